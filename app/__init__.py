@@ -1,0 +1,54 @@
+"""Parley: a WhatsApp channel for contact centers. `create_app` wires the pieces, nothing else."""
+
+import logging
+
+from flask import Flask
+
+from config import ConfigError, load_config
+
+log = logging.getLogger("parley")
+
+
+def create_app(config=None):
+    """Build the Flask app. `config` is a settings object or a name (development | testing | production)."""
+    if config is None or isinstance(config, str):
+        config = load_config(config)
+    config.check()
+
+    app = Flask(__name__)
+    app.config.from_object(config)
+    app.config["PARLEY_CONFIG_NAME"] = config.NAME
+    app.config["PARLEY_EMBEDDED_DB"] = config.embedded_database
+
+    from app import access, crypto, db, errors, login, navigation, queues, realtime
+    from app.blueprints import register_blueprints
+    from app.cli import register_cli
+    from app.extensions import csrf, limiter
+    from app.services import passwords
+
+    crypto.configure(config.SECRET_KEY, config.PARLEY_ENCRYPTION_KEY)
+    passwords.configure(config.ARGON2_TIME_COST, config.ARGON2_MEMORY_COST)
+    db.connect(config.MONGO_URI)
+    db.ensure_indexes()
+    queues.configure(config.REDIS_URL)
+
+    app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    csrf.init_app(app)
+    login.init_app(app)
+    realtime.init_app(app)
+    access.init_app(app)
+    errors.init_app(app)
+    navigation.init_app(app)
+    register_blueprints(app)
+    register_cli(app)
+
+    if config.embedded_database:
+        log.warning("Embedded database (%s): data lives in this process's memory and is lost when it stops. "
+                    "For trying Parley out and for tests only; set MONGO_URI to a MongoDB server for real use.",
+                    config.MONGO_URI)
+    return app
+
+
+__all__ = ["create_app", "ConfigError"]

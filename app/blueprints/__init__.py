@@ -1,0 +1,11 @@
+"""Blueprint registry: one package per area."""
+
+from importlib import import_module
+
+# Each module exposes `bp`; order does not matter. Later areas add their names here.
+BLUEPRINTS = ["auth", "main", "admin", "desktop"]
+
+
+def register_blueprints(app):
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f"app.blueprints.{name}").bp)

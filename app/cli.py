@@ -1,0 +1,47 @@
+"""Command-line tasks: `flask --app wsgi <command>`."""
+
+import click
+
+from app import db
+from app.services import demo, users
+from app.services.errors import ServiceError
+
+
+def _fail(exc):
+    details = "; ".join(f"{field}: {message}" for field, message in exc.fields.items())
+    raise click.ClickException(f"{exc.message} {details}".strip())
+
+
+@click.command("init-db")
+def init_db():
+    """Create every index the app needs (safe to repeat)."""
+    count = db.ensure_indexes()
+    click.echo(f"{count} indexes in place.")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(users.ROLES), default="agent", show_default=True)
+def create_user(email, password, name, role):
+    """Create an admin or agent."""
+    try:
+        user = users.create_user(email, password, name, role)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"Created {user['role']} {user['email']}.")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Create the demo admin, agents, queue and sandbox account (idempotent)."""
+    logins = demo.seed_demo()
+    click.echo("Demo logins:")
+    for email, password, role in logins:
+        click.echo(f"  {role:<6} {email} / {password}")
+
+
+def register_cli(app):
+    for command in (init_db, create_user, seed_demo):
+        app.cli.add_command(command)

@@ -1,0 +1,94 @@
+"""The one place that opens MongoDB, and the declaration of every index the app needs.
+
+`mongodb://` and `mongodb+srv://` URIs go to pymongo; `mongomock://host/dbname` opens the
+embedded in-process engine, whose data lives in this process's memory only.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import pymongo
+from pymongo import ASCENDING, DESCENDING
+
+log = logging.getLogger(__name__)
+
+_state = {"client": None, "db": None, "embedded": False}
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    collection: str
+    keys: tuple  # ((field, direction), ...)
+    options: dict = field(default_factory=dict)
+
+    @property
+    def name(self):
+        return self.options.get("name") or "_".join(f"{k}_{d}" for k, d in self.keys)
+
+
+def index(collection, *keys, **options):
+    return IndexSpec(collection, tuple(keys), options)
+
+
+# Every query shape the app runs is served by one of these (tests check it).
+INDEXES = [
+    index("users", ("email", ASCENDING), unique=True),
+    index("users", ("role", ASCENDING), ("name", ASCENDING)),
+    index("api_tokens", ("token_hash", ASCENDING), unique=True),
+    index("api_tokens", ("user_id", ASCENDING), ("created_at", DESCENDING)),
+    index("queues", ("name", ASCENDING), unique=True),
+    index("queues", ("agent_ids", ASCENDING)),
+    index("accounts", ("webhook_key", ASCENDING), unique=True),
+    index("accounts", ("name", ASCENDING)),
+    index("accounts", ("provider", ASCENDING), ("credentials.phone_number_id", ASCENDING)),
+    index("contact_lists", ("name", ASCENDING), unique=True),
+    index("job_probes", ("probe_id", ASCENDING), unique=True),
+]
+
+
+def connect(uri):
+    """Open the database named by `uri` and remember it for `get_db()`."""
+    parsed = urlparse(uri)
+    name = parsed.path.lstrip("/").split("?")[0] or "parley"
+    if parsed.scheme == "mongomock":
+        import mongomock
+        import mongomock.gridfs
+
+        mongomock.gridfs.enable_gridfs_integration()
+        client = mongomock.MongoClient()
+        embedded = True
+    elif parsed.scheme in ("mongodb", "mongodb+srv"):
+        client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=3000, tz_aware=True)
+        name = client.get_default_database(default=name).name
+        embedded = False
+    else:
+        raise ValueError(f"MONGO_URI must start with mongodb://, mongodb+srv:// or mongomock://, got {uri!r}")
+    _state.update(client=client, db=client[name], embedded=embedded)
+    return _state["db"]
+
+
+def get_db():
+    if _state["db"] is None:
+        raise RuntimeError("the database is not connected: call create_app() first")
+    return _state["db"]
+
+
+def is_embedded():
+    return _state["embedded"]
+
+
+def ensure_indexes(db=None):
+    """Create every declared index; safe to run at every start."""
+    db = db if db is not None else get_db()
+    for spec in INDEXES:
+        db[spec.collection].create_index(list(spec.keys), name=spec.name, **{k: v for k, v in spec.options.items() if k != "name"})
+    return len(INDEXES)
+
+
+def ping():
+    """Raise if the database does not answer."""
+    if _state["embedded"]:
+        get_db().list_collection_names()
+    else:
+        _state["client"].admin.command("ping")

@@ -1,0 +1,143 @@
+"""Normalized webhook events: what every adapter's ``parse_webhook`` returns, whatever the wire format."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from .errors import ProviderError
+
+INBOUND_KINDS = frozenset(
+    {
+        "text",
+        "image",
+        "audio",
+        "voice",
+        "video",
+        "document",
+        "sticker",
+        "location",
+        "contacts",
+        "button_reply",
+        "list_reply",
+        "template_reply",
+        "reaction",
+        "unsupported",
+    }
+)
+MEDIA_KINDS = frozenset({"image", "audio", "voice", "video", "document", "sticker"})
+STATUSES = ("sent", "delivered", "read", "played", "failed")
+
+
+@dataclass
+class MediaRef:
+    """Where to fetch a customer's attachment: a provider media id (Meta) or a URL (others)."""
+
+    provider_media_id: str | None = None
+    url: str | None = None
+    mime_type: str | None = None
+    sha256: str | None = None
+    filename: str | None = None
+    animated: bool = False
+    voice: bool = False
+
+
+@dataclass
+class Location:
+    latitude: float
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class Reply:
+    """The customer's answer to buttons, a list or a template quick reply."""
+
+    id: str | None = None
+    title: str | None = None
+    payload: str | None = None
+    description: str | None = None
+
+
+@dataclass
+class Reaction:
+    """An emoji on one of our messages; ``emoji`` is None when the customer removed it."""
+
+    message_id: str | None
+    emoji: str | None = None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, ProviderError):
+        return value.to_dict()
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class InboundMessage:
+    """One customer message (reactions included).
+
+    ``sender`` is E.164 with '+'. ``recipient`` is the business number when the provider says
+    it, ``channel_id`` the provider-side id of the business number or app (Meta
+    phone_number_id, Sinch app_id) so one webhook URL can serve many numbers. ``raw`` is the
+    provider's own sub-document, kept JSON-serialisable for support and replays.
+    """
+
+    event_type: ClassVar[str] = "message"
+
+    provider: str
+    provider_message_id: str
+    sender: str
+    kind: str
+    timestamp: datetime
+    recipient: str | None = None
+    channel_id: str | None = None
+    profile_name: str | None = None
+    text: str | None = None
+    caption: str | None = None
+    media: MediaRef | None = None
+    location: Location | None = None
+    contacts: list[dict] = field(default_factory=list)
+    reply: Reply | None = None
+    reaction: Reaction | None = None
+    context_message_id: str | None = None
+    forwarded: bool = False
+    error: ProviderError | None = None
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def reaction_removed(self) -> bool:
+        return self.kind == "reaction" and self.reaction is not None and not self.reaction.emoji
+
+    def to_dict(self) -> dict:
+        return {"event_type": self.event_type, **_plain(self)}
+
+
+@dataclass
+class StatusUpdate:
+    """Delivery news about a message we sent. ``client_ref`` echoes the id we attached on send."""
+
+    event_type: ClassVar[str] = "status"
+
+    provider: str
+    provider_message_id: str
+    status: str
+    timestamp: datetime
+    recipient: str | None = None
+    channel_id: str | None = None
+    error: ProviderError | None = None
+    client_ref: str | None = None
+    raw: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"event_type": self.event_type, **_plain(self)}

@@ -1,0 +1,48 @@
+"""Redis connections and the RQ queues, named by purpose."""
+
+from functools import lru_cache
+
+from redis import Redis
+from rq import Queue
+
+# inbound: webhook follow-up work; outbound: sends to providers; media: downloads and
+# conversions; maintenance: periodic jobs such as the 24 h window check.
+QUEUE_NAMES = ("inbound", "outbound", "media", "maintenance")
+
+_state = {"url": None}
+
+
+def configure(redis_url):
+    _state["url"] = redis_url
+
+
+def redis_url():
+    if not _state["url"]:
+        raise RuntimeError("REDIS_URL is not configured: call create_app() first")
+    return _state["url"]
+
+
+@lru_cache(maxsize=8)
+def _connection(url):
+    # No socket_timeout: RQ workers block on BLPOP longer than any short timeout.
+    return Redis.from_url(url, socket_connect_timeout=2, health_check_interval=30)
+
+
+def get_redis():
+    return _connection(redis_url())
+
+
+def get_queue(name):
+    if name not in QUEUE_NAMES:
+        raise ValueError(f"unknown queue {name!r}")
+    return Queue(name, connection=get_redis())
+
+
+def enqueue(queue_name, func, *args, **kwargs):
+    """Enqueue `func` (a function or its dotted path) on the named queue; RQ options pass through."""
+    return get_queue(queue_name).enqueue(func, *args, **kwargs)
+
+
+def ping(timeout=1.0):
+    """Raise if Redis does not answer within `timeout` seconds."""
+    Redis.from_url(redis_url(), socket_connect_timeout=timeout, socket_timeout=timeout).ping()

@@ -1,0 +1,1 @@
+"""Use cases shared by views, Socket.IO handlers, workers and the CLI; framework-free."""

@@ -1,0 +1,30 @@
+"""Periodic jobs, defined once: `rq cron workers/cron.py` runs them in production and the
+embedded scheduler thread runs the same list when the database is in-process."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str  # stable id: re-registering at every start is harmless
+    func: str  # dotted path of the job function
+    queue: str
+    interval: int  # seconds
+    kwargs: dict = field(default_factory=dict)
+
+
+# The 24 h window check joins this list with the interaction engine.
+PERIODIC_JOBS: list[PeriodicJob] = []
+
+
+def resolve(dotted):
+    import importlib
+
+    module, _, name = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def register_all(register):
+    """Call `register(func, queue_name, interval=..., name=..., kwargs=...)` for every periodic job."""
+    for job in PERIODIC_JOBS:
+        register(resolve(job.func), job.queue, interval=job.interval, name=job.name, kwargs=job.kwargs)

@@ -1,0 +1,26 @@
+"""Worker entry point for production: `python -m workers.worker` (all queues, with the scheduler).
+
+Run it next to `rq cron workers/cron.py`. With the embedded database the web process runs the
+worker itself (see app/embedded_worker.py), since that database lives in one process.
+"""
+
+import sys
+
+from rq import Worker
+
+from app import create_app
+from app.queues import QUEUE_NAMES, get_redis
+from workers.context import bind
+
+
+def main(argv=None):
+    names = (argv if argv is not None else sys.argv[1:]) or list(QUEUE_NAMES)
+    app = create_app()
+    if app.config["PARLEY_EMBEDDED_DB"]:
+        sys.exit("the embedded database lives in the web process: its worker runs there (set MONGO_URI for separate workers)")
+    bind(app)
+    Worker(names, connection=get_redis()).work(with_scheduler=True)
+
+
+if __name__ == "__main__":
+    main()
