@@ -1,0 +1,92 @@
+"""Shared fixtures: the app with the test configuration, clients per role, data builders,
+a real Redis (started here when REDIS_URL is unset), live servers and the browser."""
+
+import os
+
+import pytest
+
+from app import create_app, db, queues
+from app.devstack import RedisServer
+from config import TestingConfig
+from tests.support import builders
+from tests.support.live_server import LiveServer
+
+pytest_plugins = ["tests.fakes.conftest_plugin", "tests.support.browser"]
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    with RedisServer() as server:
+        os.environ["REDIS_URL"] = server.url
+        yield server.url
+        del os.environ["REDIS_URL"]
+
+
+@pytest.fixture
+def config(redis_url):
+    config = TestingConfig()
+    config.REDIS_URL = redis_url
+    return config
+
+
+@pytest.fixture
+def app(config):
+    """A fresh app: a new embedded database (or an emptied real one) and an emptied Redis."""
+    app = create_app(config)
+    if not db.is_embedded():
+        database = db.get_db()
+        database.client.drop_database(database.name)
+        db.ensure_indexes()
+    queues.get_redis().flushdb()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    return builders.make_user
+
+
+@pytest.fixture
+def admin(app):
+    return builders.make_user("admin")
+
+
+@pytest.fixture
+def agent(app):
+    return builders.make_user("agent")
+
+
+@pytest.fixture
+def admin_client(app, admin):
+    client = app.test_client()
+    builders.sign_in(client, admin["email"])
+    return client
+
+
+@pytest.fixture
+def agent_client(app, agent):
+    client = app.test_client()
+    builders.sign_in(client, agent["email"])
+    return client
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP in a thread, with the embedded RQ worker running."""
+    server = LiveServer(app, with_worker=True).start()
+    yield server
+    server.stop()

@@ -1,0 +1,35 @@
+"""A real HTTP server for an app, in a thread: for Socket.IO clients and the browser tests."""
+
+import threading
+
+from werkzeug.serving import make_server
+
+from app.devstack import free_port
+
+
+class LiveServer:
+    def __init__(self, app, with_worker=False):
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.with_worker = with_worker
+        self._server = None
+        self._thread = None
+        self._worker_stop = None
+
+    def start(self):
+        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
+        self._thread.start()
+        if self.with_worker:
+            from app import embedded_worker
+
+            self._worker_stop = embedded_worker.start(self.app)
+        return self
+
+    def stop(self):
+        if self._worker_stop:
+            self._worker_stop.set()
+        if self._server:
+            self._server.shutdown()
+            self._thread.join(5)
