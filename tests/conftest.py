@@ -41,8 +41,8 @@ def app(config):
         database.client.drop_database(database.name)
         db.ensure_indexes()
     queues.get_redis().flushdb()
-    with app.app_context():
-        yield app
+    # No app context stays pushed: requests would share it, and with it `g` (the signed-in user).
+    yield app
 
 
 @pytest.fixture

@@ -1,0 +1,72 @@
+import pytest
+
+from config import DEFAULT_SECRET_KEY, ConfigError, ProductionConfig, load_config
+
+
+def production(monkeypatch, **env):
+    for name in ("SECRET_KEY", "PARLEY_SECRET_KEY_FILE", "MONGO_URI", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return ProductionConfig()
+
+
+GOOD = {"SECRET_KEY": "x" * 40, "MONGO_URI": "mongodb://db.example:27017/parley", "REDIS_URL": "redis://cache.example:6379/0"}
+
+
+def test_production_accepts_complete_settings(monkeypatch):
+    production(monkeypatch, **GOOD).check()
+
+
+@pytest.mark.parametrize(
+    "override, reason",
+    [
+        ({"SECRET_KEY": DEFAULT_SECRET_KEY}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"MONGO_URI": ""}, "MONGO_URI"),
+        ({"MONGO_URI": "mongomock://localhost/parley"}, "MONGO_URI"),
+        ({"REDIS_URL": ""}, "REDIS_URL"),
+    ],
+)
+def test_production_refuses_to_start_with_a_one_line_reason(monkeypatch, override, reason):
+    config = production(monkeypatch, **{**GOOD, **override})
+    with pytest.raises(ConfigError) as info:
+        config.check()
+    assert reason in str(info.value) and "\n" not in str(info.value)
+
+
+def test_secret_key_can_come_from_a_file(monkeypatch, tmp_path):
+    key_file = tmp_path / "secret"
+    key_file.write_text("k" * 48 + "\n")
+    config = production(monkeypatch, **{**GOOD, "SECRET_KEY": ""}, PARLEY_SECRET_KEY_FILE=str(key_file))
+    assert config.SECRET_KEY == "k" * 48
+    config.check()
+
+
+def test_unreadable_secret_key_file_is_named(monkeypatch, tmp_path):
+    with pytest.raises(ConfigError, match="PARLEY_SECRET_KEY_FILE"):
+        production(monkeypatch, PARLEY_SECRET_KEY_FILE=str(tmp_path / "missing"))
+
+
+def test_production_cookies_are_secure(monkeypatch):
+    config = production(monkeypatch, **GOOD)
+    assert config.SESSION_COOKIE_SECURE and config.SESSION_COOKIE_HTTPONLY and config.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_unknown_config_name_and_async_mode_are_refused(monkeypatch):
+    with pytest.raises(ConfigError, match="PARLEY_CONFIG"):
+        load_config("staging")
+    monkeypatch.setenv("PARLEY_ASYNC_MODE", "asyncio")
+    with pytest.raises(ConfigError, match="PARLEY_ASYNC_MODE"):
+        load_config("development")
+
+
+def test_async_mode_is_chosen_by_the_environment(monkeypatch, redis_url):
+    from app import create_app
+    from app.extensions import socketio
+
+    monkeypatch.setenv("PARLEY_ASYNC_MODE", "threading")
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    app = create_app("development")
+    assert app.config["PARLEY_ASYNC_MODE"] == "threading"
+    assert socketio.async_mode == "threading"
