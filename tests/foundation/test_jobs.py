@@ -1,0 +1,82 @@
+"""RQ on a real Redis: a separate `rq worker` process reaching browsers through the Socket.IO
+message queue, and the embedded worker, scheduler and periodic jobs in the web process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rq import Retry
+from rq.job import Job
+
+from app import queues
+from app.db import get_db
+from tests.support.live_server import LiveServer
+from tests.support.sockets import connect_as, wait_for
+from workers import periodic
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def server_without_worker(app):
+    server = LiveServer(app, with_worker=False).start()
+    yield server
+    server.stop()
+
+
+def test_job_in_a_separate_rq_worker_process_reaches_a_connected_client(server_without_worker, agent, redis_url):
+    client = connect_as(server_without_worker, agent["email"])
+    try:
+        job = queues.enqueue("maintenance", "workers.system.announce", f"agent:{agent['_id']}", "probe", {"hello": "agent"})
+        env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
+        worker = subprocess.run(
+            [str(Path(sys.executable).parent / "rq"), "worker", "--burst", "--url", redis_url, "maintenance"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        )
+        assert worker.returncode == 0, worker.stderr
+        received = client.wait_for_event("probe")
+        assert received == [{"hello": "agent", "job_id": job.id}], f"worker said: {worker.stderr[-2000:]}"
+        job.refresh()
+        assert job.get_status() == "finished"
+    finally:
+        client.disconnect()
+
+
+def test_job_touching_the_database_runs_in_the_embedded_worker(live_server):
+    job = queues.enqueue("inbound", "workers.system.record_probe", "probe-1")
+    doc = wait_for(lambda: get_db().job_probes.find_one({"probe_id": "probe-1"}))
+    assert doc and doc["job_id"] == job.id
+    assert wait_for(lambda: Job.fetch(job.id, connection=queues.get_redis()).get_status() == "finished")
+
+
+def test_retry_with_an_interval_goes_through_the_embedded_scheduler(live_server):
+    job = queues.enqueue("inbound", "tests.support.jobs.fail_once_then_record", "probe-retry", retry=Retry(max=2, interval=1))
+    doc = wait_for(lambda: get_db().job_probes.find_one({"probe_id": "probe-retry"}), timeout=15)
+    assert doc, f"job status: {Job.fetch(job.id, connection=queues.get_redis()).get_status()}"
+    assert int(queues.get_redis().get("test:attempts:probe-retry")) == 2
+
+
+def test_periodic_jobs_run_in_the_embedded_cron(monkeypatch, app):
+    monkeypatch.setattr(periodic, "PERIODIC_JOBS", [
+        periodic.PeriodicJob("test-probe", "workers.system.record_probe", "maintenance", 1, {"probe_id": "periodic"})
+    ])
+    server = LiveServer(app, with_worker=True).start()
+    try:
+        assert wait_for(lambda: get_db().job_probes.find_one({"probe_id": "periodic"}), timeout=15)
+    finally:
+        server.stop()
+
+
+def test_rq_cron_config_registers_every_periodic_job(monkeypatch):
+    monkeypatch.setattr(periodic, "PERIODIC_JOBS", [periodic.PeriodicJob("p", "workers.system.record_probe", "maintenance", 60)])
+    registered = []
+    periodic.register_all(lambda func, queue, **kw: registered.append((func.__name__, queue, kw["interval"], kw["name"])))
+    assert registered == [("record_probe", "maintenance", 60, "p")]
+
+
+def test_the_separate_worker_entry_refuses_the_embedded_database(redis_url):
+    env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing", "MONGO_URI": "mongomock://localhost/x"}
+    result = subprocess.run([sys.executable, "-m", "workers.worker"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "embedded database" in result.stderr

@@ -1,0 +1,68 @@
+"""The run command end to end: eventlet server, its own Redis, demo data, sign-in over HTTP,
+a Socket.IO round trip, and Ctrl-C leaving no process behind."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from app.devstack import free_port
+from app.services.demo import DEMO_PASSWORD
+from tests.support.http import cookie_header, signed_in_session
+from tests.support.sockets import RecordingClient, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+@pytest.fixture
+def portal(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PARLEY_CONFIG", "MONGO_URI")}
+    env.update(PARLEY_PORT=str(port), PARLEY_ASYNC_MODE="eventlet", PYTHONUNBUFFERED="1")
+    log = (tmp_path / "portal.log").open("w+")
+    process = subprocess.Popen([sys.executable, "-m", "app.devstack", "run"], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return requests.get(f"{url}/healthz", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    assert wait_for(up, timeout=60), (tmp_path / "portal.log").read_text()
+    yield url, process, log
+    if group_alive(process.pid):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_run_command_serves_signs_in_round_trips_and_stops_cleanly(portal):
+    url, process, log = portal
+    log.seek(0)
+    output = log.read()
+    assert "async mode eventlet" in output and "agent1@parley.example / " + DEMO_PASSWORD in output
+
+    session = signed_in_session(url, "agent1@parley.example", DEMO_PASSWORD)
+    assert "Connecting" in session.get(f"{url}/desktop/", timeout=10).text
+    client = RecordingClient(url, cookie_header(session)).connect()
+    assert client.wait_for_event("welcome")[0]["user"]["name"] == "Alex Agent"
+    client.disconnect()
+
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+    assert process.wait(20) == 0 or process.returncode == 130
+    assert wait_for(lambda: not group_alive(process.pid), timeout=20), "a child process was left running"
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/healthz", timeout=1)
