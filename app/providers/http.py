@@ -68,9 +68,11 @@ def error_from_response(resp: requests.Response, provider: str, parse_error: Err
     except ValueError:
         body = None
     error = parse_error(body, resp) if parse_error else None
+    fallback = _default_error(resp.status_code, provider, resp.text[:500] if body is None else None)
     if error is None:
-        text = resp.text[:500] if body is None else None
-        error = _default_error(resp.status_code, provider, text)
+        error = fallback
+    elif error.category == "other":  # a code we do not know: the HTTP status still says a lot
+        error.category = fallback.category
     error.http_status = resp.status_code
     error.provider = provider
     if resp.status_code in (408, 429) or resp.status_code >= 500:
@@ -117,8 +119,13 @@ def json_object(resp: requests.Response, provider: str) -> dict:
         data = None
     if not isinstance(data, dict):
         raise ProviderError(
-            "bad_response", "Provider answered with something unexpected", resp.text[:500],
-            http_status=resp.status_code, category="server", retryable=True, provider=provider,
+            "bad_response",
+            "Provider answered with something unexpected",
+            resp.text[:500],
+            http_status=resp.status_code,
+            category="server",
+            retryable=True,
+            provider=provider,
         )
     return data
 

@@ -1,0 +1,301 @@
+"""Meta's WhatsApp message format, shared by the Meta adapter and Kaleyra (v2 and On-Prem wrap the same shapes).
+
+Three jobs: read a webhook ``value`` ({metadata, contacts, messages | statuses}) into events,
+build the ``/messages`` body from an OutboundMessage, and map Meta error codes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ._parse import as_bool, as_dict, as_float, as_str, dicts, jsonable, normalize_phone, now_utc, unix_time
+from .errors import ProviderError
+from .events import InboundMessage, Location, MediaRef, Reaction, Reply, StatusUpdate
+from .outbound import OutboundMessage, TemplateSpec
+
+log = logging.getLogger(__name__)
+
+# code -> (category, retryable). Codes from Meta's error table (as mirrored by pywa's errors.py).
+_META_CODES: dict[int, tuple[str, bool]] = {
+    131047: ("window_closed", False),  # Re-engagement message: more than 24 h since the customer replied
+    470: ("window_closed", False),  # On-Premises API code for the same condition
+    190: ("auth", False),  # access token expired or revoked
+    102: ("auth", False),
+    10: ("auth", False),  # permission denied
+    0: ("auth", False),  # AuthException
+    4: ("rate_limited", True),
+    80007: ("rate_limited", True),
+    130429: ("rate_limited", True),  # throughput
+    131056: ("rate_limited", True),  # pair rate limit
+    131048: ("rate_limited", False),  # spam rate limit
+    131049: ("rate_limited", False),  # per-user marketing limit: retrying soon will not help
+    131026: ("invalid_recipient", False),  # undeliverable
+    131021: ("invalid_recipient", False),
+    131030: ("invalid_recipient", False),
+    131052: ("media", False),
+    131053: ("media", False),
+    1: ("server", True),
+    2: ("server", True),
+    131000: ("server", True),
+    131016: ("server", True),
+    133004: ("server", True),
+}
+
+STATUS_MAP = {"sent": "sent", "delivered": "delivered", "read": "read", "played": "played", "failed": "failed"}
+_MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
+
+
+def meta_error(code, title=None, detail=None, *, provider="meta", is_transient=False) -> ProviderError:
+    code_text = as_str(code) or "unknown"
+    try:
+        number = int(code_text)
+    except ValueError:
+        number = None
+    if number in _META_CODES:
+        category, retryable = _META_CODES[number]
+    elif number is not None and (200 <= number <= 299):
+        category, retryable = "auth", False  # permission errors: the token lost a scope
+    elif number is not None and 132000 <= number <= 132999:
+        category, retryable = "bad_request", False  # template parameter/format errors
+    else:
+        category, retryable = "other", False
+    return ProviderError(
+        code_text,
+        as_str(title) or "WhatsApp error",
+        as_str(detail),
+        category=category,
+        retryable=retryable or as_bool(is_transient),
+        provider=provider,
+    )
+
+
+def error_from_item(item: dict, provider: str) -> ProviderError:
+    """From one ``errors[]`` item of a status or message (code, title, message, error_data.details)."""
+    return meta_error(
+        item.get("code"),
+        item.get("title") or item.get("message"),
+        as_dict(item.get("error_data")).get("details") or item.get("message") or item.get("details"),
+        provider=provider,
+    )
+
+
+def parse_error_body(body, resp=None, provider: str = "meta") -> ProviderError | None:
+    """The Graph API error envelope ``{"error": {message, type, code, error_data, is_transient}}``."""
+    error = as_dict(as_dict(body).get("error"))
+    if not error:
+        return None
+    details = as_dict(error.get("error_data")).get("details")
+    return meta_error(
+        error.get("code"),
+        error.get("error_user_title") or error.get("type") or "WhatsApp error",
+        details or error.get("error_user_msg") or error.get("message"),
+        provider=provider,
+        is_transient=error.get("is_transient"),
+    )
+
+
+# -- inbound ------------------------------------------------------------------------------
+def parse_value(value: dict, provider: str) -> list[InboundMessage | StatusUpdate]:
+    """Events of one webhook ``value``. Items that cannot be read are skipped and logged, so one
+    odd message never makes the provider re-deliver the whole batch."""
+    metadata = as_dict(value.get("metadata"))
+    channel_id = as_str(metadata.get("phone_number_id"))
+    business = normalize_phone(metadata.get("display_phone_number"))
+    names = {}
+    for contact in dicts(value.get("contacts")):
+        names[as_str(contact.get("wa_id"))] = as_str(as_dict(contact.get("profile")).get("name"))
+    events: list[InboundMessage | StatusUpdate] = []
+    for item in dicts(value.get("messages")):
+        event = _message(item, provider, names, business, channel_id)
+        if event is None:
+            log.warning("%s: skipped unreadable message %r", provider, item.get("id"))
+        else:
+            events.append(event)
+    for item in dicts(value.get("statuses")):
+        event = _status(item, provider, channel_id)
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def _message(m: dict, provider, names, business, channel_id) -> InboundMessage | None:
+    msg_id, sender = as_str(m.get("id")), normalize_phone(m.get("from"))
+    if msg_id is None or sender is None:
+        return None
+    wa_type = as_str(m.get("type")) or "unsupported"
+    body = as_dict(m.get(wa_type))
+    context = as_dict(m.get("context"))
+    event = InboundMessage(
+        provider=provider,
+        provider_message_id=msg_id,
+        sender=sender,
+        kind="unsupported",
+        timestamp=unix_time(m.get("timestamp")) or now_utc(),
+        recipient=business or channel_id,
+        channel_id=channel_id,
+        profile_name=names.get(as_str(m.get("from"))) or (next(iter(names.values()), None) if len(names) == 1 else None),
+        context_message_id=as_str(context.get("id")),
+        forwarded=as_bool(context.get("forwarded")) or as_bool(context.get("frequently_forwarded")),
+        raw=jsonable(m),
+    )
+    if wa_type == "text":
+        event.kind, event.text = "text", as_str(body.get("body"))
+    elif wa_type in _MEDIA_TYPES:
+        voice = as_bool(body.get("voice"))
+        event.kind = "voice" if voice else wa_type
+        event.caption = as_str(body.get("caption"))
+        event.media = MediaRef(
+            provider_media_id=as_str(body.get("id")),
+            url=as_str(body.get("url")),
+            mime_type=as_str(body.get("mime_type")),
+            sha256=as_str(body.get("sha256")),
+            filename=as_str(body.get("filename")),
+            animated=as_bool(body.get("animated")),
+            voice=voice,
+        )
+    elif wa_type == "location":
+        lat, lon = as_float(body.get("latitude")), as_float(body.get("longitude"))
+        if lat is not None and lon is not None:
+            event.kind = "location"
+            event.location = Location(lat, lon, as_str(body.get("name")), as_str(body.get("address")), as_str(body.get("url")))
+    elif wa_type == "contacts":
+        event.kind, event.contacts = "contacts", [contact_card(c) for c in dicts(m.get("contacts"))]
+    elif wa_type == "interactive":
+        _interactive(event, body)
+    elif wa_type == "button":
+        event.kind = "template_reply"
+        event.reply = Reply(id=as_str(body.get("payload")), title=as_str(body.get("text")), payload=as_str(body.get("payload")))
+        event.text = event.reply.title
+    elif wa_type == "reaction":
+        event.kind = "reaction"
+        event.reaction = Reaction(as_str(body.get("message_id")), as_str(body.get("emoji")))
+    if event.kind == "unsupported":
+        errors = dicts(m.get("errors"))
+        event.error = (
+            error_from_item(errors[0], provider)
+            if errors
+            else ProviderError(wa_type, "Unsupported message type", f"WhatsApp type '{wa_type}'", provider=provider)
+        )
+        event.text = event.text or as_str(as_dict(m.get("system")).get("body"))
+    return event
+
+
+def _interactive(event: InboundMessage, body: dict) -> None:
+    kind = as_str(body.get("type"))
+    if kind in ("button_reply", "list_reply"):
+        reply = as_dict(body.get(kind))
+        event.kind = kind
+        event.reply = Reply(
+            id=as_str(reply.get("id")), title=as_str(reply.get("title")), description=as_str(reply.get("description"))
+        )
+        event.text = event.reply.title
+
+
+def contact_card(card: dict) -> dict:
+    """A shared contact as {name, phones, emails, org}, the shape Parley shows in the thread."""
+    name = as_dict(card.get("name"))
+    formatted = as_str(name.get("formatted_name")) or " ".join(
+        part for part in (as_str(name.get("first_name")), as_str(name.get("last_name"))) if part
+    )
+    return {
+        "name": formatted or None,
+        "phones": [p for p in (as_str(x.get("phone")) or as_str(x.get("wa_id")) for x in dicts(card.get("phones"))) if p],
+        "emails": [e for e in (as_str(x.get("email")) for x in dicts(card.get("emails"))) if e],
+        "org": as_str(as_dict(card.get("org")).get("company")),
+    }
+
+
+def _status(s: dict, provider: str, channel_id) -> StatusUpdate | None:
+    msg_id, status = as_str(s.get("id")), STATUS_MAP.get(as_str(s.get("status")) or "")
+    if msg_id is None or status is None:
+        return None
+    errors = dicts(s.get("errors"))
+    return StatusUpdate(
+        provider=provider,
+        provider_message_id=msg_id,
+        status=status,
+        timestamp=unix_time(s.get("timestamp")) or now_utc(),
+        recipient=normalize_phone(s.get("recipient_id")),
+        channel_id=channel_id,
+        error=error_from_item(errors[0], provider) if errors else None,
+        client_ref=as_str(s.get("biz_opaque_callback_data")),
+        raw=jsonable(s),
+    )
+
+
+# -- outbound -----------------------------------------------------------------------------
+def build_message(msg: OutboundMessage) -> dict:
+    """The Cloud API ``/messages`` body (Kaleyra v2 sends it as ``messaging_object``)."""
+    kind = "audio" if msg.kind == "voice" else msg.kind
+    body: dict = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": msg.to.lstrip("+"), "type": kind}
+    if kind == "text":
+        body["text"] = {"body": msg.text or "", "preview_url": bool(msg.preview_url)}
+    elif kind in _MEDIA_TYPES:
+        media = msg.media
+        if media is None or not (media.media_id or media.link):
+            raise ProviderError("no_media", "Attachment missing", "A media id or link is required.", category="bad_request")
+        obj = {"id": media.media_id} if media.media_id else {"link": media.link}
+        if media.caption and kind in ("image", "video", "document"):
+            obj["caption"] = media.caption
+        if media.filename and kind == "document":
+            obj["filename"] = media.filename
+        body[kind] = obj
+    elif kind == "location":
+        loc = msg.location
+        if loc is None:
+            raise ProviderError("no_location", "Location missing", None, category="bad_request")
+        body["location"] = {"latitude": loc.latitude, "longitude": loc.longitude}
+        body["location"].update({k: v for k, v in (("name", loc.name), ("address", loc.address)) if v})
+    elif kind == "template":
+        body["template"] = build_template(msg.template)
+    elif kind == "reaction":
+        if msg.reaction is None:
+            raise ProviderError("no_reaction", "Reaction missing", None, category="bad_request")
+        body["reaction"] = {"message_id": msg.reaction.message_id, "emoji": msg.reaction.emoji or ""}
+    elif kind == "interactive":
+        body["interactive"] = dict(msg.interactive or {})
+    if msg.reply_to and kind != "reaction":
+        body["context"] = {"message_id": msg.reply_to}
+    if msg.client_ref:
+        body["biz_opaque_callback_data"] = msg.client_ref
+    return body
+
+
+def build_template(spec: TemplateSpec | None) -> dict:
+    if spec is None or not spec.name:
+        raise ProviderError("no_template", "Template missing", "A template name is required.", category="bad_request")
+    template: dict = {"name": spec.name, "language": {"code": spec.language}}
+    components = spec.components if spec.components is not None else _components(spec)
+    if components:
+        template["components"] = components
+    return template
+
+
+def _components(spec: TemplateSpec) -> list[dict]:
+    components = []
+    header = spec.header
+    if header is not None:
+        if header.type == "text":
+            param = {"type": "text", "text": header.text or ""}
+        else:
+            media = {"id": header.media_id} if header.media_id else {"link": header.link}
+            if header.filename and header.type == "document":
+                media["filename"] = header.filename
+            param = {"type": header.type, header.type: media}
+        components.append({"type": "header", "parameters": [param]})
+    params = [p if isinstance(p, dict) else {"type": "text", "text": str(p)} for p in spec.body_params]
+    params += [{"type": "text", "parameter_name": k, "text": v} for k, v in spec.named_params.items()]
+    if params:
+        components.append({"type": "body", "parameters": params})
+    for button in spec.buttons:
+        if button.sub_type == "url":
+            param = {"type": "text", "text": button.text or ""}
+        else:
+            param = {"type": "payload", "payload": button.payload or ""}
+        components.append({"type": "button", "sub_type": button.sub_type, "index": str(button.index), "parameters": [param]})
+    return components
+
+
+def message_id_from_response(data: dict) -> str | None:
+    messages = dicts(data.get("messages"))
+    return as_str(messages[0].get("id")) if messages else None
