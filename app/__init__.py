@@ -20,7 +20,7 @@ def create_app(config=None):
     app.config["PARLEY_CONFIG_NAME"] = config.NAME
     app.config["PARLEY_EMBEDDED_DB"] = config.embedded_database
 
-    from app import access, crypto, db, errors, login, navigation, queues, realtime
+    from app import access, crypto, db, errors, headers, login, navigation, queues, realtime
     from app.blueprints import register_blueprints
     from app.cli import register_cli
     from app.extensions import csrf, limiter
@@ -41,13 +41,16 @@ def create_app(config=None):
     access.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
+    headers.init_app(app)
     register_blueprints(app)
     register_cli(app)
 
     if config.embedded_database:
-        log.warning("Embedded database (%s): data lives in this process's memory and is lost when it stops. "
-                    "For trying Parley out and for tests only; set MONGO_URI to a MongoDB server for real use.",
-                    config.MONGO_URI)
+        log.warning(
+            "Embedded database (%s): data lives in this process's memory and is lost when it stops. "
+            "For trying Parley out and for tests only; set MONGO_URI to a MongoDB server for real use.",
+            config.MONGO_URI,
+        )
     return app
 
 

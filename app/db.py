@@ -82,7 +82,9 @@ def ensure_indexes(db=None):
     """Create every declared index; safe to run at every start."""
     db = db if db is not None else get_db()
     for spec in INDEXES:
-        db[spec.collection].create_index(list(spec.keys), name=spec.name, **{k: v for k, v in spec.options.items() if k != "name"})
+        db[spec.collection].create_index(
+            list(spec.keys), name=spec.name, **{k: v for k, v in spec.options.items() if k != "name"}
+        )
     return len(INDEXES)
 
 

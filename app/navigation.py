@@ -29,7 +29,9 @@ def nav_items():
     items = []
     for label, endpoint, admin, icon in SECTIONS:
         if endpoint in endpoints and (current_user.is_admin or not admin):
-            items.append({"label": label, "endpoint": endpoint, "icon": icon, "active": request.blueprint == endpoint.split(".")[0]})
+            items.append(
+                {"label": label, "endpoint": endpoint, "icon": icon, "active": request.blueprint == endpoint.split(".")[0]}
+            )
     return items
 
 

@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 
 ONLINE_KEY = "parley:presence:online"
 
+# Which user each socket of this process belongs to: a disconnect is handled by the process
+# holding the socket, after sign-out may already have emptied the session.
+_socket_users = {}
+
 
 def _sids_key(user_id):
     return f"parley:presence:sids:{user_id}"
@@ -54,6 +58,7 @@ def disconnect_user(user_id):
 def on_connect(auth=None):
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("unauthorized")
+    _socket_users[request.sid] = current_user.id
     join_room(agent_room(current_user.id))
     if current_user.is_admin:
         join_room("admins")
@@ -67,7 +72,7 @@ def on_connect(auth=None):
 
 
 def on_disconnect(reason=None):
-    user_id = current_user.id if current_user.is_authenticated else None
+    user_id = _socket_users.pop(request.sid, None)
     if user_id is None:
         return
     try:

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-DEFAULT_SECRET_KEY = "parley-development-secret-key-change-me"
+DEFAULT_SECRET_KEY = "parley-development-secret-key-change-me"  # noqa: S105 - production refuses it
 ASYNC_MODES = ("eventlet", "gevent", "threading")
 
 

@@ -5,7 +5,7 @@ import secrets
 from app.db import get_db
 from app.services import accounts, queues, users
 
-DEMO_PASSWORD = "parley-demo-2026"
+DEMO_PASSWORD = "parley-demo-2026"  # noqa: S105 - published demo login, printed at start-up
 DEMO_USERS = [
     ("admin@parley.example", "Ada Admin", "admin"),
     ("agent1@parley.example", "Alex Agent", "agent"),
@@ -30,7 +30,10 @@ def seed_demo():
         get_db().queues.update_one({"_id": queue["_id"]}, {"$addToSet": {"agent_ids": {"$each": agent_ids}}})
     if accounts.find_by_name(DEMO_ACCOUNT) is None:
         accounts.create_account(
-            DEMO_ACCOUNT, "sandbox", DEMO_ACCOUNT_PHONE, queue_id=queue["_id"],
+            DEMO_ACCOUNT,
+            "sandbox",
+            DEMO_ACCOUNT_PHONE,
+            queue_id=queue["_id"],
             secret_values={"webhook_secret": secrets.token_urlsafe(32)},
         )
     return [(email, DEMO_PASSWORD, role) for email, _, role in DEMO_USERS]

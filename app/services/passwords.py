@@ -5,8 +5,18 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 10
 COMMON = {
-    "password", "password1", "password123", "1234567890", "qwertyuiop", "letmein123", "welcome123",
-    "admin12345", "iloveyou12", "changeme123", "parley1234", "abc1234567",
+    "password",
+    "password1",
+    "password123",
+    "1234567890",
+    "qwertyuiop",
+    "letmein123",
+    "welcome123",
+    "admin12345",
+    "iloveyou12",
+    "changeme123",
+    "parley1234",
+    "abc1234567",
 }
 
 _hasher = {"ph": PasswordHasher()}

@@ -13,7 +13,11 @@ def to_e164(raw, field="phone", default_region=None):
     try:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException:
-        raise ValidationFailed("Invalid phone number.", {field: "Enter a number in international format, e.g. +44 20 7946 0958."}) from None
+        raise ValidationFailed(
+            "Invalid phone number.", {field: "Enter a number in international format, e.g. +44 20 7946 0958."}
+        ) from None
     if not phonenumbers.is_possible_number(number):
-        raise ValidationFailed("Invalid phone number.", {field: "This number is not possible: check its length and country code."})
+        raise ValidationFailed(
+            "Invalid phone number.", {field: "This number is not possible: check its length and country code."}
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -8,8 +8,18 @@ import pytest
 
 from app.access import PUBLIC_ENDPOINTS, SELF_AUTHENTICATED_BLUEPRINTS
 
-ADMIN_BLUEPRINTS = {"admin", "accounts", "queues", "agents", "templates", "canned_answers", "dispositions", "tags",
-                    "dashboard", "simulator"}
+ADMIN_BLUEPRINTS = {
+    "admin",
+    "accounts",
+    "queues",
+    "agents",
+    "templates",
+    "canned_answers",
+    "dispositions",
+    "tags",
+    "dashboard",
+    "simulator",
+}
 SIGNED_IN_BLUEPRINTS = {"main", "auth", "desktop", "interactions", "contacts", "profile", "api_docs", "media"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 DUMMY_ID = "0123456789abcdef01234567"

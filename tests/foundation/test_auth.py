@@ -95,3 +95,9 @@ def test_sign_out_needs_a_post_with_csrf(client, agent):
     assert client.post("/logout").status_code == 400
     client.post("/logout", data={"csrf_token": csrf_token(client, "/desktop/")})
     assert client.get("/desktop/").status_code == 302
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/login")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY" and response.headers["X-Content-Type-Options"] == "nosniff"

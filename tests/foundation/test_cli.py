@@ -3,7 +3,19 @@ from app.services.demo import DEMO_PASSWORD
 
 
 def test_create_user_makes_a_user_that_can_sign_in(runner, client):
-    result = runner.invoke(args=["create-user", "--email", "Boss@Parley.example", "--password", "s3cure-enough!", "--role", "admin", "--name", "Boss"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "Boss@Parley.example",
+            "--password",
+            "s3cure-enough!",
+            "--role",
+            "admin",
+            "--name",
+            "Boss",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = get_db().users.find_one({"email": "boss@parley.example"})
     assert user["role"] == "admin" and user["name"] == "Boss"
@@ -24,8 +36,16 @@ def test_create_user_refuses_a_duplicate(runner):
 
 
 def test_create_user_refuses_a_bad_email_and_role(runner):
-    assert "Invalid email" in runner.invoke(args=["create-user", "--email", "nope", "--password", "s3cure-enough!", "--name", "X"]).output
-    assert runner.invoke(args=["create-user", "--email", "x@parley.example", "--password", "s3cure-enough!", "--name", "X", "--role", "root"]).exit_code != 0
+    assert (
+        "Invalid email"
+        in runner.invoke(args=["create-user", "--email", "nope", "--password", "s3cure-enough!", "--name", "X"]).output
+    )
+    assert (
+        runner.invoke(
+            args=["create-user", "--email", "x@parley.example", "--password", "s3cure-enough!", "--name", "X", "--role", "root"]
+        ).exit_code
+        != 0
+    )
 
 
 def test_init_db_creates_indexes_idempotently(runner):

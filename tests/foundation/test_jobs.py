@@ -33,7 +33,11 @@ def test_job_in_a_separate_rq_worker_process_reaches_a_connected_client(server_w
         env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
         worker = subprocess.run(
             [str(Path(sys.executable).parent / "rq"), "worker", "--burst", "--url", redis_url, "maintenance"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert worker.returncode == 0, worker.stderr
         received = client.wait_for_event("probe")
@@ -59,9 +63,11 @@ def test_retry_with_an_interval_goes_through_the_embedded_scheduler(live_server)
 
 
 def test_periodic_jobs_run_in_the_embedded_cron(monkeypatch, app):
-    monkeypatch.setattr(periodic, "PERIODIC_JOBS", [
-        periodic.PeriodicJob("test-probe", "workers.system.record_probe", "maintenance", 1, {"probe_id": "periodic"})
-    ])
+    monkeypatch.setattr(
+        periodic,
+        "PERIODIC_JOBS",
+        [periodic.PeriodicJob("test-probe", "workers.system.record_probe", "maintenance", 1, {"probe_id": "periodic"})],
+    )
     server = LiveServer(app, with_worker=True).start()
     try:
         assert wait_for(lambda: get_db().job_probes.find_one({"probe_id": "periodic"}), timeout=15)
@@ -78,5 +84,7 @@ def test_rq_cron_config_registers_every_periodic_job(monkeypatch):
 
 def test_the_separate_worker_entry_refuses_the_embedded_database(redis_url):
     env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing", "MONGO_URI": "mongomock://localhost/x"}
-    result = subprocess.run([sys.executable, "-m", "workers.worker"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "workers.worker"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0 and "embedded database" in result.stderr

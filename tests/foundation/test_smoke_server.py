@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -33,8 +32,14 @@ def portal(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PARLEY_CONFIG", "MONGO_URI")}
     env.update(PARLEY_PORT=str(port), PARLEY_ASYNC_MODE="eventlet", PYTHONUNBUFFERED="1")
     log = (tmp_path / "portal.log").open("w+")
-    process = subprocess.Popen([sys.executable, "-m", "app.devstack", "run"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.devstack", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
 
     def up():

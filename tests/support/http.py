@@ -11,8 +11,9 @@ def signed_in_session(base_url, email, password=PASSWORD):
     session = requests.Session()
     html = session.get(f"{base_url}/login", timeout=10).text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    response = session.post(f"{base_url}/login", data={"email": email, "password": password, "csrf_token": token},
-                            allow_redirects=False, timeout=10)
+    response = session.post(
+        f"{base_url}/login", data={"email": email, "password": password, "csrf_token": token}, allow_redirects=False, timeout=10
+    )
     assert response.status_code == 302, f"sign-in failed: {response.status_code}"
     return session
 

@@ -33,7 +33,9 @@ def home_for(user):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_sign_in)
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], methods=["POST"], key_func=_account_key, deduct_when=_failed_sign_in)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], methods=["POST"], key_func=_account_key, deduct_when=_failed_sign_in
+)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))

@@ -1,0 +1,43 @@
+# The two commands: `make run` (portal with demo data) and `make test` (every test).
+# Both install what they need: a virtualenv with the pinned requirements, and Debian's
+# redis-server (and chromium for the browser tests) when they are missing.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+LINT_PATHS := app workers config tests bench wsgi.py
+
+.PHONY: run test lint format system-deps browser-deps clean
+
+run: $(RUNTIME_STAMP) system-deps
+	$(PY) -m app.devstack run
+
+test: $(DEV_STAMP) system-deps browser-deps lint
+	$(PY) -m app.devstack test -c config/pytest.ini --rootdir . $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(PY) -m ruff check --config config/ruff.toml $(LINT_PATHS)
+
+format: $(DEV_STAMP)
+	$(PY) -m ruff format --config config/ruff.toml $(LINT_PATHS)
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV) || { echo "python3 -m venv failed: install Python 3.11+ with venv (Debian: apt-get install python3-venv)"; exit 1; }
+
+$(RUNTIME_STAMP): requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt config/requirements-dev.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r config/requirements-dev.txt
+	touch $@ $(RUNTIME_STAMP)
+
+system-deps:
+	@command -v redis-server >/dev/null || ./config/apt-install redis-server
+
+browser-deps:
+	@test -x /usr/bin/chromium || ./config/apt-install chromium
+
+clean:
+	rm -rf $(VENV) tests/artifacts .pytest_cache .ruff_cache
