@@ -29,6 +29,9 @@ _META_CODES: dict[int, tuple[str, bool]] = {
     131056: ("rate_limited", True),  # pair rate limit
     131048: ("rate_limited", False),  # spam rate limit
     131049: ("rate_limited", False),  # per-user marketing limit: retrying soon will not help
+    100: ("bad_request", False),  # invalid parameter
+    131008: ("bad_request", False),  # required parameter missing
+    131009: ("bad_request", False),  # parameter value invalid
     131026: ("invalid_recipient", False),  # undeliverable
     131021: ("invalid_recipient", False),
     131030: ("invalid_recipient", False),
