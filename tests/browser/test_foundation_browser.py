@@ -2,10 +2,10 @@
 
 from playwright.sync_api import expect
 
+from app.realtime import online_user_ids
 from tests.support.browser import screenshot, sign_in_page
 from tests.support.builders import PASSWORD
 from tests.support.sockets import wait_for
-from app.realtime import online_user_ids
 
 
 def test_admin_signs_in_and_sees_the_admin_layout(new_page, admin):
