@@ -44,6 +44,24 @@ INDEXES = [
     index("accounts", ("provider", ASCENDING), ("credentials.phone_number_id", ASCENDING)),
     index("contact_lists", ("name", ASCENDING), unique=True),
     index("job_probes", ("probe_id", ASCENDING), unique=True),
+    # Admin configuration (pages and REST API): lists sorted by name, filters and reference checks.
+    index("users", ("name", ASCENDING)),
+    index("accounts", ("provider", ASCENDING), ("name", ASCENDING)),
+    index("accounts", ("phone", ASCENDING)),
+    index("accounts", ("queue_id", ASCENDING)),
+    index("accounts", ("contact_list_id", ASCENDING)),
+    index("accounts", ("settings.recontact_template_id", ASCENDING)),
+    index("templates", ("account_id", ASCENDING), ("name", ASCENDING), ("language", ASCENDING), unique=True),
+    index("templates", ("name", ASCENDING), ("language", ASCENDING)),
+    index("templates", ("available_for_agents", ASCENDING), ("name", ASCENDING)),
+    index("canned_answers", ("title", ASCENDING), unique=True),
+    index("canned_answers", ("queue_ids", ASCENDING), ("title", ASCENDING)),
+    index("dispositions", ("name", ASCENDING), unique=True),
+    index("tags", ("name", ASCENDING), unique=True),
+    index("contacts", ("list_id", ASCENDING), ("phone", ASCENDING), unique=True),
+    index("contacts", ("list_id", ASCENDING), ("last_name", ASCENDING), ("first_name", ASCENDING)),
+    index("contacts", ("last_name", ASCENDING), ("first_name", ASCENDING)),
+    index("contacts", ("tags", ASCENDING)),
 ]
 
 

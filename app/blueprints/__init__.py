@@ -4,6 +4,8 @@ from importlib import import_module
 
 # Each module exposes `bp`; order does not matter. Later areas add their names here.
 BLUEPRINTS = ["auth", "main", "admin", "desktop"]
+# Admin configuration and its REST API.
+BLUEPRINTS += ["api"]
 
 
 def register_blueprints(app):

@@ -1,12 +1,18 @@
-"""WhatsApp accounts: creation and look-up by webhook key."""
+"""WhatsApp accounts: configuration (validated), look-up by webhook key, and the views of an account
+that are safe to show: secrets are encrypted at rest and never leave this module in clear
+except through `provider_config`, which adapters need to call the provider."""
 
 import secrets
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from app import crypto
 from app.db import get_db
-from app.services.errors import ValidationFailed
+from app.providers import base
+from app.services import account_fields
+from app.services.errors import Conflict, ValidationFailed
 from app.services.phones import to_e164
+from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
 
@@ -24,7 +30,8 @@ def default_settings():
     }
 
 
-def create_account(name, provider, phone, queue_id=None, credentials=None, secret_values=None, api_base=None):
+def create_account(name, provider, phone, queue_id=None, credentials=None, secret_values=None, api_base=None,
+                   contact_list_id=None, settings=None):
     """Create an account; `secret_values` are encrypted before they are stored."""
     if not (name or "").strip():
         raise ValidationFailed("The account cannot be created.", {"name": "Name is required."})
@@ -38,8 +45,8 @@ def create_account(name, provider, phone, queue_id=None, credentials=None, secre
         "secrets": {k: crypto.encrypt(v) for k, v in (secret_values or {}).items() if v},
         "webhook_key": secrets.token_urlsafe(24),
         "queue_id": queue_id,
-        "contact_list_id": None,
-        "settings": default_settings(),
+        "contact_list_id": contact_list_id,
+        "settings": settings or default_settings(),
         "status": "active",
         "created_at": now,
         "updated_at": now,
@@ -54,3 +61,195 @@ def find_by_webhook_key(key):
 
 def find_by_name(name):
     return get_db().accounts.find_one({"name": name})
+
+
+# -- configuration by admins (pages and REST API) ---------------------------------------------
+NOUN = "account"
+READ_RECEIPTS = ("on_view", "on_reply", "never")
+WEBHOOK_PATH = "/webhooks/whatsapp/"
+
+
+def _check_credentials(section, info, stored_secrets):
+    """Split credentials into plain values and secrets to encrypt; an empty secret keeps the stored one."""
+    plain, secret_values = {}, {}
+    for cred in info.credential_fields:
+        value = section.text(cred.name, max_len=2000)
+        if value is None:
+            continue
+        if cred.secret:
+            if value:
+                secret_values[cred.name] = value
+            elif cred.name not in stored_secrets:
+                if cred.generated:
+                    secret_values[cred.name] = base.generate_secret()
+                elif cred.required:
+                    section.fail(cred.name, "Required.")
+        elif cred.required and not value:
+            section.fail(cred.name, "Required.")
+        else:
+            plain[cred.name] = value
+    return plain, secret_values
+
+
+def _check_api_base(fields, info):
+    value = fields.text("api_base", max_len=300)
+    if value is None:
+        return
+    if not value or value.rstrip("/") == info.default_api_base:
+        fields.values["api_base"] = None
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        fields.fail("api_base", "Enter an http(s) URL, or leave empty for the provider's own endpoint.")
+    else:
+        fields.values["api_base"] = value.rstrip("/")
+
+
+def _check_settings(section, provider, current, account_id):
+    info = account_fields.provider(provider)
+    if section is None:
+        return
+    types = section.string_list("allowed_attachment_types", choices=account_fields.MEDIA_TYPES,
+                                max_items=len(account_fields.MEDIA_TYPES))
+    types = current["allowed_attachment_types"] if types is None else types
+    size = section.integer("max_attachment_bytes", default=DEFAULT_MAX_ATTACHMENT_BYTES, minimum=1024)
+    size = current["max_attachment_bytes"] if size is None else size
+    ceiling = account_fields.max_attachment_limit(provider, types)
+    if types and size > ceiling and "max_attachment_bytes" not in section.errors:
+        section.fail("max_attachment_bytes", f"{info.label} accepts at most {account_fields.human_size(ceiling)} "
+                                             f"for the allowed attachment types.")
+    template_id = section.reference("recontact_template_id", "templates", "template")
+    if template_id and not get_db().templates.count_documents({"_id": template_id, "account_id": account_id}):
+        section.fail("recontact_template_id", "Pick a template of this account.")
+    for flag in ("close_on_quick_reply", "allow_transfer", "zip_attachments"):
+        section.boolean(flag, default=default_settings()[flag])
+    section.choice("read_receipts", READ_RECEIPTS, default="on_view")
+    bot = section.section("chatbot")
+    if bot is not None:
+        bot.boolean("enabled")
+        endpoint = bot.text("endpoint", max_len=500)
+        if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
+            bot.fail("endpoint", "Enter an http(s) URL.")
+        bot.text("model", max_len=100)
+        bot.text("instructions", max_len=4000)
+
+
+def _check(data, existing=None):
+    partial = existing is not None
+    fields = Fields(data, partial)
+    provider = fields.choice("provider", account_fields.PROVIDER_NAMES)
+    if existing and provider and provider != existing["provider"]:
+        fields.fail("provider", "The provider of an account cannot change; create a new account instead.")
+    provider = existing["provider"] if existing else provider
+    fields.text("name", required=True, max_len=100)
+    phone = fields.text("phone", required=True, max_len=40)
+    if phone:
+        try:
+            fields.values["phone"] = to_e164(phone)
+        except ValidationFailed as exc:
+            fields.fail("phone", exc.fields["phone"])
+    fields.reference("queue_id", "queues", "queue")
+    fields.reference("contact_list_id", "contact_lists", "contact list")
+    if provider is None:  # nothing provider-specific can be checked
+        fields.section("credentials")
+        fields.section("settings")
+        fields.finish("The account cannot be saved.")
+    info = account_fields.provider(provider)
+    _check_api_base(fields, info)
+    credentials = fields.section("credentials")
+    plain, secret_values = ({}, {}) if credentials is None else _check_credentials(
+        credentials, info, (existing or {}).get("secrets", {}))
+    current = {**default_settings(), **(existing or {}).get("settings", {})}
+    _check_settings(fields.section("settings"), provider, current, existing and existing["_id"])
+    values = fields.finish("The account cannot be saved.")
+    values.pop("credentials", None)
+    if values.get("phone") and get_db().accounts.find_one(
+            {"phone": values["phone"], "_id": {"$ne": (existing or {}).get("_id")}}, {"_id": 1}):
+        raise Conflict("Another account already uses this business number.", {"phone": "Already used by another account."})
+    return values, plain, secret_values
+
+
+def list_accounts(search=None, page=None, per_page=None, provider=None, queue_id=None):
+    query = {}
+    if search:
+        query["$or"] = [{"name": contains(search)}, {"phone": contains(search)}]
+    if provider:
+        query["provider"] = provider
+    if queue_id:
+        query["queue_id"] = object_id(queue_id, "queue")
+    return paginate("accounts", query, [("name", 1)], page, per_page)
+
+
+def all_accounts():
+    return list(get_db().accounts.find({}, {"name": 1, "provider": 1}).sort("name", 1))
+
+
+def get_account(account_id):
+    return fetch("accounts", account_id, NOUN)
+
+
+def create(data):
+    values, plain, secret_values = _check(data)
+    settings = {**default_settings(), **values.get("settings", {})}
+    settings["chatbot"] = {**default_settings()["chatbot"], **settings.get("chatbot", {})}
+    return create_account(values["name"], values["provider"], values["phone"], queue_id=values.get("queue_id"),
+                          credentials=plain, secret_values=secret_values, api_base=values.get("api_base"),
+                          contact_list_id=values.get("contact_list_id"), settings=settings)
+
+
+def update(account_id, data):
+    doc = get_account(account_id)
+    values, plain, secret_values = _check(data, existing=doc)
+    values.pop("provider", None)
+    changes = {k: v for k, v in values.items() if k != "settings"}
+    for key, value in values.get("settings", {}).items():
+        if key == "chatbot":
+            changes.update({f"settings.chatbot.{k}": v for k, v in value.items()})
+        else:
+            changes[f"settings.{key}"] = value
+    changes.update({f"credentials.{k}": v for k, v in plain.items()})
+    changes.update({f"secrets.{k}": crypto.encrypt(v) for k, v in secret_values.items()})
+    changes["updated_at"] = now()
+    get_db().accounts.update_one({"_id": doc["_id"]}, {"$set": changes})
+    return get_account(doc["_id"])
+
+
+def delete(account_id):
+    doc = get_account(account_id)
+    get_db().accounts.delete_one({"_id": doc["_id"]})
+    get_db().templates.delete_many({"account_id": doc["_id"]})
+    return doc
+
+
+def webhook_url(doc, base_url):
+    return base_url.rstrip("/") + WEBHOOK_PATH + doc["webhook_key"]
+
+
+def effective_api_base(doc):
+    return doc.get("api_base") or account_fields.provider(doc["provider"]).default_api_base
+
+
+def public_account(doc, base_url):
+    """The account as the API and pages show it: no secret values, only which secrets are set."""
+    out = public(doc, drop=("secrets",))
+    out["api_base"] = effective_api_base(doc)
+    out["secrets_set"] = sorted(doc.get("secrets", {}))
+    out["webhook_url"] = webhook_url(doc, base_url)
+    return out
+
+
+def generated_secrets(doc):
+    """The values Parley generated for the admin to paste into the provider's console (e.g. Meta's verify token)."""
+    return {c.label: crypto.decrypt(doc["secrets"][c.name])
+            for c in account_fields.credential_fields(doc["provider"]) if c.generated and c.name in doc.get("secrets", {})}
+
+
+def provider_config(doc, base_url=None):
+    """What a provider adapter needs, secrets decrypted: never store or render the result."""
+    credentials = dict(doc.get("credentials", {}))
+    credentials.update({k: crypto.decrypt(v) for k, v in doc.get("secrets", {}).items()})
+    config = {"provider": doc["provider"], "phone": doc["phone"], "api_base": effective_api_base(doc),
+              "credentials": credentials}
+    if base_url:
+        config["webhook_url"] = webhook_url(doc, base_url)
+    return config

@@ -1,0 +1,21 @@
+"""Helpers the configuration pages and the REST API share."""
+
+from flask import current_app, request
+
+
+def public_base_url():
+    """Where providers reach Parley: PARLEY_PUBLIC_URL when set (behind proxies), else this request's host."""
+    return (current_app.config.get("PARLEY_PUBLIC_URL") or request.host_url).rstrip("/")
+
+
+def apply_errors(form, exc, aliases=None):
+    """Put a service's field errors next to the form's fields; return the ones no field shows."""
+    aliases = aliases or {}
+    leftover = {}
+    for key, message in exc.fields.items():
+        field = getattr(form, aliases.get(key, key).replace(".", "_"), None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
+        else:
+            leftover[key] = message
+    return leftover

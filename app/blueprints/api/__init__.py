@@ -1,0 +1,28 @@
+"""REST API v1 (JSON only): Bearer tokens, the same services as the pages, errors as
+{"error": {"code", "message", "fields"}}. The blueprint authenticates itself (see app.access)."""
+
+from flask import Blueprint, g, jsonify, request
+
+from app.extensions import csrf
+from app.services import api_tokens
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+PUBLIC = {"api.openapi"}
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint in PUBLIC:
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    user = api_tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        response = jsonify(error={"code": "unauthorized", "message": "Send a valid API token: Authorization: Bearer <token>."})
+        response.headers["WWW-Authenticate"] = 'Bearer realm="parley"'
+        return response, 401
+    g.api_user = user
+    return None
+
+
+from app.blueprints.api import routes  # noqa: E402,F401

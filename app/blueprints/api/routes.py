@@ -1,0 +1,83 @@
+"""The API's routes: a collection (GET list, POST) and an item (GET, PATCH, DELETE) per resource."""
+
+from bson import ObjectId
+from flask import g, jsonify, request
+
+from app.blueprints.api import bp
+from app.blueprints.api.openapi import build_document
+from app.blueprints.api.resources import RESOURCES
+from app.services.agents import public_user
+from app.services.errors import ServiceError
+
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _filters(resource):
+    """Query arguments as service keyword arguments; a malformed value is a 400 naming it."""
+    values, errors = {}, {}
+    for name, kind in resource.filters.items():
+        raw = request.args.get(name)
+        if raw in (None, ""):
+            continue
+        if kind == "bool" and raw.lower() not in BOOLEANS:
+            errors[name] = "Use true or false."
+        elif kind == "id" and not ObjectId.is_valid(raw):
+            errors[name] = "Not a valid id."
+        elif isinstance(kind, tuple) and raw not in kind:
+            errors[name] = f"Must be one of: {', '.join(kind)}."
+        else:
+            values[name] = BOOLEANS[raw.lower()] if kind == "bool" else raw
+    if errors:
+        raise ServiceError("Invalid query arguments.", errors)
+    return values
+
+
+def _body():
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ServiceError("Send a JSON object with Content-Type: application/json.")
+    return data
+
+
+def _collection(resource):
+    def view():
+        user = g.api_user
+        resource.allow(user, request.method)
+        if request.method == "POST":
+            doc = resource.create(user, _body())
+            return jsonify(resource.present(doc)), 201
+        page = resource.list(user, page=request.args.get("page"), per_page=request.args.get("per_page"), **_filters(resource))
+        return jsonify(data=[resource.present(d) for d in page.items], meta=page.meta())
+
+    return view
+
+
+def _item(resource):
+    def view(record_id):
+        user = g.api_user
+        resource.allow(user, request.method)
+        if request.method == "PATCH":
+            return jsonify(resource.present(resource.update(user, record_id, _body())))
+        if request.method == "DELETE":
+            resource.delete(user, record_id)
+            return "", 204
+        return jsonify(resource.present(resource.get(user, record_id)))
+
+    return view
+
+
+for _resource in RESOURCES:
+    _endpoint = _resource.name.replace("-", "_")
+    bp.add_url_rule(f"/{_resource.name}", f"{_endpoint}_collection", _collection(_resource), methods=["GET", "POST"])
+    bp.add_url_rule(f"/{_resource.name}/<record_id>", f"{_endpoint}_item", _item(_resource),
+                    methods=["GET", "PATCH", "DELETE"])
+
+
+@bp.route("/me")
+def me():
+    return jsonify(public_user(g.api_user))
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(build_document())

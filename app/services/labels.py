@@ -1,0 +1,73 @@
+"""Dispositions and tags: the short named lists agents pick from when closing an interaction."""
+
+import re
+
+from pymongo.errors import DuplicateKeyError
+
+from app.db import get_db
+from app.services.errors import Conflict
+from app.services.records import Fields, contains, fetch, now, paginate, public
+
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+DEFAULT_COLOUR = "#0f766e"
+
+
+class LabelList:
+    """One named list stored in `collection`; tags also carry a colour."""
+
+    def __init__(self, collection, noun, with_colour=False):
+        self.collection = collection
+        self.noun = noun
+        self.with_colour = with_colour
+
+    def _check(self, data, partial):
+        fields = Fields(data, partial)
+        fields.text("name", required=True, max_len=60)
+        if self.with_colour:
+            colour = fields.text("colour", default=DEFAULT_COLOUR, max_len=7)
+            if colour is not None and not COLOUR.match(colour):
+                fields.fail("colour", "Use a colour like #0f766e.")
+        fields.text("description", max_len=300)
+        return fields.finish(f"The {self.noun} cannot be saved.")
+
+    def list(self, search=None, page=None, per_page=None):
+        query = {"name": contains(search)} if search else {}
+        return paginate(self.collection, query, [("name", 1)], page, per_page)
+
+    def get(self, record_id):
+        return fetch(self.collection, record_id, self.noun)
+
+    def create(self, data):
+        doc = self._check(data, partial=False)
+        doc["created_at"] = doc["updated_at"] = now()
+        try:
+            doc["_id"] = get_db()[self.collection].insert_one(doc).inserted_id
+        except DuplicateKeyError:
+            raise Conflict(f"A {self.noun} with this name already exists.", {"name": "Already in use."}) from None
+        return doc
+
+    def update(self, record_id, data):
+        doc = self.get(record_id)
+        changes = self._check(data, partial=True)
+        changes["updated_at"] = now()
+        try:
+            get_db()[self.collection].update_one({"_id": doc["_id"]}, {"$set": changes})
+        except DuplicateKeyError:
+            raise Conflict(f"A {self.noun} with this name already exists.", {"name": "Already in use."}) from None
+        return {**doc, **changes}
+
+    def delete(self, record_id):
+        doc = self.get(record_id)
+        get_db()[self.collection].delete_one({"_id": doc["_id"]})
+        return doc
+
+    def all_names(self):
+        return [d["name"] for d in get_db()[self.collection].find({}, {"name": 1}).sort("name", 1)]
+
+    @staticmethod
+    def public(doc):
+        return public(doc)
+
+
+dispositions = LabelList("dispositions", "disposition")
+tags = LabelList("tags", "tag", with_colour=True)
