@@ -110,7 +110,7 @@ def _check_settings(section, provider, current, account_id):
     if section is None:
         return
     types = section.string_list("allowed_attachment_types", choices=account_fields.MEDIA_TYPES,
-                                max_items=len(account_fields.MEDIA_TYPES))
+                                max_items=len(account_fields.MEDIA_TYPES), default=current["allowed_attachment_types"])
     types = current["allowed_attachment_types"] if types is None else types
     size = section.integer("max_attachment_bytes", default=DEFAULT_MAX_ATTACHMENT_BYTES, minimum=1024)
     size = current["max_attachment_bytes"] if size is None else size

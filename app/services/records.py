@@ -166,11 +166,11 @@ class Fields:
         self.values[name] = value
         return value
 
-    def string_list(self, name, max_items=50, max_len=100, choices=None):
+    def string_list(self, name, max_items=50, max_len=100, choices=None, default=()):
         present, value = self._take(name)
         if not present and self.partial:
             return None
-        value = [] if value is None else value
+        value = list(default) if value is None else value
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return self.fail(name, "Must be a list of text values.")
         cleaned = list(dict.fromkeys(v.strip() for v in value if v.strip()))

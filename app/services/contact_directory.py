@@ -1,0 +1,60 @@
+"""Contacts as the engine meets them: found by number in an account's list, created on first contact."""
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from app.db import get_db
+from app.services import clock
+
+DEFAULT_LIST_NAME = "WhatsApp contacts"
+
+
+def account_list_id(account):
+    """The list where the account's new contacts go; a shared default list when none is set."""
+    if account.get("contact_list_id"):
+        return account["contact_list_id"]
+    lists = get_db().contact_lists
+    found = lists.find_one({"name": DEFAULT_LIST_NAME}, {"_id": 1})
+    if found:
+        return found["_id"]
+    try:
+        return lists.insert_one({"name": DEFAULT_LIST_NAME, "description": "Created for accounts without a list.",
+                                 "created_at": clock.now(), "updated_at": clock.now()}).inserted_id
+    except DuplicateKeyError:
+        return lists.find_one({"name": DEFAULT_LIST_NAME}, {"_id": 1})["_id"]
+
+
+def split_name(profile_name):
+    parts = (profile_name or "").strip().split(None, 1)
+    return (parts[0] if parts else ""), (parts[1] if len(parts) > 1 else "")
+
+
+def find_by_number(list_id, e164):
+    """By phone or by mobile, as the spec asks (the two are kept equal when one is empty)."""
+    db = get_db()
+    return db.contacts.find_one({"list_id": list_id, "phone": e164}) or db.contacts.find_one({"list_id": list_id, "mobile": e164})
+
+
+def upsert_from_whatsapp(list_id, e164, profile_name=None):
+    """The contact for this number, created with the WhatsApp profile name when new.
+
+    One contact however many webhooks race: the unique (list_id, phone) index decides.
+    """
+    existing = find_by_number(list_id, e164)
+    if existing:
+        return existing
+    first, last = split_name(profile_name)
+    now = clock.now()
+    insert = {"first_name": first, "last_name": last, "mobile": e164, "email": "", "company": "", "tags": [],
+              "notes": "", "whatsapp_name": profile_name or "", "source": "whatsapp", "created_at": now, "updated_at": now}
+    try:
+        return get_db().contacts.find_one_and_update(
+            {"list_id": list_id, "phone": e164}, {"$setOnInsert": insert}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+    except DuplicateKeyError:
+        return get_db().contacts.find_one({"list_id": list_id, "phone": e164})
+
+
+def display_name(contact):
+    name = " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p).strip()
+    return name or contact.get("whatsapp_name") or contact.get("phone") or contact.get("mobile") or ""

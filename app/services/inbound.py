@@ -1,0 +1,207 @@
+"""Customer messages into interactions (DESIGN: flow of one inbound message, steps 2–4).
+
+Each message is claimed once by its provider id (a unique key in `webhook_events`), the
+contact is found or created by number, the open interaction of (account, contact) is found or
+created, and the message is appended in one atomic update that also moves the service window,
+the last-message summary, the unread count and the event sequence.
+"""
+
+import logging
+from collections import Counter
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from app import queues
+from app.db import get_db
+from app.domain import messages as msgs
+from app.domain.window import expiry_after
+from app.services import clock, contact_directory, live, reactions, routing, statuses
+from app.services.serialize import plain
+
+log = logging.getLogger(__name__)
+
+APPEND_ATTEMPTS = 3
+
+
+def ingest(account, events):
+    """Store a parsed webhook's events; returns counts by outcome (stored, duplicate, ...)."""
+    report = Counter()
+    for event in events:
+        if event.event_type == "status":
+            report[statuses.apply(account, event)] += 1
+        else:
+            report[ingest_message(account, event)] += 1
+    return report
+
+
+def claim(key):
+    """True the first time `key` is seen: providers deliver at least once, often more."""
+    try:
+        get_db().webhook_events.insert_one({"_id": key, "at": clock.now()})
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+def release(key):
+    get_db().webhook_events.delete_one({"_id": key})
+
+
+def ingest_message(account, event):
+    key = f"msg:{account['_id']}:{event.provider_message_id}"
+    if not claim(key):
+        return "duplicate"
+    try:
+        contact = contact_directory.upsert_from_whatsapp(
+            contact_directory.account_list_id(account), event.sender, event.profile_name
+        )
+        if event.kind == "reaction":
+            return reactions.apply_customer_reaction(account, contact, event)
+        message = msgs.from_inbound(event, clock.now())
+        interaction, created = store_message(account, contact, message)
+    except Exception:
+        release(key)  # let the provider's retry try again
+        raise
+    _after_store(account, interaction, message, created)
+    return "stored"
+
+
+def store_message(account, contact, message):
+    """Append to the open interaction of (account, contact), reopening or creating one as needed."""
+    for _ in range(APPEND_ATTEMPTS):
+        open_one = get_db().interactions.find_one(
+            {"account_id": account["_id"], "contact_id": contact["_id"], "is_open": True}, {"_id": 1}
+        )
+        if open_one is None:
+            open_one = _reopen_after_recontact(account, contact)
+        if open_one is None:
+            created = _create(account, contact, message)
+            if created is not None:
+                return created, True
+            continue  # a concurrent webhook created it first: append to theirs
+        appended = _append(open_one["_id"], message)
+        if appended is not None:
+            return appended, False
+    raise RuntimeError(f"could not store message {message['provider_message_id']} after {APPEND_ATTEMPTS} attempts")
+
+
+def _window_fields(message):
+    return {"last_inbound_at": message["at"], "window_expires_at": expiry_after(message["at"])}
+
+
+def new_interaction(account, contact, now, direction):
+    return {
+        "account_id": account["_id"],
+        "queue_id": account.get("queue_id"),
+        "contact_id": contact["_id"],
+        "contact": {"name": contact_directory.display_name(contact), "phone": contact.get("mobile") or contact.get("phone")},
+        "provider": account["provider"],
+        "direction": direction,
+        "status": "queued",
+        "is_open": True,
+        "agent_id": None,
+        "first_agent_id": None,
+        "rejected_by": [],
+        "tags": [],
+        "disposition": None,
+        "sentiment": None,
+        "created_at": now,
+        "updated_at": now,
+        "accepted_at": None,
+        "closed_at": None,
+        "reopened_at": None,
+        "reopens": [],
+        "last_inbound_at": None,
+        "window_expires_at": None,
+        "window_expired": False,
+        "last_message": None,
+        "unread": 0,
+        "message_count": 0,
+        "seq": 1,
+        "messages": [],
+        "previous_interaction_id": None,
+        "acknowledged": None,
+    }
+
+
+def _create(account, contact, message):
+    now = clock.now()
+    doc = new_interaction(account, contact, now, "inbound")
+    previous = get_db().interactions.find_one(
+        {"account_id": account["_id"], "contact_id": contact["_id"]}, {"_id": 1}, sort=[("created_at", -1)]
+    )
+    doc.update(
+        _window_fields(message),
+        previous_interaction_id=previous["_id"] if previous else None,
+        last_message=msgs.summary(message),
+        unread=1,
+        message_count=1,
+        messages=[message],
+        window_expired=doc_window_expired(message, now),
+    )
+    try:
+        doc["_id"] = get_db().interactions.insert_one(doc).inserted_id
+    except DuplicateKeyError:
+        return None
+    doc.pop("messages")
+    return doc
+
+
+def doc_window_expired(message, now):
+    return expiry_after(message["at"]) <= now
+
+
+def _append(interaction_id, message):
+    now = clock.now()
+    update = {
+        "$push": {"messages": message},
+        "$set": {"last_message": msgs.summary(message), "updated_at": now},
+        "$max": _window_fields(message),
+        "$inc": {"unread": 1, "seq": 1, "message_count": 1},
+    }
+    if not doc_window_expired(message, now):
+        update["$set"]["window_expired"] = False
+    return get_db().interactions.find_one_and_update(
+        {"_id": interaction_id, "is_open": True, "messages.provider_message_id": {"$ne": message["provider_message_id"]}},
+        update,
+        projection={"messages": 0},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+def _reopen_after_recontact(account, contact):
+    """A reply to a recontact template sent on a closed interaction reopens it, as inbound."""
+    now = clock.now()
+    try:
+        return get_db().interactions.find_one_and_update(
+            {"account_id": account["_id"], "contact_id": contact["_id"], "awaiting_recontact_reply": True, "is_open": False},
+            {
+                "$set": {"is_open": True, "status": "queued", "agent_id": None, "rejected_by": [], "reopened_at": now,
+                         "awaiting_recontact_reply": False, "direction": "inbound", "updated_at": now},
+                "$push": {"reopens": {"at": now, "by": "customer", "reason": "recontact_reply"}},
+                "$inc": {"seq": 1},
+            },
+            projection={"_id": 1},
+            sort=[("closed_at", -1)],
+        )
+    except DuplicateKeyError:
+        return None
+
+
+def _after_store(account, interaction, message, created):
+    payload = {"message": plain(message), "interaction": routing.card(interaction)}
+    if interaction["status"] == "queued":
+        if created or interaction.get("reopens") and interaction["message_count"] == 1:
+            routing.offer(interaction)
+        live.publish(interaction, "message", payload, extra_agent_ids=routing.offer_targets(interaction))
+    else:
+        live.publish(interaction, "message", payload)
+    if message.get("media"):
+        queues.enqueue("media", "workers.media.fetch_inbound_media", str(interaction["_id"]), message["id"],
+                       job_id=f"media-{message['id']}")
+    settings = account.get("settings") or {}
+    if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
+        from app.services import lifecycle
+
+        lifecycle.close_by_system(interaction["_id"], "Closed automatically: the customer answered with a quick reply.")
