@@ -65,7 +65,7 @@ _ALIASES = {
     "application/x-zip-compressed": "application/zip",
 }
 # Containers filetype reports by their outer format: Office/ODF/EPUB files are ZIPs,
-# M4A is MP4 and 3GP audio is 3GPP video.
+# M4A is MP4, 3GP audio is 3GPP video and an audio-only WebM is still WebM.
 _CONTAINER_OF = {
     "application/zip": (
         "application/vnd.openxmlformats-officedocument.",
@@ -74,6 +74,7 @@ _CONTAINER_OF = {
     ),
     "video/mp4": ("audio/mp4",),
     "video/3gpp": ("audio/3gpp", "audio/amr"),
+    "video/webm": ("audio/webm",),
 }
 
 
@@ -162,7 +163,7 @@ def check_attachment(
             raise AttachmentRejected("The file type could not be recognised.")
         detected = "application/octet-stream"
     if rule.mime_types is not None and detected not in rule.mime_types:
-        hint = " Record voice notes as OGG/Opus." if detected == "video/webm" else ""
+        hint = " Voice notes must be OGG/Opus (remux WebM recordings first)." if detected.endswith("/webm") else ""
         allowed = ", ".join(sorted(rule.mime_types))
         raise AttachmentRejected(f"WhatsApp does not accept {detected} as {kind}; allowed: {allowed}.{hint}")
     if detected == "audio/ogg" and b"OpusHead" not in data[:512]:
