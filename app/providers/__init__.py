@@ -5,9 +5,22 @@ jobs call ``send`` and decide retries from ``ProviderError``.
 """
 
 from .base import CredentialField, Provider, WebhookRequest
-from .errors import WINDOW_CLOSED_MESSAGE, MalformedWebhook, ProviderError, WebhookRejected
+from .errors import (
+    WINDOW_CLOSED_MESSAGE,
+    MalformedWebhook,
+    ProviderError,
+    WebhookRejected,
+)
 from .events import InboundMessage, Location, MediaRef, Reaction, Reply, StatusUpdate
-from .outbound import OutboundMedia, OutboundMessage, OutboundReaction, SendResult, TemplateButton, TemplateHeader, TemplateSpec
+from .outbound import (
+    OutboundMedia,
+    OutboundMessage,
+    OutboundReaction,
+    SendResult,
+    TemplateButton,
+    TemplateHeader,
+    TemplateSpec,
+)
 from .registry import PROVIDERS, get_provider, provider_choices
 
 __all__ = [

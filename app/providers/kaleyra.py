@@ -21,7 +21,18 @@ import json
 from urllib.parse import quote, urlsplit
 
 from . import meta_format
-from ._parse import as_dict, as_float, as_str, dicts, iso_time, jsonable, load_json, load_json_object, normalize_phone, now_utc
+from ._parse import (
+    as_dict,
+    as_float,
+    as_str,
+    dicts,
+    iso_time,
+    jsonable,
+    load_json,
+    load_json_object,
+    normalize_phone,
+    now_utc,
+)
 from .base import CredentialField, Provider, WebhookRequest
 from .errors import MalformedWebhook, ProviderError, WebhookRejected
 from .events import InboundMessage, Location, MediaRef, Reply, StatusUpdate

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import logging
 
-from ._parse import as_bool, as_dict, as_float, as_str, dicts, jsonable, normalize_phone, now_utc, unix_time
+from ._parse import (
+    as_bool,
+    as_dict,
+    as_float,
+    as_str,
+    dicts,
+    jsonable,
+    normalize_phone,
+    now_utc,
+    unix_time,
+)
 from .errors import ProviderError
 from .events import InboundMessage, Location, MediaRef, Reaction, Reply, StatusUpdate
 from .outbound import OutboundMessage, TemplateSpec

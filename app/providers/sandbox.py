@@ -29,10 +29,31 @@ import hashlib
 import hmac
 import uuid
 
-from ._parse import as_bool, as_dict, as_float, as_str, dicts, iso_time, jsonable, load_json, normalize_phone, now_utc
+from ._parse import (
+    as_bool,
+    as_dict,
+    as_float,
+    as_str,
+    dicts,
+    iso_time,
+    jsonable,
+    load_json,
+    normalize_phone,
+    now_utc,
+)
 from .base import CredentialField, Provider, WebhookRequest
 from .errors import CATEGORIES, MalformedWebhook, ProviderError, WebhookRejected
-from .events import INBOUND_KINDS, MEDIA_KINDS, STATUSES, InboundMessage, Location, MediaRef, Reaction, Reply, StatusUpdate
+from .events import (
+    INBOUND_KINDS,
+    MEDIA_KINDS,
+    STATUSES,
+    InboundMessage,
+    Location,
+    MediaRef,
+    Reaction,
+    Reply,
+    StatusUpdate,
+)
 from .outbound import OUTBOUND_KINDS, OutboundMessage, SendResult
 
 SIGNATURE_HEADER = "X-Parley-Signature"

@@ -1,11 +1,18 @@
 """Adapter behaviour beyond the shared fixtures: documented-but-uncaptured shapes, the sandbox, the registry, errors as data."""
 
+import copy
 import json
-import pickle
 
 import pytest
 
-from app.providers import PROVIDERS, OutboundMessage, ProviderError, WebhookRequest, get_provider, provider_choices
+from app.providers import (
+    PROVIDERS,
+    OutboundMessage,
+    ProviderError,
+    WebhookRequest,
+    get_provider,
+    provider_choices,
+)
 from app.providers.base import CredentialField
 from app.providers.sandbox import build_inbound, data_url
 
@@ -195,7 +202,7 @@ def test_events_and_errors_serialise():
     stored = json.loads(json.dumps(event.to_dict(), default=str))
     assert stored["error"]["user_message"] == "Send a Recontact template to continue the conversation"
     error = ProviderError("429", "Too many", category="rate_limited", retryable=True, retry_after=3.0, http_status=429)
-    assert pickle.loads(pickle.dumps(error)) == error  # noqa: S301 - our own bytes: RQ pickles job errors
+    assert copy.deepcopy(error) == error  # same __reduce__ path pickle (RQ) takes
     with pytest.raises(ValueError):
         ProviderError("x", "y", category="nonsense")
 

@@ -28,7 +28,17 @@ from tests.fakes.provider_server import FakeResponse
 
 from .cases import KALEYRA_TEXT, SEND_CASES, TO
 from .expectations import INBOUND, SINCH_FRAGMENTS, SINCH_RELABELLED
-from .support import assert_events, fixture_files, form_request, json_request, load, make, matches, read_bytes, text_fixture
+from .support import (
+    assert_events,
+    fixture_files,
+    form_request,
+    json_request,
+    load,
+    make,
+    matches,
+    read_bytes,
+    text_fixture,
+)
 
 
 def _parse(rel: str, data: bytes | None = None):
