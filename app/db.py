@@ -65,6 +65,28 @@ INDEXES = [
 ]
 
 
+DAY = 24 * 3600
+
+# Interaction engine: open-interaction uniqueness, status and reaction look-ups by provider id,
+# offers, the window-expiry job, replayable events, and dedup keys of provider deliveries.
+INDEXES += [
+    index("interactions", ("account_id", ASCENDING), ("contact_id", ASCENDING), unique=True,
+          partialFilterExpression={"is_open": True}, name="one_open_interaction_per_contact"),
+    index("interactions", ("account_id", ASCENDING), ("contact_id", ASCENDING), ("created_at", DESCENDING)),
+    index("interactions", ("account_id", ASCENDING), ("messages.provider_message_id", ASCENDING)),
+    index("interactions", ("status", ASCENDING), ("queue_id", ASCENDING), ("created_at", ASCENDING)),
+    index("interactions", ("status", ASCENDING), ("all_rejected_at", ASCENDING)),
+    index("interactions", ("window_expired", ASCENDING), ("window_expires_at", ASCENDING)),
+    index("interactions", ("agent_id", ASCENDING), ("status", ASCENDING)),
+    index("interaction_events", ("interaction_id", ASCENDING), ("seq", ASCENDING), unique=True),
+    index("interaction_events", ("at", ASCENDING), expireAfterSeconds=7 * DAY),
+    index("webhook_events", ("at", ASCENDING), expireAfterSeconds=8 * DAY),
+    index("pending_statuses", ("account_id", ASCENDING), ("provider_message_id", ASCENDING)),
+    index("pending_statuses", ("at", ASCENDING), expireAfterSeconds=7 * DAY),
+    index("contacts", ("list_id", ASCENDING), ("mobile", ASCENDING)),
+]
+
+
 def connect(uri):
     """Open the database named by `uri` and remember it for `get_db()`."""
     parsed = urlparse(uri)

@@ -16,7 +16,7 @@ from app import queues
 from app.db import get_db
 from app.domain import messages as msgs
 from app.domain.window import expiry_after
-from app.services import clock, contact_directory, live, reactions, routing, statuses
+from app.services import clock, contact_directory, dedup, live, reactions, routing, statuses
 from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
@@ -35,54 +35,40 @@ def ingest(account, events):
     return report
 
 
-def claim(key):
-    """True the first time `key` is seen: providers deliver at least once, often more."""
-    try:
-        get_db().webhook_events.insert_one({"_id": key, "at": clock.now()})
-        return True
-    except DuplicateKeyError:
-        return False
-
-
-def release(key):
-    get_db().webhook_events.delete_one({"_id": key})
-
-
 def ingest_message(account, event):
-    key = f"msg:{account['_id']}:{event.provider_message_id}"
-    if not claim(key):
-        return "duplicate"
-    try:
-        contact = contact_directory.upsert_from_whatsapp(
-            contact_directory.account_list_id(account), event.sender, event.profile_name
-        )
-        if event.kind == "reaction":
-            return reactions.apply_customer_reaction(account, contact, event)
-        message = msgs.from_inbound(event, clock.now())
-        interaction, created = store_message(account, contact, message)
-    except Exception:
-        release(key)  # let the provider's retry try again
-        raise
-    _after_store(account, interaction, message, created)
+    return dedup.once(f"msg:{account['_id']}:{event.provider_message_id}", lambda: _ingest_message(account, event))
+
+
+def _ingest_message(account, event):
+    contact = contact_directory.upsert_from_whatsapp(contact_directory.account_list_id(account), event.sender, event.profile_name)
+    if event.kind == "reaction":
+        return reactions.apply_customer_reaction(account, event)
+    message = msgs.from_inbound(event, clock.now())
+    interaction, how = store_message(account, contact, message)
+    _after_store(account, interaction, message, how)
     return "stored"
 
 
 def store_message(account, contact, message):
-    """Append to the open interaction of (account, contact), reopening or creating one as needed."""
+    """Append to the open interaction of (account, contact), reopening or creating one as needed.
+
+    Returns the interaction (without messages) and how: "created", "reopened" or "appended".
+    """
     for _ in range(APPEND_ATTEMPTS):
+        how = "appended"
         open_one = get_db().interactions.find_one(
             {"account_id": account["_id"], "contact_id": contact["_id"], "is_open": True}, {"_id": 1}
         )
         if open_one is None:
-            open_one = _reopen_after_recontact(account, contact)
+            open_one, how = _reopen_after_recontact(account, contact), "reopened"
         if open_one is None:
             created = _create(account, contact, message)
             if created is not None:
-                return created, True
+                return created, "created"
             continue  # a concurrent webhook created it first: append to theirs
         appended = _append(open_one["_id"], message)
         if appended is not None:
-            return appended, False
+            return appended, how
     raise RuntimeError(f"could not store message {message['provider_message_id']} after {APPEND_ATTEMPTS} attempts")
 
 
@@ -91,9 +77,12 @@ def _window_fields(message):
 
 
 def new_interaction(account, contact, now, direction):
+    queue = get_db().queues.find_one({"_id": account.get("queue_id")}, {"name": 1}) if account.get("queue_id") else None
     return {
         "account_id": account["_id"],
+        "account_name": account["name"],
         "queue_id": account.get("queue_id"),
+        "queue_name": queue["name"] if queue else None,
         "contact_id": contact["_id"],
         "contact": {"name": contact_directory.display_name(contact), "phone": contact.get("mobile") or contact.get("phone")},
         "provider": account["provider"],
@@ -189,14 +178,15 @@ def _reopen_after_recontact(account, contact):
         return None
 
 
-def _after_store(account, interaction, message, created):
+def _after_store(account, interaction, message, how):
+    """Tell who may see it: a new or reopened interaction is an offer to the queue's agents."""
     payload = {"message": plain(message), "interaction": routing.card(interaction)}
-    if interaction["status"] == "queued":
-        if created or interaction.get("reopens") and interaction["message_count"] == 1:
-            routing.offer(interaction)
-        live.publish(interaction, "message", payload, extra_agent_ids=routing.offer_targets(interaction))
+    targets = routing.offer_targets(interaction) if interaction["status"] == "queued" else ()
+    if how in ("created", "reopened"):
+        routing.offer(interaction)
+        live.publish(interaction, "offer", payload, extra_agent_ids=targets)
     else:
-        live.publish(interaction, "message", payload)
+        live.publish(interaction, "message", payload, extra_agent_ids=targets)
     if message.get("media"):
         queues.enqueue("media", "workers.media.fetch_inbound_media", str(interaction["_id"]), message["id"],
                        job_id=f"media-{message['id']}")

@@ -46,3 +46,8 @@ def _wire(record):
 def events_since(interaction_id, after_seq, limit=500):
     cursor = get_db().interaction_events.find({"interaction_id": interaction_id, "seq": {"$gt": after_seq}}).sort("seq", 1)
     return [_wire(record) for record in cursor.limit(limit)]
+
+
+def emit_admins(event, payload):
+    """Account-level news for admins (e.g. an account needs re-authorization)."""
+    emit(event, payload, ADMINS_ROOM)

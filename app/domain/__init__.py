@@ -1,0 +1,1 @@
+"""Document shapes and the rules on them; no database, no framework."""

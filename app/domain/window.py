@@ -1,0 +1,27 @@
+"""WhatsApp's 24-hour customer service window: it opens, and re-opens, with each message the
+customer sends; our own messages never extend it."""
+
+from datetime import timedelta
+
+WINDOW = timedelta(hours=24)
+
+
+def expiry_after(last_inbound_at):
+    return last_inbound_at + WINDOW
+
+
+def is_open(interaction, at):
+    expires = interaction.get("window_expires_at")
+    return expires is not None and _aware(expires) > at
+
+
+def seconds_left(interaction, at):
+    expires = interaction.get("window_expires_at")
+    return max(0, int((_aware(expires) - at).total_seconds())) if expires else 0
+
+
+def _aware(moment):
+    """The embedded engine hands datetimes back without tzinfo; they are UTC."""
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
