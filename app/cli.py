@@ -42,6 +42,23 @@ def seed_demo():
         click.echo(f"  {role:<6} {email} / {password}")
 
 
+@click.command("create-token")
+@click.option("--email", required=True)
+@click.option("--name", default="command line", show_default=True)
+def create_token(email, name):
+    """Create a REST API token for a user; it is printed once and stored only as a hash."""
+    from app.services import api_tokens
+
+    user = users.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}.")
+    try:
+        token, _ = api_tokens.create_token(user["_id"], name)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(token)
+
+
 def register_cli(app):
-    for command in (init_db, create_user, seed_demo):
+    for command in (init_db, create_user, seed_demo, create_token):
         app.cli.add_command(command)

@@ -5,7 +5,8 @@ from importlib import import_module
 # Each module exposes `bp`; order does not matter. Later areas add their names here.
 BLUEPRINTS = ["auth", "main", "admin", "desktop"]
 # Admin configuration and its REST API.
-BLUEPRINTS += ["api"]
+BLUEPRINTS += ["api", "api_docs", "profile", "accounts", "queues", "agents", "templates", "canned_answers"]
+BLUEPRINTS += ["dispositions", "tags", "contacts"]
 
 
 def register_blueprints(app):

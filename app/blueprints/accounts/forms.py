@@ -1,0 +1,103 @@
+"""The account form, built per provider: each provider asks for its own credential fields."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.services import account_fields
+from app.services.accounts import READ_RECEIPTS
+
+SETTING_FLAGS = ("close_on_quick_reply", "allow_transfer", "zip_attachments")
+CHATBOT_FIELDS = ("enabled", "endpoint", "model", "instructions")
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AccountForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=100)])
+    phone = StringField("Business phone number", validators=[DataRequired("Enter the business number."), Length(max=40)])
+    api_base = URLField("API base URL", validators=[Optional(), Length(max=300)])
+    queue_id = SelectField("Queue it feeds", choices=[], validate_choice=False)
+    contact_list_id = SelectField("Contact list for new contacts", choices=[], validate_choice=False)
+    max_attachment_mb = DecimalField("Maximum attachment size (MB)", places=None, default=15,
+                                     validators=[DataRequired("Enter a size in MB."), NumberRange(min=0.01)])
+    allowed_attachment_types = CheckboxesField("Allowed attachment types", choices=[(t, t) for t in account_fields.MEDIA_TYPES])
+    recontact_template_id = SelectField("Recontact template", choices=[], validate_choice=False)
+    close_on_quick_reply = BooleanField("Close the interaction when the customer answers with a quick reply")
+    allow_transfer = BooleanField("Agents may transfer interactions", default=True)
+    zip_attachments = BooleanField("Agents may download attachments in ZIP exports", default=True)
+    read_receipts = SelectField("Send read receipts", choices=[("on_view", "When the agent views the message"),
+                                                               ("on_reply", "When the agent replies"), ("never", "Never")])
+    chatbot_enabled = BooleanField("Chatbot enabled")
+    chatbot_endpoint = URLField("Chatbot endpoint", validators=[Optional(), Length(max=500)])
+    chatbot_model = StringField("Chatbot model", validators=[Length(max=100)])
+    chatbot_instructions = TextAreaField("Chatbot instructions", validators=[Length(max=4000)])
+
+
+def account_form_class(provider, editing):
+    """AccountForm plus one `cred_<name>` field per credential of `provider`."""
+    attrs = {}
+    for cred in account_fields.credential_fields(provider):
+        if cred.secret:
+            required = cred.required and not cred.generated and not editing
+            validators = [DataRequired("Required."), Length(max=2000)] if required else [Optional(), Length(max=2000)]
+            attrs[f"cred_{cred.name}"] = PasswordField(cred.label, validators=validators)
+        else:
+            validators = [DataRequired("Required.")] if cred.required else [Optional()]
+            attrs[f"cred_{cred.name}"] = StringField(cred.label, validators=[*validators, Length(max=2000)])
+    return type(f"{provider.title()}AccountForm", (AccountForm,), attrs)
+
+
+def form_to_data(form, provider):
+    settings = {
+        "max_attachment_bytes": int(form.max_attachment_mb.data * account_fields.MB),
+        "allowed_attachment_types": form.allowed_attachment_types.data or [],
+        "recontact_template_id": form.recontact_template_id.data or None,
+        "read_receipts": form.read_receipts.data,
+        "chatbot": {name: getattr(form, f"chatbot_{name}").data or ("" if name != "enabled" else False)
+                    for name in CHATBOT_FIELDS},
+        **{flag: getattr(form, flag).data for flag in SETTING_FLAGS},
+    }
+    return {
+        "name": form.name.data, "phone": form.phone.data, "api_base": form.api_base.data or "",
+        "queue_id": form.queue_id.data or None, "contact_list_id": form.contact_list_id.data or None,
+        "credentials": {c.name: getattr(form, f"cred_{c.name}").data or "" for c in account_fields.credential_fields(provider)},
+        "settings": settings,
+    }
+
+
+def doc_to_form(doc):
+    settings = doc.get("settings", {})
+    data = {"name": doc["name"], "phone": doc["phone"], "api_base": doc.get("api_base") or "",
+            "queue_id": str(doc.get("queue_id") or ""), "contact_list_id": str(doc.get("contact_list_id") or ""),
+            "max_attachment_mb": round(settings.get("max_attachment_bytes", 0) / account_fields.MB, 3),
+            "allowed_attachment_types": settings.get("allowed_attachment_types", []),
+            "recontact_template_id": str(settings.get("recontact_template_id") or ""),
+            "read_receipts": settings.get("read_receipts", READ_RECEIPTS[0])}
+    data.update({flag: settings.get(flag, False) for flag in SETTING_FLAGS})
+    data.update({f"chatbot_{k}": v for k, v in settings.get("chatbot", {}).items()})
+    data.update({f"cred_{k}": v for k, v in doc.get("credentials", {}).items()})
+    return data
+
+
+def error_aliases(provider):
+    """Service error keys (settings.x, credentials.y) to the form's field names."""
+    aliases = {"settings.max_attachment_bytes": "max_attachment_mb"}
+    aliases.update({f"settings.{f}": f for f in (*SETTING_FLAGS, "allowed_attachment_types", "recontact_template_id",
+                                                  "read_receipts")})
+    aliases.update({f"settings.chatbot.{f}": f"chatbot_{f}" for f in CHATBOT_FIELDS})
+    aliases.update({f"credentials.{c.name}": f"cred_{c.name}" for c in account_fields.credential_fields(provider)})
+    return aliases

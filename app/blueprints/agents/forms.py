@@ -1,0 +1,11 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class AgentForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=100)])
+    email = EmailField("Email", validators=[DataRequired("Enter an email address."), Length(max=254)])
+    role = SelectField("Role", choices=[("agent", "Agent"), ("admin", "Admin")])
+    active = BooleanField("Active (may sign in and receive conversations)", default=True)
+    password = PasswordField("Password", validators=[Length(max=256)])

@@ -1,0 +1,23 @@
+from types import SimpleNamespace
+
+from flask_login import current_user
+
+from app.blueprints._crud import Section
+from app.blueprints.agents import bp
+from app.blueprints.agents.forms import AgentForm
+from app.services import agents
+
+SERVICE = SimpleNamespace(
+    list=agents.list_users, get=agents.get_user, create=agents.create_user,
+    update=lambda user_id, data: agents.update_user(user_id, data, actor_id=current_user.id),
+    delete=lambda user_id: agents.delete_user(user_id, actor_id=current_user.id),
+)
+
+Section(
+    bp, "user", "agents and admins", AgentForm, SERVICE,
+    columns=[("Name", lambda d: d["name"]), ("Email", lambda d: d["email"]), ("Role", lambda d: d["role"]),
+             ("Status", lambda d: "active" if d.get("active", True) else "deactivated")],
+    to_form=lambda d: {k: v for k, v in d.items() if k != "password_hash"},
+    help={"password": "At least 10 characters. On an existing user, leave empty to keep the current password.",
+          "active": "Deactivating signs the user out everywhere at once."},
+).register()

@@ -1,0 +1,28 @@
+from types import SimpleNamespace
+
+from app.blueprints._crud import Section
+from app.blueprints.canned_answers import bp
+from app.blueprints.canned_answers.forms import CannedAnswerForm
+from app.services import canned_answers, queue_admin
+
+SERVICE = SimpleNamespace(list=canned_answers.list_answers, get=canned_answers.get_answer, create=canned_answers.create_answer,
+                          update=canned_answers.update_answer, delete=canned_answers.delete_answer)
+
+
+def _choices(form):
+    form.queue_ids.choices = [(str(q["_id"]), q["name"]) for q in queue_admin.all_queues()]
+
+
+def _queue_names(doc):
+    names = {q["_id"]: q["name"] for q in queue_admin.all_queues()}
+    return ", ".join(names[i] for i in doc.get("queue_ids", []) if i in names) or "—"
+
+
+Section(
+    bp, "canned answer", "canned answers", CannedAnswerForm, SERVICE,
+    columns=[("Title", lambda d: d["title"]), ("Queues", _queue_names), ("Text", lambda d: d["text"][:80])],
+    title=lambda d: d["title"],
+    prepare=_choices,
+    to_form=lambda d: {**d, "queue_ids": [str(i) for i in d.get("queue_ids", [])]},
+    help={"text": "Placeholders: " + ", ".join(f"{{{p}}}" for p in canned_answers.PLACEHOLDERS) + "."},
+).register()

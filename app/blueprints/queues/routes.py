@@ -1,0 +1,27 @@
+from types import SimpleNamespace
+
+from app.blueprints._crud import Section
+from app.blueprints.queues import bp
+from app.blueprints.queues.forms import QueueForm
+from app.services import agents, queue_admin
+
+
+def _choices(form):
+    form.agent_ids.choices = [(str(a["_id"]), f"{a['name']} <{a['email']}>") for a in agents.active_agents()]
+
+
+def _member_names(doc):
+    names = {a["_id"]: a["name"] for a in agents.active_agents()}
+    return ", ".join(names.get(i, "(inactive)") for i in doc.get("agent_ids", [])) or "—"
+
+
+SERVICE = SimpleNamespace(list=queue_admin.list_queues, get=queue_admin.get_queue, create=queue_admin.create_queue,
+                          update=queue_admin.update_queue, delete=queue_admin.delete_queue)
+
+Section(
+    bp, "queue", "queues", QueueForm, SERVICE,
+    columns=[("Name", lambda d: d["name"]), ("Agents", _member_names), ("Description", lambda d: d.get("description", ""))],
+    prepare=_choices,
+    to_form=lambda d: {**d, "agent_ids": [str(i) for i in d.get("agent_ids", [])]},
+    help={"agent_ids": "Hold Ctrl (⌘ on a Mac) to pick several. An agent may be in several queues."},
+).register()

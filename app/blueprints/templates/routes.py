@@ -1,0 +1,73 @@
+from types import SimpleNamespace
+
+from flask import flash, redirect, render_template, request, url_for
+
+from app.blueprints._crud import ConfirmForm
+from app.blueprints._shared import apply_errors
+from app.blueprints.templates import bp
+from app.blueprints.templates.forms import ERROR_ALIASES, TemplateForm, doc_to_form, form_to_data
+from app.services import accounts, message_templates
+from app.services.errors import ServiceError
+
+
+def _account_names():
+    return {a["_id"]: a["name"] for a in accounts.all_accounts()}
+
+
+def _save(form, action):
+    """Run `action(data)`; on errors, show them by their fields (button errors above the buttons)."""
+    form.account_id.choices = [(str(i), name) for i, name in _account_names().items()]
+    if not form.validate_on_submit():
+        return None, {}
+    try:
+        return action(form_to_data(form)), {}
+    except ServiceError as exc:
+        leftover = apply_errors(form, exc, ERROR_ALIASES)
+        if not exc.fields:
+            flash(exc.message, "error")
+        return None, leftover
+
+
+@bp.route("/")
+def index():
+    search = request.args.get("q", "").strip()
+    account_id = request.args.get("account_id") or None
+    page = message_templates.list_templates(search=search or None, account_id=account_id, page=request.args.get("page"))
+    return render_template("templates/index.html", page=page, search=search, account_id=account_id,
+                           accounts=_account_names())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = TemplateForm()
+    if request.method == "GET" and request.args.get("account_id"):
+        form.account_id.data = request.args["account_id"]
+    doc, errors = _save(form, lambda data: message_templates.create_template({**data, "account_id": form.account_id.data}))
+    if doc:
+        flash(f"Saved template “{doc['name']}”.", "success")
+        return redirect(url_for(".index"))
+    return render_template("templates/form.html", form=form, record=None, errors=errors)
+
+
+@bp.route("/<record_id>/edit", methods=["GET", "POST"])
+def edit(record_id):
+    record = message_templates.get_template(record_id)
+    form = TemplateForm(data=doc_to_form(record)) if request.method == "GET" else TemplateForm()
+    doc, errors = _save(form, lambda data: message_templates.update_template(record_id, data))
+    if doc:
+        flash(f"Saved template “{doc['name']}”.", "success")
+        return redirect(url_for(".index"))
+    return render_template("templates/form.html", form=form, record=record, errors=errors)
+
+
+@bp.route("/<record_id>/delete", methods=["GET", "POST"])
+def delete(record_id):
+    record = message_templates.get_template(record_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        message_templates.delete_template(record_id)
+        flash(f"Deleted template “{record['name']}”.", "success")
+        return redirect(url_for(".index"))
+    section = SimpleNamespace(noun="template", name_of=lambda d: f"{d['name']} ({d['language']})",
+                              url=lambda name, **kw: url_for(f".{name}", **kw))
+    return render_template("_crud/confirm_delete.html", section=section, form=form, record=record)
