@@ -13,8 +13,10 @@ class PeriodicJob:
     kwargs: dict = field(default_factory=dict)
 
 
-# The 24 h window check joins this list with the interaction engine.
-PERIODIC_JOBS: list[PeriodicJob] = []
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob("expire-windows", "workers.maintenance.expire_windows", "maintenance", 60),
+    PeriodicJob("reoffer-rejected", "workers.maintenance.reoffer_rejected", "maintenance", 60),
+]
 
 
 def resolve(dotted):

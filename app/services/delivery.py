@@ -9,14 +9,12 @@ re-authorization" and holds its messages until an admin fixes the credentials.
 import logging
 import random
 
-from pymongo import ReturnDocument
-
 from app.db import get_db
 from app.domain.messages import STATUS_RANK
 from app.providers.errors import ProviderError
 from app.providers.events import Location
 from app.providers.outbound import OutboundMedia, OutboundMessage, OutboundReaction, TemplateButton, TemplateHeader, TemplateSpec
-from app.services import clock, live, media_store, statuses
+from app.services import clock, live, media_store, message_slots, statuses
 from app.services.provider_access import adapter_for, capabilities
 from app.services.statuses import FAILED_RANK
 
@@ -108,11 +106,8 @@ def _template(adapter, account, spec):
 
 
 def _set_message(interaction, message, changes, event_payload=None):
-    doc = get_db().interactions.find_one_and_update(
-        {"_id": interaction["_id"], "messages.id": message["id"]},
-        {"$set": {f"messages.$.{k}": v for k, v in changes.items()}, "$inc": {"seq": 1}},
-        projection={"messages": 0}, return_document=ReturnDocument.AFTER,
-    )
+    _, position = message_slots.locate({"_id": interaction["_id"]}, "id", message["id"])
+    doc = message_slots.update(interaction["_id"], position, {"id": message["id"]}, changes)
     if doc is not None and event_payload is not None:
         live.publish(doc, "message_status", {"message_id": message["id"], **event_payload})
     return doc
@@ -155,8 +150,7 @@ def release_held(account_id):
     for doc in get_db().interactions.find({"account_id": account_id, "messages.held": True}, {"messages.id": 1, "messages.held": 1}):
         for message in doc["messages"]:
             if message.get("held"):
-                get_db().interactions.update_one({"_id": doc["_id"], "messages.id": message["id"]},
-                                                 {"$set": {"messages.$.held": False}})
+                _set_message(doc, message, {"held": False})
                 enqueue_delivery(doc["_id"], message["id"])
                 count += 1
     return count

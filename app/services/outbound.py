@@ -14,7 +14,7 @@ from app import queues
 from app.db import get_db
 from app.domain import messages as msgs
 from app.domain.window import is_open as window_is_open
-from app.services import clock, lifecycle, live, routing
+from app.services import clock, lifecycle, live, message_slots, routing
 from app.services.access_rules import load_visible, require_owner, require_text
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.provider_access import capabilities
@@ -183,11 +183,8 @@ def _show_agent_reaction(interaction, message):
     """The agent's reaction shows under its target at once; the hidden message carries the send."""
     reaction = message["reaction"]
     side = {"emoji": reaction["emoji"], "at": message["at"]} if reaction["emoji"] else None
-    doc = get_db().interactions.find_one_and_update(
-        {"_id": interaction["_id"], "messages.id": reaction["message_id"]},
-        {"$set": {"messages.$.reactions.agent": side}, "$inc": {"seq": 1}},
-        projection={"messages": 0}, return_document=ReturnDocument.AFTER,
-    )
+    _, position = message_slots.locate({"_id": interaction["_id"]}, "id", reaction["message_id"])
+    doc = message_slots.update(interaction["_id"], position, {"id": reaction["message_id"]}, {"reactions.agent": side})
     live.publish(doc, "reaction", {"message_id": reaction["message_id"], "side": "agent", "reaction": plain(side)})
 
 

@@ -5,11 +5,9 @@ final. A status for a message whose provider id we do not know yet (the webhook 
 job's write) waits in `pending_statuses` and is applied when the id is recorded.
 """
 
-from pymongo import ReturnDocument
-
 from app.db import get_db
 from app.domain.messages import FAILED_BEFORE_RANK, STATUS_RANK
-from app.services import clock, dedup, live
+from app.services import clock, dedup, live, message_slots
 
 FAILED_RANK = 99  # final: nothing moves a failed message
 
@@ -21,39 +19,28 @@ def apply(account, update):
 
 
 def apply_now(account_id, provider_message_id, status, at, error=None):
-    """Move the message to `status` if that is forward; returns applied, stale or pending."""
+    """Move the message to `status` if that is forward; returns applied, stale, pending or ignored."""
     if status == "failed":
-        condition = {"provider_message_id": provider_message_id, "status_rank": {"$lt": FAILED_BEFORE_RANK}}
-        changes = {"messages.$.status": "failed", "messages.$.status_rank": FAILED_RANK, "messages.$.error": error}
+        ceiling, changes = FAILED_BEFORE_RANK, {"status": "failed", "status_rank": FAILED_RANK, "error": error}
     elif status in STATUS_RANK:
-        condition = {"provider_message_id": provider_message_id, "status_rank": {"$lt": STATUS_RANK[status]}}
-        changes = {"messages.$.status": status, "messages.$.status_rank": STATUS_RANK[status]}
+        ceiling, changes = STATUS_RANK[status], {"status": status, "status_rank": STATUS_RANK[status]}
     else:
         return "ignored"
-    changes[f"messages.$.status_times.{status}"] = at
-    doc = get_db().interactions.find_one_and_update(
-        {"account_id": account_id, "messages": {"$elemMatch": condition}},
-        {"$set": changes, "$inc": {"seq": 1}},
-        projection={"messages": 0},
-        return_document=ReturnDocument.AFTER,
-    )
-    if doc is not None:
-        message = _message_ids(doc["_id"], provider_message_id)
-        live.publish(doc, "message_status", {"message_id": message["id"], "provider_message_id": provider_message_id,
-                                             "status": status, "error": error})
-        return "applied"
-    if get_db().interactions.find_one({"account_id": account_id, "messages.provider_message_id": provider_message_id}, {"_id": 1}):
+    changes[f"status_times.{status}"] = at
+    found = message_slots.locate({"account_id": account_id}, "provider_message_id", provider_message_id)
+    if found is None:
+        get_db().pending_statuses.insert_one({"account_id": account_id, "provider_message_id": provider_message_id,
+                                              "status": status, "status_at": at, "error": error, "at": clock.now()})
+        return "pending"
+    interaction_id, position = found
+    doc = message_slots.update(interaction_id, position, {"provider_message_id": provider_message_id}, changes,
+                               {"status_rank": {"$lt": ceiling}})
+    if doc is None:
         return "stale"
-    get_db().pending_statuses.insert_one({"account_id": account_id, "provider_message_id": provider_message_id,
-                                          "status": status, "status_at": at, "error": error, "at": clock.now()})
-    return "pending"
-
-
-def _message_ids(interaction_id, provider_message_id):
-    doc = get_db().interactions.find_one(
-        {"_id": interaction_id}, {"messages": {"$elemMatch": {"provider_message_id": provider_message_id}}}
-    )
-    return doc["messages"][0]
+    message = message_slots.read(interaction_id, "provider_message_id", provider_message_id)
+    live.publish(doc, "message_status", {"message_id": message["id"], "provider_message_id": provider_message_id,
+                                         "status": status, "error": error})
+    return "applied"
 
 
 def flush_pending(account_id, provider_message_id):

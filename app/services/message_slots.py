@@ -1,0 +1,42 @@
+"""Updating one embedded message in place, by its position in the append-only array.
+
+Messages are only ever appended, so a message keeps its position for life. An update names
+that position and re-checks the message's identity (and any precondition) in the same filter,
+which keeps it atomic and exact in plain MongoDB. (The positional `$` operator is avoided: the
+embedded engine mis-applies it with $elemMatch filters and nested fields.)
+"""
+
+from pymongo import ReturnDocument
+
+from app.db import get_db
+
+
+def locate(query, key, value):
+    """(interaction id, position) of the message whose `key` equals `value`, or None."""
+    doc = get_db().interactions.find_one({**query, f"messages.{key}": value}, {f"messages.{key}": 1})
+    if doc is None:
+        return None
+    for position, message in enumerate(doc.get("messages", [])):
+        if message.get(key) == value:
+            return doc["_id"], position
+    return None
+
+
+def update(interaction_id, position, identity, changes, conditions=None, bump=True):
+    """Set `changes` on the message at `position` if it still has `identity` and meets `conditions`.
+
+    Returns the interaction (without messages) after the update, or None when nothing matched.
+    """
+    prefix = f"messages.{position}."
+    filter_ = {"_id": interaction_id, **{prefix + k: v for k, v in {**identity, **(conditions or {})}.items()}}
+    operation = {"$set": {prefix + k: v for k, v in changes.items()}}
+    if bump:
+        operation["$inc"] = {"seq": 1}
+    return get_db().interactions.find_one_and_update(filter_, operation, projection={"messages": 0},
+                                                     return_document=ReturnDocument.AFTER)
+
+
+def read(interaction_id, key, value):
+    """The one message whose `key` equals `value`."""
+    doc = get_db().interactions.find_one({"_id": interaction_id}, {"messages": {"$elemMatch": {key: value}}})
+    return doc["messages"][0] if doc and doc.get("messages") else None

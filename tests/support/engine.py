@@ -1,0 +1,43 @@
+"""Builders for engine tests: accounts, queues and customer messages parsed by the real adapters."""
+
+import itertools
+import json
+import secrets
+
+from app.providers.base import WebhookRequest
+from app.providers.registry import get_provider
+from app.providers.sandbox import build_inbound, build_status
+from app.services import accounts, queues
+from app.services.accounts import provider_config
+
+_seq = itertools.count(1)
+
+
+def make_queue(agent_ids=(), name=None):
+    return queues.create_queue(name or f"Queue {next(_seq)}", list(agent_ids))
+
+
+def make_sandbox_account(queue, **settings):
+    n = next(_seq)
+    account = accounts.create_account(f"Sandbox {n}", "sandbox", f"+1555000{n:04d}", queue_id=queue["_id"],
+                                      secret_values={"webhook_secret": secrets.token_urlsafe(16)})
+    if settings:
+        from app.db import get_db
+
+        get_db().accounts.update_one({"_id": account["_id"]}, {"$set": {f"settings.{k}": v for k, v in settings.items()}})
+        account = get_db().accounts.find_one({"_id": account["_id"]})
+    return account
+
+
+def sandbox_events(account, *bodies):
+    """Events as the sandbox adapter parses them from a webhook body."""
+    adapter = get_provider(provider_config(account))
+    return adapter.parse_webhook(WebhookRequest(body=json.dumps({"events": list(bodies)}).encode()))
+
+
+def customer_says(account, sender, text="Hello", **fields):
+    return sandbox_events(account, build_inbound(sender, fields.pop("kind", "text"), text=text, **fields))
+
+
+def status_of(account, provider_message_id, status, **fields):
+    return sandbox_events(account, build_status(provider_message_id, status, **fields))
