@@ -20,7 +20,7 @@ def create_app(config=None):
     app.config["PARLEY_CONFIG_NAME"] = config.NAME
     app.config["PARLEY_EMBEDDED_DB"] = config.embedded_database
 
-    from app import access, crypto, db, errors, headers, login, navigation, queues, realtime
+    from app import access, crypto, db, errors, headers, interaction_sockets, login, navigation, queues, realtime
     from app.blueprints import register_blueprints
     from app.cli import register_cli
     from app.extensions import csrf, limiter
@@ -38,6 +38,7 @@ def create_app(config=None):
     csrf.init_app(app)
     login.init_app(app)
     realtime.init_app(app)
+    interaction_sockets.init_app(app)
     access.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)

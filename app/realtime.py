@@ -55,6 +55,10 @@ def disconnect_user(user_id):
     emit("session_ended", {}, agent_room(user_id))
 
 
+# Functions called with the user's document after a socket connects (e.g. to send waiting offers).
+connect_hooks = []
+
+
 def on_connect(auth=None):
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("unauthorized")
@@ -69,6 +73,8 @@ def on_connect(auth=None):
     except RedisError:
         log.warning("presence not recorded for %s: Redis does not answer", current_user.id)
     socketio.emit("welcome", {"user": {"id": current_user.id, "name": current_user.name}}, to=request.sid)
+    for hook in connect_hooks:
+        hook(current_user.doc, request.sid)
 
 
 def on_disconnect(reason=None):

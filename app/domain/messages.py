@@ -8,9 +8,16 @@ FAILED_BEFORE_RANK = STATUS_RANK["delivered"]
 MEDIA_KINDS = ("image", "audio", "voice", "video", "document", "sticker")
 
 PREVIEW_LABELS = {
-    "image": "📷 Photo", "audio": "🎵 Audio", "voice": "🎤 Voice message", "video": "🎬 Video",
-    "document": "📄 Document", "sticker": "Sticker", "location": "📍 Location", "contacts": "👤 Contact",
-    "template": "Template", "unsupported": "Unsupported message",
+    "image": "📷 Photo",
+    "audio": "🎵 Audio",
+    "voice": "🎤 Voice message",
+    "video": "🎬 Video",
+    "document": "📄 Document",
+    "sticker": "Sticker",
+    "location": "📍 Location",
+    "contacts": "👤 Contact",
+    "template": "Template",
+    "unsupported": "Unsupported message",
 }
 
 

@@ -31,7 +31,9 @@ def can_see(actor, interaction):
 
 
 def load_visible(actor, interaction_id, projection=None):
-    """The interaction, or NotFound/Forbidden."""
+    """The interaction, or NotFound/Forbidden. An inclusion projection gets the fields the check needs."""
+    if projection and all(value in (1, True) for value in projection.values()):
+        projection = {**projection, "agent_id": 1, "queue_id": 1}
     doc = get_db().interactions.find_one({"_id": as_oid(interaction_id)}, projection)
     if doc is None:
         raise NotFound("No such interaction.")

@@ -18,8 +18,14 @@ def account_list_id(account):
     if found:
         return found["_id"]
     try:
-        return lists.insert_one({"name": DEFAULT_LIST_NAME, "description": "Created for accounts without a list.",
-                                 "created_at": clock.now(), "updated_at": clock.now()}).inserted_id
+        return lists.insert_one(
+            {
+                "name": DEFAULT_LIST_NAME,
+                "description": "Created for accounts without a list.",
+                "created_at": clock.now(),
+                "updated_at": clock.now(),
+            }
+        ).inserted_id
     except DuplicateKeyError:
         return lists.find_one({"name": DEFAULT_LIST_NAME}, {"_id": 1})["_id"]
 
@@ -45,8 +51,19 @@ def upsert_from_whatsapp(list_id, e164, profile_name=None):
         return existing
     first, last = split_name(profile_name)
     now = clock.now()
-    insert = {"first_name": first, "last_name": last, "mobile": e164, "email": "", "company": "", "tags": [],
-              "notes": "", "whatsapp_name": profile_name or "", "source": "whatsapp", "created_at": now, "updated_at": now}
+    insert = {
+        "first_name": first,
+        "last_name": last,
+        "mobile": e164,
+        "email": "",
+        "company": "",
+        "tags": [],
+        "notes": "",
+        "whatsapp_name": profile_name or "",
+        "source": "whatsapp",
+        "created_at": now,
+        "updated_at": now,
+    }
     try:
         return get_db().contacts.find_one_and_update(
             {"list_id": list_id, "phone": e164}, {"$setOnInsert": insert}, upsert=True, return_document=ReturnDocument.AFTER

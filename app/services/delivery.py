@@ -59,8 +59,9 @@ def deliver(interaction_id, message_id, attempt=1):
 
 
 def build_outbound(adapter, account, interaction, message):
-    out = OutboundMessage(to=interaction["contact"]["phone"], kind=message["kind"], client_ref=message["id"],
-                          reply_to=message.get("reply_to"))
+    out = OutboundMessage(
+        to=interaction["contact"]["phone"], kind=message["kind"], client_ref=message["id"], reply_to=message.get("reply_to")
+    )
     if message["kind"] == "text":
         out.text, out.preview_url = message["text"], message.get("preview_url", False)
     elif message.get("media"):
@@ -86,8 +87,9 @@ def _media(adapter, account, media, caption):
         return OutboundMedia(media_id=media_id, mime_type=media["mime_type"], filename=media.get("filename"), caption=caption)
     from app.services.media_links import public_link
 
-    return OutboundMedia(link=public_link(media["file_id"]), mime_type=media["mime_type"], filename=media.get("filename"),
-                         caption=caption)
+    return OutboundMedia(
+        link=public_link(media["file_id"]), mime_type=media["mime_type"], filename=media.get("filename"), caption=caption
+    )
 
 
 def _template(adapter, account, spec):
@@ -98,11 +100,17 @@ def _template(adapter, account, spec):
         if h.get("file_id") and "media_upload" in capabilities(account):
             _, grid_out = media_store.get(h["file_id"])
             media_id = _upload(adapter, account, h["file_id"], grid_out.content_type, grid_out.filename)
-        header = TemplateHeader(type=h["type"], text=h.get("text"), media_id=media_id, link=None if media_id else h.get("link"),
-                                filename=h.get("filename"))
+        header = TemplateHeader(
+            type=h["type"],
+            text=h.get("text"),
+            media_id=media_id,
+            link=None if media_id else h.get("link"),
+            filename=h.get("filename"),
+        )
     buttons = [TemplateButton(**b) for b in spec.get("buttons", []) if b["sub_type"] == "url" or b.get("payload")]
-    return TemplateSpec(name=spec["name"], language=spec["language"], header=header, body_params=spec.get("body_params", []),
-                        buttons=buttons)
+    return TemplateSpec(
+        name=spec["name"], language=spec["language"], header=header, body_params=spec.get("body_params", []), buttons=buttons
+    )
 
 
 def _set_message(interaction, message, changes, event_payload=None):
@@ -115,9 +123,18 @@ def _set_message(interaction, message, changes, event_payload=None):
 
 def _mark_sent(interaction, message, account, provider_message_id):
     now = clock.now()
-    _set_message(interaction, message, {"provider_message_id": provider_message_id, "status": "sent",
-                                        "status_rank": STATUS_RANK["sent"], "status_times.sent": now, "retry": None},
-                 {"provider_message_id": provider_message_id, "status": "sent", "error": None})
+    _set_message(
+        interaction,
+        message,
+        {
+            "provider_message_id": provider_message_id,
+            "status": "sent",
+            "status_rank": STATUS_RANK["sent"],
+            "status_times.sent": now,
+            "retry": None,
+        },
+        {"provider_message_id": provider_message_id, "status": "sent", "error": None},
+    )
     statuses.flush_pending(account["_id"], provider_message_id)
 
 
@@ -133,8 +150,12 @@ def _failed_attempt(interaction, message, account, error, attempt, enqueue_deliv
         _set_message(interaction, message, {"retry": {"attempt": attempt, "next_in": round(delay, 1), "error": error.to_dict()}})
         enqueue_delivery(interaction["_id"], message["id"], attempt + 1, delay)
         return "retrying"
-    _set_message(interaction, message, {"status": "failed", "status_rank": FAILED_RANK, "error": error.to_dict(), "retry": None},
-                 {"status": "failed", "error": error.to_dict()})
+    _set_message(
+        interaction,
+        message,
+        {"status": "failed", "status_rank": FAILED_RANK, "error": error.to_dict(), "retry": None},
+        {"status": "failed", "error": error.to_dict()},
+    )
     return "failed"
 
 
@@ -147,7 +168,9 @@ def release_held(account_id):
     from app.services.outbound import enqueue_delivery
 
     count = 0
-    for doc in get_db().interactions.find({"account_id": account_id, "messages.held": True}, {"messages.id": 1, "messages.held": 1}):
+    for doc in get_db().interactions.find(
+        {"account_id": account_id, "messages.held": True}, {"messages.id": 1, "messages.held": 1}
+    ):
         for message in doc["messages"]:
             if message.get("held"):
                 _set_message(doc, message, {"held": False})

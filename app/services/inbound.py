@@ -166,8 +166,16 @@ def _reopen_after_recontact(account, contact):
         return get_db().interactions.find_one_and_update(
             {"account_id": account["_id"], "contact_id": contact["_id"], "awaiting_recontact_reply": True, "is_open": False},
             {
-                "$set": {"is_open": True, "status": "queued", "agent_id": None, "rejected_by": [], "reopened_at": now,
-                         "awaiting_recontact_reply": False, "direction": "inbound", "updated_at": now},
+                "$set": {
+                    "is_open": True,
+                    "status": "queued",
+                    "agent_id": None,
+                    "rejected_by": [],
+                    "reopened_at": now,
+                    "awaiting_recontact_reply": False,
+                    "direction": "inbound",
+                    "updated_at": now,
+                },
                 "$push": {"reopens": {"at": now, "by": "customer", "reason": "recontact_reply"}},
                 "$inc": {"seq": 1},
             },
@@ -188,8 +196,9 @@ def _after_store(account, interaction, message, how):
     else:
         live.publish(interaction, "message", payload, extra_agent_ids=targets)
     if message.get("media"):
-        queues.enqueue("media", "workers.media.fetch_inbound_media", str(interaction["_id"]), message["id"],
-                       job_id=f"media-{message['id']}")
+        queues.enqueue(
+            "media", "workers.media.fetch_inbound_media", str(interaction["_id"]), message["id"], job_id=f"media-{message['id']}"
+        )
     settings = account.get("settings") or {}
     if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
         from app.services import lifecycle

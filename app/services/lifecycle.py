@@ -26,8 +26,9 @@ def system_line(text, actor=None):
 
 
 def _update(filter_, update, failure):
-    doc = get_db().interactions.find_one_and_update(filter_, update, projection={"messages": 0},
-                                                    return_document=ReturnDocument.AFTER)
+    doc = get_db().interactions.find_one_and_update(
+        filter_, update, projection={"messages": 0}, return_document=ReturnDocument.AFTER
+    )
     if doc is None:
         raise failure
     return doc
@@ -75,9 +76,13 @@ def close_by_system(interaction_id, reason):
     line = system_line(reason)
     doc = get_db().interactions.find_one_and_update(
         {"_id": interaction_id, "is_open": True},
-        {"$set": {"status": "closed", "is_open": False, "closed_at": now, "closed_by": "system", "updated_at": now},
-         "$push": {"messages": line}, "$inc": {"seq": 1}},
-        projection={"messages": 0}, return_document=ReturnDocument.AFTER,
+        {
+            "$set": {"status": "closed", "is_open": False, "closed_at": now, "closed_by": "system", "updated_at": now},
+            "$push": {"messages": line},
+            "$inc": {"seq": 1},
+        },
+        projection={"messages": 0},
+        return_document=ReturnDocument.AFTER,
     )
     if doc is not None:
         live.publish(doc, "closed", {"message": plain(line), "interaction": routing.card(doc)})
@@ -94,12 +99,22 @@ def reopen(actor, interaction_id, disposition=None, tags=None):
     within = window_is_open(existing, now)
     text = f"Reopened by {actor['name']}" + ("" if within else " · the 24-hour window has expired: send the recontact template")
     line = system_line(text, actor)
-    changes = {"status": "open", "is_open": True, "agent_id": actor["_id"], "agent_name": actor["name"], "reopened_at": now,
-               "updated_at": now, "window_expired": not within}
+    changes = {
+        "status": "open",
+        "is_open": True,
+        "agent_id": actor["_id"],
+        "agent_name": actor["name"],
+        "reopened_at": now,
+        "updated_at": now,
+        "window_expired": not within,
+    }
     if disposition:
         changes["disposition"] = disposition
-    update = {"$set": changes, "$push": {"messages": line, "reopens": {"at": now, "by": str(actor["_id"]), "name": actor["name"]}},
-              "$inc": {"seq": 1}}
+    update = {
+        "$set": changes,
+        "$push": {"messages": line, "reopens": {"at": now, "by": str(actor["_id"]), "name": actor["name"]}},
+        "$inc": {"seq": 1},
+    }
     if tags:
         update["$addToSet"] = {"tags": {"$each": tags}}
     try:
@@ -133,11 +148,20 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
         if queue is None:
             raise NotFound("No such queue.")
         line = system_line(f"Transferred by {actor['name']} to queue {queue['name']}", actor)
-        changes = {"queue_id": queue["_id"], "queue_name": queue["name"], "agent_id": None, "agent_name": None,
-                   "status": "queued", "rejected_by": [], "updated_at": now}
-    doc = _update({"_id": existing["_id"], "is_open": True, "agent_id": previous_agent},
-                  {"$set": changes, "$push": {"messages": line}, "$inc": {"seq": 1}},
-                  Conflict("The interaction changed meanwhile; try again."))
+        changes = {
+            "queue_id": queue["_id"],
+            "queue_name": queue["name"],
+            "agent_id": None,
+            "agent_name": None,
+            "status": "queued",
+            "rejected_by": [],
+            "updated_at": now,
+        }
+    doc = _update(
+        {"_id": existing["_id"], "is_open": True, "agent_id": previous_agent},
+        {"$set": changes, "$push": {"messages": line}, "$inc": {"seq": 1}},
+        Conflict("The interaction changed meanwhile; try again."),
+    )
     targets = routing.offer_targets(doc) if doc["status"] == "queued" else []
     extra = [str(previous_agent)] if previous_agent else []
     live.publish(doc, "transferred", {"message": plain(line), "interaction": routing.card(doc)}, extra_agent_ids=targets + extra)
@@ -148,8 +172,16 @@ def add_note(actor, interaction_id, text):
     """An internal note: a message only agents see, never sent to the provider."""
     existing = load_visible(actor, interaction_id, {"messages": 0})
     text = require_text(text, "text", NOTE_MAX)
-    note = {"id": msgs.new_id(), "direction": "internal", "internal": True, "author": "agent", "kind": "note",
-            "text": text, "at": clock.now(), "agent": {"id": str(actor["_id"]), "name": actor["name"]}}
+    note = {
+        "id": msgs.new_id(),
+        "direction": "internal",
+        "internal": True,
+        "author": "agent",
+        "kind": "note",
+        "text": text,
+        "at": clock.now(),
+        "agent": {"id": str(actor["_id"]), "name": actor["name"]},
+    }
     doc = _update({"_id": existing["_id"]}, {"$push": {"messages": note}, "$inc": {"seq": 1}}, NotFound("No such interaction."))
     live.publish(doc, "message", {"message": plain(note), "interaction": routing.card(doc)})
     return note

@@ -32,8 +32,9 @@ def update(interaction_id, position, identity, changes, conditions=None, bump=Tr
     operation = {"$set": {prefix + k: v for k, v in changes.items()}}
     if bump:
         operation["$inc"] = {"seq": 1}
-    return get_db().interactions.find_one_and_update(filter_, operation, projection={"messages": 0},
-                                                     return_document=ReturnDocument.AFTER)
+    return get_db().interactions.find_one_and_update(
+        filter_, operation, projection={"messages": 0}, return_document=ReturnDocument.AFTER
+    )
 
 
 def read(interaction_id, key, value):

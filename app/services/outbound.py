@@ -28,7 +28,9 @@ WINDOW_WARNING = "The 24-hour window is closed: the provider will probably refus
 
 
 def _capability_error(account, what):
-    return ValidationFailed(f"{what} is not possible with {account['provider']} accounts.", {"kind": "Not supported by this provider."})
+    return ValidationFailed(
+        f"{what} is not possible with {account['provider']} accounts.", {"kind": "Not supported by this provider."}
+    )
 
 
 def compose(actor, interaction_id, payload):
@@ -54,9 +56,17 @@ def compose(actor, interaction_id, payload):
 def _build(actor, interaction, account, payload):
     kind = payload.get("kind") or "text"
     caps = capabilities(account)
-    message = {"id": _client_id(payload), "direction": "out", "author": "agent", "kind": kind, "status": "queued",
-               "status_rank": msgs.STATUS_RANK["queued"], "at": clock.now(), "reactions": {},
-               "agent": {"id": str(actor["_id"]), "name": actor["name"]}}
+    message = {
+        "id": _client_id(payload),
+        "direction": "out",
+        "author": "agent",
+        "kind": kind,
+        "status": "queued",
+        "status_rank": msgs.STATUS_RANK["queued"],
+        "at": clock.now(),
+        "reactions": {},
+        "agent": {"id": str(actor["_id"]), "name": actor["name"]},
+    }
     if kind == "text":
         message["text"] = require_text(payload.get("text"), "text", TEXT_MAX)
         message["preview_url"] = bool(payload.get("preview_url"))
@@ -102,8 +112,14 @@ def _media(media, kind, account):
         stored = None
     if stored is None or (stored.get("metadata") or {}).get("account_id") not in (None, str(account["_id"])):
         raise ValidationFailed("Unknown attachment.", {"media": "Upload the file again."})
-    return {"file_id": media["file_id"], "mime_type": stored.get("contentType"), "filename": stored.get("filename"),
-            "size": stored.get("length"), "state": "ready", "voice": kind == "voice"}
+    return {
+        "file_id": media["file_id"],
+        "mime_type": stored.get("contentType"),
+        "filename": stored.get("filename"),
+        "size": stored.get("length"),
+        "state": "ready",
+        "voice": kind == "voice",
+    }
 
 
 def _location(location):
@@ -113,8 +129,12 @@ def _location(location):
         raise ValidationFailed("A location needs latitude and longitude.", {"location": "Latitude and longitude."}) from None
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise ValidationFailed("Coordinates out of range.", {"location": "Latitude ±90, longitude ±180."})
-    return {"latitude": lat, "longitude": lng, "name": str(location.get("name") or "")[:200],
-            "address": str(location.get("address") or "")[:300]}
+    return {
+        "latitude": lat,
+        "longitude": lng,
+        "name": str(location.get("name") or "")[:200],
+        "address": str(location.get("address") or "")[:300],
+    }
 
 
 def _template(actor, interaction, account, payload, recontact=False):
@@ -126,8 +146,13 @@ def _template(actor, interaction, account, payload, recontact=False):
     if not recontact and actor["role"] != "admin" and not template.get("available_for_agents"):
         raise ValidationFailed("This template is not available for agents.", {"template_id": "Not available for agents."})
     rendered, spec = prepare(template, payload.get("params"))
-    return {"id": str(template["_id"]), "name": template["name"], "language": template["language"], "rendered": rendered,
-            "spec": spec}
+    return {
+        "id": str(template["_id"]),
+        "name": template["name"],
+        "language": template["language"],
+        "rendered": rendered,
+        "spec": spec,
+    }
 
 
 def _reaction(interaction, reaction):
@@ -139,8 +164,10 @@ def _reaction(interaction, reaction):
     target = _find_message(interaction["_id"], reaction["message_id"])
     if not target.get("provider_message_id"):
         raise Conflict("That message has not reached WhatsApp yet; react once it has.")
-    return {"hidden": True, "reaction": {"message_id": target["id"], "provider_message_id": target["provider_message_id"],
-                                         "emoji": emoji}}
+    return {
+        "hidden": True,
+        "reaction": {"message_id": target["id"], "provider_message_id": target["provider_message_id"], "emoji": emoji},
+    }
 
 
 def _quoted(interaction, message_id):
@@ -164,10 +191,16 @@ def queue_message(interaction, message, account):
     changes = {"updated_at": clock.now()}
     if not message.get("hidden"):
         changes.update(last_message=msgs.summary(message), last_outbound_message_id=message["id"], unread=0)
-    update = {"$push": {"messages": message}, "$set": changes, "$inc": {"seq": 1, "message_count": 0 if message.get("hidden") else 1}}
+    update = {
+        "$push": {"messages": message},
+        "$set": changes,
+        "$inc": {"seq": 1, "message_count": 0 if message.get("hidden") else 1},
+    }
     doc = get_db().interactions.find_one_and_update(
-        {"_id": interaction["_id"], "is_open": True, "messages.id": {"$ne": message["id"]}}, update,
-        projection={"messages": 0}, return_document=ReturnDocument.AFTER,
+        {"_id": interaction["_id"], "is_open": True, "messages.id": {"$ne": message["id"]}},
+        update,
+        projection={"messages": 0},
+        return_document=ReturnDocument.AFTER,
     )
     if doc is None:
         return _find_message(interaction["_id"], message["id"])  # the same client_id again: no second send
@@ -206,13 +239,24 @@ def send_recontact(actor, interaction_id, params=None):
     account = get_db().accounts.find_one({"_id": interaction["account_id"]})
     template_id = ((account or {}).get("settings") or {}).get("recontact_template_id")
     if not template_id:
-        raise ValidationFailed("This account has no recontact template: an admin sets one on the account.",
-                               {"template_id": "No recontact template configured."})
+        raise ValidationFailed(
+            "This account has no recontact template: an admin sets one on the account.",
+            {"template_id": "No recontact template configured."},
+        )
     if "templates" not in capabilities(account):
         raise _capability_error(account, "Sending templates")
-    message = {"id": msgs.new_id(), "direction": "out", "author": "system", "kind": "template", "status": "queued",
-               "status_rank": msgs.STATUS_RANK["queued"], "at": clock.now(), "reactions": {}, "recontact": True,
-               "template": _template(actor, interaction, account, {"template_id": template_id, "params": params}, recontact=True)}
+    message = {
+        "id": msgs.new_id(),
+        "direction": "out",
+        "author": "system",
+        "kind": "template",
+        "status": "queued",
+        "status_rank": msgs.STATUS_RANK["queued"],
+        "at": clock.now(),
+        "reactions": {},
+        "recontact": True,
+        "template": _template(actor, interaction, account, {"template_id": template_id, "params": params}, recontact=True),
+    }
     get_db().interactions.update_one({"_id": interaction["_id"]}, {"$set": {"awaiting_recontact_reply": True}})
     if not interaction.get("is_open"):
         return _queue_on_closed(interaction, message, account)
@@ -223,9 +267,13 @@ def _queue_on_closed(interaction, message, account):
     """A recontact template may go out on a closed interaction; the reply will reopen it."""
     doc = get_db().interactions.find_one_and_update(
         {"_id": interaction["_id"]},
-        {"$push": {"messages": message}, "$set": {"last_message": msgs.summary(message), "last_outbound_message_id": message["id"]},
-         "$inc": {"seq": 1, "message_count": 1}},
-        projection={"messages": 0}, return_document=ReturnDocument.AFTER,
+        {
+            "$push": {"messages": message},
+            "$set": {"last_message": msgs.summary(message), "last_outbound_message_id": message["id"]},
+            "$inc": {"seq": 1, "message_count": 1},
+        },
+        projection={"messages": 0},
+        return_document=ReturnDocument.AFTER,
     )
     live.publish(doc, "message", {"message": plain(message), "interaction": routing.card(doc)})
     enqueue_delivery(doc["_id"], message["id"])

@@ -31,14 +31,37 @@ def offer_targets(interaction):
     """Agent ids (strings) who should see this interaction offered now."""
     online = online_user_ids()
     rejected = {str(agent_id) for agent_id in interaction.get("rejected_by", [])}
-    return [agent_id for agent_id in queue_agent_ids(interaction.get("queue_id")) if agent_id in online and agent_id not in rejected]
+    return [
+        agent_id for agent_id in queue_agent_ids(interaction.get("queue_id")) if agent_id in online and agent_id not in rejected
+    ]
 
 
 def card(interaction):
     """What an offer or a list row shows about an interaction."""
-    fields = ("_id", "status", "account_id", "account_name", "queue_id", "queue_name", "contact_id", "contact", "agent_id",
-              "agent_name", "direction", "created_at", "last_message", "unread", "window_expires_at", "window_expired",
-              "tags", "disposition", "sentiment", "reopened_at", "acknowledged", "seq")
+    fields = (
+        "_id",
+        "status",
+        "account_id",
+        "account_name",
+        "queue_id",
+        "queue_name",
+        "contact_id",
+        "contact",
+        "agent_id",
+        "agent_name",
+        "direction",
+        "created_at",
+        "last_message",
+        "unread",
+        "window_expires_at",
+        "window_expired",
+        "tags",
+        "disposition",
+        "sentiment",
+        "reopened_at",
+        "acknowledged",
+        "seq",
+    )
     return plain({field: interaction.get(field) for field in fields})
 
 
@@ -49,8 +72,12 @@ def offer(interaction):
 
 def waiting_for(agent):
     """Queued interactions an agent signing in should be offered."""
-    query = {"status": "queued", "is_open": True, "queue_id": {"$in": queue_ids_of(agent["_id"])},
-             "rejected_by": {"$ne": agent["_id"]}}
+    query = {
+        "status": "queued",
+        "is_open": True,
+        "queue_id": {"$in": queue_ids_of(agent["_id"])},
+        "rejected_by": {"$ne": agent["_id"]},
+    }
     cursor = get_db().interactions.find(query, {"messages": 0}).sort("created_at", 1).limit(50)
     return [card(doc) for doc in cursor]
 
@@ -63,9 +90,17 @@ def accept(actor, interaction_id):
     now = clock.now()
     doc = get_db().interactions.find_one_and_update(
         {"_id": existing["_id"], "status": "queued", "is_open": True},
-        {"$set": {"status": "open", "agent_id": actor["_id"], "agent_name": actor["name"], "accepted_at": now,
-                  "updated_at": now, "unread": 0},
-         "$inc": {"seq": 1}},
+        {
+            "$set": {
+                "status": "open",
+                "agent_id": actor["_id"],
+                "agent_name": actor["name"],
+                "accepted_at": now,
+                "updated_at": now,
+                "unread": 0,
+            },
+            "$inc": {"seq": 1},
+        },
         projection={"messages": 0},
         return_document=ReturnDocument.AFTER,
     )
@@ -75,8 +110,12 @@ def accept(actor, interaction_id):
             raise Conflict("This interaction is closed.")
         raise Conflict(f"Already assigned to {current.get('agent_name') or 'another agent'}.")
     get_db().interactions.update_one({"_id": doc["_id"], "first_agent_id": None}, {"$set": {"first_agent_id": actor["_id"]}})
-    live.publish(doc, "assigned", {"agent": {"id": str(actor["_id"]), "name": actor["name"]}, "interaction": card(doc)},
-                 extra_agent_ids=targets)
+    live.publish(
+        doc,
+        "assigned",
+        {"agent": {"id": str(actor["_id"]), "name": actor["name"]}, "interaction": card(doc)},
+        extra_agent_ids=targets,
+    )
     return doc
 
 
@@ -93,8 +132,9 @@ def reject(actor, interaction_id):
     everyone_said_no = set(queue_agent_ids(doc.get("queue_id"))) <= {str(a) for a in doc["rejected_by"]}
     if everyone_said_no:
         get_db().interactions.update_one({"_id": doc["_id"]}, {"$set": {"all_rejected_at": clock.now()}})
-    live.publish(doc, "offer_withdrawn", {"agent_id": str(actor["_id"]), "interaction": card(doc)},
-                 extra_agent_ids=[str(actor["_id"])])
+    live.publish(
+        doc, "offer_withdrawn", {"agent_id": str(actor["_id"]), "interaction": card(doc)}, extra_agent_ids=[str(actor["_id"])]
+    )
     return doc
 
 
@@ -108,7 +148,8 @@ def reoffer_rejected(delay_seconds=REOFFER_AFTER_SECONDS):
         updated = get_db().interactions.find_one_and_update(
             {"_id": doc["_id"], "status": "queued", "all_rejected_at": {"$lte": cutoff}},
             {"$set": {"rejected_by": [], "all_rejected_at": None, "offered_at": clock.now()}, "$inc": {"seq": 1}},
-            projection={"messages": 0}, return_document=ReturnDocument.AFTER,
+            projection={"messages": 0},
+            return_document=ReturnDocument.AFTER,
         )
         if updated:
             live.publish(updated, "offer", {"interaction": card(updated)}, extra_agent_ids=offer_targets(updated))

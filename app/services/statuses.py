@@ -14,8 +14,16 @@ FAILED_RANK = 99  # final: nothing moves a failed message
 
 def apply(account, update):
     key = f"st:{account['_id']}:{update.provider_message_id}:{update.status}"
-    return dedup.once(key, lambda: apply_now(account["_id"], update.provider_message_id, update.status, update.timestamp,
-                                             update.error.to_dict() if update.error else None))
+    return dedup.once(
+        key,
+        lambda: apply_now(
+            account["_id"],
+            update.provider_message_id,
+            update.status,
+            update.timestamp,
+            update.error.to_dict() if update.error else None,
+        ),
+    )
 
 
 def apply_now(account_id, provider_message_id, status, at, error=None):
@@ -29,17 +37,29 @@ def apply_now(account_id, provider_message_id, status, at, error=None):
     changes[f"status_times.{status}"] = at
     found = message_slots.locate({"account_id": account_id}, "provider_message_id", provider_message_id)
     if found is None:
-        get_db().pending_statuses.insert_one({"account_id": account_id, "provider_message_id": provider_message_id,
-                                              "status": status, "status_at": at, "error": error, "at": clock.now()})
+        get_db().pending_statuses.insert_one(
+            {
+                "account_id": account_id,
+                "provider_message_id": provider_message_id,
+                "status": status,
+                "status_at": at,
+                "error": error,
+                "at": clock.now(),
+            }
+        )
         return "pending"
     interaction_id, position = found
-    doc = message_slots.update(interaction_id, position, {"provider_message_id": provider_message_id}, changes,
-                               {"status_rank": {"$lt": ceiling}})
+    doc = message_slots.update(
+        interaction_id, position, {"provider_message_id": provider_message_id}, changes, {"status_rank": {"$lt": ceiling}}
+    )
     if doc is None:
         return "stale"
     message = message_slots.read(interaction_id, "provider_message_id", provider_message_id)
-    live.publish(doc, "message_status", {"message_id": message["id"], "provider_message_id": provider_message_id,
-                                         "status": status, "error": error})
+    live.publish(
+        doc,
+        "message_status",
+        {"message_id": message["id"], "provider_message_id": provider_message_id, "status": status, "error": error},
+    )
     return "applied"
 
 

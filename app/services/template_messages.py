@@ -71,7 +71,9 @@ def prepare(template, params):
                 shown["url"] = _fill(button["url"], [value])
                 spec["buttons"].append({"sub_type": "url", "index": index, "text": value})
         elif button.get("type") == "QUICK_REPLY":
-            spec["buttons"].append({"sub_type": "quick_reply", "index": index, "payload": button_values.get(str(index)) or button.get("text")})
+            spec["buttons"].append(
+                {"sub_type": "quick_reply", "index": index, "payload": button_values.get(str(index)) or button.get("text")}
+            )
         elif button.get("url"):
             shown["url"] = button["url"]
         if button.get("phone_number"):

@@ -21,7 +21,8 @@ def expire_windows():
         doc = get_db().interactions.find_one_and_update(
             {"_id": candidate["_id"], **due},
             {"$set": {"window_expired": True}, "$inc": {"seq": 1}},
-            projection={"messages": 0}, return_document=ReturnDocument.AFTER,
+            projection={"messages": 0},
+            return_document=ReturnDocument.AFTER,
         )
         if doc is not None:
             live.publish(doc, "window_expired", {"interaction": routing.card(doc)})

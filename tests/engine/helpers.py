@@ -29,7 +29,14 @@ def make_template(account, name="order_update", body="Hi {{1}}, your order {{2}}
     components = [{"type": "BODY", "text": body}, {"type": "FOOTER", "text": "Parley Shop"}]
     if buttons:
         components.append({"type": "BUTTONS", "buttons": buttons})
-    doc = {"account_id": account["_id"], "name": name, "language": "en", "category": "utility", "components": components,
-           "available_for_agents": flags.get("available_for_agents", True), "recontact": flags.get("recontact", False)}
+    doc = {
+        "account_id": account["_id"],
+        "name": name,
+        "language": "en",
+        "category": "utility",
+        "components": components,
+        "available_for_agents": flags.get("available_for_agents", True),
+        "recontact": flags.get("recontact", False),
+    }
     doc["_id"] = get_db().templates.insert_one(doc).inserted_id
     return doc

@@ -4,10 +4,10 @@ import threading
 from datetime import timedelta
 
 from app.db import get_db
+from app.providers.sandbox import build_inbound
 from app.services import clock, inbound
 from app.services.window_expiry import expire_windows
 from tests.support.engine import customer_says, sandbox_events
-from app.providers.sandbox import build_inbound
 
 CUSTOMER = "+447700900123"
 
@@ -91,9 +91,13 @@ def test_every_kind_is_stored(team):
     account = team["account"]
     bodies = [
         build_inbound(CUSTOMER, "location", location={"latitude": 45.46, "longitude": 9.19, "name": "Duomo"}),
-        build_inbound(CUSTOMER, "contacts", contacts=[{"name": {"formatted_name": "Luca"}, "phones": [{"phone": "+393331112222"}]}]),
+        build_inbound(
+            CUSTOMER, "contacts", contacts=[{"name": {"formatted_name": "Luca"}, "phones": [{"phone": "+393331112222"}]}]
+        ),
         build_inbound(CUSTOMER, "button_reply", reply={"id": "yes", "title": "Yes please"}),
-        build_inbound(CUSTOMER, "image", caption="receipt", media={"url": "data:image/png;base64,iVBORw0KGgo=", "mime_type": "image/png"}),
+        build_inbound(
+            CUSTOMER, "image", caption="receipt", media={"url": "data:image/png;base64,iVBORw0KGgo=", "mime_type": "image/png"}
+        ),
         build_inbound(CUSTOMER, "unsupported"),
     ]
     assert inbound.ingest(account, sandbox_events(account, *bodies)) == {"stored": 5}

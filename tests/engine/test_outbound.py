@@ -69,8 +69,14 @@ def test_only_the_assigned_agent_writes_and_never_to_a_closed_interaction(team):
 def test_bad_payloads_get_field_errors_and_change_nothing(team):
     interaction = conversation(team)
     before = len(messages(interaction["_id"]))
-    cases = [{"text": ""}, {"text": "x" * 5000}, {"kind": "teleport"}, {"kind": "location", "location": {"latitude": 200}},
-             {"kind": "image", "media": {"file_id": "nope"}}, {"text": "hi", "client_id": "bad id!"}]
+    cases = [
+        {"text": ""},
+        {"text": "x" * 5000},
+        {"kind": "teleport"},
+        {"kind": "location", "location": {"latitude": 200}},
+        {"kind": "image", "media": {"file_id": "nope"}},
+        {"text": "hi", "client_id": "bad id!"},
+    ]
     for payload in cases:
         with pytest.raises(ValidationFailed) as info:
             outbound.compose(team["alice"], interaction["_id"], payload)
@@ -83,9 +89,14 @@ def test_template_parameters_must_match(team):
     template = make_template(team["account"])
     for params in ({"body": ["Maria"]}, {"body": ["Maria", "A-1", "extra"]}, {"body": ["Maria", "A-1"], "footer": []}):
         with pytest.raises(ValidationFailed):
-            outbound.compose(team["alice"], interaction["_id"], {"kind": "template", "template_id": str(template["_id"]), "params": params})
-    sent, _ = outbound.compose(team["alice"], interaction["_id"],
-                               {"kind": "template", "template_id": str(template["_id"]), "params": {"body": ["Maria", "A-1"]}})
+            outbound.compose(
+                team["alice"], interaction["_id"], {"kind": "template", "template_id": str(template["_id"]), "params": params}
+            )
+    sent, _ = outbound.compose(
+        team["alice"],
+        interaction["_id"],
+        {"kind": "template", "template_id": str(template["_id"]), "params": {"body": ["Maria", "A-1"]}},
+    )
     assert sent["template"]["rendered"]["body"] == "Hi Maria, your order A-1 is ready."
     assert sent["template"]["rendered"]["footer"] == "Parley Shop"
     assert deliver(interaction, sent) == "sent"
@@ -101,11 +112,14 @@ def test_templates_not_available_for_agents_are_refused(team):
 def test_agent_reaction_shows_under_the_message_and_can_be_removed(team):
     interaction = conversation(team)
     customer_message = messages(interaction["_id"])[0]
-    reaction, _ = outbound.compose(team["alice"], interaction["_id"],
-                                   {"kind": "reaction", "reaction": {"message_id": customer_message["id"], "emoji": "👍"}})
+    reaction, _ = outbound.compose(
+        team["alice"], interaction["_id"], {"kind": "reaction", "reaction": {"message_id": customer_message["id"], "emoji": "👍"}}
+    )
     assert message(interaction["_id"], customer_message["id"])["reactions"]["agent"]["emoji"] == "👍"
     assert deliver(interaction, reaction) == "sent"
-    outbound.compose(team["alice"], interaction["_id"], {"kind": "reaction", "reaction": {"message_id": customer_message["id"], "emoji": ""}})
+    outbound.compose(
+        team["alice"], interaction["_id"], {"kind": "reaction", "reaction": {"message_id": customer_message["id"], "emoji": ""}}
+    )
     assert message(interaction["_id"], customer_message["id"])["reactions"]["agent"] is None
     visible = [m for m in messages(interaction["_id"]) if not m.get("hidden")]
     assert len(visible) == 1  # reactions are not bubbles
@@ -117,7 +131,9 @@ def test_customer_reaction_to_the_last_agent_message_marks_acknowledged(team):
     deliver(interaction, sent)
     pmid = message(interaction["_id"], sent["id"])["provider_message_id"]
     account = team["account"]
-    inbound.ingest(account, customer_says(account, "+447700900123", None, kind="reaction", reaction={"message_id": pmid, "emoji": "👍"}))
+    inbound.ingest(
+        account, customer_says(account, "+447700900123", None, kind="reaction", reaction={"message_id": pmid, "emoji": "👍"})
+    )
     doc = get_db().interactions.find_one({"_id": interaction["_id"]})
     assert doc["acknowledged"]["emoji"] == "👍"
     assert message(interaction["_id"], sent["id"])["reactions"]["customer"]["emoji"] == "👍"
@@ -150,7 +166,9 @@ def test_recontact_template_on_a_closed_interaction_and_the_reply_reopens_it_as_
     sent = outbound.send_recontact(team["alice"], interaction["_id"])
     assert sent["author"] == "system" and sent["template"]["rendered"]["body"] == "Hello again! Reply to continue."
     assert deliver(interaction, sent) == "sent"
-    inbound.ingest(account, customer_says(account, "+447700900123", "Yes, still need help", timestamp=int(clock.now().timestamp())))
+    inbound.ingest(
+        account, customer_says(account, "+447700900123", "Yes, still need help", timestamp=int(clock.now().timestamp()))
+    )
     docs = list(get_db().interactions.find({}))
     assert len(docs) == 1, "the reply reopens the same interaction"
     doc = docs[0]

@@ -19,8 +19,13 @@ def make_queue(agent_ids=(), name=None):
 
 def make_sandbox_account(queue, **settings):
     n = next(_seq)
-    account = accounts.create_account(f"Sandbox {n}", "sandbox", f"+1555000{n:04d}", queue_id=queue["_id"],
-                                      secret_values={"webhook_secret": secrets.token_urlsafe(16)})
+    account = accounts.create_account(
+        f"Sandbox {n}",
+        "sandbox",
+        f"+1555000{n:04d}",
+        queue_id=queue["_id"],
+        secret_values={"webhook_secret": secrets.token_urlsafe(16)},
+    )
     if settings:
         from app.db import get_db
 
