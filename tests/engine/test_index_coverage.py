@@ -1,0 +1,67 @@
+"""Every query the engine runs is served by a declared index (checked on recorded query shapes)."""
+
+from datetime import timedelta
+
+from app.db import get_db
+from app.services import clock, inbound, lifecycle, outbound, routing
+from app.services.delivery import release_held
+from app.services.window_expiry import expire_windows
+from tests.engine.helpers import deliver, make_template, message
+from tests.support.engine import customer_says, status_of
+from tests.support.query_shapes import recording, uncovered
+
+ENGINE_COLLECTIONS = {
+    "interactions",
+    "interaction_events",
+    "webhook_events",
+    "pending_statuses",
+    "contacts",
+    "contact_lists",
+    "queues",
+    "users",
+    "accounts",
+    "templates",
+    "dispositions",
+    "tags",
+}
+
+
+def test_the_engine_queries_only_through_declared_indexes(team):
+    get_db().dispositions.insert_one({"name": "Resolved"})
+    account = team["account"]
+    with recording(ENGINE_COLLECTIONS) as shapes:
+        inbound.ingest(account, customer_says(account, "+447700900123", "hello", name="Maria"))
+        interaction = get_db().interactions.find_one({"account_id": account["_id"], "contact_id": {"$exists": True}})
+        routing.waiting_for(team["bob"])
+        routing.reject(team["bob"], interaction["_id"])
+        routing.accept(team["alice"], interaction["_id"])
+        sent, _ = outbound.compose(team["alice"], interaction["_id"], {"text": "hi"})
+        deliver(interaction, sent)
+        pmid = message(interaction["_id"], sent["id"])["provider_message_id"]
+        inbound.ingest(account, status_of(account, pmid, "read"))
+        inbound.ingest(account, status_of(account, "sbx.unknown", "delivered"))
+        inbound.ingest(
+            account, customer_says(account, "+447700900123", None, kind="reaction", reaction={"message_id": pmid, "emoji": "👍"})
+        )
+        template = make_template(account)
+        outbound.compose(
+            team["alice"],
+            interaction["_id"],
+            {"kind": "template", "template_id": str(template["_id"]), "params": {"body": ["A", "B"]}},
+        )
+        lifecycle.add_note(team["alice"], interaction["_id"], "note")
+        lifecycle.transfer(team["alice"], interaction["_id"], to_agent_id=str(team["bob"]["_id"]))
+        lifecycle.close(team["bob"], interaction["_id"], "Resolved")
+        lifecycle.reopen(team["bob"], interaction["_id"])
+        clock.advance(timedelta(hours=25))
+        expire_windows()
+        routing.reoffer_rejected(0)
+        release_held(account["_id"])
+    assert len(shapes) > 40
+    assert uncovered(shapes) == []
+
+
+def test_the_checker_notices_an_unindexed_query(app):
+    with recording({"interactions"}) as shapes:
+        get_db().interactions.find_one({"contact.name": "Maria"})
+    assert uncovered(shapes) == [("interactions", ("contact.name",), ())]
