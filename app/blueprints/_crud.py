@@ -3,7 +3,7 @@ and delete behind a confirmation page. Each section supplies its form, service a
 
 from dataclasses import dataclass, field
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from app.blueprints._shared import apply_errors
@@ -39,12 +39,15 @@ class Section:
     can_delete: object = staticmethod(lambda: True)
     actions: object = None  # () -> [(label, url)] of extra buttons on the list page
     row_links: object = None  # doc -> [(label, url)] of extra links on each row
+    delete_url: object = None  # doc -> url, when another (admin) blueprint deletes these records
 
     def register(self):
         url = f"/{self.prefix.strip('_')}" if self.prefix else ""
         for name, rule, methods in (("index", "/", ["GET"]), ("new", "/new", ["GET", "POST"]),
                                     ("edit", "/<record_id>/edit", ["GET", "POST"]),
                                     ("delete", "/<record_id>/delete", ["GET", "POST"])):
+            if name == "delete" and self.delete_url:
+                continue
             self.bp.add_url_rule(url + rule, self.prefix + name, self._guarded(getattr(self, name)), methods=methods)
         return self
 
@@ -55,6 +58,9 @@ class Section:
             return view(**kwargs)
 
         return page
+
+    def delete_link(self, doc):
+        return self.delete_url(doc) if self.delete_url else self.url("delete", record_id=doc["_id"])
 
     def url(self, name, **kwargs):
         return url_for(f".{self.prefix}{name}", **kwargs)
@@ -96,8 +102,6 @@ class Section:
         return done or render_template("_crud/form.html", section=self, form=form, record=doc)
 
     def delete(self, record_id):
-        if not self.can_delete():
-            abort(403)
         doc = self.service.get(record_id)
         form = ConfirmForm()
         if form.validate_on_submit():

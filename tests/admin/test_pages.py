@@ -12,7 +12,7 @@ from tests.support.builders import csrf_token
 INDEXES = ["/admin/accounts/", "/admin/accounts/new", "/admin/accounts/new/meta", "/admin/queues/", "/admin/queues/new",
            "/admin/agents/", "/admin/agents/new", "/admin/templates/", "/admin/templates/new", "/admin/canned-answers/",
            "/admin/canned-answers/new", "/admin/dispositions/", "/admin/dispositions/new", "/admin/tags/", "/admin/tags/new",
-           "/contacts/", "/contacts/new", "/contacts/lists/", "/contacts/lists/new", "/profile/", "/api-docs/"]
+           "/contacts/", "/contacts/new", "/admin/contact-lists/", "/admin/contact-lists/new", "/profile/", "/api-docs/"]
 
 
 @pytest.mark.parametrize("path", INDEXES)
@@ -21,7 +21,7 @@ def test_every_page_renders_for_admins(admin_client, path):
     assert response.status_code == 200, path
 
 
-@pytest.mark.parametrize("path", [p for p in INDEXES if p.startswith("/admin/") or p.startswith("/contacts/lists")])
+@pytest.mark.parametrize("path", [p for p in INDEXES if p.startswith("/admin/")])
 def test_admin_pages_are_refused_to_agents(agent_client, path):
     assert agent_client.get(path).status_code == 403
 
@@ -93,13 +93,13 @@ def test_delete_needs_confirmation(admin_client):
 
 def test_contacts_csv_upload_and_export(admin_client):
     lst = contacts.create_list({"name": "Leads"})
-    path = f"/contacts/lists/{lst['_id']}/import"
+    path = f"/admin/contact-lists/{lst['_id']}/import"
     csv_bytes = b"first_name,phone\nAnn,+12025550143\nBob,nope\n"
     response = admin_client.post(path, data={"csrf_token": csrf_token(admin_client, path),
                                              "file": (BytesIO(csv_bytes), "leads.csv")}, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert "1 contact(s) imported, 1 row(s) rejected" in html
-    exported = admin_client.get(f"/contacts/lists/{lst['_id']}/export.csv").get_data(as_text=True)
+    exported = admin_client.get(f"/admin/contact-lists/{lst['_id']}/export.csv").get_data(as_text=True)
     assert "Ann" in exported and "+12025550143" in exported
 
 

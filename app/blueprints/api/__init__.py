@@ -8,13 +8,8 @@ from app.services import api_tokens
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-PUBLIC = {"api.openapi"}
-
-
 @bp.before_request
 def authenticate():
-    if request.endpoint in PUBLIC:
-        return None
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     user = api_tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
     if user is None:

@@ -86,7 +86,7 @@ def build_document():
         schemas.update(_schemas(resource))
     paths["/api/v1/me"] = {"get": {"summary": "The user the token belongs to", "operationId": "me", "tags": ["users"],
                                    "responses": {"200": {"description": "The user."}, "401": ERROR}}}
-    paths["/api/v1/openapi.json"] = {"get": {"summary": "This document", "operationId": "openapi", "security": [],
+    paths["/api/v1/openapi.json"] = {"get": {"summary": "This document", "operationId": "openapi",
                                              "tags": ["meta"], "responses": {"200": {"description": "OpenAPI 3.1."}}}}
     return {
         "openapi": "3.1.0",

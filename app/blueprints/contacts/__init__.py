@@ -1,4 +1,4 @@
-"""Contacts pages: agents read and edit contacts; admins also delete, manage lists, import and export CSV."""
+"""Contacts pages for every signed-in user: search, create, edit (admins delete them from contact_lists)."""
 
 from flask import Blueprint
 

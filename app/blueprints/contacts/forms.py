@@ -1,7 +1,6 @@
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 
 class ContactForm(FlaskForm):
@@ -14,13 +13,3 @@ class ContactForm(FlaskForm):
     company = StringField("Company", validators=[Length(max=120)])
     tags = StringField("Tags", validators=[Length(max=1000)])
     notes = TextAreaField("Notes", validators=[Length(max=4000)])
-
-
-class ContactListForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=80)])
-    description = StringField("Description", validators=[Length(max=300)])
-
-
-class ImportForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file."),
-                                             FileAllowed(["csv", "txt"], "Upload a .csv file.")])

@@ -3,7 +3,7 @@
 const form = document.getElementById("template-form");
 const part = (name) => document.querySelector(`[data-preview="${name}"]`);
 const value = (name) => form.elements.namedItem(name)?.value ?? "";
-const MEDIA_LABELS = { IMAGE: "🖼 Image", VIDEO: "▶ Video", DOCUMENT: "📄 Document" };
+const MEDIA_LABELS = { IMAGE: "Image", VIDEO: "Video", DOCUMENT: "Document" };
 
 function fill(text, samples) {
   return text.replace(/\{\{\s*(\d+)\s*\}\}/g, (match, n) => samples[Number(n) - 1] || match);

@@ -1,0 +1,59 @@
+from types import SimpleNamespace
+
+from flask import Response, flash, redirect, render_template, url_for
+
+from app.blueprints._crud import ConfirmForm, Section
+from app.blueprints.contact_lists import bp
+from app.blueprints.contact_lists.forms import ContactListForm, ImportForm
+from app.services import contacts, contacts_csv
+from app.services.errors import ServiceError
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+Section(
+    bp, "contact list", "contact lists", ContactListForm,
+    SimpleNamespace(list=contacts.list_lists, get=contacts.get_list, create=contacts.create_list,
+                    update=contacts.update_list, delete=contacts.delete_list),
+    columns=[("Name", lambda d: d["name"]), ("Contacts", lambda d: contacts.count_contacts(d["_id"])),
+             ("Description", lambda d: d.get("description", ""))],
+    row_links=lambda d: [("Contacts", url_for("contacts.index", list_id=d["_id"])),
+                         ("Import", url_for(".import_csv", record_id=d["_id"])),
+                         ("Export", url_for(".export_csv", record_id=d["_id"]))],
+).register()
+
+
+@bp.route("/<record_id>/import", methods=["GET", "POST"])
+def import_csv(record_id):
+    contact_list = contacts.get_list(record_id)
+    form, report = ImportForm(), None
+    if form.validate_on_submit():
+        raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
+        if len(raw) > MAX_IMPORT_BYTES:
+            form.file.errors.append("At most 5 MB per file.")
+        else:
+            try:
+                report = contacts_csv.import_csv(record_id, raw)
+            except ServiceError as exc:
+                form.file.errors.append(f"{exc.message} {exc.fields.get('file', '')}".strip())
+    return render_template("contacts/import.html", form=form, report=report, contact_list=contact_list,
+                           columns=contacts_csv.COLUMNS)
+
+
+@bp.route("/<record_id>/export.csv")
+def export_csv(record_id):
+    contact_list = contacts.get_list(record_id)
+    filename = "".join(ch if ch.isalnum() else "-" for ch in contact_list["name"]) or "contacts"
+    return Response(contacts_csv.export_csv(record_id), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+
+
+@bp.route("/contacts/<record_id>/delete", methods=["GET", "POST"])
+def delete_contact(record_id):
+    doc = contacts.get_contact(record_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        contacts.delete_contact(record_id)
+        flash(f"Deleted contact “{contacts.display_name(doc)}”.", "success")
+        return redirect(url_for("contacts.index", list_id=doc["list_id"]))
+    section = SimpleNamespace(noun="contact", name_of=contacts.display_name, url=lambda name, **kw: url_for(f"contacts.{name}"))
+    return render_template("_crud/confirm_delete.html", section=section, form=form, record=doc)
