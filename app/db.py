@@ -84,6 +84,24 @@ INDEXES += [
     index("pending_statuses", ("account_id", ASCENDING), ("provider_message_id", ASCENDING)),
     index("pending_statuses", ("at", ASCENDING), expireAfterSeconds=7 * DAY),
     index("contacts", ("list_id", ASCENDING), ("mobile", ASCENDING)),
+    # The interactions list: each filter leads an index, sorted by start date.
+    index("interactions", ("created_at", DESCENDING)),
+    index("interactions", ("last_message.at", DESCENDING)),
+    index("interactions", ("queue_id", ASCENDING), ("created_at", DESCENDING)),
+    index("interactions", ("account_id", ASCENDING), ("created_at", DESCENDING)),
+    index("interactions", ("first_agent_id", ASCENDING), ("created_at", DESCENDING)),
+    index("interactions", ("tags", ASCENDING), ("created_at", DESCENDING)),
+    index("interactions", ("search_terms", ASCENDING)),
+    index("interactions", ("unread", ASCENDING), ("created_at", DESCENDING)),
+    index("interactions", ("is_open", ASCENDING), ("window_expires_at", ASCENDING)),
+    index("interactions", ("reopened_at", ASCENDING), ("created_at", DESCENDING)),
+]
+
+# Providers and webhooks: the admins' re-authorization banner (accounts by status, by name) and
+# webhook events that could not be stored, kept a month for replay.
+INDEXES += [
+    index("accounts", ("status", ASCENDING), ("name", ASCENDING)),
+    index("webhook_failures", ("at", ASCENDING), expireAfterSeconds=30 * DAY),
 ]
 
 

@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from app import queues
 from app.db import get_db
 from app.domain import messages as msgs
+from app.domain import search
 from app.domain.window import expiry_after
 from app.services import clock, contact_directory, dedup, live, reactions, routing, statuses
 from app.services.serialize import plain
@@ -109,6 +110,7 @@ def new_interaction(account, contact, now, direction):
         "message_count": 0,
         "seq": 1,
         "messages": [],
+        "messages_len": 0,
         "previous_interaction_id": None,
         "acknowledged": None,
     }
@@ -127,7 +129,9 @@ def _create(account, contact, message):
         unread=1,
         message_count=1,
         messages=[message],
+        messages_len=1,
         window_expired=doc_window_expired(message, now),
+        search_terms=search.terms(doc["contact"]["name"], doc["contact"]["phone"], *message_texts(message)),
     )
     try:
         doc["_id"] = get_db().interactions.insert_one(doc).inserted_id
@@ -135,6 +139,12 @@ def _create(account, contact, message):
         return None
     doc.pop("messages")
     return doc
+
+
+def message_texts(message):
+    """The searchable words a message brings."""
+    reply = message.get("reply") or {}
+    return [message.get("text"), message.get("caption"), reply.get("title"), (message.get("location") or {}).get("name")]
 
 
 def doc_window_expired(message, now):
@@ -147,8 +157,11 @@ def _append(interaction_id, message):
         "$push": {"messages": message},
         "$set": {"last_message": msgs.summary(message), "updated_at": now},
         "$max": _window_fields(message),
-        "$inc": {"unread": 1, "seq": 1, "message_count": 1},
+        "$inc": {"unread": 1, "seq": 1, "message_count": 1, "messages_len": 1},
     }
+    words = search.terms(*message_texts(message))
+    if words:
+        update["$addToSet"] = {"search_terms": {"$each": words}}
     if not doc_window_expired(message, now):
         update["$set"]["window_expired"] = False
     return get_db().interactions.find_one_and_update(

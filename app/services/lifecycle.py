@@ -63,7 +63,7 @@ def close(actor, interaction_id, disposition=None, tags=None):
     changes = {"status": "closed", "is_open": False, "closed_at": now, "closed_by": actor["_id"], "updated_at": now}
     if disposition:
         changes["disposition"] = disposition
-    update = {"$set": changes, "$push": {"messages": line}, "$inc": {"seq": 1}}
+    update = {"$set": changes, "$push": {"messages": line}, "$inc": {"seq": 1, "messages_len": 1}}
     if tags:
         update["$addToSet"] = {"tags": {"$each": tags}}
     doc = _update({"_id": existing["_id"], "is_open": True}, update, Conflict("This interaction is already closed."))
@@ -79,7 +79,7 @@ def close_by_system(interaction_id, reason):
         {
             "$set": {"status": "closed", "is_open": False, "closed_at": now, "closed_by": "system", "updated_at": now},
             "$push": {"messages": line},
-            "$inc": {"seq": 1},
+            "$inc": {"seq": 1, "messages_len": 1},
         },
         projection={"messages": 0},
         return_document=ReturnDocument.AFTER,
@@ -113,7 +113,7 @@ def reopen(actor, interaction_id, disposition=None, tags=None):
     update = {
         "$set": changes,
         "$push": {"messages": line, "reopens": {"at": now, "by": str(actor["_id"]), "name": actor["name"]}},
-        "$inc": {"seq": 1},
+        "$inc": {"seq": 1, "messages_len": 1},
     }
     if tags:
         update["$addToSet"] = {"tags": {"$each": tags}}
@@ -159,7 +159,7 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
         }
     doc = _update(
         {"_id": existing["_id"], "is_open": True, "agent_id": previous_agent},
-        {"$set": changes, "$push": {"messages": line}, "$inc": {"seq": 1}},
+        {"$set": changes, "$push": {"messages": line}, "$inc": {"seq": 1, "messages_len": 1}},
         Conflict("The interaction changed meanwhile; try again."),
     )
     targets = routing.offer_targets(doc) if doc["status"] == "queued" else []
@@ -182,6 +182,10 @@ def add_note(actor, interaction_id, text):
         "at": clock.now(),
         "agent": {"id": str(actor["_id"]), "name": actor["name"]},
     }
-    doc = _update({"_id": existing["_id"]}, {"$push": {"messages": note}, "$inc": {"seq": 1}}, NotFound("No such interaction."))
+    doc = _update(
+        {"_id": existing["_id"]},
+        {"$push": {"messages": note}, "$inc": {"seq": 1, "messages_len": 1}},
+        NotFound("No such interaction."),
+    )
     live.publish(doc, "message", {"message": plain(note), "interaction": routing.card(doc)})
     return note

@@ -194,7 +194,7 @@ def queue_message(interaction, message, account):
     update = {
         "$push": {"messages": message},
         "$set": changes,
-        "$inc": {"seq": 1, "message_count": 0 if message.get("hidden") else 1},
+        "$inc": {"seq": 1, "messages_len": 1, "message_count": 0 if message.get("hidden") else 1},
     }
     doc = get_db().interactions.find_one_and_update(
         {"_id": interaction["_id"], "is_open": True, "messages.id": {"$ne": message["id"]}},
@@ -270,7 +270,7 @@ def _queue_on_closed(interaction, message, account):
         {
             "$push": {"messages": message},
             "$set": {"last_message": msgs.summary(message), "last_outbound_message_id": message["id"]},
-            "$inc": {"seq": 1, "message_count": 1},
+            "$inc": {"seq": 1, "message_count": 1, "messages_len": 1},
         },
         projection={"messages": 0},
         return_document=ReturnDocument.AFTER,

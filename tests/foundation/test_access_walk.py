@@ -17,6 +17,7 @@ ADMIN_BLUEPRINTS = {
     "canned_answers",
     "dispositions",
     "tags",
+    "contact_lists",
     "dashboard",
     "simulator",
 }

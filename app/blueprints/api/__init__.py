@@ -20,4 +20,4 @@ def authenticate():
     return None
 
 
-from app.blueprints.api import routes  # noqa: E402,F401
+from app.blueprints.api import interactions, routes  # noqa: E402,F401

@@ -1,0 +1,38 @@
+"""Search terms kept on each interaction, so searching by name, number or a word of a message
+is an indexed query (a multikey index on `search_terms`) instead of a scan of every message.
+
+Terms are lower-case words without accents, at least 2 characters; numbers are kept as digits.
+A query matches interactions holding a term that starts with each of its words.
+"""
+
+import re
+import unicodedata
+
+WORD = re.compile(r"\w+", re.UNICODE)
+MAX_TERM = 40
+MAX_TERMS_PER_TEXT = 200
+
+
+def _fold(text):
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def terms(*texts):
+    """The search terms of some texts (names, numbers, message bodies)."""
+    found = []
+    for text in texts:
+        if not text:
+            continue
+        folded = _fold(str(text))
+        digits = re.sub(r"\D", "", folded)
+        if len(digits) >= 6 and re.fullmatch(r"[\d\s+()./-]+", folded.strip()):
+            found.append(digits)  # a phone number: one term, typed in any format
+            continue
+        found.extend(word[:MAX_TERM] for word in WORD.findall(folded)[:MAX_TERMS_PER_TEXT] if len(word) >= 2)
+    return list(dict.fromkeys(found))
+
+
+def query_words(q):
+    """The words of a search box entry, folded like the stored terms."""
+    return terms(q)[:8]
