@@ -2,16 +2,28 @@
 {"error": {"code", "message", "fields"}}. The blueprint authenticates itself (see app.access)."""
 
 from flask import Blueprint, g, jsonify, request
+from flask_login import current_user
 
 from app.extensions import csrf
 from app.services import api_tokens
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+
+
 @bp.before_request
 def authenticate():
+    """A Bearer token (integrations), or the browser's signed-in session with its CSRF token
+    (the desktop and list pages call the same API)."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    user = api_tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    if scheme.lower() == "bearer":
+        user = api_tokens.authenticate(token.strip())
+    elif current_user.is_authenticated:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            csrf.protect()
+        user = current_user.doc
+    else:
+        user = None
     if user is None:
         response = jsonify(error={"code": "unauthorized", "message": "Send a valid API token: Authorization: Bearer <token>."})
         response.headers["WWW-Authenticate"] = 'Bearer realm="parley"'
