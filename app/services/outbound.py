@@ -196,6 +196,11 @@ def queue_message(interaction, message, account):
         "$set": changes,
         "$inc": {"seq": 1, "messages_len": 1, "message_count": 0 if message.get("hidden") else 1},
     }
+    words = search.terms(message.get("text"), message.get("caption"))
+    if words:
+        update["$addToSet"] = {"search_terms": {"$each": words}}
+    if message.get("author") == "agent" and not message.get("hidden"):
+        update["$min"] = {"first_response_at": message["at"]}  # for first-response-time figures
     doc = get_db().interactions.find_one_and_update(
         {"_id": interaction["_id"], "is_open": True, "messages.id": {"$ne": message["id"]}},
         update,

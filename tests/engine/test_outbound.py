@@ -183,3 +183,16 @@ def test_a_reply_to_a_closed_interaction_starts_a_new_one_linked_to_the_previous
     inbound.ingest(account, customer_says(account, "+447700900123", "One more thing"))
     newest = get_db().interactions.find_one({"is_open": True})
     assert newest["_id"] != interaction["_id"] and newest["previous_interaction_id"] == interaction["_id"]
+
+
+def test_first_response_time_and_search_terms_come_from_agent_messages(team):
+    from app.services.interaction_queries import list_interactions
+
+    interaction = conversation(team)
+    outbound.compose(team["alice"], interaction["_id"], {"text": "Refund approved today"})
+    first = get_db().interactions.find_one({"_id": interaction["_id"]})["first_response_at"]
+    outbound.compose(team["alice"], interaction["_id"], {"text": "Anything else?"})
+    doc = get_db().interactions.find_one({"_id": interaction["_id"]})
+    assert doc["first_response_at"] == first
+    rows, _ = list_interactions(team["alice"], {"q": "refund"})
+    assert [r["_id"] for r in rows] == [interaction["_id"]]
