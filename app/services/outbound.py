@@ -13,6 +13,7 @@ from pymongo import ReturnDocument
 from app import queues
 from app.db import get_db
 from app.domain import messages as msgs
+from app.domain import search
 from app.domain.window import is_open as window_is_open
 from app.services import clock, lifecycle, live, message_slots, routing
 from app.services.access_rules import load_visible, require_owner, require_text
