@@ -8,6 +8,9 @@ BLUEPRINTS = ["auth", "main", "admin", "desktop"]
 BLUEPRINTS += ["api", "api_docs", "profile", "accounts", "queues", "agents", "templates", "canned_answers"]
 BLUEPRINTS += ["dispositions", "tags", "contacts", "contact_lists"]
 
+# Providers and webhooks: provider-facing endpoints, attachments, the customer simulator.
+BLUEPRINTS += ["webhooks", "media", "simulator"]
+
 
 def register_blueprints(app):
     for name in BLUEPRINTS:

@@ -211,6 +211,10 @@ def update(account_id, data):
     changes.update({f"secrets.{k}": crypto.encrypt(v) for k, v in secret_values.items()})
     changes["updated_at"] = now()
     get_db().accounts.update_one({"_id": doc["_id"]}, {"$set": changes})
+    if doc.get("status") == "needs_reauth" and (plain or secret_values):
+        from app.services import reauth  # new credentials: active again, held messages go out
+
+        reauth.credentials_renewed(doc["_id"])
     return get_account(doc["_id"])
 
 

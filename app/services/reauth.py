@@ -1,0 +1,26 @@
+"""Accounts whose provider refused their credentials (HTTP 401): shown to admins, released when fixed.
+
+The send job marks an account ``needs_reauth`` and holds its messages (services/delivery.py);
+admins see a banner on every page until someone saves new credentials, which makes the account
+active again and sends what was held.
+"""
+
+from app.db import get_db
+
+BANNER_LIMIT = 5
+
+
+def accounts_needing_reauth(limit=BANNER_LIMIT):
+    """Up to ``limit`` accounts waiting for new credentials, by name (served by the status index)."""
+    return list(get_db().accounts.find({"status": "needs_reauth"}, {"name": 1}).sort("name", 1).limit(limit))
+
+
+def credentials_renewed(account_id):
+    """New credentials were saved: try again with them and send what was held. Returns how many."""
+    from app.services import delivery
+
+    result = get_db().accounts.update_one({"_id": account_id, "status": "needs_reauth"},
+                                          {"$set": {"status": "active"}, "$unset": {"auth_error": ""}})
+    if not result.modified_count:
+        return 0
+    return delivery.release_held(account_id)
