@@ -14,3 +14,8 @@ def send_message(interaction_id, message_id, attempt=1):
         job.meta["outcome"] = outcome
         job.save_meta()
     return outcome
+
+
+def send_read_receipt(interaction_id):
+    with app_context():
+        return delivery.send_read_receipt(interaction_id)

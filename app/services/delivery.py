@@ -177,3 +177,35 @@ def release_held(account_id):
                 enqueue_delivery(doc["_id"], message["id"])
                 count += 1
     return count
+
+
+def send_read_receipt(interaction_id):
+    """Blue ticks for the customer's latest message, once per message, where the provider has them."""
+    from app.services.access_rules import as_oid
+
+    interaction = get_db().interactions.find_one(
+        {"_id": as_oid(interaction_id)}, {"account_id": 1, "last_inbound_provider_id": 1}
+    )
+    provider_id = (interaction or {}).get("last_inbound_provider_id")
+    if not provider_id:
+        return "nothing_to_read"
+    account = get_db().accounts.find_one({"_id": interaction["account_id"]})
+    if account is None or "mark_read" not in capabilities(account):
+        return "unsupported"
+    claimed = get_db().interactions.update_one(
+        {"_id": interaction["_id"], "read_receipt_for": {"$ne": provider_id}}, {"$set": {"read_receipt_for": provider_id}}
+    )
+    if not claimed.modified_count:
+        return "already_sent"
+    try:
+        adapter_for(account).mark_read(provider_id)
+    except ProviderError:
+        get_db().interactions.update_one({"_id": interaction["_id"]}, {"$unset": {"read_receipt_for": ""}})
+        raise
+    return "sent"
+
+
+def read_receipts_when(account, moment):
+    """Whether the account sends read receipts at `moment` ("view" or "reply")."""
+    setting = ((account or {}).get("settings") or {}).get("read_receipts", "on_view")
+    return setting == f"on_{moment}"

@@ -129,6 +129,7 @@ def _create(account, contact, message):
         unread=1,
         message_count=1,
         messages=[message],
+        last_inbound_provider_id=message["provider_message_id"],
         messages_len=1,
         window_expired=doc_window_expired(message, now),
         search_terms=search.terms(doc["contact"]["name"], doc["contact"]["phone"], *message_texts(message)),
@@ -155,7 +156,11 @@ def _append(interaction_id, message):
     now = clock.now()
     update = {
         "$push": {"messages": message},
-        "$set": {"last_message": msgs.summary(message), "updated_at": now},
+        "$set": {
+            "last_message": msgs.summary(message),
+            "last_inbound_provider_id": message["provider_message_id"],
+            "updated_at": now,
+        },
         "$max": _window_fields(message),
         "$inc": {"unread": 1, "seq": 1, "message_count": 1, "messages_len": 1},
     }

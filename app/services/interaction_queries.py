@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 
+from app import queues
 from app.db import get_db
 from app.domain.search import query_words
 from app.services import clock
@@ -167,7 +168,12 @@ def detail(actor, interaction_id, before=None, limit=None):
 def mark_read(actor, interaction_id):
     """The agent has seen the conversation: unread back to zero; read receipts if the account wants them."""
     from app.services.access_rules import load_visible
+    from app.services.delivery import read_receipts_when
 
     doc = load_visible(actor, interaction_id, {"messages": 0, "search_terms": 0})
     get_db().interactions.update_one({"_id": doc["_id"]}, {"$set": {"unread": 0}})
+    account = get_db().accounts.find_one({"_id": doc["account_id"]}, {"settings": 1})
+    if doc.get("agent_id") == actor["_id"] and read_receipts_when(account, "view"):
+        queues.enqueue("outbound", "workers.outbound.send_read_receipt", str(doc["_id"]))
+    doc["unread"] = 0
     return doc

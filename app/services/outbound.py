@@ -17,6 +17,7 @@ from app.domain import search
 from app.domain.window import is_open as window_is_open
 from app.services import clock, lifecycle, live, message_slots, routing
 from app.services.access_rules import load_visible, require_owner, require_text
+from app.services.delivery import read_receipts_when
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.provider_access import capabilities
 from app.services.serialize import plain
@@ -51,7 +52,10 @@ def compose(actor, interaction_id, payload):
     warnings = []
     if message["kind"] not in ("template", "reaction") and not window_is_open(interaction, clock.now()):
         warnings.append(WINDOW_WARNING)
-    return queue_message(interaction, message, account), warnings
+    queued = queue_message(interaction, message, account)
+    if message["author"] == "agent" and read_receipts_when(account, "reply"):
+        queues.enqueue("outbound", "workers.outbound.send_read_receipt", str(interaction["_id"]))
+    return queued, warnings
 
 
 def _build(actor, interaction, account, payload):
