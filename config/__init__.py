@@ -72,6 +72,8 @@ class Config:
         self.MAX_CONTENT_LENGTH = env_int("PARLEY_MAX_REQUEST_BYTES", 110 * 1024 * 1024)
         self.LOGIN_FAILURES_PER_ADDRESS = env_str("PARLEY_LOGIN_LIMIT_ADDRESS", "20 per 10 minutes")
         self.LOGIN_FAILURES_PER_ACCOUNT = env_str("PARLEY_LOGIN_LIMIT_ACCOUNT", "5 per 10 minutes")
+        # When every agent of a queue has rejected an interaction, offer it to all again after this long.
+        self.PARLEY_REOFFER_AFTER_SECONDS = env_int("PARLEY_REOFFER_AFTER_SECONDS", 120)
         # argon2id cost; tests lower it so a suite of sign-ins stays fast.
         self.ARGON2_TIME_COST = env_int("PARLEY_ARGON2_TIME_COST", 3)
         self.ARGON2_MEMORY_COST = env_int("PARLEY_ARGON2_MEMORY_KIB", 65536)

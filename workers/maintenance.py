@@ -10,5 +10,7 @@ def expire_windows():
 
 
 def reoffer_rejected():
+    from flask import current_app
+
     with app_context():
-        return routing.reoffer_rejected()
+        return routing.reoffer_rejected(current_app.config["PARLEY_REOFFER_AFTER_SECONDS"])

@@ -13,8 +13,6 @@ from app.services.access_rules import load_visible, queue_ids_of
 from app.services.errors import Conflict, Forbidden
 from app.services.serialize import plain
 
-# After this long with every agent having said no, an interaction is offered to all again.
-REOFFER_AFTER_SECONDS = 120
 
 
 def queue_agent_ids(queue_id):
@@ -138,7 +136,7 @@ def reject(actor, interaction_id):
     return doc
 
 
-def reoffer_rejected(delay_seconds=REOFFER_AFTER_SECONDS):
+def reoffer_rejected(delay_seconds):
     """Offer again, to everyone, what every agent rejected a while ago. Returns how many."""
     from datetime import timedelta
 
