@@ -52,6 +52,7 @@ def portal(tmp_path):
     yield url, process, log
     if group_alive(process.pid):
         os.killpg(process.pid, signal.SIGKILL)
+    log.close()
 
 
 def test_run_command_serves_signs_in_round_trips_and_stops_cleanly(portal):
