@@ -21,7 +21,7 @@ from app.db import get_db
 from app.providers import ProviderError
 from app.providers.events import MediaRef
 from app.providers.media_limits import normalize_mime, sanitize_filename, sniff
-from app.services import clock, live, media_store
+from app.services import clock, live, media_store, message_slots
 from app.services.access_rules import as_oid, load_visible
 from app.services.errors import Conflict, NotFound
 from app.services.provider_access import adapter_for
@@ -102,10 +102,10 @@ def _store(interaction, message, account, data, provider_mime):
                              content_type=mime_type)
     changes = {"file_id": stored["file_id"], "size": stored["size"], "sha256": stored["sha256"], "mime_type": mime_type,
                "filename": filename, "state": "ready", "stored_at": clock.now()}
-    unset = {"messages.$.media.error": ""}
+    remove = [k for k in ("error",) if k in media]
     if (media.get("url") or "").startswith("data:"):
-        unset["messages.$.media.url"] = ""  # the bytes are in GridFS now: no need to keep a copy inline
-    doc = _update(interaction, message, {"$set": {f"messages.$.media.{k}": v for k, v in changes.items()}, "$unset": unset})
+        remove.append("url")  # the bytes are in GridFS now: no need to keep a copy inline
+    doc = _update(interaction, message, changes, remove)
     if doc is not None:
         live.publish(doc, "media_ready", {"message_id": message["id"], "media": public_media({**media, **changes})})
 
@@ -115,7 +115,7 @@ def _mark_failed(interaction, message, reason, attempt, retry=False):
     delay = retry_delay(attempt) if retrying else None
     error = {**reason, "attempt": attempt, "retrying": retrying, "next_in": round(delay) if delay else None, "at": clock.now()}
     log.warning("media of message %s: attempt %s failed (%s)", message["id"], attempt, reason.get("code"))
-    doc = _update(interaction, message, {"$set": {"messages.$.media.state": "failed", "messages.$.media.error": error}})
+    doc = _update(interaction, message, {"state": "failed", "error": error})
     if doc is not None:
         shown = public_media({**message["media"], "state": "failed", "error": error})
         live.publish(doc, "media_failed", {"message_id": message["id"], "media": shown})
@@ -126,10 +126,18 @@ def _mark_failed(interaction, message, reason, attempt, retry=False):
     return "failed"
 
 
-def _update(interaction, message, update):
-    update.setdefault("$inc", {})["seq"] = 1
+def _update(interaction, message, changes, remove=()):
+    """Set (and unset) fields of the message's ``media``, addressed by its position in the
+    append-only array (see message_slots: the positional ``$`` misbehaves in the embedded engine)."""
+    found = message_slots.locate({"_id": interaction["_id"]}, "id", message["id"])
+    if found is None:
+        return None
+    prefix = f"messages.{found[1]}."
+    update = {"$set": {f"{prefix}media.{k}": v for k, v in changes.items()}, "$inc": {"seq": 1}}
+    if remove:
+        update["$unset"] = {f"{prefix}media.{k}": "" for k in remove}
     return get_db().interactions.find_one_and_update(
-        {"_id": interaction["_id"], "messages.id": message["id"]}, update,
+        {"_id": interaction["_id"], f"{prefix}id": message["id"]}, update,
         projection={"messages": 0}, return_document=ReturnDocument.AFTER,
     )
 
@@ -149,7 +157,7 @@ def retry(actor, interaction_id, message_id):
         raise NotFound("This message has no attachment to download.")
     if message["media"].get("state") == "ready":
         raise Conflict("The attachment is already here.")
-    doc = _update(interaction, message, {"$set": {"messages.$.media.state": "pending"}})
+    doc = _update(interaction, message, {"state": "pending"})
     shown = public_media({**message["media"], "state": "pending"})
     live.publish(doc, "media_pending", {"message_id": message["id"], "media": shown})
     queues.enqueue("media", JOB, str(interaction["_id"]), message["id"], 1)
