@@ -59,15 +59,22 @@ def main():
         figures = run_size(size)
         rows.append((size, figures))
         print(f"{size} interactions: " + ", ".join(f"{k} median {v[0]:.2f} ms p90 {v[1]:.2f} ms" for k, v in figures.items()))
-    table = ["| interactions already stored | new customer message | follow-up message | accept | list page (search) |",
-             "|---|---|---|---|---|"]
+    table = [
+        "| interactions already stored | new customer message | follow-up message | accept | list page (search) |",
+        "|---|---|---|---|---|",
+    ]
     for size, f in rows:
-        table.append(f"| {size} | " + " | ".join(f"{f[k][0]:.2f} ms (p90 {f[k][1]:.2f})" for k in ("new", "follow", "accept", "list")) + " |")
+        table.append(
+            f"| {size} | "
+            + " | ".join(f"{f[k][0]:.2f} ms (p90 {f[k][1]:.2f})" for k in ("new", "follow", "accept", "list"))
+            + " |"
+        )
     body = (
         "`python bench/engine.py` — embedded engine (mongomock), real Redis, one process, medians over "
         f"{SAMPLES} messages (50 accepts and list pages). A message includes dedup, contact upsert, interaction "
-        "update and the live event (published through Redis).\n\n" + "\n".join(table) +
-        "\n\nThe embedded engine scans whole collections, so times grow with the data; that is why it is for trying "
+        "update and the live event (published through Redis).\n\n"
+        + "\n".join(table)
+        + "\n\nThe embedded engine scans whole collections, so times grow with the data; that is why it is for trying "
         "Parley out and for tests. On a real MongoDB server every one of these queries is index-backed."
     )
     write_section("engine", "Interaction engine (embedded database)", body)
