@@ -3,9 +3,10 @@ stored, the image is fetched by the real worker, and both are visible through th
 An agent's reply then shows up on the simulated phone, which acknowledges it until the ticks are blue."""
 
 from app.db import get_db
-from app.services import delivery, demo, outbound, routing, users
-from tests.media.support import PNG, wait_for
+from app.services import demo, outbound, routing, users
+from tests.media.support import PNG
 from tests.support.browser import screenshot, sign_in_page
+from tests.webhooks.support import send_now
 
 PHONE = "+15550004444"
 
@@ -45,7 +46,7 @@ def test_a_customer_sends_text_and_image_through_the_simulator(new_page):
     agent = users.find_by_email("agent1@parley.example")
     routing.accept(agent, interaction["_id"])
     reply, _ = outbound.compose(agent, interaction["_id"], {"kind": "text", "text": "Yes, it arrives tomorrow."})
-    wait_for(lambda: delivery.deliver(str(interaction["_id"]), reply["id"]) in ("sent", "skipped"))
+    send_now(interaction["_id"], reply["id"])
     page.wait_for_selector("[data-testid=sim-agent-message] >> text=Yes, it arrives tomorrow.")
     page.wait_for_selector("[data-testid=sim-agent-message] [data-testid=sim-tick][data-status=read]")
     stored = get_db().interactions.find_one({"_id": interaction["_id"]}, {"messages": {"$elemMatch": {"id": reply["id"]}}})

@@ -96,3 +96,18 @@ def stored_counts():
 def messages_with(provider_message_id):
     return [m for doc in get_db().interactions.find({"messages.provider_message_id": provider_message_id})
             for m in doc["messages"] if m.get("provider_message_id") == provider_message_id]
+
+
+def send_now(interaction_id, message_id):
+    """Run the send job's work here and return the provider id. A worker thread (this test's live
+    server, or one an earlier test left running) may take the queued job first: wait for it then."""
+    from app.services import delivery
+    from tests.media.support import wait_for
+
+    delivery.deliver(str(interaction_id), message_id)
+
+    def provider_id():
+        doc = get_db().interactions.find_one({"_id": interaction_id}, {"messages": {"$elemMatch": {"id": message_id}}})
+        return doc["messages"][0].get("provider_message_id")
+
+    return wait_for(provider_id)
