@@ -152,3 +152,12 @@ def ping():
         get_db().list_collection_names()
     else:
         _state["client"].admin.command("ping")
+
+# Interactions management: new interactions waiting per contact (list badges), a customer's
+# journey across accounts (by number), and the dashboard's today figures and ingestion lag.
+INDEXES += [
+    index("interactions", ("contact_id", ASCENDING), ("status", ASCENDING)),
+    index("interactions", ("contact.phone", ASCENDING), ("created_at", DESCENDING)),
+    index("interactions", ("closed_at", DESCENDING)),
+    index("interaction_events", ("event", ASCENDING), ("at", DESCENDING)),
+]

@@ -15,3 +15,6 @@ BLUEPRINTS += ["webhooks", "media", "simulator"]
 def register_blueprints(app):
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"app.blueprints.{name}").bp)
+
+# Interactions management: the list with filters, export and reopen; the supervisors' dashboard.
+BLUEPRINTS += ["interactions", "dashboard"]

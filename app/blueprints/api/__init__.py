@@ -32,4 +32,4 @@ def authenticate():
     return None
 
 
-from app.blueprints.api import interactions, routes  # noqa: E402,F401
+from app.blueprints.api import interactions, reports, routes  # noqa: E402,F401

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 document of /api/v1, built from the same resource table as the routes."""
 
 from app.blueprints.api.interactions_openapi import PATHS as INTERACTION_PATHS
+from app.blueprints.api.reports_openapi import PATHS as REPORT_PATHS
 from app.blueprints.api.resources import ID, RESOURCES
 
 ERROR = {"$ref": "#/components/responses/Error"}
@@ -86,6 +87,7 @@ def build_document():
         paths.update(_operations(resource))
         schemas.update(_schemas(resource))
     paths.update(INTERACTION_PATHS)
+    paths.update(REPORT_PATHS)
     paths["/api/v1/me"] = {"get": {"summary": "The user the token belongs to", "operationId": "me", "tags": ["users"],
                                    "responses": {"200": {"description": "The user."}, "401": ERROR}}}
     paths["/api/v1/openapi.json"] = {"get": {"summary": "This document", "operationId": "openapi",

@@ -1,0 +1,44 @@
+"""What the list's "+" dialog needs before it calls the engine's new_conversation.start (through
+POST /api/v1/interactions): the accounts the user may start from, and whether a number is
+already a contact of the account's list (otherwise the engine creates it on send)."""
+
+from app.db import get_db
+from app.services import contact_directory
+from app.services.access_rules import as_oid, queue_ids_of
+from app.services.errors import Forbidden, NotFound, ValidationFailed
+from app.services.interaction_list import visible_accounts
+from app.services.phones import to_e164
+from app.services.provider_access import capabilities
+
+
+def startable_accounts(actor):
+    """Accounts the user may start conversations from (only providers that can send first)."""
+    return [
+        {"id": str(a["_id"]), "name": a["name"], "provider": a["provider"]}
+        for a in visible_accounts(actor)
+        if "start_conversation" in capabilities(a)
+    ]
+
+
+def _contact_list_id(account):
+    """The account's list, or the shared default one if it exists (looking up never creates it)."""
+    if account.get("contact_list_id"):
+        return account["contact_list_id"]
+    default = get_db().contact_lists.find_one({"name": contact_directory.DEFAULT_LIST_NAME}, {"_id": 1})
+    return default["_id"] if default else None
+
+
+def lookup(actor, account_id, phone):
+    """{phone (E.164), contact {id, name} or None}; ValidationFailed on a bad number."""
+    if not account_id:
+        raise ValidationFailed("Choose an account.", {"account_id": "Required."})
+    account = get_db().accounts.find_one({"_id": as_oid(account_id, "account")}, {"queue_id": 1, "contact_list_id": 1})
+    if account is None:
+        raise NotFound("No such WhatsApp account.")
+    if actor["role"] != "admin" and account.get("queue_id") not in queue_ids_of(actor["_id"]):
+        raise Forbidden("You are not in the queue of this account.")
+    e164 = to_e164(phone, field="phone")
+    list_id = _contact_list_id(account)
+    contact = contact_directory.find_by_number(list_id, e164) if list_id else None
+    found = {"id": str(contact["_id"]), "name": contact_directory.display_name(contact)} if contact else None
+    return {"phone": e164, "contact": found}
