@@ -24,6 +24,18 @@ export function connect(indicator) {
   });
   socket.io.on("reconnect_attempt", () => showState(indicator, "reconnecting"));
   socket.on("connect_error", () => showState(indicator, socket.active ? "reconnecting" : "disconnected"));
+  // The browser knows first when the network goes: do not wait for a ping to time out.
+  let droppedOffline = false;
+  window.addEventListener("offline", () => {
+    if (!socket.connected && !socket.active) return;
+    droppedOffline = true;
+    socket.disconnect();
+    showState(indicator, "reconnecting");
+  });
+  window.addEventListener("online", () => {
+    if (droppedOffline) socket.connect();
+    droppedOffline = false;
+  });
   socket.on("session_ended", () => {
     socket.disconnect();
     window.location.assign("/login");

@@ -1,6 +1,15 @@
-// Agent desktop entry point.
+// Agent desktop entry point: boot data from the page, the live connection, the desktop.
 import { connect } from "./connection.js";
+import { Desktop } from "./desktop.js";
 
 const indicator = document.querySelector("[data-testid=connection]");
+const boot = JSON.parse(document.getElementById("desktop-data").textContent);
 const socket = connect(indicator);
-window.parley = { socket };
+const desktop = new Desktop(boot, socket, document.getElementById("desktop"));
+
+// Every (re)connect: tabs join their rooms again and fetch what they missed meanwhile.
+socket.on("connect", () => desktop.reconnected());
+socket.onAny((name, data) => desktop.route(name, data));
+desktop.restore();
+desktop.refreshCount();
+window.parley = { socket, desktop };

@@ -1,0 +1,58 @@
+"""What the desktop page needs to know up front, as one JSON document embedded in the page.
+
+Agents may not read the admin collections (accounts, users, queues), yet the desktop must know
+each account's provider abilities and attachment limits (to refuse a file before uploading it)
+and whom an interaction can be transferred to. This gathers exactly that, through the services.
+"""
+
+from app.providers.media_limits import REFUSED_EXTENSIONS, WHATSAPP_RULES
+from app.services import accounts, agents, queue_admin, queues
+from app.services.account_fields import media_limit
+from app.services.provider_access import capabilities
+
+
+def _account(doc):
+    settings = {**accounts.default_settings(), **(doc.get("settings") or {})}
+    allowed = list(settings["allowed_attachment_types"])
+    caps = sorted(capabilities(doc))
+    return {
+        "id": str(doc["_id"]),
+        "name": doc["name"],
+        "phone": doc["phone"],
+        "provider": doc["provider"],
+        "capabilities": caps,
+        # The product offers quote replies on Meta accounts (and the sandbox that imitates it) only.
+        "quote_reply": doc["provider"] in ("meta", "sandbox") and "quote_reply" in caps,
+        "allow_transfer": bool(settings["allow_transfer"]),
+        "has_recontact": bool(settings["recontact_template_id"]),
+        "max_attachment_bytes": settings["max_attachment_bytes"],
+        "allowed_attachment_types": allowed,
+        "limits": {kind: media_limit(doc["provider"], kind) for kind in allowed},
+    }
+
+
+def _visible_accounts(user):
+    if user["role"] == "admin":
+        queue_ids = [q["_id"] for q in queue_admin.all_queues()]
+    else:
+        queue_ids = [q["_id"] for q in queues.queues_of_agent(user["_id"])]
+    found = {}
+    for queue_id in queue_ids:
+        for doc in accounts.list_accounts(queue_id=str(queue_id), per_page=100).items:
+            found[str(doc["_id"])] = _account(doc)
+    return sorted(found.values(), key=lambda a: a["name"])
+
+
+def desktop_data(user):
+    """The JSON the page boots from: who is signed in, accounts, transfer targets, media rules."""
+    return {
+        "user": {"id": str(user["_id"]), "name": user["name"], "email": user["email"], "role": user["role"]},
+        "accounts": _visible_accounts(user),
+        "agents": [{"id": str(a["_id"]), "name": a["name"]} for a in agents.active_agents()],
+        "queues": [{"id": str(q["_id"]), "name": q["name"]} for q in queue_admin.all_queues()],
+        "media_rules": {
+            kind: {"mime_types": sorted(rule.mime_types) if rule.mime_types else None, "max_bytes": rule.max_bytes}
+            for kind, rule in WHATSAPP_RULES.items()
+        },
+        "refused_extensions": sorted(REFUSED_EXTENSIONS),
+    }

@@ -1,0 +1,107 @@
+// One message as a WhatsApp-like row: bubble, quoted message, time and ticks, reactions, menu.
+
+import { messageBody } from "./content.js";
+import { el, formatStamp, formatTime, icon, iconButton } from "./dom.js";
+
+const TICKS = {
+  queued: ["clock", "Waiting to be sent"],
+  sent: ["check", "Sent"],
+  delivered: ["checks", "Delivered"],
+  read: ["checks", "Read"],
+  played: ["checks", "Played"],
+  failed: ["alert", "Not delivered"],
+};
+
+// The provider's reason, as the agent should read it (the recontact advice for a closed window).
+export function failureReason(message) {
+  const error = message.error || {};
+  if (error.user_message) return error.user_message;
+  return [error.title, error.detail].filter(Boolean).join(": ") || error.message || "The provider refused this message.";
+}
+
+export function ticks(message) {
+  const status = message.local_error ? "failed" : message.status || "queued";
+  const [name, label] = TICKS[status] || TICKS.queued;
+  let title = label;
+  if (status === "failed") title = message.local_error || failureReason(message);
+  else if (message.held) title = "Held: the account needs re-authorization; it goes out once an admin fixes it.";
+  else if (message.retry) title = `Retrying: ${message.retry.error?.title || "provider busy"}`;
+  return el("span", { class: `dk-ticks dk-tick-${status}`, "data-testid": "ticks", "data-status": status, title, role: "img", "aria-label": title }, icon(name));
+}
+
+function quoteBlock(message, ctx) {
+  const quoted = ctx.findByProviderId(message.reply_to);
+  const label = quoted ? (quoted.direction === "in" ? ctx.contactName() : "You") : "Earlier message";
+  const preview = quoted ? quoted.text || quoted.caption || quoted.kind : "Show the quoted message";
+  return el(
+    "button",
+    { type: "button", class: "dk-quote", "data-testid": "quote", "aria-label": `Go to the quoted message: ${preview}`, onclick: () => ctx.jumpTo(message.reply_to) },
+    el("strong", { text: label }),
+    el("span", { class: "dk-quote-text", text: preview }),
+  );
+}
+
+function reactionsBlock(message, ctx) {
+  const reactions = message.reactions || {};
+  const chips = [];
+  if (reactions.customer?.emoji) chips.push(el("span", { class: "dk-reaction", title: `${ctx.contactName()} reacted`, "data-testid": "reaction-customer", text: reactions.customer.emoji }));
+  if (reactions.agent?.emoji) chips.push(el("span", { class: "dk-reaction dk-reaction-mine", title: "Your reaction", "data-testid": "reaction-agent", text: reactions.agent.emoji }));
+  return el("div", { class: "dk-reactions", "data-testid": "reactions" }, chips);
+}
+
+function failureLine(message, ctx) {
+  if (!(message.local_error || message.status === "failed")) return null;
+  return el(
+    "div",
+    { class: "dk-failure", role: "alert", "data-testid": "failure" },
+    el("span", { text: message.local_error || failureReason(message) }),
+    !ctx.readOnly && el("button", { type: "button", class: "btn dk-small", text: "Retry", "data-testid": "retry", onclick: () => ctx.retry(message) }),
+  );
+}
+
+function rowClass(message) {
+  if (message.direction === "system") return "dk-system";
+  if (message.direction === "internal" || message.internal) return "dk-note";
+  return message.direction === "in" ? "dk-in" : "dk-out";
+}
+
+export function renderMessage(message, ctx) {
+  const kind = rowClass(message);
+  const row = el("li", { class: `dk-row ${kind}`, "data-testid": "message", "data-id": message.id, "data-kind": message.kind, "data-direction": message.direction });
+  if (kind === "dk-system") {
+    row.append(el("div", { class: "dk-system-line", text: `${message.text || ""} · ${formatTime(message.at)}` }));
+    return row;
+  }
+  const bubble = el("div", { class: "dk-bubble", title: formatStamp(message.at) });
+  if (kind === "dk-note") bubble.append(el("div", { class: "dk-author", text: `Internal note · ${message.agent?.name || "Agent"}` }));
+  else if (message.author === "system") bubble.append(el("div", { class: "dk-author", text: message.recontact ? "System · recontact template" : "System" }));
+  else if (message.author === "bot") bubble.append(el("div", { class: "dk-author", text: "Bot" }));
+  else if (kind === "dk-out" && message.agent && message.agent.id !== ctx.userId) bubble.append(el("div", { class: "dk-author", text: message.agent.name }));
+  if (message.forwarded) bubble.append(el("div", { class: "dk-author muted", text: "Forwarded" }));
+  if (message.reply_to) bubble.append(quoteBlock(message, ctx));
+  bubble.append(...messageBody(message, ctx));
+  const meta = el("span", { class: "dk-meta" }, formatTime(message.at));
+  if (kind === "dk-out") meta.append(ticks(message));
+  bubble.append(meta);
+  const actions = ctx.messageActions(message);
+  if (actions.length) {
+    bubble.append(iconButton("more", "Message actions", { class: "dk-icon-btn dk-msg-menu", "data-testid": "message-menu", onclick: (event) => ctx.messageMenu(message, event.currentTarget) }));
+  }
+  row.append(bubble, reactionsBlock(message, ctx));
+  const failure = failureLine(message, ctx);
+  if (failure) row.append(failure);
+  return row;
+}
+
+// In-place updates, so a playing audio or video is not reset by a status or a reaction.
+export function refreshStatus(row, message, ctx) {
+  const old = row.querySelector(".dk-ticks");
+  if (old) old.replaceWith(ticks(message));
+  row.querySelector(".dk-failure")?.remove();
+  const failure = failureLine(message, ctx);
+  if (failure) row.append(failure);
+}
+
+export function refreshReactions(row, message, ctx) {
+  row.querySelector(".dk-reactions")?.replaceWith(reactionsBlock(message, ctx));
+}

@@ -1,0 +1,172 @@
+// The conversation pane of one tab: the latest page first, older pages as the agent scrolls up,
+// day separators, and messages updated in place as events arrive.
+
+import { api } from "./api.js";
+import { refreshReactions, refreshStatus, renderMessage } from "./bubbles.js";
+import { dayKey, dayLabel, el } from "./dom.js";
+
+const PAGE = 50;
+const RANK = { queued: 0, sent: 1, delivered: 2, read: 3, played: 4, failed: 99 };
+
+export class Conversation {
+  constructor(interactionId, ctx) {
+    this.id = interactionId;
+    this.ctx = ctx; // what bubbles need: actions, menus, contact name…
+    this.messages = new Map();
+    this.rows = new Map();
+    this.firstPosition = 0;
+    this.hasOlder = false;
+    this.loadingOlder = null;
+    this.list = el("ol", { class: "dk-messages", "aria-label": "Messages", "data-testid": "messages" });
+    this.scroller = el("div", { class: "dk-scroller", tabindex: "0", "aria-label": "Conversation" }, el("div", { class: "dk-older", "data-testid": "older-status" }), this.list);
+    this.scroller.addEventListener("scroll", () => {
+      if (this.scroller.scrollTop < 400 && this.hasOlder) this.loadOlder();
+    }, { passive: true });
+  }
+
+  // The first page; resolves with {interaction} so the tab can start applying events after it.
+  async loadLatest() {
+    const data = await api.interaction(this.id, undefined, PAGE);
+    this.firstPosition = data.paging.first_position;
+    this.hasOlder = data.paging.has_older;
+    this.list.replaceChildren(this.fragment(data.messages));
+    this.olderStatus();
+    this.scrollToEnd();
+    return data;
+  }
+
+  loadOlder() {
+    if (!this.loadingOlder) {
+      this.loadingOlder = this.fetchOlder().finally(() => (this.loadingOlder = null));
+    }
+    return this.loadingOlder;
+  }
+
+  async fetchOlder() {
+    this.olderStatus("Loading older messages…");
+    const data = await api.interaction(this.id, this.firstPosition, PAGE).catch(() => null);
+    if (!data) return this.olderStatus("Could not load older messages; scroll up to try again.");
+    const fresh = data.messages.filter((m) => !this.messages.has(m.id));
+    const fromBottom = this.scroller.scrollHeight - this.scroller.scrollTop;
+    const fragment = this.fragment(fresh);
+    const first = this.list.firstElementChild;
+    const lastFresh = fresh[fresh.length - 1];
+    // One separator per day: the existing one goes if the older page ends on the same day.
+    if (first?.classList.contains("dk-day") && lastFresh && first.dataset.day === dayKey(lastFresh.at)) first.remove();
+    this.list.prepend(fragment);
+    this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;
+    this.firstPosition = data.paging.first_position;
+    this.hasOlder = data.paging.has_older;
+    this.olderStatus();
+  }
+
+  olderStatus(text) {
+    this.scroller.firstElementChild.textContent = text || (this.hasOlder ? "" : "Start of the conversation");
+  }
+
+  // Rows for messages in order, each day opened by a separator.
+  fragment(messages) {
+    const fragment = document.createDocumentFragment();
+    let day = null;
+    for (const message of messages) {
+      this.messages.set(message.id, message);
+      if (dayKey(message.at) !== day) {
+        day = dayKey(message.at);
+        fragment.append(this.separator(message.at));
+      }
+      fragment.append(this.row(message));
+    }
+    return fragment;
+  }
+
+  separator(at) {
+    return el("li", { class: "dk-day", "data-day": dayKey(at), role: "separator" }, el("span", { text: dayLabel(at) }));
+  }
+
+  row(message) {
+    const row = renderMessage(message, this.ctx);
+    this.rows.set(message.id, row);
+    return row;
+  }
+
+  nearEnd() {
+    return this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 160;
+  }
+
+  scrollToEnd() {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  // A new or changed message; a status never moves backwards (events and answers may cross).
+  upsert(incoming) {
+    const existing = this.messages.get(incoming.id);
+    let message = incoming;
+    if (existing) {
+      message = { ...existing, ...incoming, local_error: null };
+      if ((RANK[existing.status] ?? -1) > (RANK[incoming.status] ?? -1)) {
+        Object.assign(message, { status: existing.status, error: existing.error, provider_message_id: existing.provider_message_id || incoming.provider_message_id });
+      }
+      if (existing.media?.local_url && message.media) message.media = { ...message.media, local_url: existing.media.local_url };
+      this.messages.set(message.id, message);
+      const row = this.rows.get(message.id);
+      if (row) row.replaceWith(this.row(message));
+      return message;
+    }
+    const stick = this.nearEnd() || message.direction === "out" || message.internal;
+    const lastDay = [...this.list.querySelectorAll(".dk-day")].pop()?.dataset.day;
+    if (dayKey(message.at || new Date().toISOString()) !== lastDay) this.list.append(this.separator(message.at || new Date().toISOString()));
+    this.messages.set(message.id, message);
+    this.list.append(this.row(message));
+    if (stick) this.scrollToEnd();
+    return message;
+  }
+
+  update(id, changes, how = "row") {
+    const existing = this.messages.get(id);
+    if (!existing) return null;
+    const message = { ...existing, ...changes };
+    this.messages.set(id, message);
+    const row = this.rows.get(id);
+    if (row && how === "status") refreshStatus(row, message, this.ctx);
+    else if (row && how === "reactions") refreshReactions(row, message, this.ctx);
+    else if (row) row.replaceWith(this.row(message));
+    return message;
+  }
+
+  setStatus(event) {
+    const existing = this.messages.get(event.message_id);
+    if (!existing) return;
+    const changes = { held: event.held || false, error: event.error || existing.error, local_error: null };
+    if (event.provider_message_id) changes.provider_message_id = event.provider_message_id;
+    if ((RANK[event.status] ?? -1) >= (RANK[existing.status] ?? -1) || existing.local_error) changes.status = event.status;
+    this.update(event.message_id, changes, "status");
+  }
+
+  setReaction(event) {
+    const existing = this.messages.get(event.message_id);
+    if (existing) this.update(event.message_id, { reactions: { ...(existing.reactions || {}), [event.side]: event.reaction } }, "reactions");
+  }
+
+  findByProviderId(providerId) {
+    if (!providerId) return null;
+    for (const message of this.messages.values()) if (message.provider_message_id === providerId) return message;
+    return null;
+  }
+
+  // Scroll to a quoted message, loading older pages until it is there.
+  async jumpTo(providerId) {
+    let target = this.findByProviderId(providerId);
+    for (let pages = 0; !target && this.hasOlder && pages < 40; pages += 1) {
+      await this.loadOlder();
+      target = this.findByProviderId(providerId);
+    }
+    const row = target && this.rows.get(target.id);
+    if (!row) return;
+    row.scrollIntoView({ block: "center" });
+    row.tabIndex = -1;
+    row.focus({ preventScroll: true });
+    row.classList.remove("dk-flash");
+    void row.offsetWidth; // restart the highlight animation
+    row.classList.add("dk-flash");
+  }
+}

@@ -1,0 +1,182 @@
+// The desktop: tabs of accepted interactions, the open-interactions list, offers, the page
+// title, and the routing of live events to whoever they concern.
+
+import { api } from "./api.js";
+import { el } from "./dom.js";
+import { Offers } from "./offers.js";
+import { Tab } from "./tab.js";
+
+const MAX_TABS = 30;
+const BASE_TITLE = document.title;
+
+export class Desktop {
+  constructor(boot, socket, root) {
+    this.boot = boot;
+    this.socket = socket;
+    this.root = root;
+    this.tabs = new Map();
+    this.current = null;
+    this.tabBar = root.querySelector("[data-testid=tabs]");
+    this.workspace = root.querySelector("[data-testid=workspace]");
+    this.empty = root.querySelector("[data-testid=desktop-empty]");
+    this.listPanel = root.querySelector("[data-testid=open-list]");
+    this.listToggle = root.querySelector("[data-testid=open-list-toggle]");
+    this.openCount = root.querySelector("[data-testid=open-count]");
+    this.offers = new Offers(this, root.querySelector("[data-testid=offers]"));
+    this.storeKey = `parley.tabs.${boot.user.id}`;
+    this.listToggle.addEventListener("click", () => this.toggleList());
+    this.tabBar.addEventListener("keydown", (event) => this.tabKeys(event));
+    setInterval(() => this.tick(), 1000);
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden && this.current) this.current.markRead();
+    });
+  }
+
+  // --- tabs -----------------------------------------------------------------------------
+  openTab(id, { interaction = null, focus = false } = {}) {
+    let tab = this.tabs.get(id);
+    if (!tab) {
+      if (this.tabs.size >= MAX_TABS) this.closeTab([...this.tabs.values()].find((t) => t !== this.current && t.interaction.status === "closed") || [...this.tabs.values()][0]);
+      tab = new Tab(this, id, interaction ? { ...interaction, id } : null);
+      this.tabs.set(id, tab);
+      this.tabBar.append(tab.tabElement);
+      this.workspace.append(tab.pane);
+      tab.load().catch((error) => tab.composer.notice(`Could not load this conversation: ${error.message}`, "error"));
+      this.save();
+    }
+    if (focus || !this.current) this.show(tab);
+    this.refreshCount();
+    return tab;
+  }
+
+  show(tab) {
+    if (this.current && this.current !== tab) this.current.active = false;
+    this.current = tab;
+    tab.active = true;
+    this.empty.hidden = true;
+    this.save();
+    tab.composer.text.focus({ preventScroll: true });
+  }
+
+  closeTab(tab) {
+    if (!tab) return;
+    tab.destroy();
+    this.tabs.delete(tab.id);
+    if (this.current === tab) {
+      this.current = null;
+      const next = [...this.tabs.values()].pop();
+      if (next) this.show(next);
+    }
+    this.empty.hidden = this.tabs.size > 0;
+    this.save();
+    this.updateTitle();
+    this.refreshCount();
+  }
+
+  // Left/right arrows move between tabs, as in any tab list.
+  tabKeys(event) {
+    if (!["ArrowLeft", "ArrowRight"].includes(event.key)) return;
+    const tabs = [...this.tabs.values()];
+    const at = tabs.indexOf(this.current);
+    const next = tabs[(at + (event.key === "ArrowRight" ? 1 : -1) + tabs.length) % tabs.length];
+    if (next) {
+      this.show(next);
+      next.button.focus();
+    }
+  }
+
+  save() {
+    const state = { ids: [...this.tabs.keys()], current: this.current?.id || null };
+    localStorage.setItem(this.storeKey, JSON.stringify(state));
+  }
+
+  // Tabs the agent had open before a reload come back, in the background except the last shown.
+  restore() {
+    let state = null;
+    try {
+      state = JSON.parse(localStorage.getItem(this.storeKey) || "null");
+    } catch {
+      state = null;
+    }
+    for (const id of state?.ids || []) this.openTab(id, { focus: id === state.current });
+  }
+
+  tabChanged(tab, event) {
+    // Someone else now holds it (transfer to a colleague or a queue): keep it readable, stop here.
+    if (event.event === "transferred" && event.interaction?.agent_id !== this.boot.user.id) this.refreshCount();
+    if (["assigned", "closed", "reopened"].includes(event.event)) this.refreshCount();
+    this.updateTitle();
+  }
+
+  // --- the open-interactions list ---------------------------------------------------------
+  async toggleList(force) {
+    const open = force ?? this.listPanel.hidden;
+    this.listPanel.hidden = !open;
+    this.listToggle.setAttribute("aria-expanded", String(open));
+    if (open) await this.renderList();
+  }
+
+  async fetchOpen() {
+    const params = { status: "open", sort: "-last_message", per_page: 100 };
+    if (this.boot.user.role !== "admin") params.agent_id = this.boot.user.id;
+    return api.interactions(params);
+  }
+
+  async renderList() {
+    const rows = this.listPanel.querySelector("ul");
+    let data;
+    try {
+      data = await this.fetchOpen();
+    } catch (error) {
+      rows.replaceChildren(el("li", { class: "dk-error", text: error.message }));
+      return;
+    }
+    this.openCount.textContent = String(data.meta.total);
+    rows.replaceChildren(
+      ...data.data.map((i) =>
+        el("li", {}, el("button", { type: "button", class: "dk-open-row", "data-testid": "open-row", "data-id": i.id, onclick: () => { this.toggleList(false); this.openTab(i.id, { interaction: i, focus: true }); } },
+          el("strong", { text: i.contact?.name || i.contact?.phone }),
+          i.unread > 0 && el("span", { class: "dk-badge", text: String(i.unread) }),
+          el("span", { class: "muted", text: `${i.account_name} · ${i.last_message?.direction === "in" ? "←" : "→"} ${i.last_message?.preview || ""}` }))),
+      ),
+    );
+    if (!data.data.length) rows.append(el("li", { class: "muted", text: "No open interactions." }));
+  }
+
+  refreshCount() {
+    clearTimeout(this.countTimer);
+    this.countTimer = setTimeout(() => this.fetchOpen().then((d) => (this.openCount.textContent = String(d.meta.total))).catch(() => null), 300);
+  }
+
+  // --- live ------------------------------------------------------------------------------
+  route(name, data) {
+    if (name === "offers") return this.offers.reset(data.interactions || []);
+    if (!data || !data.interaction_id) return;
+    const event = { ...data, event: data.event || name };
+    this.tabs.get(data.interaction_id)?.sequencer.push(event);
+    this.offers.handle(event);
+    // Accepted elsewhere (another browser of mine, or an admin gave it to me): open its tab.
+    if (event.event === "assigned" && event.agent.id === this.boot.user.id && !this.tabs.has(event.interaction_id)) this.openTab(event.interaction_id);
+    if (event.event === "transferred" && event.interaction?.agent_id === this.boot.user.id && !this.tabs.has(event.interaction_id)) this.openTab(event.interaction_id);
+  }
+
+  // After a reconnect every tab rejoins its room and fetches what it missed.
+  reconnected() {
+    for (const tab of this.tabs.values()) tab.sequencer.rejoin();
+    this.refreshCount();
+  }
+
+  tick() {
+    this.current?.composer.tick();
+    this.current?.sidebar.tick();
+  }
+
+  updateTitle() {
+    const unread = [...this.tabs.values()].reduce((n, t) => n + t.unread, 0);
+    const offers = this.offers.count;
+    const parts = [];
+    if (offers) parts.push(`${offers} new`);
+    if (unread) parts.push(`${unread} unread`);
+    document.title = parts.length ? `(${parts.join(", ")}) ${BASE_TITLE}` : BASE_TITLE;
+  }
+}

@@ -1,0 +1,263 @@
+// One open interaction: its tab button (with the unread badge), conversation, composer and
+// sidebar, and the live events applied to it in order.
+
+import { api } from "./api.js";
+import { Composer } from "./composer.js";
+import { Conversation } from "./conversation.js";
+import { askClose, askTransfer, chooseReaction } from "./dialogs.js";
+import { el, iconButton } from "./dom.js";
+import { Sequencer } from "./live.js";
+import { openMenu } from "./popover.js";
+import { Sender } from "./sending.js";
+import { Sidebar } from "./sidebar.js";
+
+export class Tab {
+  constructor(desktop, id, interaction) {
+    this.desktop = desktop;
+    this.boot = desktop.boot;
+    this.id = id;
+    this.interaction = interaction || { id };
+    this.contact = null;
+    this.unread = 0;
+    this.sequencer = new Sequencer(desktop.socket, id, (event) => this.apply(event));
+    this.conversation = new Conversation(id, this.bubbleContext());
+    this.sender = new Sender(id, this.conversation, this.boot.user, (text, level) => this.composer.notice(text, level));
+    this.composer = new Composer(this);
+    this.sidebar = new Sidebar(this);
+    this.build();
+  }
+
+  get account() {
+    return this.boot.accounts.find((a) => a.id === this.interaction.account_id) || { capabilities: [], allowed_attachment_types: [], limits: {}, max_attachment_bytes: 0 };
+  }
+
+  contactName() {
+    return this.interaction.contact?.name || this.interaction.contact?.phone || "Customer";
+  }
+
+  build() {
+    this.badge = el("span", { class: "dk-badge", "data-testid": "unread-badge", hidden: true });
+    this.label = el("span", { class: "dk-tab-label" });
+    this.button = el("button", { type: "button", role: "tab", class: "dk-tab-main", id: `tab-${this.id}`, "aria-controls": `pane-${this.id}`, "aria-selected": "false", onclick: () => this.desktop.show(this) }, this.label, this.badge);
+    this.tabElement = el("div", { class: "dk-tab", "data-testid": "tab", "data-id": this.id }, this.button,
+      iconButton("x", "Close tab", { class: "dk-icon-btn dk-tab-close", "data-testid": "tab-close", onclick: () => this.requestClose() }));
+    this.title = el("h2", { class: "dk-chat-title", "data-testid": "chat-title" });
+    this.subtitle = el("p", { class: "dk-chat-sub muted" });
+    this.stateLine = el("p", { class: "dk-state-line", "data-testid": "state-line", hidden: true });
+    const sideToggle = iconButton("person", "Contact and interaction details", { class: "dk-icon-btn dk-side-toggle", "aria-expanded": "false",
+      onclick: () => sideToggle.setAttribute("aria-expanded", String(this.pane.classList.toggle("dk-show-side"))) });
+    const head = el("header", { class: "dk-chat-head" }, el("div", { class: "dk-chat-who" }, this.title, this.subtitle), sideToggle,
+      iconButton("more", "Conversation actions", { "aria-haspopup": "menu", "data-testid": "chat-menu", onclick: (event) => this.chatMenu(event.currentTarget) }));
+    this.pane = el("section", { class: "dk-pane", role: "tabpanel", id: `pane-${this.id}`, "aria-labelledby": `tab-${this.id}`, "data-testid": "pane", "data-id": this.id, hidden: true },
+      el("div", { class: "dk-chat" }, head, this.stateLine, this.conversation.scroller, this.composer.element), this.sidebar.element);
+    this.refresh();
+  }
+
+  async load() {
+    await this.sequencer.watch(); // join the room first, so nothing falls between the page and the events
+    const data = await this.conversation.loadLatest();
+    this.interaction = { ...this.interaction, ...data.interaction };
+    this.sequencer.start(data.interaction.seq);
+    if (!this.active) this.setUnread(this.interaction.unread || 0);
+    this.refresh();
+    this.sidebar.renderDetails();
+    this.sidebar.loadContact();
+    this.sidebar.loadHistory();
+  }
+
+  // --- state ----------------------------------------------------------------------------
+  get mine() {
+    return this.interaction.agent_id === this.boot.user.id || (this.boot.user.role === "admin" && this.interaction.status === "open");
+  }
+
+  readOnlyReason() {
+    const i = this.interaction;
+    if (i.status === "closed") return "This interaction is closed.";
+    if (i.status === "queued") return "Waiting to be accepted.";
+    if (i.status === "open" && !this.mine) return `Assigned to ${i.agent_name || "another agent"}.`;
+    return null;
+  }
+
+  windowSecondsLeft() {
+    const i = this.interaction;
+    if (i.window_expired || !i.window_expires_at) return 0;
+    return Math.max(0, Math.floor((Date.parse(i.window_expires_at) - Date.now()) / 1000));
+  }
+
+  windowOpen() {
+    return this.windowSecondsLeft() > 0;
+  }
+
+  refresh() {
+    this.label.textContent = this.contactName();
+    this.title.textContent = this.contactName();
+    const i = this.interaction;
+    this.subtitle.textContent = [i.contact?.phone, i.account_name, i.queue_name].filter(Boolean).join(" · ");
+    const reason = this.readOnlyReason();
+    this.stateLine.hidden = !reason;
+    this.stateLine.textContent = reason || "";
+    this.composer.setReadOnly(i.id && reason ? reason : null);
+    this.tabElement.classList.toggle("dk-tab-closed", i.status === "closed");
+    this.composer.tick();
+  }
+
+  setUnread(count) {
+    this.unread = count;
+    this.badge.hidden = count === 0;
+    this.badge.textContent = String(count);
+    this.badge.setAttribute("aria-label", `${count} unread`);
+    this.desktop.updateTitle();
+  }
+
+  // --- live events ----------------------------------------------------------------------
+  apply(event) {
+    if (event.interaction) this.interaction = { ...this.interaction, ...event.interaction };
+    const c = this.conversation;
+    switch (event.event) {
+      case "message":
+      case "offer":
+      case "closed":
+      case "reopened":
+      case "transferred":
+        if (event.message) c.upsert(event.message);
+        if (event.message?.direction === "in") this.arrived();
+        break;
+      case "message_status":
+        c.setStatus(event);
+        break;
+      case "reaction":
+        c.setReaction(event);
+        break;
+      case "media_ready":
+      case "media_failed":
+      case "media_pending":
+        c.update(event.message_id, { media: event.media });
+        break;
+      default:
+        break; // assigned, offer_withdrawn, window_expired: the interaction card is enough
+    }
+    this.refresh();
+    this.sidebar.renderDetails();
+    this.desktop.tabChanged(this, event);
+  }
+
+  // A customer message: a badge if the agent is looking elsewhere, else it is read.
+  arrived() {
+    if (this.active && !document.hidden) this.markRead();
+    else this.setUnread(this.unread + 1);
+  }
+
+  markRead() {
+    if (this.unread) this.setUnread(0);
+    if (this.mine) api.action(this.id, "read").catch(() => null);
+  }
+
+  set active(on) {
+    this._active = on;
+    this.pane.hidden = !on;
+    this.button.setAttribute("aria-selected", String(on));
+    this.tabElement.classList.toggle("dk-tab-active", on);
+    if (on) {
+      this.markRead();
+      this.composer.tick();
+    }
+  }
+
+  get active() {
+    return Boolean(this._active);
+  }
+
+  // --- actions --------------------------------------------------------------------------
+  bubbleContext() {
+    const tab = this;
+    return {
+      userId: this.boot.user.id,
+      get readOnly() {
+        return Boolean(tab.interaction.status && tab.readOnlyReason());
+      },
+      contactName: () => this.contactName(),
+      findByProviderId: (pid) => this.conversation.findByProviderId(pid),
+      jumpTo: (pid) => this.conversation.jumpTo(pid),
+      retry: (message) => this.sender.retry(message),
+      retryMedia: (message) => api.retryMedia(this.id, message.id).catch((error) => this.composer.notice(error.message, "error")),
+      messageActions: (message) => this.messageActions(message),
+      messageMenu: (message, anchor) => openMenu(anchor, this.messageActions(message)),
+      cardMenu: (message, index, anchor) => openMenu(anchor, [{ label: "Add contact", testid: "add-contact", run: () => this.addContact(message, index) }]),
+    };
+  }
+
+  messageActions(message) {
+    if (this.readOnlyReason() || !message.provider_message_id || !["in", "out"].includes(message.direction)) return [];
+    const actions = [];
+    const account = this.account;
+    if (account.quote_reply) actions.push({ label: "Reply", testid: "action-reply", run: () => this.composer.quote(message) });
+    if (message.direction === "in" && account.capabilities.includes("reactions")) {
+      actions.push({ label: "Send reaction", testid: "action-react", run: () => this.react(message) });
+      if (message.reactions?.agent?.emoji) actions.push({ label: "Remove reaction", testid: "action-unreact", run: () => this.sender.react(message, "") });
+    }
+    return actions;
+  }
+
+  react(message) {
+    const row = this.conversation.rows.get(message.id);
+    const anchor = row?.querySelector("[data-testid=message-menu]");
+    const current = this.conversation.messages.get(message.id)?.reactions?.agent?.emoji;
+    chooseReaction(anchor, current, (emoji) => this.sender.react(message, emoji));
+  }
+
+  async addContact(message, index) {
+    try {
+      const contact = await api.addContact(this.id, message.id, index);
+      this.composer.notice(`${[contact.first_name, contact.last_name].filter(Boolean).join(" ") || contact.phone} was added to the contacts.`, "success");
+    } catch (error) {
+      this.composer.notice(error.message, "error");
+    }
+  }
+
+  chatMenu(anchor) {
+    const items = [];
+    const open = this.interaction.status === "open" && this.mine;
+    if (open && this.account.allow_transfer) items.push({ label: "Transfer", testid: "action-transfer", run: () => this.transfer() });
+    if (open) items.push({ label: "Close conversation", testid: "action-close", run: () => this.requestClose() });
+    items.push({ label: "Close tab", testid: "action-close-tab", run: () => this.desktop.closeTab(this) });
+    openMenu(anchor, items);
+  }
+
+  async transfer() {
+    const target = await askTransfer(this.boot, this.interaction.agent_id);
+    if (!target) return;
+    try {
+      await api.action(this.id, "transfer", target);
+      this.desktop.closeTab(this);
+    } catch (error) {
+      this.composer.notice(`Not transferred: ${error.message}`, "error");
+    }
+  }
+
+  // The X on the tab: an open conversation of mine is closed (after confirming); others just leave.
+  async requestClose() {
+    if (!(this.interaction.status === "open" && this.mine)) return this.desktop.closeTab(this);
+    const choice = await askClose(this.contactName());
+    if (!choice) return;
+    try {
+      await api.action(this.id, "close", choice);
+      this.desktop.closeTab(this);
+    } catch (error) {
+      this.desktop.show(this);
+      this.composer.notice(`Not closed: ${error.message}`, "error");
+    }
+  }
+
+  contactChanged() {
+    const c = this.contact;
+    const name = [c.first_name, c.last_name].filter(Boolean).join(" ");
+    if (name) this.interaction.contact = { ...this.interaction.contact, name };
+    this.refresh();
+  }
+
+  destroy() {
+    this.sequencer.unwatch();
+    this.tabElement.remove();
+    this.pane.remove();
+  }
+}
