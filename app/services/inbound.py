@@ -217,6 +217,14 @@ def _after_store(account, interaction, message, how):
         queues.enqueue(
             "media", "workers.media.fetch_inbound_media", str(interaction["_id"]), message["id"], job_id=f"media-{message['id']}"
         )
+    if message.get("text") or message.get("caption"):
+        queues.enqueue(
+            "inbound",
+            "workers.sentiment.score_message",
+            str(interaction["_id"]),
+            message["id"],
+            job_id=f"sentiment-{message['id']}",
+        )
     settings = account.get("settings") or {}
     if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
         from app.services import lifecycle
