@@ -154,8 +154,10 @@ def ping():
         _state["client"].admin.command("ping")
 
 # Interactions management: new interactions waiting per contact (list badges), a customer's
-# journey across accounts (by number), and the dashboard's today figures and ingestion lag.
+# journey across accounts (by number), the list's unfiltered "window closing soonest" sort, and
+# the dashboard's today figures and ingestion lag.
 INDEXES += [
+    index("interactions", ("window_expires_at", ASCENDING)),
     index("interactions", ("contact_id", ASCENDING), ("status", ASCENDING)),
     index("interactions", ("contact.phone", ASCENDING), ("created_at", DESCENDING)),
     index("interactions", ("closed_at", DESCENDING)),

@@ -129,15 +129,18 @@ def summary(alert_after=WAIT_ALERT_SECONDS):
     online = online_user_ids()
     fields = {"status": 1, "queue_id": 1, "agent_id": 1, "created_at": 1, "reopened_at": 1, "accepted_at": 1,
               "closed_at": 1, "first_response_at": 1, "sentiment": 1}
-    queue_docs = list(db.queues.find({}, {"name": 1, "agent_ids": 1}).sort("name", 1))
-    users = list(db.users.find({}, {"name": 1, "role": 1}).sort("name", 1))
+    queue_docs = list(db.queues.find({}, {"name": 1, "agent_ids": 1}, sort=[("name", 1)]))
+    users = list(db.users.find({}, {"name": 1, "role": 1}, sort=[("name", 1)]))
     open_docs = list(db.interactions.find({"is_open": True}, fields))
     today_docs = list(db.interactions.find({"created_at": {"$gte": day_start}}, fields))
     closed_docs = list(db.interactions.find({"closed_at": {"$gte": day_start}}, fields))
     events = list(
         db.interaction_events.find(
-            {"event": {"$in": ["offer", "message"]}, "at": {"$gte": now - LAG_WINDOW}}, {"at": 1, "payload.message": 1}
-        ).sort("at", -1).limit(LAG_SAMPLE)
+            {"event": {"$in": ["offer", "message"]}, "at": {"$gte": now - LAG_WINDOW}},
+            {"at": 1, "payload.message": 1},
+            sort=[("at", -1)],
+            limit=LAG_SAMPLE,
+        )
     )
     first_response = [_seconds(d.get("first_response_at"), d.get("created_at")) for d in today_docs if d.get("first_response_at")]
     handling = [_seconds(d.get("closed_at"), d.get("accepted_at")) for d in closed_docs if d.get("accepted_at")]

@@ -26,6 +26,7 @@ FILTERS = (
     "per_page",
 )
 STATUS_CHOICES = (("queued", "Waiting"), ("open", "Open"), ("reopened", "Reopened"), ("closed", "Closed"))
+BY_NAME = [("name", 1)]
 SORT_CHOICES = (
     ("-start", "Newest start"),
     ("start", "Oldest start"),
@@ -104,7 +105,8 @@ def page(actor, args):
 def visible_accounts(actor):
     """Accounts the user works with: all for admins, their queues' for agents (sorted by name)."""
     query = {} if actor["role"] == "admin" else {"queue_id": {"$in": queue_ids_of(actor["_id"])}}
-    return list(get_db().accounts.find(query, {"name": 1, "provider": 1, "contact_list_id": 1, "queue_id": 1}).sort("name", 1))
+    fields = {"name": 1, "provider": 1, "contact_list_id": 1, "queue_id": 1}
+    return list(get_db().accounts.find(query, fields, sort=BY_NAME))
 
 
 def filter_options(actor):
@@ -112,9 +114,9 @@ def filter_options(actor):
     db = get_db()
     return {
         "accounts": visible_accounts(actor),
-        "agents": list(db.users.find({}, {"name": 1}).sort("name", 1)),  # admins can take interactions too
-        "tags": [tag["name"] for tag in db.tags.find({}, {"name": 1}).sort("name", 1)],
-        "dispositions": [d["name"] for d in db.dispositions.find({}, {"name": 1}).sort("name", 1)],
+        "agents": list(db.users.find({}, {"name": 1}, sort=BY_NAME)),  # admins can take interactions too
+        "tags": [tag["name"] for tag in db.tags.find({}, {"name": 1}, sort=BY_NAME)],
+        "dispositions": [d["name"] for d in db.dispositions.find({}, {"name": 1}, sort=BY_NAME)],
         "statuses": STATUS_CHOICES,
         "sorts": SORT_CHOICES,
     }

@@ -24,7 +24,7 @@ def journey(actor, phone, limit=JOURNEY_LIMIT):
         query = {"$and": [query, visible]}
     fields = {"account_name": 1, "status": 1, "is_open": 1, "reopened_at": 1, "created_at": 1, "agent_name": 1,
               "sentiment": 1, "disposition": 1}
-    rows = get_db().interactions.find(query, fields).sort("created_at", -1).limit(limit)
+    rows = get_db().interactions.find(query, fields, sort=[("created_at", -1)], limit=limit)
     return [{**row, "id": str(row["_id"]), "status_label": status_label(row), "created_at": aware(row.get("created_at"))}
             for row in rows]
 
