@@ -34,10 +34,22 @@ class _NoDeathPenalty(BaseDeathPenalty):
 
 
 class ThreadWorker(SimpleWorker):
+    """Waits at most a second for a job, so it notices `stop_event` promptly."""
+
     death_penalty_class = _NoDeathPenalty
+    dequeue_timeout = 1
+    stop_event = None
 
     def _install_signal_handlers(self):
         pass
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        """Wait for a job in one-second slices; None (the worker ends) once asked to stop."""
+        while not (self.stop_event is not None and self.stop_event.is_set()):
+            result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=1)
+            if result is not None:
+                return result
+        return None
 
 
 def _run_scheduler(connection, stop):
@@ -49,6 +61,7 @@ def _run_scheduler(connection, stop):
         except Exception:  # keep the thread alive across Redis outages
             log.exception("embedded scheduler: cycle failed; retrying")
         stop.wait(1)
+    scheduler.release_locks()
 
 
 def _run_cron(connection, stop):
@@ -68,6 +81,7 @@ def _run_worker(connection, stop):
     while not stop.is_set():
         try:
             worker = ThreadWorker(list(QUEUE_NAMES), connection=connection)
+            worker.stop_event = stop
             worker.work(burst=False, max_idle_time=None, logging_level="WARNING")
         except Exception:
             log.exception("embedded worker stopped; restarting")
@@ -75,12 +89,30 @@ def _run_worker(connection, stop):
             time.sleep(1)
 
 
+class EmbeddedWorker:
+    """The running threads; `stop()` ends them (the worker finishes the job in hand first)."""
+
+    def __init__(self, threads, stop_event):
+        self.threads = threads
+        self.stop_event = stop_event
+
+    def stop(self, timeout=10):
+        self.stop_event.set()
+        for thread in self.threads:
+            thread.join(timeout)
+        return not any(thread.is_alive() for thread in self.threads)
+
+
 def start(app):
-    """Start the worker, scheduler and cron threads; returns the Event that stops them."""
+    """Start the worker, scheduler and cron threads."""
     bind(app)
     stop = threading.Event()
     connection = get_redis()
-    for target in (_run_worker, _run_scheduler, _run_cron):
-        threading.Thread(target=target, args=(connection, stop), name=f"parley-{target.__name__[5:]}", daemon=True).start()
+    threads = [
+        threading.Thread(target=target, args=(connection, stop), name=f"parley-{target.__name__[5:]}", daemon=True)
+        for target in (_run_worker, _run_scheduler, _run_cron)
+    ]
+    for thread in threads:
+        thread.start()
     log.warning("Embedded RQ worker, scheduler and periodic jobs running in this process (queues: %s)", ", ".join(QUEUE_NAMES))
-    return stop
+    return EmbeddedWorker(threads, stop)

@@ -15,7 +15,7 @@ class LiveServer:
         self.with_worker = with_worker
         self._server = None
         self._thread = None
-        self._worker_stop = None
+        self._worker = None
 
     def start(self):
         self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
@@ -24,12 +24,12 @@ class LiveServer:
         if self.with_worker:
             from app import embedded_worker
 
-            self._worker_stop = embedded_worker.start(self.app)
+            self._worker = embedded_worker.start(self.app)
         return self
 
     def stop(self):
-        if self._worker_stop:
-            self._worker_stop.set()
+        if self._worker:
+            assert self._worker.stop(), "the embedded worker threads did not stop"
         if self._server:
             self._server.shutdown()
             self._thread.join(5)
