@@ -24,9 +24,10 @@ export class Conversation {
     }, { passive: true });
   }
 
-  // The first page; resolves with {interaction} so the tab can start applying events after it.
-  async loadLatest() {
+  // The first page; `prepare(data)` runs before rendering (the bubbles' menus depend on the interaction).
+  async loadLatest(prepare) {
     const data = await api.interaction(this.id, undefined, PAGE);
+    prepare(data);
     this.firstPosition = data.paging.first_position;
     this.hasOlder = data.paging.has_older;
     this.list.replaceChildren(this.fragment(data.messages));
@@ -131,6 +132,11 @@ export class Conversation {
     else if (row && how === "reactions") refreshReactions(row, message, this.ctx);
     else if (row) row.replaceWith(this.row(message));
     return message;
+  }
+
+  // Menus and buttons depend on who holds the interaction: draw every row again when that changes.
+  rerender() {
+    for (const [id, row] of this.rows) row.replaceWith(this.row(this.messages.get(id)));
   }
 
   setStatus(event) {

@@ -55,8 +55,7 @@ export class Tab {
 
   async load() {
     await this.sequencer.watch(); // join the room first, so nothing falls between the page and the events
-    const data = await this.conversation.loadLatest();
-    this.interaction = { ...this.interaction, ...data.interaction };
+    const data = await this.conversation.loadLatest((page) => (this.interaction = { ...this.interaction, ...page.interaction }));
     this.sequencer.start(data.interaction.seq);
     if (!this.active) this.setUnread(this.interaction.unread || 0);
     this.refresh();
@@ -97,6 +96,8 @@ export class Tab {
     this.stateLine.hidden = !reason;
     this.stateLine.textContent = reason || "";
     this.composer.setReadOnly(i.id && reason ? reason : null);
+    if (this.drawnReadOnly !== undefined && this.drawnReadOnly !== reason) this.conversation.rerender();
+    this.drawnReadOnly = reason;
     this.tabElement.classList.toggle("dk-tab-closed", i.status === "closed");
     this.composer.tick();
   }
