@@ -47,12 +47,21 @@ def team(app, fake_provider):
     fake_provider.route("POST", f"/v23.0/{META_PHONE_ID}/messages", meta_send_answer)
     fake_provider.route("POST", f"/v23.0/{META_PHONE_ID}/media", FakeResponse(json={"id": "media-upload-1"}))
     meta = accounts.create_account(
-        "Meta Shop", "meta", "+15550009999", queue_id=queue["_id"], api_base=f"{fake_provider.url}/v23.0",
+        "Meta Shop",
+        "meta",
+        "+15550009999",
+        queue_id=queue["_id"],
+        api_base=f"{fake_provider.url}/v23.0",
         credentials={"phone_number_id": META_PHONE_ID, "waba_id": "100000000000002"},
         secret_values={"access_token": "meta-token", "app_secret": "fake_app_secret_0123456789abcdef", "verify_token": "vt"},
     )
-    canned_answers.create_answer({"title": "Greeting", "text": "Hello {contact.first_name}, I am {agent.name}. How can I help?",
-                                  "queue_ids": [str(queue["_id"])]})
+    canned_answers.create_answer(
+        {
+            "title": "Greeting",
+            "text": "Hello {contact.first_name}, I am {agent.name}. How can I help?",
+            "queue_ids": [str(queue["_id"])],
+        }
+    )
     dispositions.create({"name": "Solved"})
     tags.create({"name": "billing"})
     return {"alice": alice, "bob": bob, "queue": queue, "sandbox": accounts.get_account(sandbox["_id"]), "meta": meta}

@@ -104,8 +104,12 @@ def test_reaction_quote_and_internal_note(team, desktop, fake_provider):
     alice.get_by_test_id("action-react").click()
     alice.get_by_test_id("reaction-remove").click()
     expect(customer_message.get_by_test_id("reaction-agent")).to_have_count(0)
-    reactions = wait_for(lambda: [b for b in sent_bodies(fake_provider, META_PHONE_ID) if b["type"] == "reaction"][1:] and
-                         [b for b in sent_bodies(fake_provider, META_PHONE_ID) if b["type"] == "reaction"])
+    reactions = wait_for(
+        lambda: (
+            [b for b in sent_bodies(fake_provider, META_PHONE_ID) if b["type"] == "reaction"][1:]
+            and [b for b in sent_bodies(fake_provider, META_PHONE_ID) if b["type"] == "reaction"]
+        )
+    )
     customer_wamid = messages_of(interaction_of(PHONE)["_id"])[0]["provider_message_id"]
     assert [r["reaction"] for r in reactions] == [
         {"message_id": customer_wamid, "emoji": "❤️"},

@@ -208,7 +208,7 @@ export class Tab {
 
   async addContact(message, index) {
     try {
-      const contact = await api.addContact(this.id, message.id, index);
+      const { contact } = await api.addContact(this.id, message.id, index);
       this.composer.notice(`${[contact.first_name, contact.last_name].filter(Boolean).join(" ") || contact.phone} was added to the contacts.`, "success");
     } catch (error) {
       this.composer.notice(error.message, "error");
