@@ -41,6 +41,8 @@ def test_show_page_has_the_conversation_sidebar_and_journey_across_accounts(app,
 def test_close_then_reopen_from_the_forms(app, team):
     interaction = taken(team["account"], team["alice"], "+447700900311", "thanks, solved")
     client = client_of(app, team["alice"])
+    assert 'data-testid="close-form"' in client.get("/interactions/").get_data(as_text=True)  # her own open row
+    assert 'data-testid="close-form"' not in client_of(app, team["bob"]).get("/interactions/").get_data(as_text=True)
     token = csrf_token(client, "/interactions/")
     form = {"csrf_token": token, "disposition": "Resolved", "tags": ["vip", "billing"], "next": "/interactions/"}
     closed = client.post(f"/interactions/{interaction['_id']}/close", data=form)
