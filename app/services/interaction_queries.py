@@ -123,8 +123,9 @@ def list_interactions(actor, args):
     """One page: (rows without messages, paging meta). Costs one find plus one count."""
     query, sort, page, per_page = build_query(actor, args)
     collection = get_db().interactions
-    rows = list(collection.find(query, {"messages": 0, "search_terms": 0}).sort(sort).skip((page - 1) * per_page).limit(per_page))
-    total = collection.count_documents(query)
+    rows = list(collection.find(query, {"messages": 0, "search_terms": 0}, sort=sort, skip=(page - 1) * per_page, limit=per_page))
+    # An unfiltered count would read every document; the collection's metadata answers it at once.
+    total = collection.count_documents(query) if query else collection.estimated_document_count()
     return rows, {"page": page, "per_page": per_page, "total": total, "pages": max(1, -(-total // per_page))}
 
 

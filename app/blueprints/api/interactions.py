@@ -6,7 +6,7 @@ Agents see and act only on their queues' interactions; admins on all (app/servic
 from flask import g, jsonify, request
 
 from app.blueprints.api import bp
-from app.services import contact_cards, interaction_queries, lifecycle, live, new_conversation, outbound, routing
+from app.services import contact_cards, interaction_list, interaction_queries, lifecycle, live, new_conversation, outbound, routing
 from app.services.access_rules import load_visible
 from app.services.errors import ServiceError
 from app.services.serialize import plain
@@ -44,7 +44,8 @@ def list_interactions():
     args = {name: request.args.get(name) for name in LIST_FILTERS}
     args["tags"] = request.args.getlist("tags")
     rows, meta = interaction_queries.list_interactions(g.api_user, args)
-    return jsonify(data=[present(r) for r in rows], meta=meta)
+    waiting = interaction_list.new_counts(g.api_user, [r["contact_id"] for r in rows])
+    return jsonify(data=[{**present(r), "contact_waiting": waiting.get(r["contact_id"], 0)} for r in rows], meta=meta)
 
 
 @bp.route("/interactions", methods=["POST"])
