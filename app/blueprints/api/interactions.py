@@ -6,7 +6,16 @@ Agents see and act only on their queues' interactions; admins on all (app/servic
 from flask import g, jsonify, request
 
 from app.blueprints.api import bp
-from app.services import contact_cards, interaction_list, interaction_queries, lifecycle, live, new_conversation, outbound, routing
+from app.services import (
+    contact_cards,
+    interaction_list,
+    interaction_queries,
+    lifecycle,
+    live,
+    new_conversation,
+    outbound,
+    routing,
+)
 from app.services.access_rules import load_visible
 from app.services.errors import ServiceError
 from app.services.serialize import plain
