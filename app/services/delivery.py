@@ -96,20 +96,23 @@ def _template(adapter, account, spec):
     header = None
     if spec.get("header"):
         h = spec["header"]
-        media_id = None
-        if h.get("file_id") and "media_upload" in capabilities(account):
+        media_id, link = None, h.get("link")
+        if h.get("file_id"):
             _, grid_out = media_store.get(h["file_id"])
-            media_id = _upload(adapter, account, h["file_id"], grid_out.content_type, grid_out.filename)
-        header = TemplateHeader(
-            type=h["type"],
-            text=h.get("text"),
-            media_id=media_id,
-            link=None if media_id else h.get("link"),
-            filename=h.get("filename"),
-        )
+            if "media_upload" in capabilities(account):
+                media_id, link = _upload(adapter, account, h["file_id"], grid_out.content_type, grid_out.filename), None
+            else:
+                from app.services.media_links import public_link
+
+                link = public_link(h["file_id"])
+        header = TemplateHeader(type=h["type"], text=h.get("text"), media_id=media_id, link=link, filename=h.get("filename"))
     buttons = [TemplateButton(**b) for b in spec.get("buttons", []) if b["sub_type"] == "url" or b.get("payload")]
     return TemplateSpec(
-        name=spec["name"], language=spec["language"], header=header, body_params=spec.get("body_params", []), buttons=buttons
+        name=spec["name"],
+        language=spec["language"],
+        header=header,
+        body_params=spec.get("body_params", []),
+        buttons=buttons,
     )
 
 

@@ -5,6 +5,7 @@ can be sent as stored and one synced from Meta is stored as Meta describes it.""
 import re
 from urllib.parse import urlsplit
 
+from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
@@ -77,10 +78,20 @@ def _check_header(comp, errors):
         out["text"] = _text(comp, "text", 60, errors, "components.header")
         _check_params(out["text"], 1, errors, "components.header")
         return out
+    file_id = comp.get("media_file_id")
+    if file_id is not None:
+        if not isinstance(file_id, str) or not ObjectId.is_valid(file_id):
+            errors["components.header"] = "The header file is not a stored file."
+        else:
+            out["media_file_id"] = file_id
     handle = (comp.get("example") or {}).get("header_handle") if isinstance(comp.get("example"), dict) else None
     if handle is not None:
-        if not (isinstance(handle, list) and len(handle) == 1 and isinstance(handle[0], str)
-                and urlsplit(handle[0]).scheme in ("http", "https")):
+        if not (
+            isinstance(handle, list)
+            and len(handle) == 1
+            and isinstance(handle[0], str)
+            and urlsplit(handle[0]).scheme in ("http", "https")
+        ):
             errors["components.header"] = "The sample media must be one http(s) link."
         else:
             out["example"] = {"header_handle": handle}
@@ -196,8 +207,9 @@ def update_template(template_id, data):
 def delete_template(template_id):
     doc = get_template(template_id)
     get_db().templates.delete_one({"_id": doc["_id"]})
-    get_db().accounts.update_many({"settings.recontact_template_id": doc["_id"]},
-                                  {"$set": {"settings.recontact_template_id": None}})
+    get_db().accounts.update_many(
+        {"settings.recontact_template_id": doc["_id"]}, {"$set": {"settings.recontact_template_id": None}}
+    )
     return doc
 
 
@@ -211,3 +223,28 @@ def component(doc, kind):
 
 def public_template(doc):
     return public(doc)
+
+
+HEADER_KINDS = {"IMAGE": "image", "VIDEO": "video", "DOCUMENT": "document"}
+
+
+def store_header_file(data, filename, declared_mime, header_format, actor_id):
+    """Keep a header image, video or document uploaded from the admin's disk; returns its file id.
+
+    Checked against WhatsApp's limits for that media type; sent later by media id (uploaded to the
+    provider at send time) or by a signed link for providers that fetch media themselves.
+    """
+    from app.providers.media_limits import AttachmentRejected, check_attachment
+    from app.services import media_store
+
+    kind = HEADER_KINDS.get(header_format)
+    if kind is None:
+        raise ValidationFailed(
+            "Only image, video and document headers take a file.", {"components.header": "Choose a media header."}
+        )
+    try:
+        checked = check_attachment(data, declared_mime, filename, kind)
+    except AttachmentRejected as exc:
+        raise ValidationFailed(str(exc), {"components.header": str(exc)}) from None
+    stored = media_store.put(data, checked.filename, checked.mime_type, purpose="template_header", uploaded_by=str(actor_id))
+    return stored["file_id"]

@@ -46,7 +46,8 @@ def prepare(template, params):
         else:
             media = params.get("header") if isinstance(params.get("header"), dict) else {}
             sample = ((header.get("example") or {}).get("header_handle") or [None])[0]
-            link, file_id = media.get("link") or sample, media.get("file_id")
+            file_id = media.get("file_id") or header.get("media_file_id")  # the file the admin uploaded
+            link = media.get("link") or (None if file_id else sample)
             if not link and not file_id:
                 errors["params.header"] = f"This template needs a {fmt.lower()} for its header."
             rendered["header"] = {"type": fmt.lower(), "link": link, "file_id": file_id, "filename": media.get("filename")}

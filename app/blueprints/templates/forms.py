@@ -1,7 +1,8 @@
 """The template form: one field per part of a WhatsApp template, turned into WhatsApp's components."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.services.message_templates import CATEGORIES, component
@@ -25,6 +26,8 @@ class TemplateForm(FlaskForm):
     header_type = SelectField("Header", choices=HEADER_TYPES)
     header_text = StringField("Header text", validators=[Length(max=60)])
     header_media_url = StringField("Sample media link", validators=[Length(max=2000)])
+    header_file = FileField("Header file")
+    header_media_file_id = HiddenField()
     body = TextAreaField("Body", validators=[DataRequired("Enter the body text."), Length(max=1024)])
     samples = StringField("Sample parameters", validators=[Length(max=1000)])
     footer = StringField("Footer", validators=[Length(max=60)])
@@ -41,6 +44,8 @@ def form_to_data(form):
         header = {"type": "HEADER", "format": form.header_type.data}
         if form.header_media_url.data:
             header["example"] = {"header_handle": [form.header_media_url.data.strip()]}
+        if form.header_media_file_id.data:
+            header["media_file_id"] = form.header_media_file_id.data
         components.append(header)
     body = {"type": "BODY", "text": form.body.data or ""}
     samples = [s.strip() for s in (form.samples.data or "").split("|") if s.strip()]
@@ -75,6 +80,7 @@ def doc_to_form(doc):
         "account_id": str(doc["account_id"]), "name": doc["name"], "language": doc["language"],
         "category": doc.get("category"), "header_type": header.get("format", ""), "header_text": header.get("text", ""),
         "header_media_url": ((header.get("example") or {}).get("header_handle") or [""])[0],
+        "header_media_file_id": header.get("media_file_id", ""),
         "body": body.get("text", ""), "samples": " | ".join(str(s) for s in samples),
         "footer": (component(doc, "FOOTER") or {}).get("text", ""),
         "buttons": [{"type": b.get("type", ""), "text": b.get("text", ""), "value": b.get("url") or b.get("phone_number") or ""}

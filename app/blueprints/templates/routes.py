@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.blueprints._crud import ConfirmForm
 from app.blueprints._shared import apply_errors
@@ -20,12 +21,21 @@ def _save(form, action):
     if not form.validate_on_submit():
         return None, {}
     try:
+        _store_header_file(form)
         return action(form_to_data(form)), {}
     except ServiceError as exc:
         leftover = apply_errors(form, exc, ERROR_ALIASES)
         if not exc.fields:
             flash(exc.message, "error")
         return None, leftover
+
+
+def _store_header_file(form):
+    upload = form.header_file.data
+    if upload and getattr(upload, "filename", ""):
+        form.header_media_file_id.data = message_templates.store_header_file(
+            upload.read(), upload.filename, upload.mimetype, form.header_type.data, current_user.id
+        )
 
 
 @bp.route("/")
