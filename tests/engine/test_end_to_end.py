@@ -124,3 +124,24 @@ def test_inbound_to_offer_race_reply_ticks_close_and_a_new_interaction(app, live
     assert newest["status"] == "queued"
     for client in (first, second, other):
         client.disconnect()
+
+
+def test_ten_simultaneous_webhooks_from_a_new_customer_over_http(app, live_server, fake_provider):
+    agent = make_user("agent")
+    account = meta_account(fake_provider, make_queue([agent["_id"]]))
+    barrier = threading.Barrier(10)
+    answers = []
+
+    def post(n):
+        barrier.wait()
+        answers.append(post_webhook(live_server, account, customer_text(f"wamid.ALBUM{n}", f"photo {n}"))["counts"])
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [{"stored": 1}] * 10
+    assert get_db().contacts.count_documents({"phone": "+" + CUSTOMER}) == 1
+    [interaction] = list(get_db().interactions.find({}))
+    assert sorted(m["text"] for m in interaction["messages"]) == sorted(f"photo {n}" for n in range(10))
