@@ -2,6 +2,7 @@
 (fake provider server), and ticks follow the status callbacks to blue."""
 
 import time
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -11,6 +12,7 @@ from tests.support.browser import screenshot
 from tests.support.sockets import wait_for
 
 PHONE = "+447700900123"
+README_SHOT = Path(__file__).resolve().parents[2] / "app" / "static" / "img" / "desktop-screenshot.png"
 
 
 def test_offer_accept_and_every_kind_of_reply(team, desktop, fake_provider):
@@ -84,6 +86,8 @@ def test_offer_accept_and_every_kind_of_reply(team, desktop, fake_provider):
     expect(pane.locator("[data-testid=message][data-kind=image] img")).to_be_visible()
     expect(pane.locator("[data-testid=message][data-kind=voice] audio")).to_have_count(1)
     screenshot(alice, "desktop-conversation")
+    alice.screenshot(path=str(README_SHOT))  # the README shows this one
+    assert README_SHOT.stat().st_size < 300_000
 
 
 def test_reaction_quote_and_internal_note(team, desktop, fake_provider):

@@ -11,5 +11,8 @@ const desktop = new Desktop(boot, socket, document.getElementById("desktop"));
 socket.on("connect", () => desktop.reconnected());
 socket.onAny((name, data) => desktop.route(name, data));
 desktop.restore();
+// Other pages (the interactions list, a new outbound conversation) link here with ?open=<id>.
+const requested = new URLSearchParams(window.location.search).get("open");
+if (requested && /^[0-9a-f]{24}$/.test(requested)) desktop.openTab(requested, { focus: true });
 desktop.refreshCount();
 window.parley = { socket, desktop };
