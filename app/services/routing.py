@@ -14,7 +14,6 @@ from app.services.errors import Conflict, Forbidden
 from app.services.serialize import plain
 
 
-
 def queue_agent_ids(queue_id):
     if queue_id is None:
         return []
