@@ -76,3 +76,8 @@ def preview(message, limit=120):
 def summary(message):
     """What the interaction keeps of its latest message, for lists and offers."""
     return {"direction": message["direction"], "preview": preview(message), "at": message["at"], "kind": message["kind"]}
+
+
+def with_position(message, interaction):
+    """The message as events carry it: with its place in the array, just appended to `interaction`."""
+    return {**message, "position": interaction["messages_len"] - 1}

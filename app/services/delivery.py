@@ -118,7 +118,8 @@ def _template(adapter, account, spec):
 
 def _set_message(interaction, message, changes, event_payload=None):
     _, position = message_slots.locate({"_id": interaction["_id"]}, "id", message["id"])
-    doc = message_slots.update(interaction["_id"], position, {"id": message["id"]}, changes)
+    # Only a change with an event takes a sequence number: clients wait for every number.
+    doc = message_slots.update(interaction["_id"], position, {"id": message["id"]}, changes, bump=event_payload is not None)
     if doc is not None and event_payload is not None:
         live.publish(doc, "message_status", {"message_id": message["id"], **event_payload})
     return doc

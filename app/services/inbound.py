@@ -195,7 +195,6 @@ def _reopen_after_recontact(account, contact):
                     "updated_at": now,
                 },
                 "$push": {"reopens": {"at": now, "by": "customer", "reason": "recontact_reply"}},
-                "$inc": {"seq": 1},
             },
             projection={"_id": 1},
             sort=[("closed_at", -1)],
@@ -206,7 +205,7 @@ def _reopen_after_recontact(account, contact):
 
 def _after_store(account, interaction, message, how):
     """Tell who may see it: a new or reopened interaction is an offer to the queue's agents."""
-    payload = {"message": plain(message), "interaction": routing.card(interaction)}
+    payload = {"message": plain(msgs.with_position(message, interaction)), "interaction": routing.card(interaction)}
     targets = routing.offer_targets(interaction) if interaction["status"] == "queued" else ()
     if how in ("created", "reopened"):
         routing.offer(interaction)

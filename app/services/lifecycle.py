@@ -10,7 +10,7 @@ from pymongo.errors import DuplicateKeyError
 from app.db import get_db
 from app.domain import messages as msgs
 from app.domain.window import is_open as window_is_open
-from app.services import clock, live, routing
+from app.services import clock, live, message_slots, routing
 from app.services.access_rules import as_oid, load_visible, require_owner, require_text
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.serialize import plain
@@ -67,7 +67,7 @@ def close(actor, interaction_id, disposition=None, tags=None):
     if tags:
         update["$addToSet"] = {"tags": {"$each": tags}}
     doc = _update({"_id": existing["_id"], "is_open": True}, update, Conflict("This interaction is already closed."))
-    live.publish(doc, "closed", {"message": plain(line), "interaction": routing.card(doc)})
+    live.publish(doc, "closed", {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)})
     return doc
 
 
@@ -85,7 +85,7 @@ def close_by_system(interaction_id, reason):
         return_document=ReturnDocument.AFTER,
     )
     if doc is not None:
-        live.publish(doc, "closed", {"message": plain(line), "interaction": routing.card(doc)})
+        live.publish(doc, "closed", {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)})
     return doc
 
 
@@ -121,7 +121,11 @@ def reopen(actor, interaction_id, disposition=None, tags=None):
         doc = _update({"_id": existing["_id"], "is_open": False}, update, Conflict("This interaction is not closed."))
     except DuplicateKeyError:
         raise Conflict("This contact already has an open interaction on this account: continue there.") from None
-    live.publish(doc, "reopened", {"message": plain(line), "interaction": routing.card(doc), "window_open": within})
+    live.publish(
+        doc,
+        "reopened",
+        {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc), "window_open": within},
+    )
     return doc
 
 
@@ -164,16 +168,24 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
     )
     targets = routing.offer_targets(doc) if doc["status"] == "queued" else []
     extra = [str(previous_agent)] if previous_agent else []
-    live.publish(doc, "transferred", {"message": plain(line), "interaction": routing.card(doc)}, extra_agent_ids=targets + extra)
+    live.publish(
+        doc,
+        "transferred",
+        {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)},
+        extra_agent_ids=targets + extra,
+    )
     return doc
 
 
-def add_note(actor, interaction_id, text):
-    """An internal note: a message only agents see, never sent to the provider."""
+def add_note(actor, interaction_id, text, note_id=None):
+    """An internal note: a message only agents see, never sent to the provider.
+
+    `note_id` is the browser's own id for it: sending the same note again stores it once.
+    """
     existing = load_visible(actor, interaction_id, {"messages": 0})
     text = require_text(text, "text", NOTE_MAX)
     note = {
-        "id": msgs.new_id(),
+        "id": note_id or msgs.new_id(),
         "direction": "internal",
         "internal": True,
         "author": "agent",
@@ -182,10 +194,13 @@ def add_note(actor, interaction_id, text):
         "at": clock.now(),
         "agent": {"id": str(actor["_id"]), "name": actor["name"]},
     }
-    doc = _update(
-        {"_id": existing["_id"]},
+    doc = get_db().interactions.find_one_and_update(
+        {"_id": existing["_id"], "messages.id": {"$ne": note["id"]}},
         {"$push": {"messages": note}, "$inc": {"seq": 1, "messages_len": 1}},
-        NotFound("No such interaction."),
+        projection={"messages": 0},
+        return_document=ReturnDocument.AFTER,
     )
-    live.publish(doc, "message", {"message": plain(note), "interaction": routing.card(doc)})
+    if doc is None:
+        return message_slots.read(existing["_id"], "id", note["id"])
+    live.publish(doc, "message", {"message": plain(msgs.with_position(note, doc)), "interaction": routing.card(doc)})
     return note

@@ -49,7 +49,10 @@ def start(actor, data):
 def _open(account, contact, actor):
     now = clock.now()
     doc = inbound.new_interaction(account, contact, now, "outbound")
-    doc.update(status="open", agent_id=actor["_id"], agent_name=actor["name"], first_agent_id=actor["_id"], accepted_at=now)
+    # seq 0: nothing announced yet; the first message's event is number 1.
+    doc.update(
+        status="open", agent_id=actor["_id"], agent_name=actor["name"], first_agent_id=actor["_id"], accepted_at=now, seq=0
+    )
     try:
         doc["_id"] = get_db().interactions.insert_one(doc).inserted_id
     except DuplicateKeyError:

@@ -14,6 +14,7 @@ from app import queues
 from app.db import get_db
 from app.domain import messages as msgs
 from app.domain import search
+from app.domain.messages import with_position
 from app.domain.window import is_open as window_is_open
 from app.services import clock, lifecycle, live, message_slots, routing
 from app.services.access_rules import load_visible, require_owner, require_text
@@ -40,7 +41,7 @@ def compose(actor, interaction_id, payload):
     if not isinstance(payload, dict):
         raise ValidationFailed("Send a JSON object.")
     if payload.get("internal"):
-        return lifecycle.add_note(actor, interaction_id, payload.get("text")), []
+        return lifecycle.add_note(actor, interaction_id, payload.get("text"), _client_id(payload)), []
     interaction = load_visible(actor, interaction_id, {"messages": 0})
     if not interaction.get("is_open"):
         raise Conflict("This interaction is closed: reopen it to write again.")
@@ -199,7 +200,9 @@ def queue_message(interaction, message, account):
     update = {
         "$push": {"messages": message},
         "$set": changes,
-        "$inc": {"seq": 1, "messages_len": 1, "message_count": 0 if message.get("hidden") else 1},
+        # A hidden send (a reaction) has no event of its own: the target's "reaction" event announces it,
+        # so it does not take a sequence number (clients wait for every number, never skip one).
+        "$inc": {"seq": 0 if message.get("hidden") else 1, "messages_len": 1, "message_count": 0 if message.get("hidden") else 1},
     }
     words = search.terms(message.get("text"), message.get("caption"))
     if words:
@@ -217,7 +220,7 @@ def queue_message(interaction, message, account):
     if message["kind"] == "reaction":
         _show_agent_reaction(doc, message)
     else:
-        live.publish(doc, "message", {"message": plain(message), "interaction": routing.card(doc)})
+        live.publish(doc, "message", {"message": plain(with_position(message, doc)), "interaction": routing.card(doc)})
     enqueue_delivery(doc["_id"], message["id"])
     return message
 
@@ -285,6 +288,6 @@ def _queue_on_closed(interaction, message, account):
         projection={"messages": 0},
         return_document=ReturnDocument.AFTER,
     )
-    live.publish(doc, "message", {"message": plain(message), "interaction": routing.card(doc)})
+    live.publish(doc, "message", {"message": plain(with_position(message, doc)), "interaction": routing.card(doc)})
     enqueue_delivery(doc["_id"], message["id"])
     return message

@@ -1,6 +1,7 @@
 """Two agents, one offer: the winner answers with every input of the composer on a Meta account
 (fake provider server), and ticks follow the status callbacks to blue."""
 
+import os
 import time
 from pathlib import Path
 
@@ -86,8 +87,9 @@ def test_offer_accept_and_every_kind_of_reply(team, desktop, fake_provider):
     expect(pane.locator("[data-testid=message][data-kind=image] img")).to_be_visible()
     expect(pane.locator("[data-testid=message][data-kind=voice] audio")).to_have_count(1)
     screenshot(alice, "desktop-conversation")
-    alice.screenshot(path=str(README_SHOT))  # the README shows this one
-    assert README_SHOT.stat().st_size < 300_000
+    if os.environ.get("PARLEY_UPDATE_SCREENSHOTS") == "1":  # the README shows this one
+        alice.screenshot(path=str(README_SHOT))
+        assert README_SHOT.stat().st_size < 300_000
 
 
 def test_reaction_quote_and_internal_note(team, desktop, fake_provider):

@@ -1,9 +1,11 @@
-"""Scale in the browser: a 5,000-message conversation and 20 open tabs, measured in Chromium.
+"""Scale in the browser: a 5,000-message conversation and 20 open tabs in Chromium.
 
-The figures are written to bench/RESULTS.md (section "desktop") by this test: there is no
-separate script, run `tests/desktop/test_scale.py` to refresh them.
+The test checks behaviour (the latest page opens, older pages load, every tab counts its unread
+messages); it asserts no timings. `python bench/desktop_browser.py` runs it with
+PARLEY_BENCH_RESULTS=1, and then the figures it measured are written to bench/RESULTS.md.
 """
 
+import os
 import statistics
 import time
 from datetime import timedelta
@@ -109,7 +111,6 @@ def test_a_long_conversation_and_twenty_tabs_stay_fast(team, desktop):
     pane = alice.locator("[data-testid=pane]:visible")
     expect(pane.get_by_test_id("message").last).to_contain_text(f"message {LONG - 1}:")
     end_to_end = (time.monotonic() - started) * 1000
-    assert open_ms < 1000 and end_to_end < 1000, (open_ms, end_to_end)
     older = [alice.evaluate(OLDER_TIMED) for _ in range(10)]
     expect(pane.get_by_test_id("message")).to_have_count(550)
     frames = alice.evaluate(SCROLL_FRAMES)
@@ -125,7 +126,8 @@ def test_a_long_conversation_and_twenty_tabs_stay_fast(team, desktop):
         expect(alice.get_by_test_id("tab").filter(has_text="Lena Long").get_by_test_id("unread-badge")).to_have_text(str(n + 1))
         latencies.append((time.monotonic() - t0) * 1000)
     heap = alice.evaluate("performance.memory ? Math.round(performance.memory.usedJSHeapSize / 1048576) : null")
-    assert max(switches) < 250 and statistics.median(latencies) < 1000
+    if os.environ.get("PARLEY_BENCH_RESULTS") != "1":
+        return
 
     ms = lambda v: f"{v:.0f} ms"  # noqa: E731
     frame_times = " / ".join(ms(frames[k]) for k in ("median", "p95", "max"))
@@ -133,7 +135,7 @@ def test_a_long_conversation_and_twenty_tabs_stay_fast(team, desktop):
         "desktop",
         "Agent desktop in the browser",
         f"""
-Measured by `tests/desktop/test_scale.py` (no separate script: the browser test writes this section), headless
+Measured by `python bench/desktop_browser.py` (it runs `tests/desktop/test_scale.py`, which measures), headless
 Chromium at 1280×800, live server with the embedded database and real Redis, on the test machine.
 
 | what | figure |

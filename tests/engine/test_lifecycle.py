@@ -126,3 +126,33 @@ def test_quick_reply_closes_only_when_the_account_says_so(app, close_on_quick_re
     assert doc["is_open"] is (not close_on_quick_reply)
     lines = system_lines(interaction["_id"])
     assert lines == (["Closed automatically: the customer answered with a quick reply."] if close_on_quick_reply else [])
+
+
+def test_a_note_sent_twice_with_the_same_client_id_is_stored_once(team):
+    from app.services import outbound
+
+    interaction = conversation(team)
+    for _ in range(2):
+        note, _ = outbound.compose(team["alice"], interaction["_id"], {"internal": True, "text": "VIP", "client_id": "note-0001"})
+        assert note["id"] == "note-0001"
+    assert [m["text"] for m in messages(interaction["_id"]) if m.get("internal")] == ["VIP"]
+
+
+def test_every_sequence_number_has_its_event(team):
+    """Clients wait for each number in turn, so no change may take one without announcing it."""
+    from app.services import outbound
+
+    interaction = conversation(team)
+    customer_message = messages(interaction["_id"])[0]
+    outbound.compose(
+        team["alice"], interaction["_id"], {"kind": "reaction", "reaction": {"message_id": customer_message["id"], "emoji": "👍"}}
+    )
+    sent, _ = outbound.compose(team["alice"], interaction["_id"], {"text": "hi"})
+    from tests.engine.helpers import deliver
+
+    deliver(interaction, sent)
+    lifecycle.add_note(team["alice"], interaction["_id"], "note")
+    lifecycle.close(team["alice"], interaction["_id"])
+    doc = get_db().interactions.find_one({"_id": interaction["_id"]})
+    seqs = sorted(e["seq"] for e in get_db().interaction_events.find({"interaction_id": interaction["_id"]}))
+    assert seqs == list(range(1, doc["seq"] + 1))

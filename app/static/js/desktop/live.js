@@ -13,6 +13,8 @@ function ask(socket, event, data) {
   });
 }
 
+const STALE_GAP_MS = 15000;
+
 export class Sequencer {
   constructor(socket, interactionId, apply) {
     this.socket = socket;
@@ -21,6 +23,9 @@ export class Sequencer {
     this.lastSeq = null; // null: still loading, keep everything
     this.buffer = new Map();
     this.syncing = false;
+    this.pending = null; // a scheduled re-sync while a gap waits for its event
+    this.gapSince = null;
+    this.retry = null;
   }
 
   // The page has been loaded as of `seq`: apply what came meanwhile.
@@ -35,7 +40,7 @@ export class Sequencer {
     if (this.lastSeq !== null) this.drain();
   }
 
-  drain() {
+  drain(fromSync = false) {
     while (this.buffer.has(this.lastSeq + 1)) {
       const event = this.buffer.get(this.lastSeq + 1);
       this.buffer.delete(this.lastSeq + 1);
@@ -43,10 +48,14 @@ export class Sequencer {
       this.apply(event);
     }
     for (const seq of this.buffer.keys()) if (seq <= this.lastSeq) this.buffer.delete(seq);
-    if (this.buffer.size && !this.syncing) this.sync();
+    if (!this.buffer.size) this.retry = null;
+    if (this.buffer.size && !this.syncing && !fromSync && !this.pending) this.sync();
   }
 
-  // Fetch what we missed: over the socket when connected, else over HTTP.
+  // Fetch what we missed: over the socket when connected, else over HTTP. Every number has its
+  // event, but the event is recorded a moment after the number is taken: while a gap remains,
+  // ask again a little later. Only a gap that outlives STALE_GAP_MS (a server that died between
+  // the two writes) is stepped over, so nothing shown is ever dropped by a race.
   async sync() {
     if (this.lastSeq === null) return;
     this.syncing = true;
@@ -61,13 +70,23 @@ export class Sequencer {
     this.syncing = false;
     if (!answer) return; // offline: the reconnect will sync again
     for (const event of answer.events || []) if (event.seq > this.lastSeq) this.buffer.set(event.seq, event);
-    const before = this.lastSeq;
-    this.drain();
-    // Some changes bump the number without an event of their own: skip such a hole, never wait on it.
-    if (this.buffer.size && this.lastSeq === before && !this.syncing) {
-      this.lastSeq = Math.min(...this.buffer.keys()) - 1;
-      this.drain();
+    this.drain(true);
+    if (!this.buffer.size) {
+      this.gapSince = null;
+      return;
     }
+    this.gapSince ??= Date.now();
+    if (Date.now() - this.gapSince > STALE_GAP_MS) {
+      this.lastSeq = Math.min(...this.buffer.keys()) - 1;
+      this.gapSince = null;
+      this.drain(true);
+      return;
+    }
+    this.retry = Math.min((this.retry || 150) * 2, 2000);
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      if (!this.syncing && this.buffer.size) this.sync();
+    }, this.retry);
   }
 
   // After a reconnect: join the interaction's room again, then catch up.
