@@ -5,6 +5,7 @@ embedded in-process engine, whose data lives in this process's memory only.
 """
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -70,8 +71,14 @@ DAY = 24 * 3600
 # Interaction engine: open-interaction uniqueness, status and reaction look-ups by provider id,
 # offers, the window-expiry job, replayable events, and dedup keys of provider deliveries.
 INDEXES += [
-    index("interactions", ("account_id", ASCENDING), ("contact_id", ASCENDING), unique=True,
-          partialFilterExpression={"is_open": True}, name="one_open_interaction_per_contact"),
+    index(
+        "interactions",
+        ("account_id", ASCENDING),
+        ("contact_id", ASCENDING),
+        unique=True,
+        partialFilterExpression={"is_open": True},
+        name="one_open_interaction_per_contact",
+    ),
     index("interactions", ("account_id", ASCENDING), ("contact_id", ASCENDING), ("created_at", DESCENDING)),
     index("interactions", ("account_id", ASCENDING), ("messages.provider_message_id", ASCENDING)),
     index("interactions", ("status", ASCENDING), ("queue_id", ASCENDING), ("created_at", ASCENDING)),
@@ -105,6 +112,27 @@ INDEXES += [
 ]
 
 
+# The embedded engine changes documents in place without locks; MongoDB makes each single-document
+# write atomic (an $inc never loses a concurrent $inc). One lock around the engine's writes gives
+# the web threads and the embedded worker the same guarantee.
+_EMBEDDED_WRITE_LOCK = threading.RLock()
+_EMBEDDED_WRITES = ("_insert", "_update", "_find_and_modify", "_delete")
+
+
+def _serialize_embedded_writes(collection_class):
+    for name in _EMBEDDED_WRITES:
+        original = getattr(collection_class, name)
+        if getattr(original, "serialized", False):
+            continue
+
+        def locked(self, *args, _original=original, **kwargs):
+            with _EMBEDDED_WRITE_LOCK:
+                return _original(self, *args, **kwargs)
+
+        locked.serialized = True
+        setattr(collection_class, name, locked)
+
+
 def connect(uri):
     """Open the database named by `uri` and remember it for `get_db()`."""
     parsed = urlparse(uri)
@@ -114,6 +142,7 @@ def connect(uri):
         import mongomock.gridfs
 
         mongomock.gridfs.enable_gridfs_integration()
+        _serialize_embedded_writes(mongomock.collection.Collection)
         client = mongomock.MongoClient()
         embedded = True
     elif parsed.scheme in ("mongodb", "mongodb+srv"):
@@ -152,6 +181,7 @@ def ping():
         get_db().list_collection_names()
     else:
         _state["client"].admin.command("ping")
+
 
 # Interactions management: new interactions waiting per contact (list badges), a customer's
 # journey across accounts (by number), the list's unfiltered "window closing soonest" sort, and

@@ -1,5 +1,6 @@
 """Customer messages into contacts and interactions."""
 
+import sys
 import threading
 from datetime import timedelta
 
@@ -123,3 +124,39 @@ def test_expiry_job_marks_exactly_the_expired_interactions(team):
     assert states == {"+447700900001": True, "+447700900002": False}
     events = list(get_db().interaction_events.find({"event": "window_expired"}))
     assert len(events) == 1
+
+
+def test_concurrent_changes_to_one_interaction_never_share_a_sequence_number(team):
+    """Web threads and the embedded worker write at once; each change must get its own number.
+
+    A long conversation makes each write slow enough for the threads to overlap.
+    """
+    from app.services import lifecycle, routing
+
+    account = team["account"]
+    inbound.ingest(account, customer_says(account, CUSTOMER, "start"))
+    interaction_id = interactions()[0]["_id"]
+    routing.accept(team["alice"], interaction_id)
+    filler = [{"id": f"old{n}", "direction": "in", "kind": "text", "text": "old " * 20, "at": clock.now()} for n in range(5000)]
+    get_db().interactions.update_one({"_id": interaction_id}, {"$push": {"messages": {"$each": filler}}})
+    barrier = threading.Barrier(12)
+
+    def write(n):
+        barrier.wait()
+        if n % 2:
+            inbound.ingest(account, customer_says(account, CUSTOMER, f"burst {n}", message_id=f"wamid.B{n}"))
+        else:
+            lifecycle.add_note(team["alice"], interaction_id, f"note {n}")
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(12)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, as a loaded server would
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    seqs = sorted(e["seq"] for e in get_db().interaction_events.find({"interaction_id": interaction_id}))
+    assert seqs == list(range(1, interactions()[0]["seq"] + 1))
