@@ -7,6 +7,7 @@ import pytest
 
 from app import create_app, db, queues
 from app.devstack import RedisServer
+from app.services import clock
 from config import TestingConfig
 from tests.support import builders
 from tests.support.live_server import LiveServer
@@ -43,6 +44,14 @@ def app(config):
     queues.get_redis().flushdb()
     # No app context stays pushed: requests would share it, and with it `g` (the signed-in user).
     yield app
+
+
+@pytest.fixture(autouse=True)
+def real_clock():
+    """Tests may move the engine's clock; every test starts and ends on the real one."""
+    clock.reset()
+    yield
+    clock.reset()
 
 
 @pytest.fixture

@@ -14,3 +14,26 @@ def app_context():
 
         _state["app"] = create_app()
     return _state["app"].app_context()
+
+
+def job(func):
+    """A job function run inside the app; what it returns is kept as the job's `outcome` meta."""
+    import functools
+    import logging
+
+    from rq import get_current_job
+
+    log = logging.getLogger(func.__module__)
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        current = get_current_job()
+        with app_context():
+            outcome = func(*args, **kwargs)
+        if current is not None:
+            log.info("job %s %s: %s", current.id, func.__name__, outcome)
+            current.meta["outcome"] = outcome
+            current.save_meta()
+        return outcome
+
+    return run

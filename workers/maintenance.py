@@ -1,16 +1,16 @@
 """Periodic housekeeping jobs (listed in workers/periodic.py)."""
 
+from flask import current_app
+
 from app.services import routing, window_expiry
-from workers.context import app_context
+from workers.context import job
 
 
+@job
 def expire_windows():
-    with app_context():
-        return window_expiry.expire_windows()
+    return window_expiry.expire_windows()
 
 
+@job
 def reoffer_rejected():
-    from flask import current_app
-
-    with app_context():
-        return routing.reoffer_rejected(current_app.config["PARLEY_REOFFER_AFTER_SECONDS"])
+    return routing.reoffer_rejected(current_app.config["PARLEY_REOFFER_AFTER_SECONDS"])

@@ -11,7 +11,7 @@ from app.db import get_db
 from app.providers.base import WebhookRequest
 from app.providers.registry import get_provider
 from app.providers.sandbox import build_inbound, build_status
-from app.services import accounts, canned_answers, clock, inbound
+from app.services import accounts, canned_answers, inbound
 from app.services.labels import dispositions, tags
 from tests.engine.helpers import make_template
 from tests.support.browser import sign_in_page
@@ -20,13 +20,6 @@ from tests.support.engine import make_queue, make_sandbox_account
 
 META_PHONE_ID = "100000000000001"
 _wamid = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def real_clock():
-    clock.reset()
-    yield
-    clock.reset()
 
 
 def meta_send_answer(req):

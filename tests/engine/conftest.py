@@ -1,15 +1,7 @@
 import pytest
 
-from app.services import clock
 from tests.support.builders import make_user
 from tests.support.engine import make_queue, make_sandbox_account
-
-
-@pytest.fixture(autouse=True)
-def real_clock():
-    clock.reset()
-    yield
-    clock.reset()
 
 
 @pytest.fixture
