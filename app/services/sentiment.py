@@ -9,7 +9,8 @@ published lexicon, and the encoder carries it across languages without a per-lan
 
 The rule, per message:
 - the text is cut into clauses (sentence punctuation, commas, and contrast words such as "but",
-  "pero", "ma", "mas"), because a complaint and a compliment often share one message;
+  "pero", "ma", "mas"), because a complaint and a compliment often share one message; a
+  one-word clause (a greeting, a "thanks") counts only when the message has nothing longer;
 - a clause scores (cos(clause, positive) - cos(clause, negative)) / SCALE, clipped to [-1, 1];
 - the message's `positive` is its most positive clause score (0 if none), `negative` the
   magnitude of its most negative one;
@@ -33,6 +34,7 @@ SCALE = 0.05  # cosine difference that counts as full polarity (measured: bench/
 STRONG = 0.5
 DECAY = 0.85
 ANCHOR_VALENCE = 2.0
+MIN_WORDS = 2  # clauses shorter than this only count when the message has nothing longer
 
 _CLAUSE_BREAK = re.compile(
     r"[.!?;,\n]+|\b(?:but|however|although|pero|aunque|sin embargo|ma|però|tuttavia|mas|porém|entretanto|contudo)\b",
@@ -58,8 +60,12 @@ def _unit(vector):
 
 
 def clauses(text):
+    """The message's clauses; a lone word ("Ciao!", "Hi,", "Thanks,") beside longer clauses is
+    a greeting or politeness, not the customer's sentiment, so it is left out."""
     parts = [part.strip() for part in _CLAUSE_BREAK.split(text or "")]
-    return [part for part in parts if part]
+    parts = [part for part in parts if part]
+    substantial = [part for part in parts if len(part.split()) >= MIN_WORDS]
+    return substantial or parts
 
 
 def label_for(positive, negative):

@@ -68,3 +68,11 @@ def test_score_shape():
     assert set(score) == {"label", "positive", "negative", "language"}
     assert score["language"] == "it"
     assert 0.0 <= score["negative"] <= 1.0 and 0.0 <= score["positive"] <= 1.0
+
+
+def test_a_greeting_beside_a_complaint_does_not_make_it_mixed():
+    from app.services.sentiment import score_text
+
+    for text in ("Ciao! Il mio ordine non è ancora arrivato", "Hi, my parcel arrived broken", "Hola, el pedido llegó roto"):
+        assert score_text(text)["label"] == "Negative", text
+    assert score_text("Thanks!")["label"] == "Positive"  # alone, a word still counts
