@@ -69,3 +69,7 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(runner):
     assert db.accounts.count_documents({}) == 1 and account["provider"] == "sandbox"
     assert len(db.queues.find_one({})["agent_ids"]) == 2
     assert "webhook_secret" in account["secrets"]
+    assert db.templates.count_documents({"account_id": account["_id"]}) == 2  # once, however often seeded
+    recontact = db.templates.find_one({"_id": account["settings"]["recontact_template_id"]})
+    assert recontact["recontact"] and db.canned_answers.count_documents({}) == 1
+    assert db.dispositions.count_documents({}) == 3 and db.tags.count_documents({}) == 3
