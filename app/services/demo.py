@@ -1,9 +1,10 @@
-"""Demo data for trying Parley: an admin, two agents, a queue and a sandbox account. Idempotent."""
+"""Demo data for trying Parley: an admin, two agents, a queue, a sandbox account and what the
+desktop needs to show every feature (templates, a canned answer, dispositions, tags). Idempotent."""
 
 import secrets
 
 from app.db import get_db
-from app.services import accounts, queues, users
+from app.services import accounts, canned_answers, labels, message_templates, queues, users
 
 DEMO_PASSWORD = "parley-demo-2026"  # noqa: S105 - published demo login, printed at start-up
 DEMO_USERS = [
@@ -28,12 +29,61 @@ def seed_demo():
         queue = queues.create_queue(DEMO_QUEUE, agent_ids, "Demo queue: every demo agent is a member.")
     else:
         get_db().queues.update_one({"_id": queue["_id"]}, {"$addToSet": {"agent_ids": {"$each": agent_ids}}})
-    if accounts.find_by_name(DEMO_ACCOUNT) is None:
-        accounts.create_account(
-            DEMO_ACCOUNT,
-            "sandbox",
-            DEMO_ACCOUNT_PHONE,
-            queue_id=queue["_id"],
-            secret_values={"webhook_secret": secrets.token_urlsafe(32)},
-        )
+    account = accounts.find_by_name(DEMO_ACCOUNT) or accounts.create_account(
+        DEMO_ACCOUNT,
+        "sandbox",
+        DEMO_ACCOUNT_PHONE,
+        queue_id=queue["_id"],
+        secret_values={"webhook_secret": secrets.token_urlsafe(32)},
+    )
+    _seed_working_set(account, queue)
     return [(email, DEMO_PASSWORD, role) for email, _, role in DEMO_USERS]
+
+
+DEMO_TEMPLATES = [
+    {
+        "name": "recontact_hello",
+        "category": "utility",
+        "recontact": True,
+        "components": [
+            {"type": "BODY", "text": "Hello again! We have news about your request. Reply to continue the conversation."}
+        ],
+    },
+    {
+        "name": "order_ready",
+        "category": "utility",
+        "available_for_agents": True,
+        "components": [
+            {"type": "BODY", "text": "Hi {{1}}, your order {{2}} is ready for pick-up."},
+            {"type": "FOOTER", "text": "Demo shop"},
+            {
+                "type": "BUTTONS",
+                "buttons": [{"type": "QUICK_REPLY", "text": "Thanks!"}, {"type": "QUICK_REPLY", "text": "Call me"}],
+            },
+        ],
+    },
+]
+
+
+def _seed_working_set(account, queue):
+    """Templates, a canned answer, dispositions and tags, so every desktop feature can be tried."""
+    db = get_db()
+    for spec in DEMO_TEMPLATES:
+        if not db.templates.find_one({"account_id": account["_id"], "name": spec["name"]}):
+            template = message_templates.create_template({**spec, "account_id": str(account["_id"]), "language": "en"})
+            if spec.get("recontact"):
+                db.accounts.update_one({"_id": account["_id"]}, {"$set": {"settings.recontact_template_id": template["_id"]}})
+    if not db.canned_answers.find_one({"title": "Greeting"}):
+        canned_answers.create_answer(
+            {
+                "title": "Greeting",
+                "queue_ids": [str(queue["_id"])],
+                "text": "Hello {contact.first_name}, I am {agent.name}. How can I help you today?",
+            }
+        )
+    for name in ("Solved", "Callback requested", "No answer"):
+        if not db.dispositions.find_one({"name": name}):
+            labels.dispositions.create({"name": name})
+    for name, colour in (("billing", "#b54708"), ("delivery", "#0f766e"), ("vip", "#7a2e98")):
+        if not db.tags.find_one({"name": name}):
+            labels.tags.create({"name": name, "colour": colour})
