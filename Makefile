@@ -38,6 +38,7 @@ system-deps:
 
 browser-deps:
 	@test -x /usr/bin/chromium || ./config/apt-install chromium
+	@test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || ./config/apt-install fonts-noto-color-emoji
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache .ruff_cache
