@@ -1,6 +1,8 @@
 """The desktop's other actions in Chromium: reject, close with disposition and tags, transfer,
 opening a tab from a link, retrying a failed download, and a tablet-width layout."""
 
+import re
+
 from playwright.sync_api import expect
 
 from app.db import get_db
@@ -85,3 +87,20 @@ def test_the_desktop_works_at_tablet_width_with_the_keyboard(team, desktop):
     alice.keyboard.press("Enter")
     expect(pane.get_by_test_id("message").last).to_contain_text("Typed and sent with the keyboard")
     screenshot(alice, "desktop-tablet")
+
+
+def test_an_offer_in_a_background_tab_changes_the_title_and_rings(team, desktop):
+    alice = desktop(team["alice"])
+    alice.evaluate("""() => {
+        Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+        document.dispatchEvent(new Event("visibilitychange"));
+    }""")
+    says(team["sandbox"], "+447700900305", "Anyone there?", name="Bea Background")
+    expect(alice.get_by_test_id("offer").filter(has_text="Bea")).to_be_visible()
+    expect(alice).to_have_title(re.compile(r"^\(1 new\)"))
+    assert alice.evaluate("window.parley.desktop.offers.alerts") == 1  # the chime rang once
+    alice.evaluate("""() => {
+        Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+        document.dispatchEvent(new Event("visibilitychange"));
+    }""")
+    assert alice.evaluate("window.parley.desktop.offers.alerts") == 0
