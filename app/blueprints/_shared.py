@@ -1,6 +1,7 @@
 """Helpers the configuration pages and the REST API share."""
 
 from flask import current_app, request
+from wtforms import SelectChoice
 
 
 def public_base_url():
@@ -19,3 +20,8 @@ def apply_errors(form, exc, aliases=None):
         else:
             leftover[key] = message
     return leftover
+
+
+def options(pairs):
+    """Select options from (value, label) pairs, in the form WTForms asks for."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.blueprints._shared import options
 from app.services import account_fields
 from app.services.accounts import READ_RECEIPTS
 
@@ -34,13 +35,15 @@ class AccountForm(FlaskForm):
     contact_list_id = SelectField("Contact list for new contacts", choices=[], validate_choice=False)
     max_attachment_mb = DecimalField("Maximum attachment size (MB)", places=None, default=15,
                                      validators=[DataRequired("Enter a size in MB."), NumberRange(min=0.01)])
-    allowed_attachment_types = CheckboxesField("Allowed attachment types", choices=[(t, t) for t in account_fields.MEDIA_TYPES])
+    allowed_attachment_types = CheckboxesField(
+        "Allowed attachment types", choices=options((t, t) for t in account_fields.MEDIA_TYPES)
+    )
     recontact_template_id = SelectField("Recontact template", choices=[], validate_choice=False)
     close_on_quick_reply = BooleanField("Close the interaction when the customer answers with a quick reply")
     allow_transfer = BooleanField("Agents may transfer interactions", default=True)
     zip_attachments = BooleanField("Agents may download attachments in ZIP exports", default=True)
-    read_receipts = SelectField("Send read receipts", choices=[("on_view", "When the agent views the message"),
-                                                               ("on_reply", "When the agent replies"), ("never", "Never")])
+    read_receipts = SelectField("Send read receipts", choices=options([("on_view", "When the agent views the message"),
+                                                               ("on_reply", "When the agent replies"), ("never", "Never")]))
     chatbot_enabled = BooleanField("Chatbot enabled")
     chatbot_endpoint = URLField("Chatbot endpoint", validators=[Optional(), Length(max=500)])
     chatbot_model = StringField("Chatbot model", validators=[Length(max=100)])

@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.blueprints._crud import ConfirmForm
-from app.blueprints._shared import apply_errors, public_base_url
+from app.blueprints._shared import apply_errors, options, public_base_url
 from app.blueprints.accounts import bp
 from app.blueprints.accounts.forms import account_form_class, doc_to_form, error_aliases, form_to_data
 from app.services import account_fields, accounts, contacts, message_templates, queue_admin, template_sync
@@ -9,11 +9,11 @@ from app.services.errors import ServiceError
 
 
 def _fill_choices(form, account=None):
-    form.queue_id.choices = [("", "— none —")] + [(str(q["_id"]), q["name"]) for q in queue_admin.all_queues()]
-    form.contact_list_id.choices = [("", "— none —")] + [(str(c["_id"]), c["name"]) for c in contacts.all_lists()]
+    none = [("", "— none —")]
+    form.queue_id.choices = options(none + [(q["_id"], q["name"]) for q in queue_admin.all_queues()])
+    form.contact_list_id.choices = options(none + [(c["_id"], c["name"]) for c in contacts.all_lists()])
     templates = message_templates.templates_of(account["_id"]) if account else []
-    form.recontact_template_id.choices = [("", "— none —")] + [
-        (str(t["_id"]), f"{t['name']} ({t['language']})") for t in templates]
+    form.recontact_template_id.choices = options(none + [(t["_id"], f"{t['name']} ({t['language']})") for t in templates])
 
 
 def _save(form, provider, action):

@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 from app.blueprints._crud import Section
+from app.blueprints._shared import options
 from app.blueprints.canned_answers import bp
 from app.blueprints.canned_answers.forms import CannedAnswerForm
 from app.services import canned_answers, queue_admin
@@ -10,7 +11,7 @@ SERVICE = SimpleNamespace(list=canned_answers.list_answers, get=canned_answers.g
 
 
 def _choices(form):
-    form.queue_ids.choices = [(str(q["_id"]), q["name"]) for q in queue_admin.all_queues()]
+    form.queue_ids.choices = options((q["_id"], q["name"]) for q in queue_admin.all_queues())
 
 
 def _queue_names(doc):

@@ -4,13 +4,14 @@ from flask import request, url_for
 from flask_login import current_user
 
 from app.blueprints._crud import Section, form_data
+from app.blueprints._shared import options
 from app.blueprints.contacts import bp
 from app.blueprints.contacts.forms import ContactForm
 from app.services import contacts
 
 
 def _list_choices(form):
-    form.list_id.choices = [(str(c["_id"]), c["name"]) for c in contacts.all_lists()]
+    form.list_id.choices = options((c["_id"], c["name"]) for c in contacts.all_lists())
 
 
 def _contact_data(form):

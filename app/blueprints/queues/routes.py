@@ -1,13 +1,14 @@
 from types import SimpleNamespace
 
 from app.blueprints._crud import Section
+from app.blueprints._shared import options
 from app.blueprints.queues import bp
 from app.blueprints.queues.forms import QueueForm
 from app.services import agents, queue_admin
 
 
 def _choices(form):
-    form.agent_ids.choices = [(str(a["_id"]), f"{a['name']} <{a['email']}>") for a in agents.active_agents()]
+    form.agent_ids.choices = options((a["_id"], f"{a['name']} <{a['email']}>") for a in agents.active_agents())
 
 
 def _member_names(doc):

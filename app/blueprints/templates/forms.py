@@ -5,6 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.blueprints._shared import options
 from app.services.message_templates import CATEGORIES, component
 
 HEADER_TYPES = [("", "No header"), ("TEXT", "Text"), ("IMAGE", "Image"), ("VIDEO", "Video"), ("DOCUMENT", "Document")]
@@ -13,7 +14,7 @@ BUTTON_ROWS = 4
 
 
 class ButtonForm(Form):
-    type = SelectField("Button type", choices=BUTTON_TYPES)
+    type = SelectField("Button type", choices=options(BUTTON_TYPES))
     text = StringField("Button text", validators=[Length(max=25)])
     value = StringField("URL or phone number", validators=[Length(max=2000)])
 
@@ -22,8 +23,8 @@ class TemplateForm(FlaskForm):
     account_id = SelectField("Account", choices=[])
     name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=512)])
     language = StringField("Language", default="en_US", validators=[DataRequired("Enter a language code."), Length(max=10)])
-    category = SelectField("Category", choices=[(c, c.title()) for c in CATEGORIES], default="utility")
-    header_type = SelectField("Header", choices=HEADER_TYPES)
+    category = SelectField("Category", choices=options((c, c.title()) for c in CATEGORIES), default="utility")
+    header_type = SelectField("Header", choices=options(HEADER_TYPES))
     header_text = StringField("Header text", validators=[Length(max=60)])
     header_media_url = StringField("Sample media link", validators=[Length(max=2000)])
     header_file = FileField("Header file")

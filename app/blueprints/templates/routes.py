@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints._crud import ConfirmForm
-from app.blueprints._shared import apply_errors
+from app.blueprints._shared import apply_errors, options
 from app.blueprints.templates import bp
 from app.blueprints.templates.forms import ERROR_ALIASES, TemplateForm, doc_to_form, form_to_data
 from app.services import accounts, message_templates
@@ -17,7 +17,7 @@ def _account_names():
 
 def _save(form, action):
     """Run `action(data)`; on errors, show them by their fields (button errors above the buttons)."""
-    form.account_id.choices = [(str(i), name) for i, name in _account_names().items()]
+    form.account_id.choices = options(_account_names().items())
     if not form.validate_on_submit():
         return None, {}
     try:
