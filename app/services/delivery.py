@@ -100,7 +100,7 @@ def _template(adapter, account, spec):
         if h.get("file_id"):
             _, grid_out = media_store.get(h["file_id"])
             if "media_upload" in capabilities(account):
-                media_id, link = _upload(adapter, account, h["file_id"], grid_out.content_type, grid_out.filename), None
+                media_id, link = _upload(adapter, account, h["file_id"], media_store.mime_type(grid_out), grid_out.filename), None
             else:
                 from app.services.media_links import public_link
 

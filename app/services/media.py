@@ -98,8 +98,7 @@ def _store(interaction, message, account, data, provider_mime):
     mime_type = sniff(data) or declared or "application/octet-stream"
     filename = sanitize_filename(media.get("filename"), mime_type)
     stored = media_store.put(data, filename, mime_type, account_id=str(account["_id"]),
-                             interaction_id=str(interaction["_id"]), message_id=message["id"], direction="in",
-                             content_type=mime_type)
+                             interaction_id=str(interaction["_id"]), message_id=message["id"], direction="in")
     changes = {"file_id": stored["file_id"], "size": stored["size"], "sha256": stored["sha256"], "mime_type": mime_type,
                "filename": filename, "state": "ready", "stored_at": clock.now()}
     remove = [k for k in ("error",) if k in media]

@@ -17,7 +17,8 @@ def _fs():
 def put(data, filename, mime_type, **metadata):
     """Store bytes; returns the file's description (id, size, sha256, type)."""
     sha256 = hashlib.sha256(data).hexdigest()
-    file_id = _fs().put(data, filename=filename, content_type=mime_type, metadata={"sha256": sha256, **metadata})
+    # The type lives in metadata: GridFS's own contentType field is deprecated.
+    file_id = _fs().put(data, filename=filename, metadata={"sha256": sha256, "content_type": mime_type, **metadata})
     return {"file_id": str(file_id), "size": len(data), "sha256": sha256, "mime_type": mime_type, "filename": filename}
 
 
@@ -28,3 +29,8 @@ def get(file_id):
     except (InvalidId, TypeError, gridfs.errors.NoFile):
         raise NotFound("No such file.") from None
     return grid_out.read(), grid_out
+
+
+def mime_type(grid_out):
+    """The stored file's type."""
+    return (grid_out.metadata or {}).get("content_type") or "application/octet-stream"

@@ -58,5 +58,5 @@ def store_upload(actor, interaction_id, kind, data, declared_mime, filename):
         raise _rejected(exc.reason) from None
     stored = media_store.put(data, checked.filename, checked.mime_type, account_id=str(account["_id"]),
                              interaction_id=str(interaction["_id"]), uploaded_by=str(actor["_id"]), kind=kind,
-                             direction="out", content_type=checked.mime_type)
+                             direction="out")
     return {k: stored[k] for k in ("file_id", "mime_type", "size", "filename")}

@@ -120,7 +120,7 @@ def _media(media, kind, account):
         raise ValidationFailed("Unknown attachment.", {"media": "Upload the file again."})
     return {
         "file_id": media["file_id"],
-        "mime_type": stored.get("contentType"),
+        "mime_type": (stored.get("metadata") or {}).get("content_type"),
         "filename": stored.get("filename"),
         "size": stored.get("length"),
         "state": "ready",
