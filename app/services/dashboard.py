@@ -54,16 +54,18 @@ def queue_counters(open_docs, queue_docs, online, now, alert_after):
         mine = [doc for doc in open_docs if doc.get("queue_id") == queue["_id"]]
         waits = [_seconds(now, doc.get("reopened_at") or doc.get("created_at")) for doc in mine if doc["status"] == "queued"]
         longest = max((w for w in waits if w is not None), default=None)
-        rows.append({
-            "id": str(queue["_id"]),
-            "name": queue["name"],
-            "waiting": len(waits),
-            "open": sum(1 for doc in mine if doc["status"] == "open"),
-            "agents_online": sum(1 for agent_id in queue.get("agent_ids", []) if str(agent_id) in online),
-            "agents": len(queue.get("agent_ids", [])),
-            "longest_wait": longest,
-            "alert": longest is not None and longest > alert_after,
-        })
+        rows.append(
+            {
+                "id": str(queue["_id"]),
+                "name": queue["name"],
+                "waiting": len(waits),
+                "open": sum(1 for doc in mine if doc["status"] == "open"),
+                "agents_online": sum(1 for agent_id in queue.get("agent_ids", []) if str(agent_id) in online),
+                "agents": len(queue.get("agent_ids", [])),
+                "longest_wait": longest,
+                "alert": longest is not None and longest > alert_after,
+            }
+        )
     return rows
 
 
@@ -89,14 +91,16 @@ def agent_load(open_docs, closed_docs, users, online):
         if str(user["_id"]) in online and user.get("role") == "agent":
             load.setdefault(user["_id"], {"open": 0, "closed_today": 0})
     names = {user["_id"]: user["name"] for user in users}
-    rows = [{"id": str(uid), "name": names.get(uid, "(removed user)"), "online": str(uid) in online, **counts}
-            for uid, counts in load.items()]
+    rows = [
+        {"id": str(uid), "name": names.get(uid, "(removed user)"), "online": str(uid) in online, **counts}
+        for uid, counts in load.items()
+    ]
     return sorted(rows, key=lambda row: (-row["open"], -row["closed_today"], row["name"]))
 
 
 def ingestion_lag(events):
-    """From the latest customer-message events: provider timestamp → stored by Parley, and
-    stored → pushed to agents (Parley's own processing after the webhook arrived)."""
+    """From the latest customer-message events: provider timestamp → webhook received by Parley,
+    and webhook received → pushed to agents (Parley's own processing)."""
     provider, processing = [], []
     for record in events:
         message = (record.get("payload") or {}).get("message") or {}
@@ -127,8 +131,17 @@ def summary(alert_after=WAIT_ALERT_SECONDS):
     now = clock.now()
     day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     online = online_user_ids()
-    fields = {"status": 1, "queue_id": 1, "agent_id": 1, "created_at": 1, "reopened_at": 1, "accepted_at": 1,
-              "closed_at": 1, "first_response_at": 1, "sentiment": 1}
+    fields = {
+        "status": 1,
+        "queue_id": 1,
+        "agent_id": 1,
+        "created_at": 1,
+        "reopened_at": 1,
+        "accepted_at": 1,
+        "closed_at": 1,
+        "first_response_at": 1,
+        "sentiment": 1,
+    }
     queue_docs = list(db.queues.find({}, {"name": 1, "agent_ids": 1}, sort=[("name", 1)]))
     users = list(db.users.find({}, {"name": 1, "role": 1}, sort=[("name", 1)]))
     open_docs = list(db.interactions.find({"is_open": True}, fields))

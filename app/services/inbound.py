@@ -25,26 +25,31 @@ log = logging.getLogger(__name__)
 APPEND_ATTEMPTS = 3
 
 
-def ingest(account, events):
-    """Store a parsed webhook's events; returns counts by outcome (stored, duplicate, ...)."""
+def ingest(account, events, received_at=None):
+    """Store a parsed webhook's events; returns counts by outcome (stored, duplicate, ...).
+
+    `received_at` is when the webhook reached Parley (now by default): kept on each message, so
+    the dashboard can tell how long Parley took to show it to agents.
+    """
     report = Counter()
     for event in events:
         if event.event_type == "status":
             report[statuses.apply(account, event)] += 1
         else:
-            report[ingest_message(account, event)] += 1
+            report[ingest_message(account, event, received_at)] += 1
     return report
 
 
-def ingest_message(account, event):
-    return dedup.once(f"msg:{account['_id']}:{event.provider_message_id}", lambda: _ingest_message(account, event))
+def ingest_message(account, event, received_at=None):
+    key = f"msg:{account['_id']}:{event.provider_message_id}"
+    return dedup.once(key, lambda: _ingest_message(account, event, received_at or clock.now()))
 
 
-def _ingest_message(account, event):
+def _ingest_message(account, event, received_at):
     contact = contact_directory.upsert_from_whatsapp(contact_directory.account_list_id(account), event.sender, event.profile_name)
     if event.kind == "reaction":
         return reactions.apply_customer_reaction(account, event)
-    message = msgs.from_inbound(event, clock.now())
+    message = msgs.from_inbound(event, received_at)
     interaction, how = store_message(account, contact, message)
     _after_store(account, interaction, message, how)
     return "stored"

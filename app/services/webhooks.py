@@ -81,6 +81,7 @@ def too_large(account):
 
 def handle(account, req: WebhookRequest, base_url):
     """Verify, parse and store one delivery; raises WebhookFailure for anything not accepted."""
+    received_at = clock.now()
     adapter = adapter_for(account, base_url)
     try:
         if req.method == "GET":
@@ -93,7 +94,7 @@ def handle(account, req: WebhookRequest, base_url):
         raise WebhookFailure(exc.status, "rejected", exc.reason) from None
     events = _parse(adapter, req)
     media_links.remember_base_url(base_url)
-    counts = store(account, events)
+    counts = store(account, events, received_at)
     if account["provider"] == "twilio":
         return Reply(200, TWIML_EMPTY, "text/xml")
     return Reply(200, {"ok": not counts.get("failed"), "counts": dict(counts)})
@@ -105,8 +106,9 @@ def _check_content_type(account, req):
     accepted = ACCEPTED_TYPES.get(account["provider"], {"application/json"})
     if req.media_type not in accepted:
         given = req.media_type or "none"
-        raise WebhookFailure(415, "unsupported_media_type",
-                             f"Content-Type {given} is not accepted here; send {' or '.join(sorted(accepted))}.")
+        raise WebhookFailure(
+            415, "unsupported_media_type", f"Content-Type {given} is not accepted here; send {' or '.join(sorted(accepted))}."
+        )
 
 
 def _parse(adapter, req):
@@ -119,12 +121,12 @@ def _parse(adapter, req):
         raise WebhookFailure(400, "malformed", "The body could not be read.") from None
 
 
-def store(account, events):
+def store(account, events, received_at=None):
     """Ingest each event for the account it belongs to; returns counts by outcome."""
     counts = Counter()
     for target, event in route(account, events, counts):
         try:
-            counts.update(inbound.ingest(target, [event]))
+            counts.update(inbound.ingest(target, [event], received_at))
         except RETRYABLE_FAULTS as exc:
             log.warning("webhook for account %s not stored, the provider will retry: %r", target["_id"], exc)
             raise WebhookFailure(500, "retry_later", "Storage is unavailable; deliver again later.") from exc
@@ -137,9 +139,15 @@ def store(account, events):
 
 def _record_failure(account, event, exc):
     try:
-        get_db().webhook_failures.insert_one({"account_id": account["_id"], "provider": account["provider"],
-                                              "event": event.to_dict(), "error": f"{type(exc).__name__}: {exc}",
-                                              "at": clock.now()})
+        get_db().webhook_failures.insert_one(
+            {
+                "account_id": account["_id"],
+                "provider": account["provider"],
+                "event": event.to_dict(),
+                "error": f"{type(exc).__name__}: {exc}",
+                "at": clock.now(),
+            }
+        )
     except Exception:  # the log line above is the record of last resort
         log.exception("webhook failure could not be recorded")
 
@@ -175,6 +183,7 @@ def _meta_account_for(phone_number_id, account):
     theirs = accounts.provider_config(other)["credentials"].get("app_secret") or ""
     if mine and hmac.compare_digest(str(mine).encode(), str(theirs).encode()):
         return other
-    log.warning("Meta event for phone_number_id %s (account %s) arrived signed by another app: dropped",
-                phone_number_id, other["_id"])
+    log.warning(
+        "Meta event for phone_number_id %s (account %s) arrived signed by another app: dropped", phone_number_id, other["_id"]
+    )
     return None
