@@ -4,7 +4,6 @@ Closed by default, so a new route cannot be left open by mistake (a test walks t
 Blueprints that authenticate by other means (webhook signatures, API tokens) are named here too.
 """
 
-from functools import wraps
 
 from flask import abort, jsonify, redirect, request, url_for
 from flask_login import current_user
@@ -45,15 +44,6 @@ def admin_only():
     """A blueprint's before_request hook: 403 for signed-in users who are not admins."""
     if current_user.is_authenticated and not current_user.is_admin:
         abort(403)
-
-
-def admin_required(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        admin_only()
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def init_app(app):

@@ -15,11 +15,6 @@ def is_open(interaction, at):
     return expires is not None and _aware(expires) > at
 
 
-def seconds_left(interaction, at):
-    expires = interaction.get("window_expires_at")
-    return max(0, int((_aware(expires) - at).total_seconds())) if expires else 0
-
-
 def _aware(moment):
     """The embedded engine hands datetimes back without tzinfo; they are UTC."""
     from datetime import UTC
