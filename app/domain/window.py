@@ -1,7 +1,7 @@
 """WhatsApp's 24-hour customer service window: it opens, and re-opens, with each message the
 customer sends; our own messages never extend it."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 WINDOW = timedelta(hours=24)
 
@@ -17,6 +17,4 @@ def is_open(interaction, at):
 
 def _aware(moment):
     """The embedded engine hands datetimes back without tzinfo; they are UTC."""
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

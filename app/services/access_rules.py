@@ -3,6 +3,7 @@
 from bson import ObjectId
 
 from app.db import get_db
+from app.services import queue_admin
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 
 
@@ -14,7 +15,7 @@ def as_oid(value, what="interaction"):
 
 
 def queue_ids_of(agent_id):
-    return [q["_id"] for q in get_db().queues.find({"agent_ids": as_oid(agent_id, "agent")}, {"_id": 1})]
+    return [q["_id"] for q in queue_admin.queues_of_agent(as_oid(agent_id, "agent"))]
 
 
 def visibility_filter(actor):

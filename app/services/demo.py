@@ -4,7 +4,7 @@ desktop needs to show every feature (templates, a canned answer, dispositions, t
 import secrets
 
 from app.db import get_db
-from app.services import accounts, canned_answers, labels, message_templates, queues, users
+from app.services import accounts, canned_answers, labels, message_templates, queue_admin, users
 
 DEMO_PASSWORD = "parley-demo-2026"  # noqa: S105 - published demo login, printed at start-up
 DEMO_USERS = [
@@ -24,9 +24,15 @@ def seed_demo():
         user = users.find_by_email(email) or users.create_user(email, DEMO_PASSWORD, name, role)
         ids[email] = user["_id"]
     agent_ids = [ids[email] for email, _, role in DEMO_USERS if role == "agent"]
-    queue = queues.find_by_name(DEMO_QUEUE)
+    queue = queue_admin.find_by_name(DEMO_QUEUE)
     if queue is None:
-        queue = queues.create_queue(DEMO_QUEUE, agent_ids, "Demo queue: every demo agent is a member.")
+        queue = queue_admin.create_queue(
+            {
+                "name": DEMO_QUEUE,
+                "agent_ids": [str(i) for i in agent_ids],
+                "description": "Demo queue: every demo agent is a member.",
+            }
+        )
     else:
         get_db().queues.update_one({"_id": queue["_id"]}, {"$addToSet": {"agent_ids": {"$each": agent_ids}}})
     account = accounts.find_by_name(DEMO_ACCOUNT) or accounts.create_account(

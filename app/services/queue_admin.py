@@ -34,6 +34,15 @@ def all_queues():
     return list(get_db().queues.find({}, {"name": 1}).sort("name", 1))
 
 
+def find_by_name(name):
+    return get_db().queues.find_one({"name": name})
+
+
+def queues_of_agent(agent_id):
+    """The queues an agent is a member of."""
+    return list(get_db().queues.find({"agent_ids": agent_id}, {"name": 1}))
+
+
 def get_queue(queue_id):
     return fetch("queues", queue_id, NOUN)
 

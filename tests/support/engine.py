@@ -7,14 +7,14 @@ import secrets
 from app.providers.base import WebhookRequest
 from app.providers.registry import get_provider
 from app.providers.sandbox import build_inbound, build_status
-from app.services import accounts, queues
+from app.services import accounts, queue_admin
 from app.services.accounts import provider_config
 
 _seq = itertools.count(1)
 
 
 def make_queue(agent_ids=(), name=None):
-    return queues.create_queue(name or f"Queue {next(_seq)}", list(agent_ids))
+    return queue_admin.create_queue({"name": name or f"Queue {next(_seq)}", "agent_ids": [str(i) for i in agent_ids]})
 
 
 def make_sandbox_account(queue, **settings):

@@ -17,7 +17,7 @@ from app.providers import sandbox
 from app.providers.meta import meta_signature
 from app.providers.registry import PROVIDERS
 from app.providers.sinch import sinch_signature
-from app.services import accounts, queues
+from app.services import accounts, queue_admin
 from tests.providers.support import CREDENTIALS, read_bytes, text_fixture
 
 PNID = CREDENTIALS["meta"]["phone_number_id"]
@@ -31,7 +31,7 @@ def make_account(provider, *, queue=None, api_base=None, phone=None, **credentia
     plain = {k: v for k, v in values.items() if k in fields and not fields[k].secret}
     secret_values = {k: v for k, v in values.items() if k in fields and fields[k].secret}
     if queue is None:
-        queue = queues.create_queue(f"Queue {secrets.token_hex(4)}", [])
+        queue = queue_admin.create_queue({"name": f"Queue {secrets.token_hex(4)}"})
     phone = phone or f"+1555{secrets.randbelow(10**7):07d}"
     return accounts.create_account(f"{provider} {secrets.token_hex(3)}", provider, phone,
                                    queue_id=queue["_id"], credentials=plain, secret_values=secret_values, api_base=api_base)

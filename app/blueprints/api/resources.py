@@ -11,7 +11,7 @@ from app.services.account_fields import MEDIA_TYPES, PROVIDER_NAMES
 from app.services.accounts import READ_RECEIPTS
 from app.services.errors import Forbidden
 from app.services.labels import dispositions, tags
-from app.services.queues import queues_of_agent
+from app.services.queue_admin import queues_of_agent
 from app.services.users import ROLES
 
 STR, BOOL, INT = {"type": "string"}, {"type": "boolean"}, {"type": "integer"}

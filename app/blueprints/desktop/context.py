@@ -6,7 +6,7 @@ and whom an interaction can be transferred to. This gathers exactly that, throug
 """
 
 from app.providers.media_limits import REFUSED_EXTENSIONS, WHATSAPP_RULES
-from app.services import accounts, agents, queue_admin, queues
+from app.services import accounts, agents, queue_admin
 from app.services.account_fields import media_limit
 from app.services.provider_access import capabilities
 
@@ -35,7 +35,7 @@ def _visible_accounts(user):
     if user["role"] == "admin":
         queue_ids = [q["_id"] for q in queue_admin.all_queues()]
     else:
-        queue_ids = [q["_id"] for q in queues.queues_of_agent(user["_id"])]
+        queue_ids = [q["_id"] for q in queue_admin.queues_of_agent(user["_id"])]
     found = {}
     for queue_id in queue_ids:
         for doc in accounts.list_accounts(queue_id=str(queue_id), per_page=100).items:
