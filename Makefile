@@ -37,8 +37,10 @@ system-deps:
 	@command -v redis-server >/dev/null || ./config/apt-install redis-server
 
 browser-deps:
-	@test -x /usr/bin/chromium || ./config/apt-install chromium
-	@test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || ./config/apt-install fonts-noto-color-emoji
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || missing="$$missing fonts-noto-color-emoji"; \
+	test -z "$$missing" || ./config/apt-install $$missing
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache .ruff_cache
