@@ -31,7 +31,7 @@ def account_list_id(account):
 
 
 def split_name(profile_name):
-    parts = (profile_name or "").strip().split(None, 1)
+    parts = profile_name.strip().split(None, 1) if isinstance(profile_name, str) else []
     return (parts[0] if parts else ""), (parts[1] if len(parts) > 1 else "")
 
 

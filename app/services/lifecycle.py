@@ -35,14 +35,17 @@ def _update(filter_, update, failure):
 
 
 def check_labels(disposition, tags):
-    """Dispositions and tags must exist in their admin lists."""
+    """Dispositions and tags must be names that exist in their admin lists."""
     errors = {}
-    if disposition and not get_db().dispositions.find_one({"name": disposition}, {"_id": 1}):
+    if disposition is not None and not isinstance(disposition, str):
+        errors["disposition"] = "A disposition is a name."
+    elif disposition and not get_db().dispositions.find_one({"name": disposition}, {"_id": 1}):
         errors["disposition"] = f"Unknown disposition {disposition!r}."
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)):
+        errors["tags"] = "Tags must be a list of names."
+        tags = []
     tags = list(dict.fromkeys(tags or []))
-    if not all(isinstance(tag, str) for tag in tags):
-        errors["tags"] = "Tags must be names."
-    else:
+    if "tags" not in errors:
         known = {t["name"] for t in get_db().tags.find({"name": {"$in": tags}}, {"name": 1})}
         unknown = [tag for tag in tags if tag not in known]
         if unknown:

@@ -31,7 +31,9 @@ def start(actor, data):
     kind = "template" if data.get("template_id") else "text"
     contact = contact_directory.find_by_number(contact_directory.account_list_id(account), phone)
     if contact is None:
-        contact = contact_directory.upsert_from_whatsapp(contact_directory.account_list_id(account), phone, data.get("name"))
+        contact = contact_directory.upsert_from_whatsapp(
+            contact_directory.account_list_id(account), phone, _name(data.get("name"))
+        )
     interaction = _open(account, contact, actor)
     payload = {"kind": kind, "client_id": data.get("client_id")}
     if kind == "template":
@@ -58,3 +60,8 @@ def _open(account, contact, actor):
     except DuplicateKeyError:
         raise Conflict("This contact already has an open interaction on this account: continue there.") from None
     return doc
+
+
+def _name(value):
+    """The contact's name as typed, if it is text."""
+    return value.strip()[:100] if isinstance(value, str) else None

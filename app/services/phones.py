@@ -7,7 +7,7 @@ from app.services.errors import ValidationFailed
 
 def to_e164(raw, field="phone", default_region=None):
     """Return `raw` as E.164 ('+15550001111') or raise ValidationFailed naming `field`."""
-    text = (raw or "").strip()
+    text = raw.strip() if isinstance(raw, str) else ""
     if text and not text.startswith("+") and default_region is None:
         text = "+" + text.lstrip("0")
     try:

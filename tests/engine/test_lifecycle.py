@@ -156,3 +156,10 @@ def test_every_sequence_number_has_its_event(team):
     doc = get_db().interactions.find_one({"_id": interaction["_id"]})
     seqs = sorted(e["seq"] for e in get_db().interaction_events.find({"interaction_id": interaction["_id"]}))
     assert seqs == list(range(1, doc["seq"] + 1))
+
+
+def test_a_disposition_given_as_a_query_operator_is_refused(team, labels):
+    interaction = conversation(team)
+    with pytest.raises(ValidationFailed):
+        lifecycle.close(team["alice"], interaction["_id"], {"$ne": None}, None)
+    assert get_db().interactions.find_one({"_id": interaction["_id"]})["is_open"]
