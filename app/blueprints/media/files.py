@@ -1,7 +1,7 @@
 """Streaming a GridFS file as an HTTP response, safely: the stored (sniffed) type, nosniff, and inline
 display only for types a browser shows without running anything (never SVG or HTML)."""
 
-from flask import send_file
+from flask import request, send_file
 
 from app.providers.media_limits import sanitize_filename
 from app.services import media_store
@@ -19,7 +19,8 @@ def stored_type(grid_out):
 
 
 def send_stored(grid_out, inline=None, max_age=3600):
-    """``inline`` None: decide by type. The body streams from GridFS in chunks."""
+    """``inline`` None: decide by type. The body streams from GridFS in chunks, and byte ranges are
+    served (players seek in long audio and video by asking for ranges)."""
     mime_type = stored_type(grid_out)
     if inline is None:
         inline = shows_inline(mime_type)
@@ -30,10 +31,12 @@ def send_stored(grid_out, inline=None, max_age=3600):
         as_attachment=not inline,
         download_name=sanitize_filename(grid_out.filename, mime_type),
         etag=sha256 or False,
-        conditional=True,
+        conditional=False,
         max_age=max_age,
     )
+    # GridFS files have no file descriptor, so send_file cannot learn their length: give it here.
     response.content_length = grid_out.length
+    response.make_conditional(request.environ, accept_ranges=True, complete_length=grid_out.length)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.cache_control.private = True
     return response
