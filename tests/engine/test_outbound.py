@@ -196,3 +196,28 @@ def test_first_response_time_and_search_terms_come_from_agent_messages(team):
     assert doc["first_response_at"] == first
     rows, _ = list_interactions(team["alice"], {"q": "refund"})
     assert [r["_id"] for r in rows] == [interaction["_id"]]
+
+
+def test_a_late_older_reaction_event_does_not_undo_a_newer_one(team):
+    from datetime import timedelta
+
+    interaction = conversation(team)
+    sent, _ = outbound.compose(team["alice"], interaction["_id"], {"text": "Done!"})
+    deliver(interaction, sent)
+    pmid = message(interaction["_id"], sent["id"])["provider_message_id"]
+    account = team["account"]
+    now = clock.now()
+    removed_later = customer_says(
+        account, "+447700900123", None, kind="reaction", reaction={"message_id": pmid}, timestamp=int(now.timestamp()) + 5
+    )
+    added_earlier = customer_says(
+        account,
+        "+447700900123",
+        None,
+        kind="reaction",
+        reaction={"message_id": pmid, "emoji": "👍"},
+        timestamp=int((now - timedelta(seconds=5)).timestamp()),
+    )
+    assert inbound.ingest(account, removed_later) == {"reaction": 1}
+    assert inbound.ingest(account, added_earlier) == {"stale_reaction": 1}
+    assert message(interaction["_id"], sent["id"])["reactions"]["customer"] is None
