@@ -59,6 +59,16 @@ def create_token(email, name):
     click.echo(token)
 
 
+@click.command("replay-webhook-failures")
+@click.option("--limit", default=500, show_default=True, help="How many failures to replay, oldest first.")
+def replay_webhook_failures(limit):
+    """Store again the webhook events that could not be stored when they arrived."""
+    from app.services.webhook_replay import replay_failures
+
+    counts = replay_failures(limit)
+    click.echo(f"{counts['replayed']} replayed, {counts['failed']} failed again, {counts['orphaned']} for deleted accounts.")
+
+
 def register_cli(app):
-    for command in (init_db, create_user, seed_demo, create_token):
+    for command in (init_db, create_user, seed_demo, create_token, replay_webhook_failures):
         app.cli.add_command(command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from .errors import ProviderError
@@ -141,3 +141,29 @@ class StatusUpdate:
 
     def to_dict(self) -> dict:
         return {"event_type": self.event_type, **_plain(self)}
+
+
+def _rebuild_error(data: dict | None) -> ProviderError | None:
+    if not data:
+        return None
+    fields = {
+        k: data.get(k) for k in ("http_status", "category", "retryable", "retry_after", "provider") if data.get(k) is not None
+    }
+    return ProviderError(data.get("code") or "", data.get("title") or "", data.get("detail"), **fields)
+
+
+def event_from_dict(data: dict) -> InboundMessage | StatusUpdate:
+    """The event ``to_dict`` described: for replaying events that were stored because they failed."""
+    data = dict(data)
+    kind = data.pop("event_type", "message")
+    data["error"] = _rebuild_error(data.get("error"))
+    moment = data.get("timestamp")
+    if isinstance(moment, datetime) and moment.tzinfo is None:  # a database may return UTC without its zone
+        data["timestamp"] = moment.replace(tzinfo=timezone.utc)
+    if kind == "status":
+        return StatusUpdate(**data)
+    parts = {"media": MediaRef, "location": Location, "reply": Reply, "reaction": Reaction}
+    for name, cls in parts.items():
+        if data.get(name) is not None:
+            data[name] = cls(**data[name])
+    return InboundMessage(**data)
