@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 
+from app import queues as rq_queues
 from app.db import get_db
 from app.providers import MalformedWebhook, WebhookRejected, WebhookRequest
 from app.services import accounts, clock, inbound, media_links
@@ -44,6 +45,9 @@ ACCEPTED_TYPES = {
     "twilio": {"application/x-www-form-urlencoded", "application/json"},
     "kaleyra": {"application/json", "application/x-www-form-urlencoded", "text/plain"},
 }
+#: Providers that sign a nonce with each request; a nonce is remembered past their timestamp window.
+NONCE_HEADERS = {"sinch": "x-sinch-webhook-signature-nonce"}
+NONCE_TTL_SECONDS = 30 * 60
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 #: Faults of our infrastructure, not of the webhook: the provider should retry.
 RETRYABLE_FAULTS = (PyMongoError, RedisError, ConnectionError, TimeoutError)
@@ -92,12 +96,43 @@ def handle(account, req: WebhookRequest, base_url):
         adapter.verify_request(req)
     except WebhookRejected as exc:
         raise WebhookFailure(exc.status, "rejected", exc.reason) from None
+    nonce_key = _unused_nonce(account, req)
     events = _parse(adapter, req)
     media_links.remember_base_url(base_url)
     counts = store(account, events, received_at)
+    _spend_nonce(nonce_key)
     if account["provider"] == "twilio":
         return Reply(200, TWIML_EMPTY, "text/xml")
     return Reply(200, {"ok": not counts.get("failed"), "counts": dict(counts)})
+
+
+def _unused_nonce(account, req):
+    """Refuse a signed request whose nonce was already accepted (a captured request sent again).
+
+    The nonce is spent only once the delivery is stored, so the provider's retry of a delivery we
+    failed to store still gets in. Returns the key to spend, or None for providers without nonces.
+    """
+    header = NONCE_HEADERS.get(account["provider"])
+    nonce = req.header(header) if header else None
+    if not nonce:
+        return None
+    key = f"parley:webhook-nonce:{account['_id']}:{nonce}"
+    try:
+        used = rq_queues.get_redis().exists(key)
+    except RedisError:
+        log.warning("nonce of a %s webhook not checked: Redis does not answer", account["provider"])
+        return None
+    if used:
+        raise WebhookFailure(403, "rejected", "This signature nonce was already used.")
+    return key
+
+
+def _spend_nonce(key):
+    if key:
+        try:
+            rq_queues.get_redis().set(key, 1, ex=NONCE_TTL_SECONDS)
+        except RedisError:
+            log.warning("webhook nonce not recorded: Redis does not answer")
 
 
 def _check_content_type(account, req):

@@ -65,9 +65,13 @@ def test_a_twilio_signature_over_the_public_url_is_accepted(app, client):
     from twilio.request_validator import RequestValidator
 
     signature = RequestValidator("twilio-token").compute_signature(
-        "https://parley.example.com" + path_of(account), dict(parse_qsl(body.decode())))
-    response = client.post(path_of(account), data=body, headers={"X-Twilio-Signature": signature,
-                                                                "Content-Type": "application/x-www-form-urlencoded"})
+        "https://parley.example.com" + path_of(account), dict(parse_qsl(body.decode()))
+    )
+    response = client.post(
+        path_of(account),
+        data=body,
+        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 200
     assert messages_with("SM00000000000000000000000000000001")
 
@@ -76,8 +80,14 @@ def test_kaleyra_get_callbacks_are_accepted_with_the_secret_in_the_url(client):
     account = make_account("kaleyra")
     url = text_fixture("kaleyra/v1_incoming_callback_profile_get_template.txt")[2].decode()
     query = url.partition("?")[2]
-    for placeholder, value in {"<from>": "15550001111", "<body>": "Hi", "<name>": "John", "<type>": "text",
-                               "<wanumber>": "15550001000", "<created_at>": "2024-06-15T14:25:10Z"}.items():
+    for placeholder, value in {
+        "<from>": "15550001111",
+        "<body>": "Hi",
+        "<name>": "John",
+        "<type>": "text",
+        "<wanumber>": "15550001000",
+        "<created_at>": "2024-06-15T14:25:10Z",
+    }.items():
         query = query.replace(placeholder, value)
     query = query.replace("<", "").replace(">", "")
     response = client.get(f"{path_of(account)}?{query}&secret=kaleyra-secret")
@@ -89,15 +99,19 @@ def test_kaleyra_get_callbacks_are_accepted_with_the_secret_in_the_url(client):
 # -- Meta's subscription handshake ------------------------------------------------------------------
 def test_meta_handshake_echoes_the_challenge_as_plain_text(client, accounts_by_provider):
     account = accounts_by_provider["meta"]
-    response = client.get(path_of(account), query_string={"hub.mode": "subscribe", "hub.verify_token": "meatyhamhock",
-                                                           "hub.challenge": "1158201444"})
+    response = client.get(
+        path_of(account),
+        query_string={"hub.mode": "subscribe", "hub.verify_token": "meatyhamhock", "hub.challenge": "1158201444"},
+    )
     assert response.status_code == 200
     assert response.mimetype == "text/plain" and response.get_data(as_text=True) == "1158201444"
 
 
 def test_meta_handshake_with_a_wrong_token_is_refused(client, accounts_by_provider):
-    response = client.get(path_of(accounts_by_provider["meta"]),
-                          query_string={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"})
+    response = client.get(
+        path_of(accounts_by_provider["meta"]),
+        query_string={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"},
+    )
     assert response.status_code == 403
     assert "verify token" in response.get_json()["error"]["message"]
 
@@ -173,8 +187,12 @@ def test_unknown_webhook_key_is_404(client, app):
 @pytest.mark.parametrize("provider", ["twilio", "sinch", "kaleyra", "sandbox"])
 def test_forged_and_unsigned_requests_of_other_providers_are_refused(client, accounts_by_provider, provider):
     account = accounts_by_provider[provider]
-    rel = {"twilio": "twilio/inbound_text.txt", "sinch": "sinch/inbound_text.json",
-           "kaleyra": "kaleyra/legacy_incoming_text_onprem_format.json", "sandbox": None}[provider]
+    rel = {
+        "twilio": "twilio/inbound_text.txt",
+        "sinch": "sinch/inbound_text.json",
+        "kaleyra": "kaleyra/legacy_incoming_text_onprem_format.json",
+        "sandbox": None,
+    }[provider]
     if rel:
         body, content_type = fixture_body(rel)
     else:
@@ -196,9 +214,12 @@ def test_a_stale_sinch_signature_is_refused(client, accounts_by_provider):
     account = accounts_by_provider["sinch"]
     body = read_bytes("sinch/inbound_text.json")
     stamp = "1000000000"
-    headers = {"Content-Type": "application/json", "x-sinch-webhook-signature-nonce": "n",
-               "x-sinch-webhook-signature-timestamp": stamp,
-               "x-sinch-webhook-signature": sinch_signature(body, "n", stamp, "foo_secret1234")}
+    headers = {
+        "Content-Type": "application/json",
+        "x-sinch-webhook-signature-nonce": "n",
+        "x-sinch-webhook-signature-timestamp": stamp,
+        "x-sinch-webhook-signature": sinch_signature(body, "n", stamp, "foo_secret1234"),
+    }
     assert _post(client, account, body, headers).status_code == 403
 
 
@@ -226,3 +247,14 @@ def test_meta_events_for_a_number_of_another_app_are_dropped(client):
     assert response.status_code == 200
     assert response.get_json()["counts"] == {"foreign_channel": 1}
     assert get_db().interactions.count_documents({}) == 0
+
+
+def test_a_sinch_request_sent_again_with_its_nonce_is_refused(client):
+    from tests.webhooks.support import fixture_body, make_account, path_of, signed
+
+    account = make_account("sinch")
+    headers, body = signed(account, *fixture_body("sinch/inbound_text.json"))
+    first = client.post(path_of(account), data=body, headers=headers)
+    assert first.status_code == 200
+    again = client.post(path_of(account), data=body, headers=headers)
+    assert again.status_code == 403 and "nonce" in again.get_json()["error"]["message"]
