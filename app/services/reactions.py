@@ -4,7 +4,7 @@ latest message marks the interaction "customer acknowledged"."""
 from datetime import UTC
 
 from app.db import get_db
-from app.services import live, message_slots
+from app.services import live, message_slots, routing
 from app.services.serialize import plain
 
 
@@ -31,7 +31,9 @@ def apply_customer_reaction(account, event):
         return "stale_reaction"
     if doc.get("last_outbound_message_id") == message["id"]:
         get_db().interactions.update_one({"_id": interaction_id}, {"$set": {"acknowledged": side}})
-    live.publish(doc, "reaction", {"message_id": message["id"], "side": "customer", "reaction": plain(side)})
+        doc["acknowledged"] = side
+    payload = {"message_id": message["id"], "side": "customer", "reaction": plain(side), "interaction": routing.card(doc)}
+    live.publish(doc, "reaction", payload)
     return "reaction"
 
 

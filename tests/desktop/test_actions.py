@@ -104,3 +104,35 @@ def test_an_offer_in_a_background_tab_changes_the_title_and_rings(team, desktop)
         document.dispatchEvent(new Event("visibilitychange"));
     }""")
     assert alice.evaluate("window.parley.desktop.offers.alerts") == 0
+
+
+def test_a_customer_reaction_to_the_last_reply_shows_as_acknowledged(team, desktop, admin_client):
+    from app.providers.sandbox import build_inbound
+    from app.services import inbound
+    from tests.desktop.conftest import _events
+
+    says(team["sandbox"], "+447700900306", "Is it shipped?", name="Ada Ack")
+    alice = desktop(team["alice"])
+    pane = accept_offer(alice, "Ada")
+    box = pane.get_by_role("textbox").first
+    box.fill("Yes, it left this morning")
+    box.press("Enter")
+    interaction = get_db().interactions.find_one({"contact.phone": "+447700900306"})
+    assert wait_for(
+        lambda: next(
+            (
+                m.get("provider_message_id")
+                for m in get_db().interactions.find_one({"_id": interaction["_id"]})["messages"]
+                if m["direction"] == "out"
+            ),
+            None,
+        )
+    )
+    reply = next(m for m in get_db().interactions.find_one({"_id": interaction["_id"]})["messages"] if m["direction"] == "out")
+    inbound.ingest(
+        team["sandbox"],
+        _events(build_inbound("+447700900306", "reaction", reaction={"message_id": reply["provider_message_id"], "emoji": "👍"})),
+    )
+    expect(pane.get_by_text("👍 acknowledged the last reply")).to_be_visible()
+    listing = admin_client.get("/interactions/").get_data(as_text=True)
+    assert "customer acknowledged" in listing

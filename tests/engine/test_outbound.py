@@ -136,6 +136,8 @@ def test_customer_reaction_to_the_last_agent_message_marks_acknowledged(team):
     )
     doc = get_db().interactions.find_one({"_id": interaction["_id"]})
     assert doc["acknowledged"]["emoji"] == "👍"
+    event = get_db().interaction_events.find_one({"interaction_id": interaction["_id"], "event": "reaction"})
+    assert event["payload"]["interaction"]["acknowledged"]["emoji"] == "👍"  # lists and sidebars update live
     assert message(interaction["_id"], sent["id"])["reactions"]["customer"]["emoji"] == "👍"
     inbound.ingest(account, customer_says(account, "+447700900123", None, kind="reaction", reaction={"message_id": pmid}))
     assert get_db().interactions.find_one({"_id": interaction["_id"]})["acknowledged"] is None

@@ -94,6 +94,7 @@ export class Sidebar {
       ["Agent", i.agent_name || "—"],
       ["Tags", (i.tags || []).join(", ") || "—"],
       ["Disposition", i.disposition || "—"],
+      ...(i.acknowledged ? [["Customer", `${i.acknowledged.emoji} acknowledged the last reply`]] : []),
     ];
     this.detailsBox.replaceChildren(
       ...rows.flatMap(([label, value]) => [el("dt", { text: label }), el("dd", { text: value || "—" })]),
