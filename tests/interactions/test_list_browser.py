@@ -52,8 +52,10 @@ def test_filters_alone_and_combined_search_and_bad_filters(new_page, team):
     only(lambda: page.select_option("[data-testid=filter-tags]", ["billing"]), ["Anna"])
     only(lambda: page.select_option("[data-testid=filter-read]", "false"), ["Chiara", "Dario"])
     only(lambda: page.fill("[data-testid=filter-start_from]", clock.now().date().isoformat()), ["Dario"])
-    only(lambda: page.fill("[data-testid=filter-start_to]", (clock.now() - timedelta(days=1)).date().isoformat()),
-         ["Anna", "Bruno", "Chiara"])
+    only(
+        lambda: page.fill("[data-testid=filter-start_to]", (clock.now() - timedelta(days=1)).date().isoformat()),
+        ["Anna", "Bruno", "Chiara"],
+    )
     only(lambda: page.fill("[data-testid=filter-window_closing_within]", "24"), ["Dario"])
     only(lambda: page.fill("[data-testid=filter-q]", "+447700900503"), ["Chiara"])
     only(lambda: page.fill("[data-testid=filter-q]", "invoice"), ["Anna", "Dario"])
@@ -148,3 +150,38 @@ def test_agent_views_reopens_downloads_and_starts_a_conversation(new_page, team)
     assert created["agent_id"] == team["alice"]["_id"] and created["direction"] == "outbound"
     assert get_db().contacts.find_one({"phone": "+447700900599"})["first_name"]
     assert waiting["_id"] != created["_id"]
+
+
+def test_new_conversation_with_a_template_that_takes_header_body_and_link_parameters(new_page, team):
+    from tests.engine.helpers import make_template
+
+    template = make_template(
+        team["account"],
+        name="delivery_slot",
+        body="Hi {{1}}, we deliver on {{2}}.",
+        buttons=[{"type": "URL", "text": "Track", "url": "https://track.example/{{1}}"}],
+    )
+    get_db().templates.update_one(
+        {"_id": template["_id"]},
+        {"$push": {"components": {"$each": [{"type": "HEADER", "format": "TEXT", "text": "Order {{1}}"}], "$position": 0}}},
+    )
+    page = new_page()
+    sign_in_page(page, team["alice"]["email"], PASSWORD)
+    page.goto("/interactions/")
+    page.click("[data-testid=new-interaction]")
+    page.select_option("[data-testid=new-account]", label=team["account"]["name"])
+    page.fill("[data-testid=new-phone]", "+447700900598")
+    page.press("[data-testid=new-phone]", "Tab")
+    page.check("[data-testid=new-mode-template]")
+    page.select_option("[data-testid=new-template]", label="delivery_slot (en)")
+    inputs = page.locator("[data-params] input")
+    assert inputs.count() == 4  # header {{1}}, body {{1}} {{2}}, the link's {{1}}
+    for n, value in enumerate(["A-77", "Olga", "Friday", "A-77"]):
+        inputs.nth(n).fill(value)
+    page.click("[data-testid=new-send]")
+    page.wait_for_url("**/desktop/?open=*")
+    created = get_db().interactions.find_one({"contact.phone": "+447700900598"})
+    sent = next(m for m in created["messages"] if m["kind"] == "template")
+    rendered = sent["template"]["rendered"]
+    assert rendered["header"]["text"] == "Order A-77" and rendered["body"] == "Hi Olga, we deliver on Friday."
+    assert rendered["buttons"][0]["url"] == "https://track.example/A-77"

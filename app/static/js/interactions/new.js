@@ -1,12 +1,38 @@
 // The "+" dialog: looks the number up in the account's contacts, offers the account's templates
-// available for agents (with their body parameters) or a free message, sends through
+// available for agents (with their header, body and URL-button parameters) or a free message, sends through
 // POST /api/v1/interactions and opens the new interaction's tab in the desktop.
 import { api } from "./api.js";
 
 const PARAM = /\{\{(\d+)\}\}/g;
 
+function part(template, type) {
+  return (template.components || []).find((c) => c.type === type);
+}
+
 function bodyText(template) {
-  return (template.components || []).find((c) => c.type === "BODY")?.text || "";
+  return part(template, "BODY")?.text || "";
+}
+
+// The parameters a template asks for, in the order the dialog shows them.
+function wanted(template) {
+  const header = part(template, "HEADER");
+  const fields = [];
+  if (header?.format === "TEXT") for (let i = 1; i <= paramCount(header.text || ""); i += 1) fields.push({ part: "header", label: `Header {{${i}}}` });
+  for (let i = 1; i <= paramCount(bodyText(template)); i += 1) fields.push({ part: "body", label: `{{${i}}}`, testid: `new-param-${i}` });
+  (part(template, "BUTTONS")?.buttons || []).forEach((button, index) => {
+    if (button.type === "URL" && paramCount(button.url || "")) fields.push({ part: "button", index, label: `Link of “${button.text}”` });
+  });
+  return fields;
+}
+
+function collect(box) {
+  const params = { header: [], body: [], buttons: {} };
+  for (const input of box.querySelectorAll("input")) {
+    if (input.dataset.part === "button") params.buttons[input.dataset.index] = input.value;
+    else params[input.dataset.part].push(input.value);
+  }
+  if (!params.header.length) delete params.header;
+  return params;
 }
 
 function paramCount(text) {
@@ -35,12 +61,14 @@ export function setUpNewInteraction(dialog) {
     const template = chosen();
     const text = template ? bodyText(template) : "";
     preview.textContent = text;
-    for (let i = 1; i <= paramCount(text); i += 1) {
+    for (const spec of template ? wanted(template) : []) {
       const label = document.createElement("label");
-      label.textContent = `{{${i}}} `;
+      label.textContent = `${spec.label} `;
       const input = document.createElement("input");
       input.name = "param";
-      input.dataset.testid = `new-param-${i}`;
+      input.dataset.part = spec.part;
+      if (spec.index !== undefined) input.dataset.index = String(spec.index);
+      if (spec.testid) input.dataset.testid = spec.testid;
       label.append(input);
       paramsBox.append(label);
     }
@@ -91,7 +119,7 @@ export function setUpNewInteraction(dialog) {
     if (!nameField.hidden && field("name").value.trim()) body.name = field("name").value.trim();
     if (mode() === "template") {
       body.template_id = field("template_id").value;
-      body.params = { body: [...paramsBox.querySelectorAll("input")].map((input) => input.value) };
+      body.params = collect(paramsBox);
     } else {
       body.text = field("text").value;
     }
