@@ -9,6 +9,7 @@ from app.providers.sandbox import build_inbound
 from app.services import clock, inbound
 from app.services.window_expiry import expire_windows
 from tests.support.engine import customer_says, sandbox_events
+from tests.support.query_shapes import embedded_only
 
 CUSTOMER = "+447700900123"
 
@@ -126,6 +127,7 @@ def test_expiry_job_marks_exactly_the_expired_interactions(team):
     assert len(events) == 1
 
 
+@embedded_only
 def test_concurrent_changes_to_one_interaction_never_share_a_sequence_number(team):
     """Web threads and the embedded worker write at once; each change must get its own number.
 

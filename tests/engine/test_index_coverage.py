@@ -8,7 +8,7 @@ from app.services.delivery import release_held
 from app.services.window_expiry import expire_windows
 from tests.engine.helpers import deliver, make_template, message
 from tests.support.engine import customer_says, status_of
-from tests.support.query_shapes import recording, uncovered
+from tests.support.query_shapes import embedded_only, recording, uncovered
 
 ENGINE_COLLECTIONS = {
     "interactions",
@@ -26,6 +26,7 @@ ENGINE_COLLECTIONS = {
 }
 
 
+@embedded_only
 def test_the_engine_queries_only_through_declared_indexes(team):
     get_db().dispositions.insert_one({"name": "Resolved"})
     account = team["account"]
@@ -61,6 +62,7 @@ def test_the_engine_queries_only_through_declared_indexes(team):
     assert uncovered(shapes) == []
 
 
+@embedded_only
 def test_the_checker_notices_an_unindexed_query(app):
     with recording({"interactions"}) as shapes:
         get_db().interactions.find_one({"contact.name": "Maria"})

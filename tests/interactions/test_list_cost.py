@@ -10,7 +10,7 @@ import mongomock
 
 from app.services import clock, interaction_list, interaction_queries, interaction_view, lifecycle
 from tests.interactions.support import says, taken
-from tests.support.query_shapes import READS, branches, leading_fields, recording, uncovered
+from tests.support.query_shapes import READS, branches, embedded_only, leading_fields, recording, uncovered
 
 CALLS = (*READS, "aggregate")
 
@@ -70,6 +70,7 @@ def _calls_for_page(client, query=""):
     return counts
 
 
+@embedded_only
 def test_database_calls_per_page_do_not_grow_with_rows(app, admin_client, agent_client, team):
     from tests.support.builders import sign_in
 
@@ -88,6 +89,7 @@ def test_database_calls_per_page_do_not_grow_with_rows(app, admin_client, agent_
     assert large_agent["interactions"] == 3
 
 
+@embedded_only
 def test_every_filter_combination_of_the_page_is_index_backed(app, team):
     account = team["account"]
     closed = taken(account, team["alice"], "+447700900201", "the invoice", name="Anna")
