@@ -130,6 +130,18 @@ def json_object(resp: requests.Response, provider: str) -> dict:
     return data
 
 
+def missing_in_answer(provider: str, label: str, what: str, data: dict | None = None) -> ProviderError:
+    """A successful answer without the id we need: a (retryable) server fault."""
+    return ProviderError(
+        "bad_response",
+        f"No {what} in {label}'s answer",
+        str(data)[:300] if data is not None else None,
+        category="server",
+        retryable=True,
+        provider=provider,
+    )
+
+
 def read_capped(resp: requests.Response, provider: str, limit: int = MAX_DOWNLOAD_BYTES) -> bytes:
     """Read a streamed body, refusing anything larger than ``limit`` without loading it whole."""
     chunks, size = [], 0

@@ -36,7 +36,7 @@ from ._parse import (
 from .base import CredentialField, Provider, WebhookRequest
 from .errors import MalformedWebhook, ProviderError, WebhookRejected
 from .events import InboundMessage, Location, MediaRef, Reply, StatusUpdate
-from .http import call, json_object, read_capped
+from .http import call, json_object, missing_in_answer, read_capped
 from .outbound import OutboundMessage, SendResult
 
 AUTH_HEADER = "X-Parley-Secret"
@@ -216,14 +216,7 @@ class KaleyraProvider(Provider):
         data = json_object(self._call("POST", url, json=self.build_body(msg)), self.name)
         message_id = _message_id(data)
         if not message_id:
-            raise ProviderError(
-                "bad_response",
-                "No message id in Kaleyra's answer",
-                str(data)[:300],
-                category="server",
-                retryable=True,
-                provider=self.name,
-            )
+            raise missing_in_answer(self.name, "Kaleyra", "message id", data)
         return SendResult(message_id, data)
 
     def download_media(self, media_ref: MediaRef) -> tuple[bytes, str | None]:

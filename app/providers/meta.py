@@ -11,7 +11,7 @@ from ._parse import as_dict, as_str, dicts, load_json_object
 from .base import CredentialField, Provider, WebhookRequest
 from .errors import MalformedWebhook, ProviderError, WebhookRejected
 from .events import MediaRef
-from .http import call, json_object, read_capped
+from .http import call, json_object, missing_in_answer, read_capped
 from .outbound import OutboundMessage, SendResult
 
 
@@ -94,14 +94,7 @@ class MetaProvider(Provider):
         data = json_object(resp, self.name)
         message_id = meta_format.message_id_from_response(data)
         if not message_id:
-            raise ProviderError(
-                "bad_response",
-                "No message id in Meta's answer",
-                str(data)[:300],
-                category="server",
-                retryable=True,
-                provider=self.name,
-            )
+            raise missing_in_answer(self.name, "Meta", "message id", data)
         return SendResult(message_id, data)
 
     def mark_read(self, provider_message_id: str, typing: bool = False) -> None:
@@ -120,9 +113,7 @@ class MetaProvider(Provider):
         )
         media_id = as_str(json_object(resp, self.name).get("id"))
         if not media_id:
-            raise ProviderError(
-                "bad_response", "No media id in Meta's answer", None, category="server", retryable=True, provider=self.name
-            )
+            raise missing_in_answer(self.name, "Meta", "media id")
         return media_id
 
     def download_media(self, media_ref: MediaRef) -> tuple[bytes, str | None]:

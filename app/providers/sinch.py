@@ -31,7 +31,7 @@ from ._parse import (
 from .base import CredentialField, Provider, WebhookRequest
 from .errors import MalformedWebhook, ProviderError, WebhookRejected
 from .events import InboundMessage, Location, MediaRef, Reaction, Reply, StatusUpdate
-from .http import call, json_object, read_capped
+from .http import call, json_object, missing_in_answer, read_capped
 from .outbound import OutboundMessage, SendResult, TemplateSpec
 
 MAX_CLOCK_SKEW = 600  # seconds a signed callback may be old (or early) before we refuse a replay
@@ -341,9 +341,7 @@ class SinchProvider(Provider):
         data = json_object(self._call("POST", url, json=self.build_body(msg)), self.name)
         message_id = as_str(data.get("message_id"))
         if not message_id:
-            raise ProviderError(
-                "bad_response", "No message_id in Sinch's answer", None, category="server", retryable=True, provider=self.name
-            )
+            raise missing_in_answer(self.name, "Sinch", "message_id")
         return SendResult(message_id, data)
 
     def download_media(self, media_ref: MediaRef) -> tuple[bytes, str | None]:

@@ -15,7 +15,7 @@ from ._parse import as_str, normalize_phone, now_utc
 from .base import CredentialField, Provider, WebhookRequest
 from .errors import MalformedWebhook, ProviderError, WebhookRejected
 from .events import InboundMessage, Location, MediaRef, Reply, StatusUpdate
-from .http import call, json_object, read_capped
+from .http import call, json_object, missing_in_answer, read_capped
 from .outbound import OutboundMessage, SendResult
 
 # Twilio error codes that mean something to Parley; the rest fall back to the HTTP status.
@@ -243,9 +243,7 @@ class TwilioProvider(Provider):
         data = json_object(self._call("POST", url, data=self.build_form(msg)), self.name)
         sid = as_str(data.get("sid"))
         if not sid:
-            raise ProviderError(
-                "bad_response", "No sid in Twilio's answer", None, category="server", retryable=True, provider=self.name
-            )
+            raise missing_in_answer(self.name, "Twilio", "sid")
         return SendResult(sid, data)
 
     def download_media(self, media_ref: MediaRef) -> tuple[bytes, str | None]:
