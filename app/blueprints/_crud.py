@@ -16,6 +16,20 @@ class ConfirmForm(FlaskForm):
     """An empty form: its CSRF token guards a delete."""
 
 
+def confirm_delete(record, noun, name, perform, done_url, template="_crud/confirm_delete.html", **context):
+    """The confirmation page of a delete, and its POST: the sections' and the hand-written pages' alike."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template(template, form=form, record=record, **context)
+    try:
+        perform()
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(done_url)
+    flash(f"Deleted {noun} “{name}”.", "success")
+    return redirect(done_url)
+
+
 def form_data(form):
     return {name: value for name, value in form.data.items() if name not in SKIP}
 
@@ -103,13 +117,5 @@ class Section:
 
     def delete(self, record_id):
         doc = self.service.get(record_id)
-        form = ConfirmForm()
-        if form.validate_on_submit():
-            try:
-                self.service.delete(record_id)
-            except ServiceError as exc:
-                flash(exc.message, "error")
-                return redirect(self.url("index"))
-            flash(f"Deleted {self.noun} “{self.name_of(doc)}”.", "success")
-            return redirect(self.url("index"))
-        return render_template("_crud/confirm_delete.html", section=self, form=form, record=doc)
+        return confirm_delete(doc, self.noun, self.name_of(doc), lambda: self.service.delete(record_id), self.url("index"),
+                              section=self)

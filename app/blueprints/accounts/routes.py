@@ -1,6 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from app.blueprints._crud import ConfirmForm
+from app.blueprints._crud import ConfirmForm, confirm_delete
 from app.blueprints._shared import apply_errors, options, public_base_url
 from app.blueprints.accounts import bp
 from app.blueprints.accounts.forms import account_form_class, doc_to_form, error_aliases, form_to_data
@@ -101,10 +101,6 @@ def sync(record_id):
 @bp.route("/<record_id>/delete", methods=["GET", "POST"])
 def delete(record_id):
     doc = accounts.get_account(record_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        accounts.delete(record_id)
-        flash(f"Deleted account “{doc['name']}”.", "success")
-        return redirect(url_for(".index"))
-    return render_template("accounts/confirm_delete.html", form=form, record=doc,
-                           template_count=len(message_templates.templates_of(doc["_id"])))
+    return confirm_delete(doc, "account", doc["name"], lambda: accounts.delete(record_id), url_for(".index"),
+                          template="accounts/confirm_delete.html",
+                          template_count=len(message_templates.templates_of(doc["_id"])))

@@ -1,8 +1,8 @@
 from types import SimpleNamespace
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, render_template, url_for
 
-from app.blueprints._crud import ConfirmForm, Section
+from app.blueprints._crud import Section, confirm_delete
 from app.blueprints.contact_lists import bp
 from app.blueprints.contact_lists.forms import ContactListForm, ImportForm
 from app.services import contacts, contacts_csv
@@ -50,10 +50,6 @@ def export_csv(record_id):
 @bp.route("/contacts/<record_id>/delete", methods=["GET", "POST"])
 def delete_contact(record_id):
     doc = contacts.get_contact(record_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        contacts.delete_contact(record_id)
-        flash(f"Deleted contact “{contacts.display_name(doc)}”.", "success")
-        return redirect(url_for("contacts.index", list_id=doc["list_id"]))
     section = SimpleNamespace(noun="contact", name_of=contacts.display_name, url=lambda name, **kw: url_for(f"contacts.{name}"))
-    return render_template("_crud/confirm_delete.html", section=section, form=form, record=doc)
+    return confirm_delete(doc, "contact", contacts.display_name(doc), lambda: contacts.delete_contact(record_id),
+                          url_for("contacts.index", list_id=doc["list_id"]), section=section)

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.blueprints._crud import ConfirmForm
+from app.blueprints._crud import confirm_delete
 from app.blueprints._shared import apply_errors, options
 from app.blueprints.templates import bp
 from app.blueprints.templates.forms import ERROR_ALIASES, TemplateForm, doc_to_form, form_to_data
@@ -73,11 +73,7 @@ def edit(record_id):
 @bp.route("/<record_id>/delete", methods=["GET", "POST"])
 def delete(record_id):
     record = message_templates.get_template(record_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        message_templates.delete_template(record_id)
-        flash(f"Deleted template “{record['name']}”.", "success")
-        return redirect(url_for(".index"))
     section = SimpleNamespace(noun="template", name_of=lambda d: f"{d['name']} ({d['language']})",
                               url=lambda name, **kw: url_for(f".{name}", **kw))
-    return render_template("_crud/confirm_delete.html", section=section, form=form, record=record)
+    return confirm_delete(record, "template", record["name"], lambda: message_templates.delete_template(record_id),
+                          url_for(".index"), section=section)
