@@ -117,3 +117,12 @@ def test_list_filters_never_answer_500(setup, params):
     api, _ = setup
     response = api.get("/interactions", query_string=params)
     assert response.status_code in (200, 400), (params, response.get_data(as_text=True))
+
+
+def test_a_body_that_is_not_an_object_is_a_400_everywhere(setup):
+    api, interaction_id = setup
+    message_id = get_db().interactions.find_one({})["messages"][0]["id"]
+    for path in (f"/interactions/{interaction_id}/messages/{message_id}/add-contact", f"/interactions/{interaction_id}/close",
+                 f"/interactions/{interaction_id}/recontact", f"/interactions/{interaction_id}/messages", "/interactions"):
+        response = api.post(path, json=[1])
+        assert response.status_code == 400, path

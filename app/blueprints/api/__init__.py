@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.extensions import csrf
 from app.services import api_tokens
+from app.services.errors import ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -30,6 +31,16 @@ def authenticate():
         return response, 401
     g.api_user = user
     return None
+
+
+def json_body(required=True):
+    """The request's JSON object. An action whose fields are all optional may be sent without a body."""
+    data = request.get_json(silent=True)
+    if data is None and not required:
+        return {}
+    if not isinstance(data, dict):
+        raise ServiceError("Send a JSON object with Content-Type: application/json.")
+    return data
 
 
 from app.blueprints.api import interactions, reports, routes  # noqa: E402,F401

@@ -5,7 +5,7 @@ Agents see and act only on their queues' interactions; admins on all (app/servic
 
 from flask import g, jsonify, request
 
-from app.blueprints.api import bp
+from app.blueprints.api import bp, json_body
 from app.services import (
     contact_cards,
     interaction_list,
@@ -37,13 +37,6 @@ LIST_FILTERS = (
 )
 
 
-def _body():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ServiceError("Send a JSON object with Content-Type: application/json.")
-    return data
-
-
 def present(doc):
     return plain({k: v for k, v in doc.items() if k not in ("messages", "search_terms", "rejected_by")})
 
@@ -59,7 +52,7 @@ def list_interactions():
 
 @bp.route("/interactions", methods=["POST"])
 def start_interaction():
-    interaction, message, warnings = new_conversation.start(g.api_user, _body())
+    interaction, message, warnings = new_conversation.start(g.api_user, json_body())
     return jsonify(interaction=present(interaction), message=plain(message), warnings=warnings), 201
 
 
@@ -82,22 +75,20 @@ def interaction_events(interaction_id):
 
 @bp.route("/interactions/<interaction_id>/messages", methods=["POST"])
 def send_message(interaction_id):
-    message, warnings = outbound.compose(g.api_user, interaction_id, _body())
+    message, warnings = outbound.compose(g.api_user, interaction_id, json_body())
     return jsonify(message=plain(interaction_queries.visible_message(message)), warnings=warnings), 201
 
 
 @bp.route("/interactions/<interaction_id>/messages/<message_id>/add-contact", methods=["POST"])
 def add_contact(interaction_id, message_id):
-    data = request.get_json(silent=True) or {}
+    data = json_body(required=False)
     contact = contact_cards.add_contact(g.api_user, interaction_id, message_id, data.get("card", 0))
     return jsonify(contact=plain(contact)), 201
 
 
 def _action(name, handler):
     def view(interaction_id):
-        data = request.get_json(silent=True) or {}
-        if not isinstance(data, dict):
-            raise ServiceError("Send a JSON object.")
+        data = json_body(required=False)
         return jsonify(interaction=present(handler(g.api_user, interaction_id, data)))
 
     bp.add_url_rule(f"/interactions/<interaction_id>/{name}", f"interaction_{name}", view, methods=["POST"])
@@ -113,6 +104,5 @@ _action("read", lambda user, iid, data: interaction_queries.mark_read(user, iid)
 
 @bp.route("/interactions/<interaction_id>/recontact", methods=["POST"])
 def send_recontact(interaction_id):
-    data = request.get_json(silent=True) or {}
-    message = outbound.send_recontact(g.api_user, interaction_id, data.get("params") if isinstance(data, dict) else None)
+    message = outbound.send_recontact(g.api_user, interaction_id, json_body(required=False).get("params"))
     return jsonify(message=plain(interaction_queries.visible_message(message))), 201

@@ -3,7 +3,7 @@
 from bson import ObjectId
 from flask import g, jsonify, request
 
-from app.blueprints.api import bp
+from app.blueprints.api import bp, json_body
 from app.blueprints.api.openapi import build_document
 from app.blueprints.api.resources import RESOURCES
 from app.services.agents import public_user
@@ -32,19 +32,12 @@ def _filters(resource):
     return values
 
 
-def _body():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ServiceError("Send a JSON object with Content-Type: application/json.")
-    return data
-
-
 def _collection(resource):
     def view():
         user = g.api_user
         resource.allow(user, request.method)
         if request.method == "POST":
-            doc = resource.create(user, _body())
+            doc = resource.create(user, json_body())
             return jsonify(resource.present(doc)), 201
         page = resource.list(user, page=request.args.get("page"), per_page=request.args.get("per_page"), **_filters(resource))
         return jsonify(data=[resource.present(d) for d in page.items], meta=page.meta())
@@ -57,7 +50,7 @@ def _item(resource):
         user = g.api_user
         resource.allow(user, request.method)
         if request.method == "PATCH":
-            return jsonify(resource.present(resource.update(user, record_id, _body())))
+            return jsonify(resource.present(resource.update(user, record_id, json_body())))
         if request.method == "DELETE":
             resource.delete(user, record_id)
             return "", 204
