@@ -20,6 +20,7 @@ from app.services import clock, lifecycle, live, message_slots, routing
 from app.services.access_rules import load_visible, require_owner, require_text
 from app.services.delivery import read_receipts_when
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.locations import check_location
 from app.services.provider_access import capabilities
 from app.services.serialize import plain
 from app.services.template_messages import prepare
@@ -82,7 +83,7 @@ def _build(actor, interaction, account, payload):
         if caption:
             message["caption"] = require_text(caption, "caption", 1024)
     elif kind == "location":
-        message["location"] = _location(payload.get("location"))
+        message["location"] = check_location(payload.get("location"))
     elif kind == "template":
         if "templates" not in caps:
             raise _capability_error(account, "Sending templates")
@@ -125,21 +126,6 @@ def _media(media, kind, account):
         "size": stored.get("length"),
         "state": "ready",
         "voice": kind == "voice",
-    }
-
-
-def _location(location):
-    try:
-        lat, lng = float(location["latitude"]), float(location["longitude"])
-    except (TypeError, KeyError, ValueError):
-        raise ValidationFailed("A location needs latitude and longitude.", {"location": "Latitude and longitude."}) from None
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ValidationFailed("Coordinates out of range.", {"location": "Latitude ±90, longitude ±180."})
-    return {
-        "latitude": lat,
-        "longitude": lng,
-        "name": str(location.get("name") or "")[:200],
-        "address": str(location.get("address") or "")[:300],
     }
 
 

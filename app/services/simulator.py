@@ -17,6 +17,7 @@ from app.providers.media_limits import AttachmentRejected, remux_webm_to_ogg_opu
 from app.services import accounts
 from app.services.access_rules import as_oid
 from app.services.errors import NotFound, ValidationFailed
+from app.services.locations import check_location
 from app.services.phones import to_e164
 
 MEDIA_MAX_BYTES = 16 * 1024 * 1024
@@ -77,18 +78,6 @@ def _media(payload, kind):
     return {"url": sandbox.data_url(data, mime_type), "mime_type": mime_type, "filename": filename, "voice": kind == "voice"}
 
 
-def _location(payload):
-    loc = payload.get("location") if isinstance(payload.get("location"), dict) else {}
-    try:
-        lat, lng = float(loc["latitude"]), float(loc["longitude"])
-    except (KeyError, TypeError, ValueError):
-        raise ValidationFailed("A location needs latitude and longitude.", {"location": "Latitude and longitude."}) from None
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ValidationFailed("Coordinates out of range.", {"location": "Latitude ±90, longitude ±180."})
-    return {"latitude": lat, "longitude": lng, "name": _text(loc.get("name"), "name", 200),
-            "address": _text(loc.get("address"), "address", 300)}
-
-
 def _contact_card(payload):
     card = payload.get("contact") if isinstance(payload.get("contact"), dict) else {}
     name = _text(card.get("name"), "contact name", 200, required=True)
@@ -112,7 +101,7 @@ def message_event(account, payload):
         fields["media"] = _media(payload, kind)
         fields["caption"] = _text(payload.get("caption"), "caption", 1024)
     elif kind == "location":
-        fields["location"] = _location(payload)
+        fields["location"] = check_location(payload.get("location"))
     elif kind == "contacts":
         fields["contacts"] = _contact_card(payload)
     elif kind == "reaction":
