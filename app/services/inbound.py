@@ -213,7 +213,6 @@ def _after_store(account, interaction, message, how):
     payload = {"message": plain(msgs.with_position(message, interaction)), "interaction": routing.card(interaction)}
     targets = routing.offer_targets(interaction) if interaction["status"] == "queued" else ()
     if how in ("created", "reopened"):
-        routing.offer(interaction)
         live.publish(interaction, "offer", payload, extra_agent_ids=targets)
     else:
         live.publish(interaction, "message", payload, extra_agent_ids=targets)

@@ -13,12 +13,18 @@ from app.db import get_db
 
 def locate(query, key, value):
     """(interaction id, position) of the message whose `key` equals `value`, or None."""
-    doc = get_db().interactions.find_one({**query, f"messages.{key}": value}, {f"messages.{key}": 1})
+    found = locate_with_id(query, key, value)
+    return found[:2] if found else None
+
+
+def locate_with_id(query, key, value):
+    """(interaction id, position, message id) of the message whose `key` equals `value`, or None."""
+    doc = get_db().interactions.find_one({**query, f"messages.{key}": value}, {f"messages.{key}": 1, "messages.id": 1})
     if doc is None:
         return None
     for position, message in enumerate(doc.get("messages", [])):
         if message.get(key) == value:
-            return doc["_id"], position
+            return doc["_id"], position, message.get("id")
     return None
 
 

@@ -62,11 +62,6 @@ def card(interaction):
     return plain({field: interaction.get(field) for field in fields})
 
 
-def offer(interaction):
-    """Count the offer (for supervisors' waiting view); the offer itself travels with its event."""
-    get_db().interactions.update_one({"_id": interaction["_id"]}, {"$set": {"offered_at": clock.now()}})
-
-
 def waiting_for(agent):
     """Queued interactions an agent signing in should be offered."""
     query = {
@@ -144,7 +139,7 @@ def reoffer_rejected(delay_seconds):
     for doc in get_db().interactions.find({"status": "queued", "all_rejected_at": {"$lte": cutoff}}, {"_id": 1}):
         updated = get_db().interactions.find_one_and_update(
             {"_id": doc["_id"], "status": "queued", "all_rejected_at": {"$lte": cutoff}},
-            {"$set": {"rejected_by": [], "all_rejected_at": None, "offered_at": clock.now()}, "$inc": {"seq": 1}},
+            {"$set": {"rejected_by": [], "all_rejected_at": None}, "$inc": {"seq": 1}},
             projection={"messages": 0},
             return_document=ReturnDocument.AFTER,
         )

@@ -35,7 +35,7 @@ def apply_now(account_id, provider_message_id, status, at, error=None):
     else:
         return "ignored"
     changes[f"status_times.{status}"] = at
-    found = message_slots.locate({"account_id": account_id}, "provider_message_id", provider_message_id)
+    found = message_slots.locate_with_id({"account_id": account_id}, "provider_message_id", provider_message_id)
     if found is None:
         get_db().pending_statuses.insert_one(
             {
@@ -48,17 +48,16 @@ def apply_now(account_id, provider_message_id, status, at, error=None):
             }
         )
         return "pending"
-    interaction_id, position = found
+    interaction_id, position, message_id = found
     doc = message_slots.update(
         interaction_id, position, {"provider_message_id": provider_message_id}, changes, {"status_rank": {"$lt": ceiling}}
     )
     if doc is None:
         return "stale"
-    message = message_slots.read(interaction_id, "provider_message_id", provider_message_id)
     live.publish(
         doc,
         "message_status",
-        {"message_id": message["id"], "provider_message_id": provider_message_id, "status": status, "error": error},
+        {"message_id": message_id, "provider_message_id": provider_message_id, "status": status, "error": error},
     )
     return "applied"
 
