@@ -12,6 +12,7 @@ from app.providers import base
 from app.services import account_fields
 from app.services.errors import Conflict, ValidationFailed
 from app.services.phones import to_e164
+from app.services.queue_admin import queues_of_agent
 from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
@@ -178,6 +179,12 @@ def list_accounts(search=None, page=None, per_page=None, provider=None, queue_id
     if queue_id:
         query["queue_id"] = object_id(queue_id, "queue")
     return paginate("accounts", query, [("name", 1)], page, per_page)
+
+
+def visible_to(user):
+    """The accounts whose conversations a user works: every account for admins, their queues' for agents."""
+    query = {} if user["role"] == "admin" else {"queue_id": {"$in": [q["_id"] for q in queues_of_agent(user["_id"])]}}
+    return list(get_db().accounts.find(query).sort("name", 1))
 
 
 def all_accounts():

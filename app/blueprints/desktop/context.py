@@ -31,23 +31,11 @@ def _account(doc):
     }
 
 
-def _visible_accounts(user):
-    if user["role"] == "admin":
-        queue_ids = [q["_id"] for q in queue_admin.all_queues()]
-    else:
-        queue_ids = [q["_id"] for q in queue_admin.queues_of_agent(user["_id"])]
-    found = {}
-    for queue_id in queue_ids:
-        for doc in accounts.list_accounts(queue_id=str(queue_id), per_page=100).items:
-            found[str(doc["_id"])] = _account(doc)
-    return sorted(found.values(), key=lambda a: a["name"])
-
-
 def desktop_data(user):
     """The JSON the page boots from: who is signed in, accounts, transfer targets, media rules."""
     return {
         "user": {"id": str(user["_id"]), "name": user["name"], "email": user["email"], "role": user["role"]},
-        "accounts": _visible_accounts(user),
+        "accounts": [_account(doc) for doc in accounts.visible_to(user)],
         "agents": [{"id": str(a["_id"]), "name": a["name"]} for a in agents.active_agents()],
         "queues": [{"id": str(q["_id"]), "name": q["name"]} for q in queue_admin.all_queues()],
         "media_rules": {
