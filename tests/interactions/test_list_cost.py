@@ -10,7 +10,15 @@ import mongomock
 
 from app.services import clock, interaction_list, interaction_queries, interaction_view, lifecycle
 from tests.interactions.support import says, taken
-from tests.support.query_shapes import READS, branches, embedded_only, leading_fields, recording, uncovered
+from tests.support.query_shapes import (
+    READS,
+    branches,
+    embedded_only,
+    leading_fields,
+    recording,
+    uncovered,
+    wrapped_collection_methods,
+)
 
 CALLS = (*READS, "aggregate")
 
@@ -20,7 +28,6 @@ def counting():
     """Count the calls the app makes per collection (not the engine's own inner calls: its
     aggregate runs a find)."""
     counts, depth = {}, threading.local()
-    originals = {name: getattr(mongomock.collection.Collection, name) for name in CALLS}
 
     def wrap(name, original):
         def counter(self, *args, **kwargs):
@@ -34,13 +41,8 @@ def counting():
 
         return counter
 
-    for name, original in originals.items():
-        setattr(mongomock.collection.Collection, name, wrap(name, original))
-    try:
+    with wrapped_collection_methods(CALLS, wrap):
         yield counts
-    finally:
-        for name, original in originals.items():
-            setattr(mongomock.collection.Collection, name, original)
 
 
 @contextlib.contextmanager

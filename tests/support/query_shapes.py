@@ -58,10 +58,22 @@ def uncovered(shapes):
 
 
 @contextlib.contextmanager
+def wrapped_collection_methods(names, wrap):
+    """Replace the embedded engine's collection methods `names` by `wrap(name, original)` for a while."""
+    originals = {name: getattr(mongomock.collection.Collection, name) for name in names}
+    for name, original in originals.items():
+        setattr(mongomock.collection.Collection, name, wrap(name, original))
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(mongomock.collection.Collection, name, original)
+
+
+@contextlib.contextmanager
 def recording(collections):
     """Record (collection, filter branches, sort fields) for queries on `collections`."""
     shapes = []
-    originals = {name: getattr(mongomock.collection.Collection, name) for name in READS}
 
     def wrap(name, original):
         def recorder(self, filter=None, *args, **kwargs):  # noqa: A002 - pymongo's own parameter name
@@ -72,10 +84,5 @@ def recording(collections):
 
         return recorder
 
-    for name, original in originals.items():
-        setattr(mongomock.collection.Collection, name, wrap(name, original))
-    try:
+    with wrapped_collection_methods(READS, wrap):
         yield shapes
-    finally:
-        for name, original in originals.items():
-            setattr(mongomock.collection.Collection, name, original)
