@@ -14,10 +14,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask
 from itsdangerous import URLSafeTimedSerializer
 
+import config as settings
 from app import crypto
 from app.services import media_store, users
 from app.services.media_links import _SALT, PUBLIC_PATH
-import config as settings
 from config import Config, ConfigError
 from tests.support.builders import make_user
 
