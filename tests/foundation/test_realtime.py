@@ -105,3 +105,24 @@ def test_sockets_held_by_another_process_are_closed_through_the_message_queue(se
     subprocess.run([sys.executable, "-c", script, str(agent["_id"])], cwd=ROOT, env=env, check=True, timeout=60)
     assert wait_for(lambda: not client.connected), "a sign-out in another process left this process's socket open"
     assert client.received("session_ended")
+
+
+def test_a_sign_out_between_the_session_check_and_the_socket_listing_still_refuses_it(server, agent, monkeypatch):
+    """The race disconnect_user cannot see: the session was checked before the sign-out, the socket
+    listed after disconnect_user read the list. The connect looks at the session version again."""
+    from app.services import sessions, users
+
+    session = signed_in_session(server.url, agent["email"])
+    read_user = users.get_user
+    calls = []
+
+    def sign_out_after_the_first_read(user_id):
+        calls.append(user_id)
+        doc = read_user(user_id)
+        if len(calls) == 1:  # the connect's session check has its document: the user signs out elsewhere now
+            sessions.end_all(user_id)
+        return doc
+
+    monkeypatch.setattr(users, "get_user", sign_out_after_the_first_read)
+    assert refused(server, cookie_header(session))
+    assert str(agent["_id"]) not in online_user_ids()
