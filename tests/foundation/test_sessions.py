@@ -173,3 +173,14 @@ def test_an_edit_that_changes_none_of_these_keeps_sessions(app, admin_client, ag
     browser = signed_in(app, agent["email"])
     admin_edits(admin_client, agent, name="Renamed Agent")
     assert opens(browser)
+
+
+def test_guessing_the_current_password_is_throttled_like_sign_in(app, agent):
+    browser = signed_in(app, agent["email"])
+    wrong = {"current_password": "guess-number-one", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    for _ in range(5):
+        assert post(browser, "/profile/password", wrong).status_code == 200
+    right = {**wrong, "current_password": PASSWORD}
+    throttled = post(browser, "/profile/password", right)
+    assert throttled.status_code == 429 and "Too many attempts" in throttled.get_data(as_text=True)
+    assert sign_in(app.test_client(), agent["email"], PASSWORD).status_code == 302, "nothing changed"

@@ -1,10 +1,11 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
 from app.blueprints._crud import ConfirmForm
 from app.blueprints._shared import apply_errors
 from app.blueprints.profile import bp
 from app.blueprints.profile.forms import PasswordForm, TokenForm
+from app.extensions import limiter
 from app.login import SessionUser
 from app.services import api_tokens, sessions
 from app.services.errors import ValidationFailed
@@ -49,8 +50,18 @@ def revoke_token(token_id):
     return redirect(url_for(".index"))
 
 
+def _wrong_current_password(response):
+    return g.get("wrong_current_password", False)
+
+
 @bp.route("/password", methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=lambda: f"password-change:{current_user.id}",
+    deduct_when=_wrong_current_password,
+)
 def change_password():
+    """Guessing the current password from a borrowed session is throttled like sign-in."""
     form = PasswordForm()
     if form.validate_on_submit():
         try:
@@ -58,6 +69,7 @@ def change_password():
                 current_user.id, form.current_password.data, form.new_password.data, form.confirm_password.data
             )
         except ValidationFailed as exc:
+            g.wrong_current_password = "current_password" in exc.fields
             apply_errors(form, exc)
             return _page(password_form=form)
         # Every other sign-in has ended; this one goes on under the new session version.
