@@ -1,0 +1,238 @@
+"""The words the sentiment rule knows, in English, Spanish, Italian and Portuguese.
+
+Words are written lower-case and without accents (the rule strips them, so "pésimo", "pesimo"
+and "PÉSIMO" are one word). A trailing `*` matches any ending, which covers Romance inflections
+("decepcion*": decepcionado, decepcionada, decepción). Valences run from 0.5 (a hint) to 2 (clear
+praise or anger); a clause counts as strongly positive or negative from 1 (see sentiment.py).
+Phrases are matched before single words and take their tokens out of the clause, so a greeting
+such as "buenas tardes" or a routine "thanks in advance" weighs nothing.
+"""
+
+# Praise, thanks and satisfaction.
+POSITIVE = {
+    2.0: """
+        love loved loving lovely adore excellent perfect* awesome amazing fantastic wonderful brilliant superb
+        outstanding delighted beautiful gorgeous adorab* adorav*
+        encant* excelente genial geniales fantastic* maravill* estupend* buenisim* perfect*
+        adoro ottim* eccellent* perfett* meravigli* splendid* stupend* benissimo bellissim*
+        otim* maravilh* excelent* perfeit* incrivel amei adorei sensacional
+    """,
+    1.5: """
+        thank* thx ty cheers appreciat* great happy glad pleased satisfied satisfaction helpful friendly
+        recommend* impressed obliged painless best polite efficient professional lifesaver* hero heroes legend* star
+        gracias agradec* agradezc* feliz content* satisfech* amable* simpatic* increibl* mejores eficient*
+        profesional* idolo idolos
+        grazie ringrazi* apprezz* felic* soddisfatt* gentil* cortes* migliori bravissim* efficient* professional*
+        salvavita mitic* grato grata grati grate
+        obrigad* valeu agradec* satisfeit* atencios* educad* melhores lind* eficient* profission* fera feras
+        craque craques grato grata
+    """,
+    1.0: """
+        good nice kind solved resolved sorted fixed smooth* rock rocks charm
+        buena buenos buenas bonit* precioso preciosa rico rica majo maja majos majas resuelt* solucionad* arreglad*
+        buon* buona bravi brava bravo bello bella piace piaciut* risolt* sistemato sistemata lode top
+        bom boa bons boas gosto gostei resolvid* top
+    """,
+    0.5: """
+        fast quick* quickly rapid* veloc* cheap barato barata economic* conveniente easy well bien bene bem facil* bueno semplic*
+    """,
+}
+
+# Complaints, problem reports, frustration and urgency.
+NEGATIVE = {
+    2.0: """
+        terribl* awful horribl* worst disappoint* angry furious ridiculous unacceptable useless
+        frustr* scam fraud lied liar hate hated disgust* disaster nightmare rude pathetic shameful shame
+        pesim* terribl* horribl* peor decepcion* enojad* enfadad* furios* inaceptabl* ridicul* verguenza estafa
+        odi* mintieron desastr* pesadilla basura rabia fatal harto harta malisim* inutil*
+        pessim* orribil* terribil* delus* delud* arrabbiat* inaccettabil* vergogn* truff* schifo incubo
+        disastr* inutil* rabbia stufo stufa peggior*
+        pessim* horrivel terrivel decepc* irritad* inaceitavel absurd* vergonha golpe odeio pesadelo raiva
+        lixo descaso enganad* desastr* inutil* piores pior
+    """,
+    1.5: """
+        bad poor upset annoy* broken broke damaged crushed smashed cracked missing wrong crash* crashing
+        urgen* asap complain* overcharg* mess exhaust* stress* dissatisf*
+        agotad* agotador* estres* insatisf* estenuant* insoddisf* cansativ* estress*
+        lio cansad* casino stanco stanca stanchi bagunca
+        mal malo mala malos malas molest* roto rota rotos rotas danad* aplastad* equivocad* falta faltan
+        faltaba rompi* reclam*
+        male cattiv* seccat* rott* danneggiat* schiacciat* sbagliat* manca mancano mancava mancante
+        ruim chatead* danificad* amassad* errad* faltando faltou estragad* reclamac* quebr*
+    """,
+    1.0: """
+        late delay* delayed slow expensive nobody immediately wet cold fail* joke seriously serio fault faulty defect*
+        breakdown
+        retras* lent* nadie inmediat* mojad* fria frio fallo falla fallan fallad* tard* averia averias
+        ritard* lent* nessuno immediat* subito bagnat* fredd* fallit* scadent* fregatura guasto guasti difett*
+        atras* atrasad* lent* ninguem imediat* molhad* fria frio demor* falh* defeito defeitos defeituos*
+    """,
+    0.5: """
+        problem problems issue issues waiting hold cancel
+        forever eternidad eternita eternidade
+        problema problemas espera esperando tarde cancel*
+        problem* attesa aspett* disdir*
+        problema problemas esperando espera
+    """,
+}
+
+# Phrases, matched before words; a zero valence only takes the words out (greetings, politeness).
+PHRASES = {
+    "thanks in advance": 0.0,
+    "thank you in advance": 0.0,
+    "good morning": 0.0,
+    "good afternoon": 0.0,
+    "good evening": 0.0,
+    "gracias de antemano": 0.0,
+    "agradezco de antemano": 0.0,
+    "buenos dias": 0.0,
+    "buenas tardes": 0.0,
+    "buenas noches": 0.0,
+    "grazie in anticipo": 0.0,
+    "buongiorno": 0.0,
+    "buonasera": 0.0,
+    "buona sera": 0.0,
+    "buona giornata": 1.0,
+    "bom dia": 0.0,
+    "boa tarde": 0.0,
+    "boa noite": 0.0,
+    "desde ja agradeco": 0.0,
+    "desde ja obrigado": 0.0,
+    "desde ja obrigada": 0.0,
+    "have a nice day": 1.0,
+    "problem solved": 1.5,
+    "problema resuelto": 1.5,
+    "problema risolto": 1.5,
+    "problema resolvido": 1.5,
+    "no problem": 0.0,
+    "ningun problema": 0.0,
+    "nessun problema": 0.0,
+    "sem problema": 0.0,
+    "me gusta": 1.0,
+    "me gustan": 1.0,
+    "me gusto": 1.0,
+    "mi piace": 1.0,
+    "mi piacciono": 1.0,
+    "fed up": -2.0,
+    "en serio": -1.0,
+    "sul serio": -1.0,
+    "tired of": -2.0,
+    "well done": 1.5,
+    "good job": 1.5,
+    "great job": 1.5,
+    "bien hecho": 1.5,
+    "buen trabajo": 1.5,
+    "ottimo lavoro": 1.5,
+    "bel lavoro": 1.5,
+    "bem feito": 1.5,
+    "bom trabalho": 1.5,
+    "mandaram bem": 1.5,
+    "sick of": -2.0,
+    "money back": -1.5,
+    "mi dinero": -1.0,
+    "i soldi indietro": -1.5,
+    "meu dinheiro de volta": -1.5,
+    "still waiting": -1.5,
+    "still not": -1.0,
+    "sigo esperando": -1.5,
+    "todavia no": -1.0,
+    "sigo sin": -1.0,
+    "ancora in attesa": -1.5,
+    "sto ancora aspettando": -1.5,
+    "ancora non": -1.0,
+    "non ancora": -1.0,
+    "ainda esperando": -1.5,
+    "ate agora": -1.0,
+    "charged twice": -1.5,
+    "cobraron dos veces": -1.5,
+    "addebitato due volte": -1.5,
+    "cobrado duas vezes": -1.5,
+    "cobraram duas vezes": -1.5,
+    "no internet": -1.5,
+    "without internet": -1.5,
+    "sin internet": -1.5,
+    "senza internet": -1.5,
+    "sem internet": -1.5,
+    "anyone there": -1.5,
+    "anybody there": -1.5,
+    "alguien ahi": -1.5,
+    "c'e qualcuno": -1.5,
+    "alguem ai": -1.5,
+    "right now": -1.0,
+    "right away": -1.0,
+    "ya mismo": -1.0,
+    "cuanto antes": -1.0,
+    "lo antes posible": -1.0,
+    "il prima possibile": -1.0,
+    "agora mesmo": -1.0,
+    "o quanto antes": -1.0,
+    "o mais rapido possivel": -1.0,
+    "no sirve": -1.5,
+    "non va": -1.5,
+    "nao presta": -1.5,
+    "hidden fees": -1.5,
+    "cargos ocultos": -1.5,
+    "costi nascosti": -1.5,
+    "taxas escondidas": -1.5,
+    "cut off": -1.5,
+    "cortaron la linea": -1.5,
+    "staccato la linea": -1.5,
+    "cortaram minha linha": -1.5,
+    "sigo nada": -1.0,
+    "nota 10": 1.5,
+    "10 e lode": 1.5,
+    "un 10": 1.0,
+    "big fan": 1.5,
+    "huge fan": 1.5,
+    "kind of": 0.0,
+    "kind of you": 1.5,
+    "un crack": 1.5,
+    "unos cracks": 1.5,
+    "piu tardi": 0.0,
+    "mas tarde": 0.0,
+    "mais tarde": 0.0,
+    "tomadura de pelo": -2.0,
+    "presa in giro": -2.0,
+    "palhacada": -2.0,
+    "took forever": -1.5,
+    "10/10": 1.5,
+    "lo maximo": 2.0,
+    "un amor": 1.5,
+    "um amor": 1.5,
+    "a buon fine": 0.0,
+}
+
+# Words that turn the next few words around: "not happy" is a complaint, "not bad" faint praise.
+NEGATORS = """
+    not no never nobody nothing none neither nor without cannot cant dont doesnt didnt isnt wasnt wont arent havent
+    hasnt
+    no nunca nadie nada ni tampoco sin jamas ningun ninguna ninguno
+    non mai nessuno nessun nessuna niente nulla senza nemmeno neanche neppure
+    nao nunca ninguem nada nem sem jamais nenhum nenhuma
+"""
+
+# What a customer expects to happen: neutral said plainly, a complaint when negated ("never arrived",
+# "nobody answers", "non funziona", "não chegou").
+EXPECTED = """
+    buy* work works working worked arrive* came come receiv* got answer* repl* respond* call* help* show* fix* solve*
+    turn* load* open* charge* serve get through reach* talk* speak* contact*
+    compr* funcion* lleg* recib* contest* respond* llam* ayud* resolv* solucion* arregl* vino carga* sirve sirven
+    hablar comunicar* contact*
+    funzion* arriv* ricev* rispond* rispost* chiam* aiut* present* risolv* sistem* andat* carica* serve servono
+    parlare contatt*
+    funcion* cheg* receb* respond* respost* lig* ajud* aparec* resolv* consert* veio carreg* serve servem falar
+    contat*
+"""
+
+# Intensifiers make the next sentiment word count double.
+INTENSIFIERS = """
+    very really so super extremely totally completely too absolutely truly
+    muy muchisimo tan realmente totalmente completamente demasiado bastante
+    molto davvero troppo cosi proprio veramente totalmente completamente estremamente
+    muito muita tao realmente totalmente completamente extremamente
+"""
+
+EMOJI = {
+    1.5: "😊😀😃😄😁🙂😍🥰❤💕💖👍🙏👏🙌🎉💯👌😘🤩✨💙💚☺",
+    -1.5: "😡😠😤🤬😞😢😭😩😫👎💔😒🙄😑😖😣😔😟😕💩",
+}
