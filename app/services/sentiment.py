@@ -87,7 +87,8 @@ def _lexicon():
     valences.exact.update({char: valence for valence, chars in lexicon.EMOJI.items() for char in chars})
     phrases = {tuple(tokens(phrase)): valence for phrase, valence in lexicon.PHRASES.items()}
     expected = _Words([(word, True) for word in lexicon.EXPECTED.split()])
-    return valences, phrases, expected, set(lexicon.NEGATORS.split()), set(lexicon.INTENSIFIERS.split())
+    negators = dict.fromkeys(lexicon.NEGATORS.split(), NEGATION_SCOPE) | dict.fromkeys(lexicon.WITHOUT.split(), 1)
+    return valences, phrases, expected, negators, set(lexicon.INTENSIFIERS.split())
 
 
 def clause_valence(clause):
@@ -114,7 +115,7 @@ def clause_valence(clause):
             negative -= valence
         negated, intensified = max(negated - span, 0), max(intensified - span, 0)
         if span == 1 and word in negators:
-            negated = NEGATION_SCOPE
+            negated = negators[word]
         if span == 1 and word in intensifiers:
             intensified = 2
         index += span

@@ -12,19 +12,22 @@ such as "buenas tardes" or a routine "thanks in advance" weighs nothing.
 POSITIVE = {
     2.0: """
         love loved loving lovely adore excellent perfect* awesome amazing fantastic wonderful brilliant superb
-        outstanding delighted beautiful gorgeous adorab* adorav*
+        outstanding impeccab* impecabl* impecav* delighted beautiful gorgeous adorab* adorav*
         encant* excelente genial geniales fantastic* maravill* estupend* buenisim* perfect*
         adoro ottim* eccellent* perfett* meravigli* splendid* stupend* benissimo bellissim*
         otim* maravilh* excelent* perfeit* incrivel amei adorei sensacional
     """,
     1.5: """
         thank* thx ty cheers appreciat* great happy glad pleased satisfied satisfaction helpful friendly
-        recommend* impressed obliged painless best polite efficient professional lifesaver* hero heroes legend* star
-        gracias agradec* agradezc* feliz content* satisfech* amable* simpatic* increibl* mejores eficient*
+        angel cheaper recommend* impressed obliged painless best polite efficient professional lifesaver* hero heroes
+        legend* star
+        gracias agradec* agradezc* feliz content* satisfech* alegr* amable* simpatic* increibl* mejores eficient*
         profesional* idolo idolos
-        grazie ringrazi* apprezz* felic* soddisfatt* gentil* cortes* migliori bravissim* efficient* professional*
+        grazie ringrazi* apprezz* tesoro felic* soddisfatt* gentil* cortes* migliori bravissim* efficient*
+        professional*
         salvavita mitic* grato grata grati grate
-        obrigad* valeu agradec* satisfeit* atencios* educad* melhores lind* eficient* profission* fera feras
+        obrigad* anjo alegr* valeu agradec* satisfeit* atencios* educad* melhores lind* eficient* profission* fera
+        feras
         craque craques grato grata
     """,
     1.0: """
@@ -34,7 +37,8 @@ POSITIVE = {
         bom boa bons boas gosto gostei resolvid* top
     """,
     0.5: """
-        fast quick* quickly rapid* veloc* cheap barato barata economic* conveniente easy well bien bene bem facil* bueno semplic*
+        fast quick* quickly rapid* veloc* cheap barato barata economic* conveniente easy well bien bene bem facil*
+        bueno semplic*
     """,
 }
 
@@ -51,14 +55,21 @@ NEGATIVE = {
         lixo descaso enganad* desastr* inutil* piores pior
     """,
     1.5: """
-        bad poor upset annoy* broken broke damaged crushed smashed cracked missing wrong crash* crashing
+        error errors wtf damn crap shit* junk lost stuck bad poor upset annoy* broken broke damaged crushed smashed
+        cracked missing wrong crash* crashing
         urgen* asap complain* overcharg* mess exhaust* stress* dissatisf*
         agotad* agotador* estres* insatisf* estenuant* insoddisf* cansativ* estress*
         lio cansad* casino stanco stanca stanchi bagunca
-        mal malo mala malos malas molest* roto rota rotos rotas danad* aplastad* equivocad* falta faltan
+        error errores demonios mierda porqueria perdio perdido perdida perdidos perdieron atascad* mal malo mala malos
+        malas molest* roto rota rotos rotas
+        danad* aplastad* equivocad* falta faltan
         faltaba rompi* reclam*
-        male cattiv* seccat* rott* danneggiat* schiacciat* sbagliat* manca mancano mancava mancante
-        ruim chatead* danificad* amassad* errad* faltando faltou estragad* reclamac* quebr*
+        errore errori diavolo cazzo schif* perso persa persi perse smarrit* fermo ferma male cattiv* seccat* rott*
+        danneggiat* schiacciat* sbagliat*
+        manca mancano mancava mancante
+        erro erros porra merda porcaria extravi* perdeu perderam parado parada ruim chatead* danificad* amassad*
+        errad* faltando faltou estragad*
+        reclamac* quebr*
     """,
     1.0: """
         late delay* delayed slow expensive nobody immediately wet cold fail* joke seriously serio fault faulty defect*
@@ -182,6 +193,10 @@ PHRASES = {
     "nota 10": 1.5,
     "10 e lode": 1.5,
     "un 10": 1.0,
+    "top notch": 2.0,
+    "de diez": 1.5,
+    "un sol": 1.5,
+    "costa meno": 1.0,
     "big fan": 1.5,
     "huge fan": 1.5,
     "kind of": 0.0,
@@ -204,30 +219,37 @@ PHRASES = {
 
 # Words that turn the next few words around: "not happy" is a complaint, "not bad" faint praise.
 NEGATORS = """
-    not no never nobody nothing none neither nor without cannot cant dont doesnt didnt isnt wasnt wont arent havent
+    not no never nobody nothing none neither nor cannot cant dont doesnt didnt isnt wasnt wont arent havent
     hasnt
-    no nunca nadie nada ni tampoco sin jamas ningun ninguna ninguno
-    non mai nessuno nessun nessuna niente nulla senza nemmeno neanche neppure
-    nao nunca ninguem nada nem sem jamais nenhum nenhuma
+    no nunca nadie nada ni tampoco jamas ningun ninguna ninguno
+    non mai nessuno nessun nessuna niente nulla nemmeno neanche neppure
+    nao nunca ninguem nada nem jamais nenhum nenhuma
 """
+
+# "Without" turns only the next word around: "sin internet", but "tres semanas sin teléfono fue inaceptable".
+WITHOUT = "without sin senza sem"
 
 # What a customer expects to happen: neutral said plainly, a complaint when negated ("never arrived",
 # "nobody answers", "non funziona", "não chegou").
 EXPECTED = """
-    buy* work works working worked arrive* came come receiv* got answer* repl* respond* call* help* show* fix* solve*
+    buy* ask* order* move* moving work works working worked arrive* came come receiv* got answer* repl* respond* call*
+    help* show* fix* solve*
     turn* load* open* charge* serve get through reach* talk* speak* contact*
-    compr* funcion* lleg* recib* contest* respond* llam* ayud* resolv* solucion* arregl* vino carga* sirve sirven
+    compr* pedi muev* movid* funcion* lleg* recib* contest* respond* llam* ayud* resolv* solucion* arregl* vino carga*
+    sirve sirven
     hablar comunicar* contact*
-    funzion* arriv* ricev* rispond* rispost* chiam* aiut* present* risolv* sistem* andat* carica* serve servono
+    chiesto ordinat* mosso muov* funzion* arriv* ricev* rispond* rispost* chiam* aiut* present* risolv* sistem* andat*
+    carica* serve servono
     parlare contatt*
-    funcion* cheg* receb* respond* respost* lig* ajud* aparec* resolv* consert* veio carreg* serve servem falar
+    pedi mexe* mov* funcion* cheg* receb* respond* respost* lig* ajud* aparec* resolv* consert* veio carreg* serve
+    servem falar
     contat*
 """
 
 # Intensifiers make the next sentiment word count double.
 INTENSIFIERS = """
     very really so super extremely totally completely too absolutely truly
-    muy muchisimo tan realmente totalmente completamente demasiado bastante
+    muy mucho muchisimo tan realmente totalmente completamente demasiado bastante
     molto davvero troppo cosi proprio veramente totalmente completamente estremamente
     muito muita tao realmente totalmente completamente extremamente
 """

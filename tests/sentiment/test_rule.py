@@ -129,3 +129,8 @@ def test_impatience_and_urgency_are_negative():
 def test_a_compliment_denied_by_a_trailing_negator_is_mixed():
     assert sentiment.score_text("The plumber was great, the wait was not")["label"] == "Mixed"
     assert sentiment.score_text("The plumber was great, the bill too")["label"] == "Positive"
+
+
+def test_without_turns_around_only_the_next_word():
+    assert sentiment.score_text("tres días sin internet")["label"] == "Negative"
+    assert sentiment.score_text("tres semanas sin teléfono fue inaceptable")["label"] == "Negative"
