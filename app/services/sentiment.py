@@ -12,7 +12,8 @@ The rule, per message:
 - in a clause, phrases are matched before words ("thanks in advance" and greetings weigh
   nothing, "still waiting" is a complaint); a negator ("not", "no", "non", "não", "nunca"…)
   turns the next three words around: "not happy" is a complaint, "not bad" faint praise, and
-  what a customer expects ("arrived", "works", "answers") becomes a complaint when negated;
+  what a customer expects ("arrived", "works", "answers") becomes a complaint when negated
+  (in a message with Portuguese-only words, "no" is "in the" and negates nothing);
   an intensifier ("very", "muy", "molto", "muito"…) or a superlative ending ("rapidísima",
   "velocissima") makes a word count double;
 - a clause's positive and negative sides are the sums of its positive and negative valences,
@@ -49,6 +50,7 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s'’\ufe0f]")
+_PORTUGUESE = frozenset(lexicon.PORTUGUESE.split())
 _NOT = re.compile(r"n['’]t\b", re.IGNORECASE)
 _IMPATIENT = re.compile(r"\?\s*\?")
 _SUPERLATIVE = ("isimo", "isima", "isimos", "isimas", "issimo", "issima", "issimi", "issime")  # "rapidísima": very fast
@@ -91,9 +93,9 @@ def _lexicon():
     return valences, phrases, expected, negators, set(lexicon.INTENSIFIERS.split())
 
 
-def clause_valence(clause):
+def clause_valence(clause, negators):
     """(positive, negative) summed valences of one clause, both >= 0."""
-    valences, phrases, expected, negators, intensifiers = _lexicon()
+    valences, phrases, expected, _, intensifiers = _lexicon()
     words = tokens(clause)
     longest = max(map(len, phrases))
     positive = negative = 0.0
@@ -131,9 +133,11 @@ def _clause_sides(text):
     """(positive, negative) per clause. A clause without praise that ends in a negator is the elliptical
     "the wait was not" / "la espera no" after a compliment: it denies the previous clause's praise."""
     negators = _lexicon()[3]
+    if not _PORTUGUESE.isdisjoint(tokens(text)):
+        negators = {word: scope for word, scope in negators.items() if word != "no"}  # "no" is "in the" there
     sides = []
     for part in clauses(text):
-        positive, negative = clause_valence(part)
+        positive, negative = clause_valence(part, negators)
         words = tokens(part)
         if sides and not positive and words and words[-1] in negators:
             negative = max(negative, sides[-1][0])

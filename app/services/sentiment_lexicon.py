@@ -32,7 +32,8 @@ POSITIVE = {
     """,
     1.0: """
         good nice kind solved resolved sorted fixed smooth* rock rocks charm
-        buena buenos buenas bonit* precioso preciosa rico rica majo maja majos majas resuelt* solucionad* arreglad*
+        gran buena buenos buenas bonit* precioso preciosa rico rica majo maja majos majas resuelt* solucionad*
+        arreglad*
         buon* buona bravi brava bravo bello bella piace piaciut* risolt* sistemato sistemata lode top
         bom boa bons boas gosto gostei resolvid* top
     """,
@@ -46,7 +47,8 @@ POSITIVE = {
 NEGATIVE = {
     2.0: """
         terribl* awful horribl* worst disappoint* angry furious ridiculous unacceptable useless
-        frustr* scam fraud lied liar hate hated disgust* disaster nightmare rude pathetic shameful shame
+        frustr* infuriat* indign* revolt* scam fraud lied liar hate hated disgust* disaster nightmare rude pathetic
+        shameful shame
         pesim* terribl* horribl* peor decepcion* enojad* enfadad* furios* inaceptabl* ridicul* verguenza estafa
         odi* mintieron desastr* pesadilla basura rabia fatal harto harta malisim* inutil*
         pessim* orribil* terribil* delus* delud* arrabbiat* inaccettabil* vergogn* truff* schifo incubo
@@ -55,35 +57,41 @@ NEGATIVE = {
         lixo descaso enganad* desastr* inutil* piores pior
     """,
     1.5: """
-        error errors wtf damn crap shit* junk lost stuck bad poor upset annoy* broken broke damaged crushed smashed
+        error errors wtf damn crap shit* junk down outage lost stuck bad poor upset annoy* broken broke damaged
+        crushed smashed
         cracked missing wrong crash* crashing
-        urgen* asap complain* overcharg* mess exhaust* stress* dissatisf*
+        urgen* asap complain* overcharg* incorrect* incorrett* incorret* mess exhaust* stress* dissatisf*
         agotad* agotador* estres* insatisf* estenuant* insoddisf* cansativ* estress*
         lio cansad* casino stanco stanca stanchi bagunca
-        error errores demonios mierda porqueria perdio perdido perdida perdidos perdieron atascad* mal malo mala malos
+        cayo cae caida error errores demonios mierda porqueria perdio perdido perdida perdidos perdieron atascad* mal
+        malo mala malos
         malas molest* roto rota rotos rotas
         danad* aplastad* equivocad* falta faltan
         faltaba rompi* reclam*
-        errore errori diavolo cazzo schif* perso persa persi perse smarrit* fermo ferma male cattiv* seccat* rott*
+        giu errore errori diavolo cazzo schif* perso persa persi perse smarrit* fermo ferma male cattiv* seccat* rott*
         danneggiat* schiacciat* sbagliat*
         manca mancano mancava mancante
-        erro erros porra merda porcaria extravi* perdeu perderam parado parada ruim chatead* danificad* amassad*
+        caiu caindo erro erros porra merda porcaria extravi* perdeu perderam parado parada ruim chatead* danificad*
+        amassad*
         errad* faltando faltou estragad*
         reclamac* quebr*
     """,
     1.0: """
-        late delay* delayed slow expensive nobody immediately wet cold fail* joke seriously serio fault faulty defect*
+        late delay* delayed slow expensive nobody immediately wet cold fail* manager supervisor* joke seriously serio
+        fault faulty defect*
         breakdown
-        retras* lent* nadie inmediat* mojad* fria frio fallo falla fallan fallad* tard* averia averias
-        ritard* lent* nessuno immediat* subito bagnat* fredd* fallit* scadent* fregatura guasto guasti difett*
-        atras* atrasad* lent* ninguem imediat* molhad* fria frio demor* falh* defeito defeitos defeituos*
+        retras* lent* nadie inmediat* mojad* encargado gerente fria frio fallo falla fallan fallad* tard* averia
+        averias
+        ritard* lent* nessuno immediat* subito bagnat* responsabile fredd* fallit* scadent* fregatura guasto guasti
+        difett*
+        atras* atrasad* lent* ninguem imediat* molhad* gerente fria frio demor* falh* defeito defeitos defeituos*
     """,
     0.5: """
-        problem problems issue issues waiting hold cancel
+        problem problems issue issues waiting hold cancel again high since
         forever eternidad eternita eternidade
-        problema problemas espera esperando tarde cancel*
-        problem* attesa aspett* disdir*
-        problema problemas esperando espera
+        problema problemas espera esperando tarde cancel* alta alto desde
+        problem* attesa aspett* disdir* alta alto
+        problema problemas espera esperando alta alto desde
     """,
 }
 
@@ -103,6 +111,9 @@ PHRASES = {
     "buongiorno": 0.0,
     "buonasera": 0.0,
     "buona sera": 0.0,
+    "buon pomeriggio": 0.0,
+    "buona serata": 0.0,
+    "buonanotte": 0.0,
     "buona giornata": 1.0,
     "bom dia": 0.0,
     "boa tarde": 0.0,
@@ -155,6 +166,11 @@ PHRASES = {
     "ainda esperando": -1.5,
     "ate agora": -1.0,
     "charged twice": -1.5,
+    "charged me twice": -1.5,
+    "me cobro dos veces": -1.5,
+    "mi ha addebitato due volte": -1.5,
+    "mi avete addebitato due volte": -1.5,
+    "me cobrou duas vezes": -1.5,
     "cobraron dos veces": -1.5,
     "addebitato due volte": -1.5,
     "cobrado duas vezes": -1.5,
@@ -193,6 +209,9 @@ PHRASES = {
     "nota 10": 1.5,
     "10 e lode": 1.5,
     "un 10": 1.0,
+    "otra vez": -0.5,
+    "di nuovo": -0.5,
+    "de novo": -0.5,
     "top notch": 2.0,
     "de diez": 1.5,
     "un sol": 1.5,
@@ -224,6 +243,11 @@ NEGATORS = """
     no nunca nadie nada ni tampoco jamas ningun ninguna ninguno
     non mai nessuno nessun nessuna niente nulla nemmeno neanche neppure
     nao nunca ninguem nada nem jamais nenhum nenhuma
+"""
+
+# Words only Portuguese uses: in a message with one of them, "no" means "in the", not "no".
+PORTUGUESE = """
+    nao voce voces vcs minha meu obrigado obrigada foi estou estava muito pra tambem entao
 """
 
 # "Without" turns only the next word around: "sin internet", but "tres semanas sin teléfono fue inaceptable".

@@ -134,3 +134,9 @@ def test_a_compliment_denied_by_a_trailing_negator_is_mixed():
 def test_without_turns_around_only_the_next_word():
     assert sentiment.score_text("tres días sin internet")["label"] == "Negative"
     assert sentiment.score_text("tres semanas sin teléfono fue inaceptable")["label"] == "Negative"
+
+
+def test_portuguese_no_is_in_the_not_a_negation():
+    assert sentiment.score_text("meu pacote foi entregue no endereço errado")["label"] == "Negative"
+    assert sentiment.score_text("o atendimento no geral foi ótimo")["label"] == "Positive"
+    assert sentiment.score_text("no funciona el wifi")["label"] == "Negative"
