@@ -19,6 +19,8 @@ The rule, per message:
 - a clause's positive and negative sides are the sums of its positive and negative valences,
   divided by FULL and capped at 1; "??" adds an impatient clause of IMPATIENCE; a clause that
   only ends in a negator ("…, the wait was not") denies the praise of the clause before it;
+- a question that asks where, how, when or whether ("Where do I send the broken phone?") counts
+  its problem words at half: it asks for help rather than complains (a "why" question does not);
 - the message's `positive` is its most positive clause (0 if none), `negative` its most
   negative one; a side is *strong* at STRONG or more. Mixed: both sides strong. Neutral:
   neither. Otherwise the stronger side wins.
@@ -43,6 +45,7 @@ DECAY = 0.85
 NEGATION_SCOPE = 3  # words after a negator that it turns around
 INTENSITY = 2.0
 IMPATIENCE = 0.5  # negative side of a message with "??" in it
+QUESTION_DAMPING = 0.5  # a problem word in a where/how/can-I question counts half
 EXPECTED_UNMET = -1.5  # valence of an expected outcome that is negated ("never arrived")
 
 _CLAUSE_BREAK = re.compile(
@@ -51,6 +54,8 @@ _CLAUSE_BREAK = re.compile(
 )
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s'’\ufe0f]")
 _PORTUGUESE = frozenset(lexicon.PORTUGUESE.split())
+_ASKING = frozenset(lexicon.ASKING.split())
+_WHY = frozenset(lexicon.WHY.split())
 _NOT = re.compile(r"n['’]t\b", re.IGNORECASE)
 _IMPATIENT = re.compile(r"\?\s*\?")
 _SUPERLATIVE = ("isimo", "isima", "isimos", "isimas", "issimo", "issima", "issimi", "issime")  # "rapidísima": very fast
@@ -124,9 +129,19 @@ def clause_valence(clause, negators):
     return positive, negative
 
 
+def _split(text):
+    """(clause, whether a question mark ends it), split at punctuation and contrast words."""
+    parts, start = [], 0
+    for match in _CLAUSE_BREAK.finditer(text or ""):
+        parts.append((text[start : match.start()].strip(), "?" in match.group()))
+        start = match.end()
+    parts.append(((text or "")[start:].strip(), False))
+    return [(part, asked) for part, asked in parts if part]
+
+
 def clauses(text):
     """The message's clauses, split at punctuation and contrast words."""
-    return [part.strip() for part in _CLAUSE_BREAK.split(text or "") if part.strip()]
+    return [part for part, _ in _split(text)]
 
 
 def _clause_sides(text):
@@ -136,9 +151,11 @@ def _clause_sides(text):
     if not _PORTUGUESE.isdisjoint(tokens(text)):
         negators = {word: scope for word, scope in negators.items() if word != "no"}  # "no" is "in the" there
     sides = []
-    for part in clauses(text):
+    for part, asked in _split(text):
         positive, negative = clause_valence(part, negators)
         words = tokens(part)
+        if asked and not _ASKING.isdisjoint(words[:2]) and words[0] not in _WHY:
+            negative *= QUESTION_DAMPING  # "Where do I send the broken phone?" asks, it does not complain
         if sides and not positive and words and words[-1] in negators:
             negative = max(negative, sides[-1][0])
         sides.append((positive, negative))

@@ -25,7 +25,7 @@ POSITIVE = {
         profesional* idolo idolos
         grazie ringrazi* apprezz* tesoro felic* soddisfatt* gentil* cortes* migliori bravissim* efficient*
         professional*
-        salvavita mitic* grato grata grati grate
+        salvavita mitic* fortissim* grato grata grati grate
         obrigad* anjo alegr* valeu agradec* satisfeit* atencios* educad* melhores lind* eficient* profission* fera
         feras
         craque craques grato grata
@@ -57,21 +57,25 @@ NEGATIVE = {
         lixo descaso enganad* desastr* inutil* piores pior
     """,
     1.5: """
-        error errors wtf damn crap shit* junk down outage lost stuck bad poor upset annoy* broken broke damaged
+        error errors wtf damn crap shit* junk down outage wast* freez* drop* ugh lost stuck bad poor upset annoy*
+        broken broke damaged
         crushed smashed
         cracked missing wrong crash* crashing
         urgen* asap complain* overcharg* incorrect* incorrett* incorret* mess exhaust* stress* dissatisf*
         agotad* agotador* estres* insatisf* estenuant* insoddisf* cansativ* estress*
         lio cansad* casino stanco stanca stanchi bagunca
-        cayo cae caida error errores demonios mierda porqueria perdio perdido perdida perdidos perdieron atascad* mal
+        cayo cae caida congel* uf error errores demonios mierda porqueria perdio perdido perdida perdidos perdieron
+        atascad* mal
         malo mala malos
         malas molest* roto rota rotos rotas
         danad* aplastad* equivocad* falta faltan
         faltaba rompi* reclam*
-        giu errore errori diavolo cazzo schif* perso persa persi perse smarrit* fermo ferma male cattiv* seccat* rott*
+        giu cade blocc* uffa errore errori diavolo cazzo schif* perso persa persi perse smarrit* fermo ferma male
+        cattiv* seccat* rott*
         danneggiat* schiacciat* sbagliat*
         manca mancano mancava mancante
-        caiu caindo erro erros porra merda porcaria extravi* perdeu perderam parado parada ruim chatead* danificad*
+        caiu caindo cai trava travando travou travado aff erro erros porra merda porcaria extravi* perdeu perderam
+        parado parada ruim chatead* danificad*
         amassad*
         errad* faltando faltou estragad*
         reclamac* quebr*
@@ -209,6 +213,13 @@ PHRASES = {
     "nota 10": 1.5,
     "10 e lode": 1.5,
     "un 10": 1.0,
+    "not again": -1.5,
+    "otra vez no": -1.5,
+    "de novo nao": -1.5,
+    "a vuoto": -1.5,
+    "sao demais": 2.0,
+    "e demais": 1.5,
+    "se corta": -1.5,
     "otra vez": -0.5,
     "di nuovo": -0.5,
     "de novo": -0.5,
@@ -245,6 +256,16 @@ NEGATORS = """
     nao nunca ninguem nada nem jamais nenhum nenhuma
 """
 
+# How a request for information or help opens (first or second word of a question). "Why" is left
+# out: "Why is my bill so high?" complains.
+ASKING = """
+    where how when what which can could do does is are will would may
+    donde adonde como cuando cuanto que cual puedo puede pueden hay tienen
+    dove come quando quanto quale posso puo potete ce avete
+    onde como quando quanto qual posso pode podem tem
+"""
+WHY = "why por porque perche"  # a question opening so complains: "Why is…", "¿Por qué…?", "Perché…", "Por que…"
+
 # Words only Portuguese uses: in a message with one of them, "no" means "in the", not "no".
 PORTUGUESE = """
     nao voce voces vcs minha meu obrigado obrigada foi estou estava muito pra tambem entao
@@ -256,16 +277,20 @@ WITHOUT = "without sin senza sem"
 # What a customer expects to happen: neutral said plainly, a complaint when negated ("never arrived",
 # "nobody answers", "non funziona", "não chegou").
 EXPECTED = """
-    buy* ask* order* move* moving work works working worked arrive* came come receiv* got answer* repl* respond* call*
+    tell told inform* warn* notif* buy* ask* order* move* moving work works working worked arrive* came come receiv*
+    got answer* repl* respond* call*
     help* show* fix* solve*
     turn* load* open* charge* serve get through reach* talk* speak* contact*
-    compr* pedi muev* movid* funcion* lleg* recib* contest* respond* llam* ayud* resolv* solucion* arregl* vino carga*
+    avis* dijo dijeron compr* pedi muev* movid* funcion* lleg* recib* contest* respond* llam* ayud* resolv* solucion*
+    arregl* vino carga*
     sirve sirven
     hablar comunicar* contact*
-    chiesto ordinat* mosso muov* funzion* arriv* ricev* rispond* rispost* chiam* aiut* present* risolv* sistem* andat*
+    avvis* detto chiesto ordinat* mosso muov* funzion* arriv* ricev* rispond* rispost* chiam* aiut* present* risolv*
+    sistem* andat*
     carica* serve servono
     parlare contatt*
-    pedi mexe* mov* funcion* cheg* receb* respond* respost* lig* ajud* aparec* resolv* consert* veio carreg* serve
+    avis* disse disseram pedi mexe* mov* funcion* cheg* receb* respond* respost* lig* ajud* aparec* resolv* consert*
+    veio carreg* serve
     servem falar
     contat*
 """

@@ -140,3 +140,10 @@ def test_portuguese_no_is_in_the_not_a_negation():
     assert sentiment.score_text("meu pacote foi entregue no endereço errado")["label"] == "Negative"
     assert sentiment.score_text("o atendimento no geral foi ótimo")["label"] == "Positive"
     assert sentiment.score_text("no funciona el wifi")["label"] == "Negative"
+
+
+def test_a_question_asking_for_help_is_not_a_complaint_but_why_is():
+    assert sentiment.score_text("Where do I send the broken phone for repair?")["label"] == "Neutral"
+    assert sentiment.score_text("¿Cómo devuelvo un producto dañado?")["label"] == "Neutral"
+    assert sentiment.score_text("Why is my bill so high this month?")["label"] == "Negative"
+    assert sentiment.score_text("The phone arrived broken")["label"] == "Negative"
