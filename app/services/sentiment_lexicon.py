@@ -11,6 +11,8 @@ such as "buenas tardes" or a routine "thanks in advance" weighs nothing.
 # Praise, thanks and satisfaction.
 POSITIVE = {
     2.0: """
+        terrific fabulous exceptional flawless kudos thrilled ecstatic magnificent marvel* magnific* eccezional*
+        excepcional*
         love loved loving lovely adore excellent perfect* awesome amazing fantastic wonderful brilliant superb
         outstanding impeccab* impecabl* impecav* delighted beautiful gorgeous adorab* adorav*
         encant* excelente genial geniales fantastic* maravill* estupend* buenisim* perfect*
@@ -18,6 +20,8 @@ POSITIVE = {
         otim* maravilh* excelent* perfeit* incrivel amei adorei sensacional
     """,
     1.5: """
+        pleasure grateful thankful incredible seamless attentive courteous yay placer atento atenta atentos atentas
+        chevere bacan guay riconoscent* figata
         thank* thx ty cheers appreciat* great happy glad pleased satisfied satisfaction helpful friendly
         angel cheaper recommend* impressed obliged painless best polite efficient professional lifesaver* hero heroes
         legend* star
@@ -31,6 +35,8 @@ POSITIVE = {
         craque craques grato grata
     """,
     1.0: """
+        pleasant reliable responsive patient cool agradable fiable pacien* piacevol* affidabil* pazient* agradavel
+        confiavel prazer
         good nice kind solved resolved sorted fixed smooth* rock rocks charm
         gran buena buenos buenas bonit* precioso preciosa rico rica majo maja majos majas resuelt* solucionad*
         arreglad*
@@ -46,6 +52,9 @@ POSITIVE = {
 # Complaints, problem reports, frustration and urgency.
 NEGATIVE = {
     2.0: """
+        incompetent* hopeless horrendous appalling dreadful atrocious sucks sucked scammed unprofessional disgrace*
+        outrageous livid pissed fuming lies lying cheated unusable lamentabl* espantos* engan* timo timad* cabread*
+        mentira* inservibl* spaventos* incazzat* bugi* ingannat* inutilizzabil* lamentavel horroros* desrespeit*
         terribl* awful horribl* worst disappoint* angry furious ridiculous unacceptable useless
         frustr* infuriat* indign* revolt* scam fraud lied liar hate hated disgust* disaster nightmare rude pathetic
         shameful shame
@@ -57,6 +66,10 @@ NEGATIVE = {
         lixo descaso enganad* desastr* inutil* piores pior
     """,
     1.5: """
+        unhappy displeased unreliable lousy sloppy careless misleading overpriced ignored ignoring neglect* unresolved
+        nonsense nuisance mad irritat* sad stolen theft malfunction* dirty smelly slowest worse poorly badly wrongly
+        descontent* ignorad* triste robad* robo defectuos* averiad* sucio sucia sucios sucias scontent* inaffidabil*
+        ignorat* irrisolt* assurd* rubat* furto difettos* sporc* peggio roubad* roubo sujo suja
         error errors wtf damn crap shit* junk down outage wast* freez* drop* ugh lost stuck bad poor upset annoy*
         broken broke damaged
         crushed smashed
@@ -81,6 +94,10 @@ NEGATIVE = {
         reclamac* quebr*
     """,
     1.0: """
+        inconvenien* insane crazy hassle headache mistake mistakes unfortunately worried confus* dead leak* noisy
+        invalid declined rejected denied refused penalty excuse excuses postponed inconvenient* tonteria
+        lamentablemente desgraciadamente preocupad* rechazad* denegad* multa excusa excusas sciocchezz* purtroppo
+        rifiutat* infelizmente recusad* negad*
         late delay* delayed slow expensive nobody immediately wet cold fail* manager supervisor* joke seriously serio
         fault faulty defect*
         breakdown
@@ -91,6 +108,7 @@ NEGATIVE = {
         atras* atrasad* lent* ninguem imediat* molhad* gerente fria frio demor* falh* defeito defeitos defeituos*
     """,
     0.5: """
+        concerned expired overdue caducad* scadut* vencid*
         problem problems issue issues waiting hold cancel again high since
         forever eternidad eternita eternidade
         problema problemas espera esperando tarde cancel* alta alto desde
@@ -213,6 +231,20 @@ PHRASES = {
     "nota 10": 1.5,
     "10 e lode": 1.5,
     "un 10": 1.0,
+    "ripped off": -2.0,
+    "5 stars": 2.0,
+    "five stars": 2.0,
+    "5 estrellas": 2.0,
+    "5 stelle": 2.0,
+    "5 estrelas": 2.0,
+    "nota mil": 2.0,
+    "poco profesional": -2.0,
+    "poco professionale": -2.0,
+    "sin resolver": -1.5,
+    "falta de respeito": -2.0,
+    "falta de respeto": -2.0,
+    "sem solucao": -1.5,
+    "nice job": 1.5,
     "not again": -1.5,
     "otra vez no": -1.5,
     "de novo nao": -1.5,
