@@ -70,27 +70,31 @@ NEGATIVE = {
         nonsense nuisance mad irritat* sad stolen theft malfunction* dirty smelly slowest worse poorly badly wrongly
         descontent* ignorad* triste robad* robo defectuos* averiad* sucio sucia sucios sucias scontent* inaffidabil*
         ignorat* irrisolt* assurd* rubat* furto difettos* sporc* peggio roubad* roubo sujo suja
-        error errors wtf damn crap shit* junk down outage wast* freez* drop* ugh lost stuck bad poor upset annoy*
+        error errors wtf damn crap shit* junk ruin* down outage wast* freez* drop* ugh lost stuck bad poor upset
+        annoy*
         broken broke damaged
         crushed smashed
         cracked missing wrong crash* crashing
         urgen* asap complain* overcharg* incorrect* incorrett* incorret* mess exhaust* stress* dissatisf*
         agotad* agotador* estres* insatisf* estenuant* insoddisf* cansativ* estress*
         lio cansad* casino stanco stanca stanchi bagunca
-        cayo cae caida congel* uf error errores demonios mierda porqueria perdio perdido perdida perdidos perdieron
+        cayo cae caida congel* destroz* uf error errores demonios mierda porqueria perdio perdido perdida perdidos
+        perdieron
         atascad* mal
         malo mala malos
         malas molest* roto rota rotos rotas
         danad* aplastad* equivocad* falta faltan
         faltaba rompi* reclam*
-        giu cade blocc* uffa errore errori diavolo cazzo schif* perso persa persi perse smarrit* fermo ferma male
+        giu cade blocc* rovin* scocciat* uffa errore errori diavolo cazzo schif* perso persa persi perse smarrit*
+        fermo ferma male
         cattiv* seccat* rott*
         danneggiat* schiacciat* sbagliat*
         manca mancano mancava mancante
-        caiu caindo cai trava travando travou travado aff erro erros porra merda porcaria extravi* perdeu perderam
+        caiu caindo cai estrag* trava travando travou travado aff erro erros porra merda porcaria extravi* perdeu
+        perderam
         parado parada ruim chatead* danificad*
         amassad*
-        errad* faltando faltou estragad*
+        errad* faltando faltou
         reclamac* quebr*
     """,
     1.0: """
@@ -188,6 +192,14 @@ PHRASES = {
     "ainda esperando": -1.5,
     "ate agora": -1.0,
     "charged twice": -1.5,
+    "double billed": -1.5,
+    "double charged": -1.5,
+    "billed twice": -1.5,
+    "cobro doble": -1.5,
+    "cobraron doble": -1.5,
+    "facturaron doble": -1.5,
+    "fatturato due volte": -1.5,
+    "em dobro": -1.5,
     "charged me twice": -1.5,
     "me cobro dos veces": -1.5,
     "mi ha addebitato due volte": -1.5,
