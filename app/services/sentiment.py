@@ -109,13 +109,14 @@ def clause_valence(clause, negators):
     while index < len(words):
         span = next((n for n in range(longest, 1, -1) if tuple(words[index : index + n]) in phrases), 1)
         word = words[index]
-        valence = phrases.get(tuple(words[index : index + span]), None) if span > 1 else valences.get(word)
+        valence = phrases.get(tuple(words[index : index + span])) if span > 1 else valences.get(word)
         if valence is None and negated and expected.get(word):
             valence = EXPECTED_UNMET
-        elif valence and (intensified or span == 1 and word.endswith(_SUPERLATIVE)):
-            valence *= INTENSITY
-        if valence and negated and valence is not EXPECTED_UNMET:
-            valence = -valence if valence > 0 else -valence / 2
+        elif valence:
+            if intensified or (span == 1 and word.endswith(_SUPERLATIVE)):
+                valence *= INTENSITY
+            if negated:  # "not happy" is a complaint, "not bad" only faint praise
+                valence = -valence if valence > 0 else -valence / 2
         if valence and valence > 0:
             positive += valence
         elif valence:
