@@ -312,7 +312,8 @@ def push_latency(rate, seconds, agents, customers=50):
         with ThreadPoolExecutor(max_workers=64) as pool:
             list(pool.map(post_when_due, range(total)))
         achieved = total / (max(sent.values()) - begin)
-        time.sleep(5)  # let the last messages arrive
+        admin.started = begin
+        wait_for_quiet(admin)  # let the last messages arrive
         for listener in (admin, *listeners):
             listener.close()
     delays = sorted((t - sent[text]) * 1000 for t, text in admin.arrivals if text in sent)
