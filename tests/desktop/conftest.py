@@ -76,6 +76,15 @@ def status(account, provider_message_id, value, **fields):
     return inbound.ingest(account, _events(build_status(provider_message_id, value, **fields)))
 
 
+@pytest.fixture(scope="session")
+def sentiment_model():
+    """The sentiment model built before a page opens, for tests whose customers write a lot: built by
+    the worker's first job instead (many seconds on a busy machine), it can hold up the worker's stop."""
+    from app.services import sentiment
+
+    sentiment.score_text("Thanks, all good")
+
+
 @pytest.fixture
 def desktop(new_page):
     """Open the desktop signed in as `user`; page errors fail the test."""

@@ -2,10 +2,8 @@
 "N unread messages" divider (or at the end), the count goes only as messages come into view,
 it survives a reload, and "↓ N new" appears when messages arrive while the agent reads older ones."""
 
-import pytest
 from playwright.sync_api import expect
 
-from app.services import sentiment
 from tests.desktop.conftest import accept_offer, says
 from tests.desktop.support import interaction_of
 from tests.support.browser import screenshot
@@ -17,13 +15,6 @@ IN_VIEW = """(el) => {
   const box = el.getBoundingClientRect();
   return box.height > 0 && box.top >= view.top - 1 && box.bottom <= view.bottom + 1;
 }"""
-
-
-@pytest.fixture(autouse=True, scope="module")
-def sentiment_model():
-    """Built here, before the page opens: built by the worker's first job instead (seconds on a busy
-    machine), it can outlast the test and hold up the worker's stop."""
-    sentiment.score_text("Thanks, all good")
 
 
 def in_view(locator):
@@ -39,7 +30,7 @@ def badge(page, name):
     return page.get_by_test_id("tab").filter(has_text=name).get_by_test_id("unread-badge")
 
 
-def test_tabs_open_at_the_first_unread_message_and_keep_the_rest_unread_across_a_reload(team, desktop):
+def test_tabs_open_at_the_first_unread_message_and_keep_the_rest_unread_across_a_reload(sentiment_model, team, desktop):
     alice = desktop(team["alice"])
     account = team["sandbox"]
     says(account, ANN, "Ann opens", name="Ann Long")

@@ -131,6 +131,7 @@ export class Desktop {
   // Left/right arrows move between tabs, as in any tab list.
   tabKeys(event) {
     if (!["ArrowLeft", "ArrowRight"].includes(event.key)) return;
+    event.preventDefault(); // the strip would scroll too, and push the tab just shown out of sight
     const tabs = [...this.tabs.values()];
     const at = tabs.indexOf(this.current);
     const next = tabs[(at + (event.key === "ArrowRight" ? 1 : -1) + tabs.length) % tabs.length];
