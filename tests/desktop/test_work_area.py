@@ -95,7 +95,7 @@ def test_an_accept_that_loses_the_race_says_who_won_without_an_error(team, deskt
     # The desktop fixture fails the test on any JavaScript error of the page.
 
 
-def test_notices_go_once_they_no_longer_apply_and_note_mode_keeps_its_hint(team, desktop):
+def test_notices_go_once_they_no_longer_apply(team, desktop):
     alice = desktop(team["alice"])
     says(team["sandbox"], "+447700900821", "Here is my colleague", name="Nina Notice")
     pane = accept_offer(alice, "Nina")
@@ -111,18 +111,6 @@ def test_notices_go_once_they_no_longer_apply_and_note_mode_keeps_its_hint(team,
     composer.press("Enter")
     expect(pane.locator("[data-testid=message][data-direction=out]")).to_contain_text("Please send a PDF instead")
     expect(notice).to_be_empty()
-
-    # Note mode: after a note is added the box still says it is a note.
-    pane.get_by_test_id("note-toggle").click()
-    note_hint = "Internal note: only agents see it, never sent to the customer"
-    expect(composer).to_have_attribute("placeholder", note_hint)
-    composer.fill("Customer prefers email")
-    composer.press("Enter")
-    expect(pane.locator("[data-testid=message][data-direction=internal]")).to_contain_text("Customer prefers email")
-    expect(composer).to_have_attribute("placeholder", note_hint)
-    expect(pane.get_by_test_id("note-toggle")).to_have_attribute("aria-pressed", "true")
-    pane.get_by_test_id("note-toggle").click()
-    expect(composer).to_have_attribute("placeholder", "Type a message")
 
     # A contact card added to the contacts, then the interaction is closed by a supervisor.
     says(
@@ -211,3 +199,20 @@ def test_a_crowded_tab_strip_keeps_the_active_tab_in_sight_and_says_what_is_hidd
     expect(closed).to_have_attribute("aria-label", "Close tab of Customer Number7 Longname")
     closed.click()
     expect(tabs).to_have_count(8)
+
+
+def test_note_mode_keeps_its_hint_after_a_note_is_added(team, desktop):
+    alice = desktop(team["alice"])
+    says(team["sandbox"], "+447700900831", "Hi there", name="Nora Note")
+    pane = accept_offer(alice, "Nora")
+    composer = pane.get_by_test_id("composer-input")
+    pane.get_by_test_id("note-toggle").click()
+    note_hint = "Internal note: only agents see it, never sent to the customer"
+    expect(composer).to_have_attribute("placeholder", note_hint)
+    composer.fill("Customer prefers email")
+    composer.press("Enter")
+    expect(pane.locator("[data-testid=message][data-direction=internal]")).to_contain_text("Customer prefers email")
+    expect(composer).to_have_attribute("placeholder", note_hint)
+    expect(pane.get_by_test_id("note-toggle")).to_have_attribute("aria-pressed", "true")
+    pane.get_by_test_id("note-toggle").click()
+    expect(composer).to_have_attribute("placeholder", "Type a message")
