@@ -2,9 +2,11 @@
 "N unread messages" divider (or at the end), the count goes only as messages come into view,
 it survives a reload, and "↓ N new" appears when messages arrive while the agent reads older ones."""
 
+import time
+
 from playwright.sync_api import expect
 
-from tests.desktop.conftest import accept_offer, says
+from tests.desktop.conftest import META_PHONE_ID, accept_offer, says
 from tests.desktop.support import interaction_of
 from tests.support.browser import screenshot
 from tests.support.sockets import wait_for
@@ -30,7 +32,7 @@ def badge(page, name):
     return page.get_by_test_id("tab").filter(has_text=name).get_by_test_id("unread-badge")
 
 
-def test_tabs_open_at_the_first_unread_message_and_keep_the_rest_unread_across_a_reload(sentiment_model, team, desktop):
+def test_tabs_open_at_the_first_unread_message_and_keep_the_rest_unread_across_a_reload(team, desktop):
     alice = desktop(team["alice"])
     account = team["sandbox"]
     says(account, ANN, "Ann opens", name="Ann Long")
@@ -96,3 +98,26 @@ def test_tabs_open_at_the_first_unread_message_and_keep_the_rest_unread_across_a
     expect(badge(alice, "Ann Long")).to_be_hidden()
     assert wait_for(lambda: interaction_of(ANN)["unread"] == 0)
     assert str(iid) == str(interaction_of(ANN)["_id"])
+
+
+def test_the_customer_gets_the_read_receipt_when_the_agent_sees_the_message(team, desktop, fake_provider):
+    alice = desktop(team["alice"])
+    meta_phone = "+447700900703"
+    says(team["meta"], meta_phone, "Hi, is my order shipped?", name="Mia Meta")
+    accept_offer(alice, "Mia Meta")
+
+    def receipts():
+        requests = fake_provider.requests_to(f"/v23.0/{META_PHONE_ID}/messages", "POST")
+        return [r.json["message_id"] for r in requests if r.json and r.json.get("status") == "read"]
+
+    first = interaction_of(meta_phone)["last_inbound_provider_id"]
+    assert wait_for(lambda: receipts() == [first])
+    says(team["sandbox"], "+447700900704", "Me too", name="Sid Sandbox")
+    accept_offer(alice, "Sid Sandbox")
+    says(team["meta"], meta_phone, "Hello?")
+    expect(badge(alice, "Mia Meta")).to_have_text("1")
+    time.sleep(1)  # the receipt job would have gone by now
+    assert receipts() == [first], "no blue ticks for a message the agent has not seen"
+    alice.get_by_test_id("tab").filter(has_text="Mia Meta").get_by_role("tab").click()
+    second = interaction_of(meta_phone)["last_inbound_provider_id"]
+    assert wait_for(lambda: receipts() == [first, second])

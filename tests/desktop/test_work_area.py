@@ -1,7 +1,6 @@
 """What stays in the agent's way, or stays after it no longer applies: offers beside the work area,
 a lost accept race, stale notices, the note placeholder, and a tab strip with more tabs than fit."""
 
-import pytest
 from playwright.sync_api import expect
 
 from app.db import get_db
@@ -12,7 +11,6 @@ from tests.support.browser import screenshot
 from tests.support.builders import make_user
 from tests.support.sockets import wait_for
 
-pytestmark = pytest.mark.usefixtures("sentiment_model")
 QUICK = 2000  # a covered element fails Playwright's actionability check within this time
 
 

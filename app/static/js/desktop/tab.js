@@ -160,12 +160,14 @@ export class Tab {
   }
 
   // What the pane shows is read: customer messages scrolled into view leave the count, and the
-  // engine learns up to which message (so a reload opens at the first one still unread).
+  // engine learns up to which message (so a reload opens at the first one still unread). The
+  // first view also tells it, as that is when the customer gets the read receipt.
   seen() {
     if (!this.active || !this.loaded || document.hidden || this.opening) return;
     const c = this.conversation;
     const left = this.unread ? c.unseen(this.unread) : 0;
-    if (left < this.unread) {
+    if (left < this.unread || !this.viewed) {
+      this.viewed = true;
       this.setUnread(left);
       const position = c.lastShownPosition();
       if (this.mine && position !== null) api.action(this.id, "read", { position }).catch(() => null);
