@@ -73,6 +73,7 @@ export class Desktop {
 
   closeTab(tab) {
     if (!tab) return;
+    this.resized.unobserve(tab.tabElement);
     tab.destroy();
     this.tabs.delete(tab.id);
     if (this.current === tab) {
