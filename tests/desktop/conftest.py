@@ -76,15 +76,6 @@ def status(account, provider_message_id, value, **fields):
     return inbound.ingest(account, _events(build_status(provider_message_id, value, **fields)))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def sentiment_model():
-    """The sentiment model, built once before any page opens: built by the embedded worker's first
-    job instead (half a minute on a busy machine), it can outlast a test and hold up the worker's stop."""
-    from app.services import sentiment
-
-    sentiment.score_text("Thanks, all good")
-
-
 @pytest.fixture
 def desktop(new_page):
     """Open the desktop signed in as `user`; page errors fail the test."""
