@@ -9,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app import realtime
 from app.db import get_db
-from app.services import passwords, users
+from app.services import passwords, room_access, users
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from app.services.records import Fields, contains, fetch, now, paginate, public
 
@@ -77,6 +77,8 @@ def update_user(user_id, data, actor_id=None):
         raise Conflict("A user with this email already exists.", {"email": "Already in use."}) from None
     if doc.get("active", True) and changes.get("active") is False:
         sign_out_everywhere(doc["_id"])
+    elif changes.get("role", doc["role"]) != doc["role"]:
+        room_access.recheck_user(doc["_id"])
     return {**doc, **changes}
 
 
