@@ -21,8 +21,8 @@ def _list_ids(accounts):
 
 
 def list_ids(actor):
-    """The contact lists the actor works with; None for admins (every list)."""
-    return None if actor["role"] == "admin" else _list_ids(_own_accounts(actor))
+    """The contact lists the actor works with; None for every list (admins, and callers with no actor)."""
+    return None if actor is None or actor["role"] == "admin" else _list_ids(_own_accounts(actor))
 
 
 def query(actor, base=None):

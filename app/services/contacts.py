@@ -30,18 +30,26 @@ def _check_list(data, partial):
     return fields.finish("The contact list cannot be saved.")
 
 
-def list_lists(search=None, page=None, per_page=None):
-    return paginate("contact_lists", {"name": contains(search)} if search else {}, [("name", 1)], page, per_page)
+def _lists_of(actor, query):
+    ids = contact_scope.list_ids(actor)
+    return query if ids is None else {**query, "_id": {"$in": ids}}
+
+
+def list_lists(search=None, page=None, per_page=None, actor=None):
+    query = _lists_of(actor, {"name": contains(search)} if search else {})
+    return paginate("contact_lists", query, [("name", 1)], page, per_page)
 
 
 def all_lists(actor=None):
-    ids = contact_scope.list_ids(actor) if actor else None
-    query = {} if ids is None else {"_id": {"$in": ids}}
-    return list(get_db().contact_lists.find(query, {"name": 1}).sort("name", 1))
+    return list(get_db().contact_lists.find(_lists_of(actor, {}), {"name": 1}).sort("name", 1))
 
 
-def get_list(list_id):
-    return fetch("contact_lists", list_id, "contact list")
+def get_list(list_id, actor=None):
+    doc = fetch("contact_lists", list_id, "contact list")
+    ids = contact_scope.list_ids(actor)
+    if ids is not None and doc["_id"] not in ids:
+        raise NotFound("No such contact list.")
+    return doc
 
 
 def create_list(data):
@@ -85,7 +93,7 @@ def _check_contact(data, existing=None, actor=None):
     fields = Fields(data, partial=existing is not None)
     if existing is None:
         list_id = fields.reference("list_id", "contact_lists", "contact list", required=True)
-        allowed = contact_scope.list_ids(actor) if list_id and actor else None
+        allowed = contact_scope.list_ids(actor) if list_id else None
         if allowed is not None and list_id not in allowed:
             fields.fail("list_id", f"No such contact list: {list_id}.")
     for name, max_len in TEXT_FIELDS.items():

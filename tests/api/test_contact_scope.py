@@ -75,6 +75,14 @@ def test_an_interaction_transferred_in_brings_its_customer(client, world):
     assert contact_id in listed_ids(carol, "?search=900111")
 
 
+def test_agents_see_only_their_contact_lists(client, api, world):
+    carol = api_of(client, world["carol"])
+    assert [row["id"] for row in carol.get("/contact-lists").get_json()["data"]] == [str(world["carol_list"]["_id"])]
+    assert carol.get(f"/contact-lists/{world['alice_list']['_id']}").status_code == 404
+    assert carol.get(f"/contact-lists/{world['carol_list']['_id']}").status_code == 200
+    assert len(api.get("/contact-lists").get_json()["data"]) == 2
+
+
 def test_agents_add_contacts_only_to_their_lists(client, world):
     carol = api_of(client, world["carol"])
     refused = carol.post("/contacts", {"list_id": str(world["alice_list"]["_id"]), "phone": "+15550009999"})

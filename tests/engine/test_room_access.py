@@ -57,6 +57,13 @@ def settled(client, user_id):
     assert wait_for(lambda: {"id": marker} in client.received("marker"))
 
 
+def unheard(client, user, customer, text):
+    """True when the customer says `text` and `client` (a socket of `user`) does not receive it."""
+    customer(text)
+    settled(client, user["_id"])
+    return text not in texts(client)
+
+
 def test_a_transfer_to_another_queue_takes_the_old_queue_out_of_the_room(server, team, admin, conversation):
     interaction_id, customer = conversation
     other_queue = get_db().queues.find_one({"agent_ids": team["carol"]["_id"]})
@@ -92,9 +99,7 @@ def test_an_agent_transferred_in_from_another_queue_leaves_when_the_interaction_
     lifecycle.transfer(team["alice"], interaction_id, to_agent_id=str(team["carol"]["_id"]))
     carol = watching(connect_as(server, team["carol"]["email"]), interaction_id)
     lifecycle.transfer(team["carol"], interaction_id, to_agent_id=str(team["bob"]["_id"]))
-    customer("for bob")
-    settled(carol, team["carol"]["_id"])
-    assert "for bob" not in texts(carol)
+    assert unheard(carol, team["carol"], customer, "for bob")
     carol.disconnect()
 
 
@@ -129,10 +134,8 @@ def test_a_demoted_admin_leaves_the_rooms_of_queues_they_are_not_in(server, team
     other_admin = make_user("admin")
     client = watching(connect_as(server, boss["email"]), interaction_id)
     agents.update_user(boss["_id"], {"role": "agent"}, actor_id=other_admin["_id"])
-    customer("admins only")
     emit("admins_news", {"n": 1}, "admins")
-    settled(client, boss["_id"])
-    assert "admins only" not in texts(client) and not client.received("admins_news")
+    assert unheard(client, boss, customer, "admins only") and not client.received("admins_news")
     client.disconnect()
 
 
@@ -154,9 +157,7 @@ def test_an_eviction_reaches_a_socket_held_by_another_process(server, team, conv
         timeout=60,
     )
     assert wait_for(lambda: not server.app.extensions["socketio"].server.manager.rooms["/"].get(interaction_room(interaction_id)))
-    customer("unheard")
-    settled(bob, team["bob"]["_id"])
-    assert "unheard" not in texts(bob)
+    assert unheard(bob, team["bob"], customer, "unheard")
     bob.disconnect()
 
 

@@ -110,7 +110,7 @@ def test_the_walk_covers_every_route(app):
 
 # Routes naming a record that agents reach, by the rule that guards it: "interaction" (admins,
 # its agent, agents of its queue), "contact" (admins, agents of the queues whose accounts use the
-# contact's list or who can see one of its interactions). Others an agent reaches are "own"
+# contact's list, or the list itself, or who can see one of the contact's interactions). Others an agent reaches are "own"
 # (the signed-in user's record) or "shared" (the same for every agent); the API's admin
 # collections answer 403 to agents.
 SCOPED_ROUTES = {
@@ -134,17 +134,19 @@ SCOPED_ROUTES = {
     "media.retry": "interaction",
     "contacts.edit": "contact",
     "api.contacts_item": "contact",
+    "api.contact_lists_item": "contact",
 }
+RECORD_IDS = {"api.contact_lists_item": "list_id"}  # what <record_id> names; a contact elsewhere
 OWN_ROUTES = {"profile.revoke_token"}
 SHARED_ROUTES = {
     "api.templates_item",
     "api.canned_answers_item",
-    "api.contact_lists_item",
     "api.dispositions_item",
     "api.tags_item",
 }
 ADMIN_API_ROUTES = {"api.accounts_item", "api.queues_item", "api.users_item"}
-ADMIN_METHODS = {("api.contacts_item", "DELETE")}  # on routes agents otherwise reach
+# Methods only admins may use, on routes agents otherwise reach.
+ADMIN_METHODS = {("api.contacts_item", "DELETE"), ("api.contact_lists_item", "DELETE"), ("api.contact_lists_item", "PATCH")}
 # Socket.IO events by who may use them; "interaction" events name one and follow its rule.
 SOCKET_EVENTS = {
     "connect": "signed-in",
@@ -190,7 +192,8 @@ def world(app):
         "interaction_id": str(interaction["_id"]),
         "message_id": message_id,
         "file_id": stored["file_id"],
-        "record_id": str(interaction["contact_id"]),
+        "contact_id": str(interaction["contact_id"]),
+        "list_id": str(get_db().contacts.find_one({"_id": interaction["contact_id"]})["list_id"]),
     }
     users = {"ours": ours, "theirs": theirs, "admin": admin}
     return {"users": users, "values": values, "interaction_id": interaction["_id"], "contact_id": interaction["contact_id"]}
@@ -206,7 +209,8 @@ def walk_records(app, world, who):
         (rule, method) for rule in record_routes(app) if rule.endpoint in SCOPED_ROUTES for method in rule.methods & set(METHODS)
     ]
     for rule, method in sorted(calls, key=lambda call: (call[1] == "DELETE", call[0].endpoint, call[1])):
-        path = rule.build(world["values"], append_unknown=False)[1]
+        values = {**world["values"], "record_id": world["values"][RECORD_IDS.get(rule.endpoint, "contact_id")]}
+        path = rule.build(values, append_unknown=False)[1]
         headers = {"Authorization": f"Bearer {token}"} if path.startswith("/api/") else {"Accept": "text/html"}
         response = client.open(path, method=method, headers=headers, json={})
         yield rule.endpoint, f"{method} {rule.rule}", method, response

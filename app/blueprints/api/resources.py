@@ -148,8 +148,8 @@ RESOURCES = [
              required=("name",), filters={"search": "text"}, agent_methods=frozenset({"GET"})),
     Resource(
         "contact-lists", "contact list",
-        list=lambda user, **kw: contacts.list_lists(**kw),
-        get=lambda user, rid: contacts.get_list(rid),
+        list=lambda user, **kw: contacts.list_lists(**kw, actor=user),
+        get=lambda user, rid: contacts.get_list(rid, user),
         create=lambda user, data: contacts.create_list(data),
         update=lambda user, rid, data: contacts.update_list(rid, data),
         delete=lambda user, rid: contacts.delete_list(rid),
