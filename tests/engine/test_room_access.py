@@ -169,3 +169,21 @@ def test_a_new_agent_of_the_queue_can_watch(server, team, conversation):
     customer("welcome dave")
     assert wait_for(lambda: "welcome dave" in texts(client))
     client.disconnect()
+
+
+def test_a_reopen_by_a_colleague_takes_out_the_agent_from_another_queue(server, team, conversation):
+    interaction_id, customer = conversation
+    lifecycle.transfer(team["alice"], interaction_id, to_agent_id=str(team["carol"]["_id"]))
+    lifecycle.close(team["carol"], interaction_id)
+    carol = watching(connect_as(server, team["carol"]["email"]), interaction_id)  # she reads what she closed
+    lifecycle.reopen(team["bob"], interaction_id)
+    assert unheard(carol, team["carol"], customer, "bob has it now")
+    carol.disconnect()
+
+
+def test_an_agent_promoted_to_admin_joins_the_admins_room(server, team, make_user):
+    boss = make_user("admin")
+    client = connect_as(server, team["carol"]["email"])
+    agents.update_user(team["carol"]["_id"], {"role": "admin"}, actor_id=boss["_id"])
+    assert wait_for(lambda: emit("admins_news", {"n": 2}, "admins") or client.received("admins_news"), timeout=5)
+    client.disconnect()
