@@ -1,7 +1,7 @@
 """Who stays in which Socket.IO room when access changes.
 
 Whoever may no longer see an interaction (after a transfer, a reopen by someone else, a change
-of queue members or of role) leaves its room at once, on every web process, before the next
+of queue members) leaves its room at once, on every web process, before the next
 event of the interaction goes out. Closing changes nobody's access: the agent who closed an
 interaction keeps reading it, as the HTTP routes allow.
 """
@@ -45,30 +45,23 @@ def after_change(before, after):
 
 
 def recheck_user(user_id):
-    """After a change to the user's queues or role: leave every room they may no longer be in."""
+    """After a change to the user's queues: leave the rooms of interactions they may no longer see.
+
+    A change of role or activity needs nothing here: it ends the user's sessions and closes their sockets.
+    """
     user = get_db().users.find_one({"_id": user_id}, {"role": 1, "active": 1})
-    active = bool(user) and user.get("active", True)
+    if not user or not user.get("active", True):
+        return
     try:
         watched = set().union(*realtime.watched_rooms(str(user_id)).values())
     except RedisError:
         log.warning("could not re-check the rooms of %s: Redis does not answer", user_id)
         return
     ids = [ObjectId(room.removeprefix(ROOM_PREFIX)) for room in watched if room.startswith(ROOM_PREFIX)]
-    visible = set()
-    if active and ids:
-        query = {"_id": {"$in": ids}, **access_rules.visibility_filter(user)}
-        visible = {live.interaction_room(doc["_id"]) for doc in get_db().interactions.find(query, {"_id": 1})}
-    lost = [room for room in watched if room.startswith(ROOM_PREFIX) and room not in visible]
-    is_admin = active and user["role"] == "admin"
-    _evict(user_id, lost if is_admin else [*lost, realtime.ADMINS_ROOM])
-    if not active:
-        return
-    if is_admin:
-        try:
-            realtime.admit(str(user_id), realtime.ADMINS_ROOM)
-        except RedisError:
-            log.warning("could not add %s to the admins' room: Redis does not answer", user_id)
-    else:
+    query = {"_id": {"$in": ids}, **access_rules.visibility_filter(user)}
+    visible = {live.interaction_room(doc["_id"]) for doc in get_db().interactions.find(query, {"_id": 1})} if ids else set()
+    _evict(user_id, [room for room in watched if room.startswith(ROOM_PREFIX) and room not in visible])
+    if user["role"] != "admin":
         # Imported here: routing imports access_rules, which imports queue_admin, which imports this.
         from app.services import routing
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.db import get_db
 from app.realtime import agent_room, emit
-from app.services import agents, inbound, lifecycle, queue_admin, routing
+from app.services import inbound, lifecycle, queue_admin, routing
 from app.services.live import interaction_room
 from tests.support.builders import make_user
 from tests.support.live_server import LiveServer
@@ -128,17 +128,6 @@ def test_closing_changes_nobody_s_access(server, team, conversation):
     bob.disconnect()
 
 
-def test_a_demoted_admin_leaves_the_rooms_of_queues_they_are_not_in(server, team, make_user, conversation):
-    interaction_id, customer = conversation
-    boss = make_user("admin")
-    other_admin = make_user("admin")
-    client = watching(connect_as(server, boss["email"]), interaction_id)
-    agents.update_user(boss["_id"], {"role": "agent"}, actor_id=other_admin["_id"])
-    emit("admins_news", {"n": 1}, "admins")
-    assert unheard(client, boss, customer, "admins only") and not client.received("admins_news")
-    client.disconnect()
-
-
 def test_an_eviction_reaches_a_socket_held_by_another_process(server, team, conversation, redis_url):
     interaction_id, customer = conversation
     bob = watching(connect_as(server, team["bob"]["email"]), interaction_id)
@@ -179,11 +168,3 @@ def test_a_reopen_by_a_colleague_takes_out_the_agent_from_another_queue(server, 
     lifecycle.reopen(team["bob"], interaction_id)
     assert unheard(carol, team["carol"], customer, "bob has it now")
     carol.disconnect()
-
-
-def test_an_agent_promoted_to_admin_joins_the_admins_room(server, team, make_user):
-    boss = make_user("admin")
-    client = connect_as(server, team["carol"]["email"])
-    agents.update_user(team["carol"]["_id"], {"role": "admin"}, actor_id=boss["_id"])
-    assert wait_for(lambda: emit("admins_news", {"n": 2}, "admins") or client.received("admins_news"), timeout=5)
-    client.disconnect()
