@@ -6,7 +6,8 @@ REST API; sockets carry events.
 """
 
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import leave_room
+from redis.exceptions import RedisError
 
 from app import realtime
 from app.extensions import socketio
@@ -32,10 +33,21 @@ def _visible(data):
 
 
 def on_watch(data):
+    """Join the interaction's room, then check again: an access change that raced with the join
+    may have evicted this socket before it was in the room."""
     interaction, error = _visible(data)
     if error:
         return error
-    join_room(live.interaction_room(interaction["_id"]))
+    room = live.interaction_room(interaction["_id"])
+    try:
+        realtime.watch_room(room)
+    except RedisError:
+        leave_room(room)
+        return {"error": "unavailable", "message": "Live updates are unavailable; try again shortly."}
+    interaction, error = _visible(data)
+    if error:
+        realtime.unwatch_room(room)
+        return error
     return {"ok": True, "seq": interaction["seq"]}
 
 
@@ -43,7 +55,7 @@ def on_unwatch(data):
     interaction, error = _visible(data)
     if error:
         return error
-    leave_room(live.interaction_room(interaction["_id"]))
+    realtime.unwatch_room(live.interaction_room(interaction["_id"]))
     return {"ok": True}
 
 

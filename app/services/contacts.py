@@ -2,6 +2,9 @@
 
 The product rule (spec: Phone/Mobile Field Management): single messages go to the mobile
 number, so when only one of phone and mobile is filled the other gets the same number.
+
+Functions taking `actor` limit what they reach to that user's contacts (contact_scope); without
+one they reach every contact, for admin-only callers such as the CSV import.
 """
 
 import re
@@ -10,7 +13,8 @@ from email_validator import EmailNotValidError, validate_email
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.services.errors import Conflict, ValidationFailed
+from app.services import contact_scope
+from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.phones import to_e164
 from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
 
@@ -26,16 +30,26 @@ def _check_list(data, partial):
     return fields.finish("The contact list cannot be saved.")
 
 
-def list_lists(search=None, page=None, per_page=None):
-    return paginate("contact_lists", {"name": contains(search)} if search else {}, [("name", 1)], page, per_page)
+def _lists_of(actor, query):
+    ids = contact_scope.list_ids(actor)
+    return query if ids is None else {**query, "_id": {"$in": ids}}
 
 
-def all_lists():
-    return list(get_db().contact_lists.find({}, {"name": 1}).sort("name", 1))
+def list_lists(search=None, page=None, per_page=None, actor=None):
+    query = _lists_of(actor, {"name": contains(search)} if search else {})
+    return paginate("contact_lists", query, [("name", 1)], page, per_page)
 
 
-def get_list(list_id):
-    return fetch("contact_lists", list_id, "contact list")
+def all_lists(actor=None):
+    return list(get_db().contact_lists.find(_lists_of(actor, {}), {"name": 1}).sort("name", 1))
+
+
+def get_list(list_id, actor=None):
+    doc = fetch("contact_lists", list_id, "contact list")
+    ids = contact_scope.list_ids(actor)
+    if ids is not None and doc["_id"] not in ids:
+        raise NotFound("No such contact list.")
+    return doc
 
 
 def create_list(data):
@@ -75,10 +89,13 @@ def count_contacts(list_id):
 
 
 # -- contacts --------------------------------------------------------------------------------
-def _check_contact(data, existing=None):
+def _check_contact(data, existing=None, actor=None):
     fields = Fields(data, partial=existing is not None)
     if existing is None:
-        fields.reference("list_id", "contact_lists", "contact list", required=True)
+        list_id = fields.reference("list_id", "contact_lists", "contact list", required=True)
+        allowed = contact_scope.list_ids(actor) if list_id else None
+        if allowed is not None and list_id not in allowed:
+            fields.fail("list_id", f"No such contact list: {list_id}.")
     for name, max_len in TEXT_FIELDS.items():
         fields.text(name, max_len=max_len)
     numbers = {}
@@ -124,16 +141,22 @@ def search_query(search=None, list_id=None, tag=None):
     return query
 
 
-def list_contacts(search=None, page=None, per_page=None, list_id=None, tag=None):
-    return paginate("contacts", search_query(search, list_id, tag), [("last_name", 1), ("first_name", 1)], page, per_page)
+def list_contacts(search=None, page=None, per_page=None, list_id=None, tag=None, actor=None):
+    query = search_query(search, list_id, tag)
+    if actor:
+        query = contact_scope.query(actor, query)
+    return paginate("contacts", query, [("last_name", 1), ("first_name", 1)], page, per_page)
 
 
-def get_contact(contact_id):
-    return fetch("contacts", contact_id, "contact")
+def get_contact(contact_id, actor=None):
+    doc = fetch("contacts", contact_id, "contact")
+    if actor and not contact_scope.can_see(actor, doc):
+        raise NotFound("No such contact.")  # the same answer as a wrong id: ids are not confirmed
+    return doc
 
 
-def create_contact(data):
-    doc = _check_contact(data)
+def create_contact(data, actor=None):
+    doc = _check_contact(data, actor=actor)
     doc.update({k: doc.get(k, "") for k in (*TEXT_FIELDS, "email")})
     doc.setdefault("tags", [])
     doc["created_at"] = doc["updated_at"] = now()
@@ -144,8 +167,8 @@ def create_contact(data):
     return doc
 
 
-def update_contact(contact_id, data):
-    doc = get_contact(contact_id)
+def update_contact(contact_id, data, actor=None):
+    doc = get_contact(contact_id, actor)
     changes = _check_contact(data, existing=doc)
     changes["updated_at"] = now()
     try:

@@ -10,7 +10,7 @@ from pymongo.errors import DuplicateKeyError
 from app.db import get_db
 from app.domain import messages as msgs
 from app.domain.window import is_open as window_is_open
-from app.services import clock, live, message_slots, routing
+from app.services import clock, live, message_slots, room_access, routing
 from app.services.access_rules import as_oid, load_visible, require_owner, require_text
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.serialize import plain
@@ -124,6 +124,7 @@ def reopen(actor, interaction_id, disposition=None, tags=None):
         doc = _update({"_id": existing["_id"], "is_open": False}, update, Conflict("This interaction is not closed."))
     except DuplicateKeyError:
         raise Conflict("This contact already has an open interaction on this account: continue there.") from None
+    room_access.after_change(existing, doc)
     live.publish(
         doc,
         "reopened",
@@ -175,6 +176,7 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
         },
         Conflict("The interaction changed meanwhile; try again."),
     )
+    room_access.after_change(existing, doc)
     targets = routing.offer_targets(doc) if doc["status"] == "queued" else []
     extra = [str(previous_agent)] if previous_agent else []
     live.publish(

@@ -3,6 +3,7 @@
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.services import room_access
 from app.services.errors import Conflict
 from app.services.records import Fields, contains, fetch, now, paginate, public
 
@@ -65,6 +66,8 @@ def update_queue(queue_id, data):
         get_db().queues.update_one({"_id": doc["_id"]}, {"$set": changes})
     except DuplicateKeyError:
         raise _duplicate() from None
+    for agent_id in set(doc.get("agent_ids") or []) - set(changes.get("agent_ids", doc.get("agent_ids")) or []):
+        room_access.recheck_user(agent_id)
     return {**doc, **changes}
 
 
@@ -76,6 +79,8 @@ def delete_queue(queue_id):
         raise Conflict(f"Accounts feed this queue: {', '.join(feeding)}. Point them to another queue first.")
     get_db().queues.delete_one({"_id": doc["_id"]})
     get_db().canned_answers.update_many({"queue_ids": doc["_id"]}, {"$pull": {"queue_ids": doc["_id"]}})
+    for agent_id in doc.get("agent_ids") or []:
+        room_access.recheck_user(agent_id)
     return doc
 
 

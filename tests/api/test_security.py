@@ -72,6 +72,7 @@ def test_agents_read_only_what_they_need(api, agent_api, agent):
     assert [a["id"] for a in agent_api.get("/canned-answers").get_json()["data"]] == [offered["id"]]
 
     lst = make(api, "/contact-lists", {"name": "All"})
+    api.patch(f"/accounts/{acc['id']}", {"queue_id": mine["id"], "contact_list_id": lst["id"]})
     contact = agent_api.post("/contacts", {"list_id": lst["id"], "phone": "+15550009999"})
     assert contact.status_code == 201
     assert agent_api.delete(f"/contacts/{contact.get_json()['id']}").status_code == 403

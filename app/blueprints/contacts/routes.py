@@ -11,7 +11,7 @@ from app.services import contacts
 
 
 def _list_choices(form):
-    form.list_id.choices = options((c["_id"], c["name"]) for c in contacts.all_lists())
+    form.list_id.choices = options((c["_id"], c["name"]) for c in contacts.all_lists(current_user.doc))
 
 
 def _contact_data(form):
@@ -26,7 +26,7 @@ def _contact_to_form(doc):
 
 def _update_contact(contact_id, data):
     data.pop("list_id", None)  # a contact stays in its list
-    return contacts.update_contact(contact_id, data)
+    return contacts.update_contact(contact_id, data, current_user.doc)
 
 
 def _list_filter():
@@ -36,7 +36,9 @@ def _list_filter():
 
 Section(
     bp, "contact", "contacts", ContactForm,
-    SimpleNamespace(list=contacts.list_contacts, get=contacts.get_contact, create=contacts.create_contact,
+    SimpleNamespace(list=lambda **kw: contacts.list_contacts(**kw, actor=current_user.doc),
+                    get=lambda contact_id: contacts.get_contact(contact_id, current_user.doc),
+                    create=lambda data: contacts.create_contact(data, current_user.doc),
                     update=_update_contact, delete=contacts.delete_contact),
     columns=[("Name", contacts.display_name), ("Mobile", lambda d: d.get("mobile", "")), ("Phone", lambda d: d.get("phone", "")),
              ("Company", lambda d: d.get("company", "")), ("Tags", lambda d: ", ".join(d.get("tags", [])))],

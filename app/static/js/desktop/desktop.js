@@ -223,6 +223,11 @@ export class Desktop {
     // Accepted elsewhere (another browser of mine, or an admin gave it to me): open its tab.
     if (event.event === "assigned" && event.agent.id === this.boot.user.id && !this.tabs.has(event.interaction_id)) this.openTab(event.interaction_id);
     if (event.event === "transferred" && event.interaction?.agent_id === this.boot.user.id && !this.tabs.has(event.interaction_id)) this.openTab(event.interaction_id);
+    // Started elsewhere (another browser of mine): its first event is already mine to answer.
+    if (event.seq === 1 && event.interaction?.agent_id === this.boot.user.id && !this.tabs.has(event.interaction_id)) {
+      this.openTab(event.interaction_id);
+      this.refreshCount();
+    }
   }
 
   // After a reconnect every tab rejoins its room and fetches what it missed.
