@@ -12,6 +12,7 @@ from app.providers.registry import get_provider
 from app.services import clock, delivery, live, outbound, routing
 from tests.simulator.support import Session
 from tests.support.builders import make_user
+from tests.support.query_shapes import embedded_only, recording, uncovered
 from tests.webhooks.support import make_account
 
 
@@ -99,3 +100,19 @@ def test_production_settings_turn_the_jump_off(monkeypatch):
     assert load_config("development").PARLEY_SIMULATOR_TIME_JUMP is True
     assert load_config("testing").PARLEY_SIMULATOR_TIME_JUMP is True
     assert load_config("production").PARLEY_SIMULATOR_TIME_JUMP is False
+
+
+@embedded_only
+def test_the_simulators_queries_are_served_by_declared_indexes(sim):
+    with recording({"interactions", "contacts", "simulator_numbers", "accounts"}) as shapes:
+        sim.new_number()
+        sim.say("text", text="Hello")
+        agent, interaction = take(sim)
+        provider_id = send(agent, interaction, {"text": "Hi"})[1]["provider_message_id"]
+        sim.deliver(sim.ack(provider_id, "read"))
+        sim.say("reaction", reaction={"message_id": provider_id, "emoji": "👍"})
+        sim.conversation()
+        sim.jump()
+        sim.client.get(f"{sim.base}/media/0123456789abcdef01234567")
+    assert len(shapes) > 10
+    assert uncovered(shapes) == []
