@@ -33,7 +33,8 @@ def test_expired_window_warns_fails_with_the_recontact_tooltip_and_sends_the_tem
     sent = pane.locator("[data-testid=message][data-direction=out]").last
     expect(sent).to_contain_text("Are you still there?")
     ticks = sent.get_by_test_id("ticks")  # the sandbox refuses it as WhatsApp does (131047)
-    expect(ticks).to_have_attribute("data-status", "failed")
+    # The send is a job: the one worker thread may be loading the sentiment model first.
+    expect(ticks).to_have_attribute("data-status", "failed", timeout=60_000)
     expect(ticks).to_have_attribute("title", "Send a Recontact template to continue the conversation")
     expect(sent.get_by_test_id("failure")).to_contain_text("Send a Recontact template to continue the conversation")
     expect(sent.get_by_test_id("retry")).to_be_visible()
