@@ -141,3 +141,23 @@ def inside(box, frame):
         and box["x"] + box["width"] <= frame["x"] + frame["width"]
         and box["y"] + box["height"] <= frame["y"] + frame["height"]
     )
+
+
+def test_a_conversation_handed_to_an_agent_on_the_desktop_is_read_and_the_customer_sees_it(new_page):
+    """The tab opens from the "assigned" event before its data arrives; it is read once loaded."""
+    sim, phone = open_simulator(new_page, "admin@parley.example")
+    sim.fill("[data-testid=sim-name]", "Hana Handed")
+    sim.fill("[data-testid=sim-text]", "Anyone there?")
+    sim.click("[data-testid=sim-send]")
+    tick = sim.locator("[data-testid=sim-customer-message] [data-testid=sim-tick]")
+    expect(tick).to_have_attribute("data-status", "delivered")
+    desk = new_page()
+    sign_in_page(desk, "agent1@parley.example", demo.DEMO_PASSWORD)
+    desk.wait_for_url("**/desktop/")
+    expect(desk.get_by_test_id("offer").filter(has_text="Hana Handed")).to_be_visible()
+    interaction = get_db().interactions.find_one({"contact.phone": phone})
+    routing.accept(users.find_by_email("agent1@parley.example"), interaction["_id"])  # as an admin handing it over
+    expect(desk.locator("[data-testid=pane]:visible").get_by_test_id("message")).to_have_count(1)
+    # The receipt is a job: the one worker thread may be loading the sentiment model first.
+    expect(tick).to_have_attribute("data-status", "read", timeout=90_000)
+    assert sim.errors == []

@@ -57,7 +57,9 @@ export class Tab {
     await this.sequencer.watch(); // join the room first, so nothing falls between the page and the events
     const data = await this.conversation.loadLatest((page) => (this.interaction = { ...this.interaction, ...page.interaction }));
     this.sequencer.start(data.interaction.seq);
-    if (!this.active) this.setUnread(this.interaction.unread || 0);
+    // Shown before its data arrived (the "assigned" event can beat the accept answer): read it now.
+    if (this.active) this.markRead();
+    else this.setUnread(this.interaction.unread || 0);
     this.refresh();
     this.sidebar.renderDetails();
     this.sidebar.loadContact();
