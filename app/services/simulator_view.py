@@ -34,10 +34,16 @@ def conversation(account, phone, given):
     if doc is None:
         return {"interaction_id": None, "messages": []}
     read_up_to = _read_position(doc)
-    messages = [customer_view(m, position <= read_up_to) for position, m in enumerate(doc.get("messages", []))
-                if _reached_the_phone(m)]
-    return {"interaction_id": str(doc["_id"]), "status": doc.get("status"), "agent_name": doc.get("agent_name"),
-            "window_open": window_is_open(doc, clock.now()), "messages": messages}
+    messages = [
+        customer_view(m, position <= read_up_to) for position, m in enumerate(doc.get("messages", [])) if _reached_the_phone(m)
+    ]
+    return {
+        "interaction_id": str(doc["_id"]),
+        "status": doc.get("status"),
+        "agent_name": doc.get("agent_name"),
+        "window_open": window_is_open(doc, clock.now()),
+        "messages": messages,
+    }
 
 
 def _reached_the_phone(message):

@@ -84,6 +84,8 @@ def test_jumping_closes_the_window_the_sandbox_then_refuses_free_text_and_the_cu
 def test_the_jump_needs_a_conversation_of_a_number_of_this_session_and_never_runs_in_production(app, sim, admin_client):
     assert sim.jump().status_code == 404, "no conversation yet"
     sim.say("text", text="Hello")
+    assert sim.client.post(f"{sim.base}/jump", json={"phone": sim.phone}).status_code == 400, "CSRF is on"
+    assert sim.client.post("/simulator/numbers", json={}).status_code == 400, "CSRF is on"
     other = Session(admin_client, sim.account)
     assert other.jump(sim.phone).status_code == 403
     app.config["PARLEY_SIMULATOR_TIME_JUMP"] = False
