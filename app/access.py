@@ -4,7 +4,6 @@ Closed by default, so a new route cannot be left open by mistake (a test walks t
 Blueprints that authenticate by other means (webhook signatures, API tokens) are named here too.
 """
 
-
 from flask import abort, jsonify, redirect, request, url_for
 from flask_login import current_user
 
@@ -25,19 +24,11 @@ def require_login():
         return None
     if request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS:
         return None
-    if endpoint.startswith("simulator.") and _simulator_is_public():
-        return None
     if current_user.is_authenticated:
         return None
     if wants_json():
         return jsonify(error={"code": "unauthorized", "message": "Sign in first."}), 401
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
-def _simulator_is_public():
-    from flask import current_app
-
-    return current_app.config.get("PARLEY_CONFIG_NAME") == "development"
 
 
 def admin_only():

@@ -193,3 +193,8 @@ INDEXES += [
     index("interactions", ("closed_at", DESCENDING)),
     index("interaction_events", ("event", ASCENDING), ("at", DESCENDING)),
 ]
+
+# The customer simulator: each number it gives out is recorded once, so two sessions never share one.
+INDEXES += [
+    index("simulator_numbers", ("phone", ASCENDING), unique=True),
+]

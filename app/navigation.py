@@ -17,7 +17,7 @@ SECTIONS = [
     ("Dispositions", "dispositions.index", True, "check"),
     ("Tags", "tags.index", True, "tag"),
     ("Contacts", "contacts.index", False, "book"),
-    ("Simulator", "simulator.index", True, "phone"),
+    ("Simulator", "simulator.index", False, "phone"),
     ("API", "api_docs.index", False, "code"),
 ]
 

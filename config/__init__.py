@@ -116,6 +116,8 @@ class Config:
         self.LOGIN_FAILURES_PER_ACCOUNT = env_str("PARLEY_LOGIN_LIMIT_ACCOUNT", "5 per 10 minutes")
         # When every agent of a queue has rejected an interaction, offer it to all again after this long.
         self.PARLEY_REOFFER_AFTER_SECONDS = env_int("PARLEY_REOFFER_AFTER_SECONDS", 120)
+        # The simulator's "jump 24 h ahead" rewrites a conversation's window: never in production.
+        self.PARLEY_SIMULATOR_TIME_JUMP = True
         # argon2id cost; tests lower it so a suite of sign-ins stays fast.
         self.ARGON2_TIME_COST = env_int("PARLEY_ARGON2_TIME_COST", 3)
         self.ARGON2_MEMORY_COST = env_int("PARLEY_ARGON2_MEMORY_KIB", 65536)
@@ -161,6 +163,7 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = True
         self.REMEMBER_COOKIE_SECURE = True
         self.PARLEY_EMBEDDED_WORKER = False
+        self.PARLEY_SIMULATOR_TIME_JUMP = False
 
     def generated_secret_key(self):
         return None  # production never makes up its key: every process must share the configured one

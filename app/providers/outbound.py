@@ -93,6 +93,8 @@ class OutboundMessage:
     ``client_ref`` is Parley's own message id, echoed back by status webhooks where the
     provider allows it (Meta biz_opaque_callback_data, Kaleyra ref, Sinch message_metadata).
     ``interactive`` is a Meta interactive object (buttons, lists) for chatbots, sent as is.
+    ``window_open`` says whether the customer wrote within 24 hours: WhatsApp knows it and real
+    providers ignore it; the sandbox, standing in for WhatsApp, enforces the window with it.
     """
 
     to: str
@@ -106,6 +108,7 @@ class OutboundMessage:
     interactive: dict | None = None
     reply_to: str | None = None
     client_ref: str | None = None
+    window_open: bool | None = None
 
 
 @dataclass

@@ -19,6 +19,9 @@ the account's generated ``webhook_secret``:
 ``build_inbound``/``build_status`` make these and ``sign`` the header. ``send`` never touches
 the network: it hands back ``sbx.<uuid>``, and the simulator reads outbound messages from
 Parley itself. Media travels as ``data:`` URLs so nothing is fetched from anywhere.
+Like WhatsApp, ``send`` refuses anything but a template (or a reaction) once the customer's
+24-hour window has closed, with Meta's error 131047 (Meta reports it in a status callback; the
+sandbox refuses at once, which leaves the message in the same failed state).
 """
 
 from __future__ import annotations
@@ -54,9 +57,11 @@ from .events import (
     Reply,
     StatusUpdate,
 )
+from .meta_format import meta_error
 from .outbound import OUTBOUND_KINDS, OutboundMessage, SendResult
 
 SIGNATURE_HEADER = "X-Parley-Signature"
+OUTSIDE_WINDOW_KINDS = ("template", "reaction")  # what may still go out once the 24 h window has closed
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -220,6 +225,13 @@ class SandboxProvider(Provider):
         )
 
     def _send(self, msg: OutboundMessage) -> SendResult:
+        if msg.window_open is False and msg.kind not in OUTSIDE_WINDOW_KINDS:
+            raise meta_error(
+                131047,
+                "Re-engagement message",
+                "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+                provider=self.name,
+            )
         message_id = f"sbx.{uuid.uuid4()}"
         return SendResult(message_id, {"id": message_id, "to": msg.to, "kind": msg.kind})
 

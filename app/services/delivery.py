@@ -11,6 +11,7 @@ import random
 
 from app.db import get_db
 from app.domain.messages import STATUS_RANK
+from app.domain.window import is_open as window_is_open
 from app.providers.errors import ProviderError
 from app.providers.events import Location
 from app.providers.outbound import OutboundMedia, OutboundMessage, OutboundReaction, TemplateButton, TemplateHeader, TemplateSpec
@@ -38,7 +39,15 @@ def deliver(interaction_id, message_id, attempt=1):
 
     interaction = get_db().interactions.find_one(
         {"_id": as_oid(interaction_id)},
-        {"account_id": 1, "contact": 1, "seq": 1, "agent_id": 1, "queue_id": 1, "messages": {"$elemMatch": {"id": message_id}}},
+        {
+            "account_id": 1,
+            "contact": 1,
+            "seq": 1,
+            "agent_id": 1,
+            "queue_id": 1,
+            "window_expires_at": 1,
+            "messages": {"$elemMatch": {"id": message_id}},
+        },
     )
     if not interaction or not interaction.get("messages"):
         return "skipped"
@@ -60,7 +69,11 @@ def deliver(interaction_id, message_id, attempt=1):
 
 def build_outbound(adapter, account, interaction, message):
     out = OutboundMessage(
-        to=interaction["contact"]["phone"], kind=message["kind"], client_ref=message["id"], reply_to=message.get("reply_to")
+        to=interaction["contact"]["phone"],
+        kind=message["kind"],
+        client_ref=message["id"],
+        reply_to=message.get("reply_to"),
+        window_open=window_is_open(interaction, clock.now()),
     )
     if message["kind"] == "text":
         out.text, out.preview_url = message["text"], message.get("preview_url", False)

@@ -1,9 +1,11 @@
 """The customer simulator's server side: signed sandbox webhook bodies, and the conversation as the customer sees it.
 
-The simulator never writes to the database itself. It builds the body a sandbox provider would
+The simulator never writes a conversation itself. It builds the body a sandbox provider would
 send (``app.providers.sandbox``), signs it with the account's webhook secret, and the browser
 posts exactly those bytes to the account's real webhook URL: every simulated message, reaction
 and read receipt goes through the same verification, parsing and storage as a real provider's.
+It signs only for numbers the session was given (``simulator_numbers``), and a reaction, quote or
+receipt only for messages of that number's own conversation.
 """
 
 import base64
@@ -14,7 +16,7 @@ from app.db import get_db
 from app.providers import sandbox
 from app.providers.events import STATUSES
 from app.providers.media_limits import AttachmentRejected, remux_webm_to_ogg_opus
-from app.services import accounts
+from app.services import accounts, simulator_numbers
 from app.services.access_rules import as_oid
 from app.services.errors import NotFound, ValidationFailed
 from app.services.locations import check_location
@@ -85,16 +87,31 @@ def _contact_card(payload):
     return [{"name": {"formatted_name": name}, "phones": [{"phone": phone, "type": "CELL"}]}]
 
 
-def message_event(account, payload):
-    """A customer's message as the sandbox webhook takes it, signed. ``payload`` comes from the simulator page."""
+def _own_message(account, provider_message_id, phone, direction=None):
+    """The message of this number's conversation on the account (of `direction`, if given), or NotFound."""
+    doc = get_db().interactions.find_one(
+        {"account_id": account["_id"], "messages.provider_message_id": provider_message_id},
+        {"contact.phone": 1, "messages": {"$elemMatch": {"provider_message_id": provider_message_id}}},
+    )
+    message = (doc or {}).get("messages", [{}])[0]
+    if doc is None or doc["contact"].get("phone") != phone or direction not in (None, message.get("direction")):
+        raise NotFound("No such message in this conversation.", {"message_id": "Not a message of this conversation."})
+    return message
+
+
+def message_event(account, payload, given):
+    """A customer's message as the sandbox webhook takes it, signed. ``payload`` comes from the simulator page;
+    ``given`` are the numbers the session may play."""
     if not isinstance(payload, dict):
         raise ValidationFailed("Send a JSON object.")
     kind = payload.get("kind") or "text"
     if kind not in KINDS:
         raise ValidationFailed(f"Unknown kind {kind!r}.", {"kind": "Unknown kind."})
-    sender = to_e164(payload.get("phone"))
+    sender = simulator_numbers.check(payload.get("phone"), given)
     fields = {"name": _text(payload.get("name"), "name", 100), "to": account["phone"],
               "context_message_id": _text(payload.get("context_message_id"), "quoted message", 200)}
+    if fields["context_message_id"]:
+        _own_message(account, fields["context_message_id"], sender)
     if kind == "text":
         fields["text"] = _text(payload.get("text"), "text", required=True)
     elif kind in MEDIA_KINDS:
@@ -108,6 +125,7 @@ def message_event(account, payload):
         reaction = payload.get("reaction") if isinstance(payload.get("reaction"), dict) else {}
         fields["reaction"] = {"message_id": _text(reaction.get("message_id"), "message", 200, required=True),
                               "emoji": _text(reaction.get("emoji"), "emoji", 16) or ""}
+        _own_message(account, fields["reaction"]["message_id"], sender)
     else:
         reply = payload.get("reply") if isinstance(payload.get("reply"), dict) else {}
         fields["reply"] = {"title": _text(reply.get("title"), "button", 200, required=True),
@@ -115,11 +133,13 @@ def message_event(account, payload):
     return _signed(account, sandbox.build_inbound(sender, kind, **{k: v for k, v in fields.items() if v is not None}))
 
 
-def status_event(account, provider_message_id, status):
-    """The customer's phone acknowledging an agent message (delivered, then read), signed."""
+def status_event(account, payload, given):
+    """The customer's phone acknowledging an agent message of its own conversation (delivered, then read), signed."""
+    payload = payload if isinstance(payload, dict) else {}
+    phone = simulator_numbers.check(payload.get("phone"), given)
+    status = payload.get("status")
     if status not in ACK_STATUSES or status not in STATUSES:
         raise ValidationFailed("Acknowledge with delivered or read.", {"status": "delivered or read"})
-    message_id = _text(provider_message_id, "message", 200, required=True)
-    if not get_db().interactions.find_one({"account_id": account["_id"], "messages.provider_message_id": message_id}, {"_id": 1}):
-        raise NotFound("No such message on this account.")
+    message_id = _text(payload.get("message_id"), "message", 200, required=True)
+    _own_message(account, message_id, phone, direction="out")
     return _signed(account, sandbox.build_status(message_id, status))

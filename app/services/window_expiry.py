@@ -14,17 +14,27 @@ BATCH = 500
 
 def expire_windows():
     """Mark every open interaction whose window has expired; returns how many were marked."""
-    now = clock.now()
-    due = {"window_expired": False, "window_expires_at": {"$lte": now}, "is_open": True}
-    marked = 0
-    for candidate in get_db().interactions.find(due, {"_id": 1}).limit(BATCH):
-        doc = get_db().interactions.find_one_and_update(
-            {"_id": candidate["_id"], **due},
-            {"$set": {"window_expired": True}, "$inc": {"seq": 1}},
-            projection={"messages": 0},
-            return_document=ReturnDocument.AFTER,
-        )
-        if doc is not None:
-            live.publish(doc, "window_expired", {"interaction": routing.card(doc)})
-            marked += 1
-    return marked
+    due = _due()
+    return sum(_mark({"_id": candidate["_id"], **due}) for candidate in get_db().interactions.find(due, {"_id": 1}).limit(BATCH))
+
+
+def expire_now(interaction_id):
+    """Mark this one interaction if its window has passed (the simulator's jump ahead); True if marked."""
+    return _mark({"_id": interaction_id, **_due()})
+
+
+def _due():
+    return {"window_expired": False, "window_expires_at": {"$lte": clock.now()}, "is_open": True}
+
+
+def _mark(query):
+    doc = get_db().interactions.find_one_and_update(
+        query,
+        {"$set": {"window_expired": True}, "$inc": {"seq": 1}},
+        projection={"messages": 0},
+        return_document=ReturnDocument.AFTER,
+    )
+    if doc is None:
+        return False
+    live.publish(doc, "window_expired", {"interaction": routing.card(doc)})
+    return True

@@ -11,7 +11,6 @@ from tests.support.browser import screenshot
 from tests.support.sockets import wait_for
 
 PHONE = "+447700900321"
-WINDOW_CLOSED = {"code": "131047", "title": "Re-engagement message", "category": "window_closed"}
 
 
 def test_expired_window_warns_fails_with_the_recontact_tooltip_and_sends_the_template(team, desktop):
@@ -33,13 +32,9 @@ def test_expired_window_warns_fails_with_the_recontact_tooltip_and_sends_the_tem
     notice.get_by_test_id("send-anyway").click()
     sent = pane.locator("[data-testid=message][data-direction=out]").last
     expect(sent).to_contain_text("Are you still there?")
-    expect(sent.get_by_test_id("ticks")).to_have_attribute("data-status", "sent")
-    ours = wait_for(
-        lambda: [m for m in messages_of(interaction_of(PHONE)["_id"]) if m.get("provider_message_id", "").startswith("sbx")]
-    )
-    status(account, ours[0]["provider_message_id"], "failed", error=WINDOW_CLOSED)
-    ticks = sent.get_by_test_id("ticks")
-    expect(ticks).to_have_attribute("data-status", "failed")
+    ticks = sent.get_by_test_id("ticks")  # the sandbox refuses it as WhatsApp does (131047)
+    # The send is a job: the one worker thread may be loading the sentiment model first.
+    expect(ticks).to_have_attribute("data-status", "failed", timeout=60_000)
     expect(ticks).to_have_attribute("title", "Send a Recontact template to continue the conversation")
     expect(sent.get_by_test_id("failure")).to_contain_text("Send a Recontact template to continue the conversation")
     expect(sent.get_by_test_id("retry")).to_be_visible()

@@ -143,13 +143,28 @@ def test_customer_reaction_to_the_last_agent_message_marks_acknowledged(team):
     assert get_db().interactions.find_one({"_id": interaction["_id"]})["acknowledged"] is None
 
 
-def test_free_text_after_the_window_is_warned_attempted_and_fails_with_the_recontact_hint(team):
+def test_free_text_after_the_window_is_warned_and_refused_as_meta_does_but_a_template_goes_out(team):
     interaction = conversation(team)
     clock.advance(timedelta(hours=25))
     assert expire_windows() == 1
     sent, warnings = outbound.compose(team["alice"], interaction["_id"], {"text": "Are you there?"})
     assert warnings and "recontact" in warnings[0].lower()
-    deliver(interaction, sent)
+    assert deliver(interaction, sent) == "failed", "the sandbox enforces the window as WhatsApp does"
+    failed = message(interaction["_id"], sent["id"])
+    assert failed["status"] == "failed" and "provider_message_id" not in failed
+    assert (failed["error"]["code"], failed["error"]["title"]) == ("131047", "Re-engagement message")
+    assert failed["error"]["user_message"] == WINDOW_CLOSED_MESSAGE
+    template = make_template(team["account"])
+    payload = {"kind": "template", "template_id": str(template["_id"]), "params": {"body": ["Sam", "42"]}}
+    sent, warnings = outbound.compose(team["alice"], interaction["_id"], payload)
+    assert warnings == [] and deliver(interaction, sent) == "sent"
+
+
+def test_a_window_failure_reported_in_a_status_callback_shows_the_recontact_hint(team):
+    """Meta accepts the send and reports 131047 afterwards, in a status callback."""
+    interaction = conversation(team)
+    sent, _ = outbound.compose(team["alice"], interaction["_id"], {"text": "Are you there?"})
+    assert deliver(interaction, sent) == "sent"
     pmid = message(interaction["_id"], sent["id"])["provider_message_id"]
     account = team["account"]
     failure = {"code": "131047", "title": "Re-engagement message", "category": "window_closed"}

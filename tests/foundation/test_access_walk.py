@@ -29,9 +29,8 @@ ADMIN_BLUEPRINTS = {
     "tags",
     "contact_lists",
     "dashboard",
-    "simulator",
 }
-SIGNED_IN_BLUEPRINTS = {"main", "auth", "desktop", "interactions", "contacts", "profile", "api_docs", "media"}
+SIGNED_IN_BLUEPRINTS = {"main", "auth", "desktop", "interactions", "contacts", "profile", "api_docs", "media", "simulator"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 DUMMY_ID = "0123456789abcdef01234567"
 

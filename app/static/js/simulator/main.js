@@ -1,6 +1,8 @@
 // The customer simulator: the server signs each sandbox webhook body, this page posts it to the
 // account's real webhook, and a 1 s poll shows the conversation as the customer's phone would.
-// Agent messages are acknowledged (delivered, then read) through the same webhook, so ticks move.
+// Agent messages are acknowledged (delivered, then read) through the same webhook, so ticks move;
+// the customer's own messages show the ticks Parley's read receipts earned them.
+// Only numbers the server gave this session can be played: it refuses any other.
 // Every text from the server is set with textContent: nothing here is parsed as HTML.
 
 const root = document.querySelector("[data-simulator]");
@@ -14,6 +16,9 @@ if (root) {
   const who = root.querySelector("[data-who]");
   const thread = root.querySelector("[data-thread]");
   const errorBox = root.querySelector("[data-error]");
+  const notice = root.querySelector("[data-notice]");
+  const menu = root.querySelector("[data-menu]");
+  const menuToggle = root.querySelector("[data-menu-toggle]");
   const quoteBox = root.querySelector("[data-quote]");
   const state = { quote: null, acked: new Set(), lastJson: "", recorder: null, busy: false };
 
@@ -29,6 +34,10 @@ if (root) {
 
   function showError(message) {
     errorBox.textContent = message || "";
+  }
+
+  function showNotice(message) {
+    notice.textContent = message || "";
   }
 
   async function postJson(url, payload) {
@@ -182,7 +191,7 @@ if (root) {
       if (message.reply_to) item.append(el("div", "sim-quoted", quoted ? preview(quoted) : "Quoted message"));
       item.append(bodyNode(message));
       const meta = el("div", "sim-meta", new Date(message.at).toLocaleTimeString());
-      if (message.direction === "out") {
+      if (message.status) {
         const tick = el("span", `sim-tick tick-${message.status}`, TICKS[message.status] || "");
         tick.dataset.testid = "sim-tick";
         tick.dataset.status = message.status;
@@ -207,7 +216,8 @@ if (root) {
         if ((RANK[message.status] || 0) >= RANK[status] || state.acked.has(key)) continue;
         state.acked.add(key);
         try {
-          await deliver(await postJson(`/simulator/${accountId()}/ack`, { message_id: message.provider_message_id, status }));
+          const ack = { phone: phone(), message_id: message.provider_message_id, status };
+          await deliver(await postJson(`/simulator/${accountId()}/ack`, ack));
         } catch (err) {
           state.acked.delete(key);
           showError(err.message);
@@ -230,6 +240,9 @@ if (root) {
         root.querySelector("[data-conversation-state]").textContent = data.interaction_id
           ? `${data.status}${data.agent_name ? ` · ${data.agent_name}` : ""}`
           : "No conversation yet";
+        const windowState = root.querySelector("[data-window]");
+        windowState.textContent = data.interaction_id ? (data.window_open ? "24 h window open" : "24 h window closed") : "";
+        windowState.dataset.open = data.window_open ? "true" : "false";
         render(data);
         acknowledge(data.messages);
       }
@@ -262,7 +275,39 @@ if (root) {
     if (await send({ kind: "text", text: input.value })) input.value = "";
   });
 
+  // The attach menu and its sheets live inside the phone: opening one never makes the page longer.
+  function setMenu(open) {
+    menu.hidden = !open;
+    menuToggle.setAttribute("aria-expanded", String(open));
+    if (open) menu.querySelector("[role=menuitem]").focus();
+  }
+
+  function openSheet(name) {
+    for (const sheet of root.querySelectorAll("[data-sheet]")) sheet.hidden = sheet.dataset.sheet !== name;
+    setMenu(false);
+    const first = name && root.querySelector(`[data-sheet="${name}"] input`);
+    if (first) first.focus();
+  }
+
+  menuToggle.addEventListener("click", () => setMenu(menu.hidden));
+  menu.addEventListener("keydown", (event) => {
+    const items = [...menu.querySelectorAll("[role=menuitem]")];
+    const at = items.indexOf(document.activeElement);
+    if (event.key === "Escape") {
+      setMenu(false);
+      menuToggle.focus();
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      items[(at + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length].focus();
+    }
+  });
+  for (const button of root.querySelectorAll("[data-open-sheet]")) {
+    button.addEventListener("click", () => openSheet(button.dataset.openSheet));
+  }
+  for (const button of root.querySelectorAll("[data-close-sheet]")) button.addEventListener("click", () => openSheet(null));
+
   root.querySelector("[data-file]").addEventListener("change", async (event) => {
+    setMenu(false);
     const file = event.target.files[0];
     if (!file) return;
     const caption = root.querySelector("[data-compose]").text;
@@ -290,6 +335,7 @@ if (root) {
         stream.getTracks().forEach((track) => track.stop());
         state.recorder = null;
         button.textContent = "Record voice note";
+        setMenu(false);
         const blob = new Blob(chunks, { type: "audio/webm" });
         await send({ kind: "voice", media: { data_url: await readAsDataUrl(blob) } });
       };
@@ -301,16 +347,45 @@ if (root) {
     }
   });
 
-  root.querySelector("[data-location]").addEventListener("submit", (event) => {
+  root.querySelector("[data-location]").addEventListener("submit", async (event) => {
     event.preventDefault();
     const f = event.target;
-    send({ kind: "location", location: { latitude: f.latitude.value, longitude: f.longitude.value, name: f.elements.namedItem("name").value } });
+    const location = { latitude: f.latitude.value, longitude: f.longitude.value, name: f.elements.namedItem("name").value };
+    if (await send({ kind: "location", location })) openSheet(null);
   });
 
-  root.querySelector("[data-contact]").addEventListener("submit", (event) => {
+  root.querySelector("[data-contact]").addEventListener("submit", async (event) => {
     event.preventDefault();
-    send({ kind: "contacts", contact: { name: event.target.elements.namedItem("name").value, phone: event.target.phone.value } });
+    const contact = { name: event.target.elements.namedItem("name").value, phone: event.target.phone.value };
+    if (await send({ kind: "contacts", contact })) openSheet(null);
   });
+
+  root.querySelector("[data-new-number]").addEventListener("click", async () => {
+    showError("");
+    try {
+      const { numbers } = await postJson("/simulator/numbers", {});
+      who.phone.replaceChildren(...numbers.map((n) => new Option(n, n)));
+      who.phone.value = numbers[numbers.length - 1];
+      reset();
+    } catch (err) {
+      showError(err.message);
+    }
+  });
+
+  const jump = root.querySelector("[data-jump]");
+  if (jump) {
+    jump.addEventListener("click", async () => {
+      showError("");
+      showNotice("");
+      try {
+        await postJson(`/simulator/${accountId()}/jump`, { phone: phone() });
+        showNotice(`24 hours later: ${phone()}'s window is closed. Agents can now only send a template.`);
+        poll();
+      } catch (err) {
+        showError(err.message);
+      }
+    });
+  }
 
   root.querySelector("[data-cancel-quote]").addEventListener("click", () => setQuote(null));
 
@@ -318,6 +393,7 @@ if (root) {
     state.lastJson = "";
     root.querySelector("[data-account-name]").textContent = who.account.selectedOptions[0].textContent;
     setQuote(null);
+    showNotice("");
     poll();
   }
   who.account.addEventListener("change", reset);
