@@ -1,0 +1,68 @@
+"""Editing an existing template: a new footer and quick-reply buttons are saved (page and API),
+and every refusal shows next to its field."""
+
+from playwright.sync_api import expect
+
+from app.services import message_templates
+from tests.engine.helpers import make_template
+from tests.support.browser import screenshot, sign_in_page
+from tests.support.builders import PASSWORD
+from tests.support.engine import make_queue, make_sandbox_account
+
+
+def stored(template):
+    return message_templates.get_template(template["_id"])
+
+
+def parts(doc):
+    return {c["type"]: c for c in doc["components"]}
+
+
+def test_an_admin_edits_the_footer_and_adds_quick_replies_in_the_browser(new_page, admin):
+    account = make_sandbox_account(make_queue())
+    template = make_template(account, name="order_ready")
+    page = new_page()
+    sign_in_page(page, admin["email"], PASSWORD)
+    page.goto(f"/admin/templates/{template['_id']}/edit")
+    expect(page.locator("[data-testid=template-account]")).to_have_text(f"Account: {account['name']}")
+
+    page.fill("input[name=footer]", "Demo shop, since 1999")
+    for i, text in enumerate(("Thanks!", "Call me")):
+        page.select_option(f"select[name=buttons-{i}-type]", "QUICK_REPLY")
+        page.fill(f"input[name=buttons-{i}-text]", text)
+    page.click("[data-testid=save]")
+    expect(page.locator(".flash")).to_contain_text("Saved template “order_ready”")
+
+    saved = parts(stored(template))
+    assert saved["FOOTER"]["text"] == "Demo shop, since 1999"
+    assert saved["BUTTONS"]["buttons"] == [{"type": "QUICK_REPLY", "text": "Thanks!"}, {"type": "QUICK_REPLY", "text": "Call me"}]
+    assert stored(template)["account_id"] == account["_id"]
+
+
+def test_a_refused_edit_shows_each_error_next_to_its_field_and_keeps_the_template(new_page, admin):
+    account = make_sandbox_account(make_queue())
+    template = make_template(account, name="order_ready")
+    page = new_page()
+    sign_in_page(page, admin["email"], PASSWORD)
+    page.goto(f"/admin/templates/{template['_id']}/edit")
+
+    page.fill("input[name=name]", "Order Ready")
+    page.fill("input[name=footer]", "Short footer")
+    page.select_option("select[name=buttons-0-type]", "QUICK_REPLY")
+    page.fill("input[name=buttons-0-text]", "Fine")
+    page.select_option("select[name=buttons-2-type]", "URL")  # the second filled row: the service's button 1
+    page.fill("input[name=buttons-2-text]", "Track it")
+    page.fill("input[name=buttons-2-value]", "ftp://example.com/track")
+    page.click("[data-testid=save]")
+    expect(page.locator("[data-field=name] .field-error")).to_contain_text("lowercase letters")
+    expect(page.locator(".button-row").nth(2).locator(".field-error")).to_contain_text("http:// or https://")
+    assert page.locator(".button-row").nth(0).locator(".field-error").count() == 0
+    expect(page.locator("[data-testid=template-account]")).to_have_text(f"Account: {account['name']}")
+    screenshot(page, "template-edit-errors")
+
+    page.fill("input[name=name]", "order_ready")
+    page.fill("textarea[name=body]", "")
+    page.click("[data-testid=save]")
+    expect(page.locator("[data-field=body] .field-error")).to_have_text("Enter the body text.")
+    assert parts(stored(template))["FOOTER"]["text"] == "Parley Shop"
+    assert "BUTTONS" not in parts(stored(template))
