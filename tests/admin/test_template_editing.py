@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from app.services import message_templates
 from tests.engine.helpers import make_template
+from tests.media.support import png
 from tests.support.browser import screenshot, sign_in_page
 from tests.support.builders import PASSWORD
 from tests.support.engine import make_queue, make_sandbox_account
@@ -66,3 +67,38 @@ def test_a_refused_edit_shows_each_error_next_to_its_field_and_keeps_the_templat
     expect(page.locator("[data-field=body] .field-error")).to_have_text("Enter the body text.")
     assert parts(stored(template))["FOOTER"]["text"] == "Parley Shop"
     assert "BUTTONS" not in parts(stored(template))
+
+
+def test_the_editor_preview_draws_the_chosen_header_and_none_when_there_is_none(new_page, admin, tmp_path):
+    make_sandbox_account(make_queue())
+    page = new_page()
+    sign_in_page(page, admin["email"], PASSWORD)
+    page.goto("/admin/templates/new")
+    preview = page.get_by_test_id("preview")
+    expect(preview.locator("[data-preview=body]")).to_have_text("Your message body")
+    expect(preview.locator("[data-preview=header]")).to_have_count(0)
+    expect(preview.locator(".wa-media")).to_have_count(0)  # no grey image box under "No header"
+
+    page.select_option("select[name=header_type]", "IMAGE")
+    expect(preview.locator("[data-preview=header]")).to_have_text("🖼 Image")
+    image_file = tmp_path / "header.png"
+    image_file.write_bytes(png(30, 10))
+    page.set_input_files("input[name=header_file]", str(image_file))
+    page.wait_for_function("() => document.querySelector('[data-preview=header] img')?.naturalWidth === 30")
+    page.select_option("select[name=header_type]", "DOCUMENT")
+    page.set_input_files("input[name=header_file]", [])
+    expect(preview.locator("[data-preview=header]")).to_have_text("📄 Document")
+
+    page.select_option("select[name=header_type]", "TEXT")
+    page.fill("input[name=header_text]", "Order {{1}}")
+    page.fill("textarea[name=body]", "Your order {{1}} is ready.")
+    page.fill("input[name=samples]", "A-42")
+    page.fill("input[name=footer]", "Demo shop")
+    expect(preview.locator("[data-preview=header]")).to_have_text("Order A-42")
+    expect(preview.locator("[data-preview=body]")).to_have_text("Your order A-42 is ready.")
+    expect(preview.locator("[data-preview=footer]")).to_have_text("Demo shop")
+    screenshot(page, "template-editor-text-header")
+
+    page.select_option("select[name=header_type]", "")
+    expect(preview.locator("[data-preview=header]")).to_have_count(0)
+    expect(preview.locator(".wa-media")).to_have_count(0)
