@@ -5,6 +5,7 @@ The page is read-only; taking the interaction (accept) or working on it happens 
 """
 
 from app.db import get_db
+from app.domain import messages as msgs
 from app.services import interaction_queries
 from app.services.access_rules import queue_ids_of, visibility_filter
 from app.services.interaction_list import aware, status_label
@@ -22,11 +23,27 @@ def journey(actor, phone, limit=JOURNEY_LIMIT):
     visible = visibility_filter(actor)
     if visible:
         query = {"$and": [query, visible]}
-    fields = {"account_name": 1, "status": 1, "is_open": 1, "reopened_at": 1, "created_at": 1, "agent_name": 1,
-              "sentiment": 1, "disposition": 1}
+    fields = {
+        "account_name": 1,
+        "status": 1,
+        "is_open": 1,
+        "reopened_at": 1,
+        "created_at": 1,
+        "agent_name": 1,
+        "sentiment": 1,
+        "disposition": 1,
+    }
     rows = get_db().interactions.find(query, fields, sort=[("created_at", -1)], limit=limit)
-    return [{**row, "id": str(row["_id"]), "status_label": status_label(row), "created_at": aware(row.get("created_at"))}
-            for row in rows]
+    return [
+        {**row, "id": str(row["_id"]), "status_label": status_label(row), "created_at": aware(row.get("created_at"))}
+        for row in rows
+    ]
+
+
+def quote_text(quoted):
+    """What a reply's quote shows of the message it answers: its text, or a template's body as sent."""
+    rendered = (quoted.get("template") or {}).get("rendered") or {}
+    return quoted.get("text") or quoted.get("caption") or rendered.get("body") or msgs.preview(quoted)
 
 
 def permissions(actor, doc):
@@ -50,8 +67,9 @@ def conversation(actor, interaction_id, before=None):
         message["at"] = aware(message.get("at"))
     by_provider_id = {m["provider_message_id"]: m for m in messages if m.get("provider_message_id")}
     for message in messages:
-        if message.get("reply_to"):
-            message["quoted"] = by_provider_id.get(message["reply_to"])
+        quoted = by_provider_id.get(message.get("reply_to"))
+        if quoted:
+            message["quote"] = quote_text(quoted)
     for key in ("created_at", "accepted_at", "closed_at", "reopened_at", "window_expires_at"):
         doc[key] = aware(doc.get(key))
     doc["id"] = str(doc["_id"])
