@@ -23,21 +23,11 @@ def journey(actor, phone, limit=JOURNEY_LIMIT):
     visible = visibility_filter(actor)
     if visible:
         query = {"$and": [query, visible]}
-    fields = {
-        "account_name": 1,
-        "status": 1,
-        "is_open": 1,
-        "reopened_at": 1,
-        "created_at": 1,
-        "agent_name": 1,
-        "sentiment": 1,
-        "disposition": 1,
-    }
+    fields = {"account_name": 1, "status": 1, "is_open": 1, "reopened_at": 1, "created_at": 1, "agent_name": 1,
+              "sentiment": 1, "disposition": 1}
     rows = get_db().interactions.find(query, fields, sort=[("created_at", -1)], limit=limit)
-    return [
-        {**row, "id": str(row["_id"]), "status_label": status_label(row), "created_at": aware(row.get("created_at"))}
-        for row in rows
-    ]
+    return [{**row, "id": str(row["_id"]), "status_label": status_label(row), "created_at": aware(row.get("created_at"))}
+            for row in rows]
 
 
 def quote_text(quoted):
