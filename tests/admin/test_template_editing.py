@@ -19,12 +19,18 @@ def parts(doc):
     return {c["type"]: c for c in doc["components"]}
 
 
-def test_an_admin_edits_the_footer_and_adds_quick_replies_in_the_browser(new_page, admin):
+def edit_page(new_page, admin):
+    """The admin on the edit page of a stored template; returns (page, account, template)."""
     account = make_sandbox_account(make_queue())
     template = make_template(account, name="order_ready")
     page = new_page()
     sign_in_page(page, admin["email"], PASSWORD)
     page.goto(f"/admin/templates/{template['_id']}/edit")
+    return page, account, template
+
+
+def test_an_admin_edits_the_footer_and_adds_quick_replies_in_the_browser(new_page, admin):
+    page, account, template = edit_page(new_page, admin)
     expect(page.locator("[data-testid=template-account]")).to_have_text(f"Account: {account['name']}")
 
     page.fill("input[name=footer]", "Demo shop, since 1999")
@@ -41,11 +47,7 @@ def test_an_admin_edits_the_footer_and_adds_quick_replies_in_the_browser(new_pag
 
 
 def test_a_refused_edit_shows_each_error_next_to_its_field_and_keeps_the_template(new_page, admin):
-    account = make_sandbox_account(make_queue())
-    template = make_template(account, name="order_ready")
-    page = new_page()
-    sign_in_page(page, admin["email"], PASSWORD)
-    page.goto(f"/admin/templates/{template['_id']}/edit")
+    page, account, template = edit_page(new_page, admin)
 
     page.fill("input[name=name]", "Order Ready")
     page.fill("input[name=footer]", "Short footer")

@@ -64,6 +64,7 @@ def test_a_recontact_template_with_parameters_is_previewed_filled_in_and_sent(te
     assert template_messages(PHONE) == []
 
     dialog.get_by_test_id("param-2").fill("C-77")
+    expect(dialog).not_to_contain_text("Fill in the template's parameters")
     expect(preview.locator("[data-preview=body]")).to_have_text("Hello Rita, your case C-77 has news.")
     screenshot(alice, "desktop-recontact-dialog")
     dialog.get_by_test_id("param-2").press("Enter")

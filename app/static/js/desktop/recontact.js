@@ -11,7 +11,11 @@ import { dialog } from "./popover.js";
 export async function askRecontact(interactionId, values) {
   const { template } = await api.recontactTemplate(interactionId);
   const preview = el("div", { class: "template-preview-box", "data-testid": "recontact-preview" });
-  const fields = parameterFields(template, values, (params) => renderTemplate(preview, template, params), "rc");
+  let problem = null; // the dialog's error line, once a missing value was reported there
+  const fields = parameterFields(template, values, (params) => {
+    renderTemplate(preview, template, params);
+    if (problem) problem.textContent = "";
+  }, "rc");
   renderTemplate(preview, template, fields.params());
   // Enter in a field sends, as the Send button does (the dialog's first button is Cancel).
   fields.element.addEventListener("keydown", (event) => {
@@ -31,6 +35,7 @@ export async function askRecontact(interactionId, values) {
     collect: (error) => {
       const missing = fields.missing();
       if (!missing.length) return fields.params();
+      problem = error;
       error.textContent = `Fill in the template's parameters: ${missing.join(", ")}.`;
       return false;
     },
