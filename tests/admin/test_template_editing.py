@@ -46,6 +46,21 @@ def test_an_admin_edits_the_footer_and_adds_quick_replies_in_the_browser(new_pag
     assert stored(template)["account_id"] == account["_id"]
 
 
+def test_editing_keeps_every_button_of_a_template_with_more_than_four(new_page, admin):
+    page, account, template = edit_page(new_page, admin)
+    six = [{"type": "QUICK_REPLY", "text": f"Choice {n}"} for n in range(1, 7)]
+    message_templates.update_template(
+        template["_id"], {"components": [*template["components"], {"type": "BUTTONS", "buttons": six}]}
+    )
+    page.reload()
+    expect(page.locator(".button-row")).to_have_count(6)
+    page.fill("input[name=footer]", "New footer")
+    page.click("[data-testid=save]")
+    expect(page.locator(".flash")).to_contain_text("Saved template “order_ready”")
+    assert parts(stored(template))["BUTTONS"]["buttons"] == six
+    assert parts(stored(template))["FOOTER"]["text"] == "New footer"
+
+
 def test_a_refused_edit_shows_each_error_next_to_its_field_and_keeps_the_template(new_page, admin):
     page, account, template = edit_page(new_page, admin)
 

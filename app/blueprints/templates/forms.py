@@ -10,7 +10,8 @@ from app.services.message_templates import CATEGORIES, component
 
 HEADER_TYPES = [("", "No header"), ("TEXT", "Text"), ("IMAGE", "Image"), ("VIDEO", "Video"), ("DOCUMENT", "Document")]
 BUTTON_TYPES = [("", "—"), ("QUICK_REPLY", "Quick reply"), ("URL", "Visit website"), ("PHONE_NUMBER", "Call phone number")]
-BUTTON_ROWS = 4
+BUTTON_ROWS = 4  # empty rows offered; a template may hold up to WhatsApp's 10, all shown when editing
+MAX_BUTTONS = 10
 
 
 class ButtonForm(Form):
@@ -32,7 +33,7 @@ class TemplateForm(FlaskForm):
     body = TextAreaField("Body", validators=[DataRequired("Enter the body text."), Length(max=1024)])
     samples = StringField("Sample parameters", validators=[Length(max=1000)])
     footer = StringField("Footer", validators=[Length(max=60)])
-    buttons = FieldList(FormField(ButtonForm), min_entries=BUTTON_ROWS, max_entries=BUTTON_ROWS)
+    buttons = FieldList(FormField(ButtonForm), min_entries=BUTTON_ROWS, max_entries=MAX_BUTTONS)
     available_for_agents = BooleanField("Available for agents (they may send it to start a conversation)")
     recontact = BooleanField("Recontact template (sent after the 24-hour window)")
 
@@ -96,7 +97,7 @@ def doc_to_form(doc):
         "footer": (component(doc, "FOOTER") or {}).get("text", ""),
         "buttons": [
             {"type": b.get("type", ""), "text": b.get("text", ""), "value": b.get("url") or b.get("phone_number") or ""}
-            for b in buttons[:BUTTON_ROWS]
+            for b in buttons[:MAX_BUTTONS]
         ],
         "available_for_agents": doc.get("available_for_agents", False),
         "recontact": doc.get("recontact", False),
