@@ -52,7 +52,11 @@ DEMO_TEMPLATES = [
         "category": "utility",
         "recontact": True,
         "components": [
-            {"type": "BODY", "text": "Hello again! We have news about your request. Reply to continue the conversation."}
+            {
+                "type": "BODY",
+                "text": "Hello {{1}}! We have news about your request. Reply to continue the conversation.",
+                "example": {"body_text": [["{contact.first_name}"]]},
+            }
         ],
     },
     {
@@ -60,7 +64,11 @@ DEMO_TEMPLATES = [
         "category": "utility",
         "available_for_agents": True,
         "components": [
-            {"type": "BODY", "text": "Hi {{1}}, your order {{2}} is ready for pick-up."},
+            {
+                "type": "BODY",
+                "text": "Hi {{1}}, your order {{2}} is ready for pick-up.",
+                "example": {"body_text": [["{contact.first_name}", "A-1042"]]},
+            },
             {"type": "FOOTER", "text": "Demo shop"},
             {
                 "type": "BUTTONS",

@@ -5,6 +5,7 @@ The page is read-only; taking the interaction (accept) or working on it happens 
 """
 
 from app.db import get_db
+from app.domain import messages as msgs
 from app.services import interaction_queries
 from app.services.access_rules import queue_ids_of, visibility_filter
 from app.services.interaction_list import aware, status_label
@@ -29,6 +30,12 @@ def journey(actor, phone, limit=JOURNEY_LIMIT):
             for row in rows]
 
 
+def quote_text(quoted):
+    """What a reply's quote shows of the message it answers: its text, or a template's body as sent."""
+    rendered = (quoted.get("template") or {}).get("rendered") or {}
+    return quoted.get("text") or quoted.get("caption") or rendered.get("body") or msgs.preview(quoted)
+
+
 def permissions(actor, doc):
     """Which buttons the page shows (the services check again when they are used)."""
     mine = doc.get("agent_id") == actor["_id"]
@@ -50,8 +57,9 @@ def conversation(actor, interaction_id, before=None):
         message["at"] = aware(message.get("at"))
     by_provider_id = {m["provider_message_id"]: m for m in messages if m.get("provider_message_id")}
     for message in messages:
-        if message.get("reply_to"):
-            message["quoted"] = by_provider_id.get(message["reply_to"])
+        quoted = by_provider_id.get(message.get("reply_to"))
+        if quoted:
+            message["quote"] = quote_text(quoted)
     for key in ("created_at", "accepted_at", "closed_at", "reopened_at", "window_expires_at"):
         doc[key] = aware(doc.get(key))
     doc["id"] = str(doc["_id"])

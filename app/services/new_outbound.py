@@ -10,13 +10,15 @@ from app.services.interaction_list import visible_accounts
 from app.services.phones import to_e164
 from app.services.provider_access import capabilities
 
+CONTACT_FIELDS = ("first_name", "last_name", "phone", "mobile", "email", "company")
+
 
 def startable_accounts(actor):
-    """Accounts the user may start conversations from (only providers that can send first)."""
+    """The accounts the user works, each saying whether its provider can send first (Meta, Kaleyra):
+    the dialog lists the others too, with the product's warning, rather than hiding them."""
     return [
-        {"id": str(a["_id"]), "name": a["name"], "provider": a["provider"]}
+        {"id": str(a["_id"]), "name": a["name"], "provider": a["provider"], "can_start": "start_conversation" in capabilities(a)}
         for a in visible_accounts(actor)
-        if "start_conversation" in capabilities(a)
     ]
 
 
@@ -40,5 +42,9 @@ def lookup(actor, account_id, phone):
     e164 = to_e164(phone, field="phone")
     list_id = _contact_list_id(account)
     contact = contact_directory.find_by_number(list_id, e164) if list_id else None
-    found = {"id": str(contact["_id"]), "name": contact_directory.display_name(contact)} if contact else None
+    found = None
+    if contact:
+        # The fields a template parameter may be filled from ({contact.first_name} …), as canned answers use them.
+        fields = {key: contact.get(key) or "" for key in CONTACT_FIELDS}
+        found = {"id": str(contact["_id"]), "name": contact_directory.display_name(contact), "fields": fields}
     return {"phone": e164, "contact": found}

@@ -17,7 +17,7 @@ from app.domain import search
 from app.domain.messages import with_position
 from app.domain.window import is_open as window_is_open
 from app.services import clock, lifecycle, live, message_slots, routing
-from app.services.access_rules import load_visible, require_owner, require_text
+from app.services.access_rules import as_oid, load_visible, require_owner, require_text
 from app.services.delivery import read_receipts_when
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.locations import check_location
@@ -230,8 +230,8 @@ def enqueue_delivery(interaction_id, message_id, attempt=1, delay=None):
     return queues.enqueue("outbound", *args, job_id=job_id)
 
 
-def send_recontact(actor, interaction_id, params=None):
-    """The account's recontact template, sent as System; the customer's reply reopens as inbound."""
+def _recontact_setup(actor, interaction_id):
+    """(interaction, account, recontact template id) once the actor may send it; else the reason."""
     interaction = load_visible(actor, interaction_id, {"messages": 0})
     if actor["role"] != "admin" and interaction.get("agent_id") != actor["_id"]:
         require_owner(actor, interaction)
@@ -244,6 +244,22 @@ def send_recontact(actor, interaction_id, params=None):
         )
     if "templates" not in capabilities(account):
         raise _capability_error(account, "Sending templates")
+    return interaction, account, template_id
+
+
+def recontact_template(actor, interaction_id):
+    """The template send_recontact would send, for the agent to preview and fill in first
+    (agents may not read templates that are not available for agents otherwise)."""
+    _, account, template_id = _recontact_setup(actor, interaction_id)
+    template = get_db().templates.find_one({"_id": as_oid(template_id, "template"), "account_id": account["_id"]})
+    if template is None:
+        raise NotFound("The account's recontact template no longer exists: an admin sets another one on the account.")
+    return template
+
+
+def send_recontact(actor, interaction_id, params=None):
+    """The account's recontact template, sent as System; the customer's reply reopens as inbound."""
+    interaction, account, template_id = _recontact_setup(actor, interaction_id)
     message = {
         "id": msgs.new_id(),
         "direction": "out",

@@ -41,6 +41,7 @@ def test_expired_window_warns_fails_with_the_recontact_tooltip_and_sends_the_tem
     screenshot(alice, "desktop-window-expired")
 
     pane.get_by_test_id("recontact").click()
+    alice.get_by_test_id("recontact-dialog").get_by_test_id("dialog-confirm").click()
     template = pane.locator("[data-testid=message][data-kind=template]")
     expect(template).to_contain_text("Hello again! Reply to continue.")
     expect(template).to_contain_text("System · recontact template")

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from app.db import get_db
-from app.services import api_tokens, clock, inbound
+from app.services import api_tokens, clock, inbound, routing
 from tests.api.conftest import Api
 from tests.engine.helpers import make_template
 from tests.support.builders import make_user
@@ -183,3 +183,27 @@ def test_add_contact_from_a_shared_card(team, apis):
     assert response.status_code == 201
     assert response.get_json()["contact"]["first_name"] == "Luca"
     assert apis["admin"].post(f"/interactions/{doc['_id']}/messages/{message_id}/add-contact").status_code == 409
+
+
+def test_the_agent_reads_the_recontact_template_before_sending_it_with_parameters(team, apis):
+    iid = inbound_from(team, "+447700900888", "Hello", name="Rita")
+    routing.accept(team["alice"], iid)
+    assert apis["alice"].get(f"/interactions/{iid}/recontact").status_code == 422  # none configured yet
+    template = make_template(
+        team["account"], name="case_news", body="Hello {{1}}, news on {{2}}.", recontact=True, available_for_agents=False
+    )
+    get_db().accounts.update_one({"_id": team["account"]["_id"]}, {"$set": {"settings.recontact_template_id": template["_id"]}})
+
+    read = apis["alice"].get(f"/interactions/{iid}/recontact")
+    assert read.status_code == 200
+    body = next(c for c in read.get_json()["template"]["components"] if c["type"] == "BODY")
+    assert body["text"] == "Hello {{1}}, news on {{2}}."
+    assert apis["alice"].get(f"/templates/{template['_id']}").status_code == 404  # not otherwise readable by agents
+    assert apis["carol"].get(f"/interactions/{iid}/recontact").status_code in (403, 404)  # another queue's agent
+    assert apis["bob"].get(f"/interactions/{iid}/recontact").status_code == 403  # not his conversation
+
+    refused = apis["alice"].post(f"/interactions/{iid}/recontact", json={"params": {"body": ["Rita"]}})
+    assert refused.status_code == 422 and "params.body" in refused.get_json()["error"]["fields"]
+    sent = apis["alice"].post(f"/interactions/{iid}/recontact", json={"params": {"body": ["Rita", "C-77"]}})
+    assert sent.status_code == 201
+    assert sent.get_json()["message"]["template"]["rendered"]["body"] == "Hello Rita, news on C-77."

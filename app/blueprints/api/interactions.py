@@ -12,6 +12,7 @@ from app.services import (
     interaction_queries,
     lifecycle,
     live,
+    message_templates,
     new_conversation,
     outbound,
     routing,
@@ -106,3 +107,9 @@ _action("read", lambda user, iid, data: interaction_queries.mark_read(user, iid,
 def send_recontact(interaction_id):
     message = outbound.send_recontact(g.api_user, interaction_id, json_body(required=False).get("params"))
     return jsonify(message=plain(interaction_queries.visible_message(message))), 201
+
+
+@bp.route("/interactions/<interaction_id>/recontact", methods=["GET"])
+def recontact_template(interaction_id):
+    """What the recontact dialog previews and asks parameters for before sending."""
+    return jsonify(template=message_templates.public_template(outbound.recontact_template(g.api_user, interaction_id)))

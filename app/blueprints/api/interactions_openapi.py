@@ -143,6 +143,12 @@ PATHS = {
             "requestBody": _body(params={"type": "object"}),
             "responses": {"201": {"description": "The queued template message."}, **ERRORS},
         },
+        "get": {
+            "summary": "The account's recontact template, to preview and fill in before sending",
+            "tags": TAGS,
+            "operationId": "get_recontact_template",
+            "responses": {"200": {"description": "The template with its components."}, **ERRORS},
+        },
     },
     "/api/v1/interactions/{interaction_id}/accept": _action("Accept a queued interaction"),
     "/api/v1/interactions/{interaction_id}/reject": _action("Reject an offered interaction"),

@@ -5,12 +5,13 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.blueprints._shared import options
+from app.blueprints._shared import apply_errors, options
 from app.services.message_templates import CATEGORIES, component
 
 HEADER_TYPES = [("", "No header"), ("TEXT", "Text"), ("IMAGE", "Image"), ("VIDEO", "Video"), ("DOCUMENT", "Document")]
 BUTTON_TYPES = [("", "—"), ("QUICK_REPLY", "Quick reply"), ("URL", "Visit website"), ("PHONE_NUMBER", "Call phone number")]
-BUTTON_ROWS = 4
+BUTTON_ROWS = 4  # empty rows offered; a template may hold up to WhatsApp's 10, all shown when editing
+MAX_BUTTONS = 10
 
 
 class ButtonForm(Form):
@@ -32,7 +33,7 @@ class TemplateForm(FlaskForm):
     body = TextAreaField("Body", validators=[DataRequired("Enter the body text."), Length(max=1024)])
     samples = StringField("Sample parameters", validators=[Length(max=1000)])
     footer = StringField("Footer", validators=[Length(max=60)])
-    buttons = FieldList(FormField(ButtonForm), min_entries=BUTTON_ROWS, max_entries=BUTTON_ROWS)
+    buttons = FieldList(FormField(ButtonForm), min_entries=BUTTON_ROWS, max_entries=MAX_BUTTONS)
     available_for_agents = BooleanField("Available for agents (they may send it to start a conversation)")
     recontact = BooleanField("Recontact template (sent after the 24-hour window)")
 
@@ -67,9 +68,14 @@ def form_to_data(form):
             buttons.append(button)
     if buttons:
         components.append({"type": "BUTTONS", "buttons": buttons})
-    return {"name": form.name.data, "language": form.language.data, "category": form.category.data,
-            "components": components, "available_for_agents": form.available_for_agents.data,
-            "recontact": form.recontact.data}
+    return {
+        "name": form.name.data,
+        "language": form.language.data,
+        "category": form.category.data,
+        "components": components,
+        "available_for_agents": form.available_for_agents.data,
+        "recontact": form.recontact.data,
+    }
 
 
 def doc_to_form(doc):
@@ -78,17 +84,44 @@ def doc_to_form(doc):
     samples = ((body.get("example") or {}).get("body_text") or [[]])[0]
     buttons = (component(doc, "BUTTONS") or {}).get("buttons", [])
     return {
-        "account_id": str(doc["account_id"]), "name": doc["name"], "language": doc["language"],
-        "category": doc.get("category"), "header_type": header.get("format", ""), "header_text": header.get("text", ""),
+        "account_id": str(doc["account_id"]),
+        "name": doc["name"],
+        "language": doc["language"],
+        "category": doc.get("category"),
+        "header_type": header.get("format", ""),
+        "header_text": header.get("text", ""),
         "header_media_url": ((header.get("example") or {}).get("header_handle") or [""])[0],
         "header_media_file_id": header.get("media_file_id", ""),
-        "body": body.get("text", ""), "samples": " | ".join(str(s) for s in samples),
+        "body": body.get("text", ""),
+        "samples": " | ".join(str(s) for s in samples),
         "footer": (component(doc, "FOOTER") or {}).get("text", ""),
-        "buttons": [{"type": b.get("type", ""), "text": b.get("text", ""), "value": b.get("url") or b.get("phone_number") or ""}
-                    for b in buttons[:BUTTON_ROWS]],
-        "available_for_agents": doc.get("available_for_agents", False), "recontact": doc.get("recontact", False),
+        "buttons": [
+            {"type": b.get("type", ""), "text": b.get("text", ""), "value": b.get("url") or b.get("phone_number") or ""}
+            for b in buttons[:MAX_BUTTONS]
+        ],
+        "available_for_agents": doc.get("available_for_agents", False),
+        "recontact": doc.get("recontact", False),
     }
 
 
-ERROR_ALIASES = {"components.header": "header_type", "components.body": "body", "components.footer": "footer",
-                 "components": "body"}
+ERROR_ALIASES = {
+    "components.header": "header_type",
+    "components.body": "body",
+    "components.footer": "footer",
+    "components": "body",
+}
+
+
+def place_errors(form, exc):
+    """A service's errors next to their fields; a button's next to its row (the service counts filled
+    rows only). Returns what no field shows (e.g. a rule on all buttons)."""
+    rows = [row.form for row in form.buttons.entries if row.form.type.data]
+    leftover = {}
+    for key, message in apply_errors(form, exc, ERROR_ALIASES).items():
+        index = key.removeprefix("components.buttons.")
+        if index.isdigit() and int(index) < len(rows):
+            row = rows[int(index)]
+            row.text.errors = [*row.text.errors, message]
+        else:
+            leftover[key] = message
+    return leftover

@@ -1,40 +1,48 @@
-// Live preview of a WhatsApp template as a chat bubble, from the template form's fields.
-// Text is only ever set with textContent: the preview shows what the admin typed, never runs it.
-const form = document.getElementById("template-form");
-const part = (name) => document.querySelector(`[data-preview="${name}"]`);
-const value = (name) => form.elements.namedItem(name)?.value ?? "";
-const MEDIA_LABELS = { IMAGE: "Image", VIDEO: "Video", DOCUMENT: "Document" };
+// Live preview of the template being edited, drawn by the shared template preview from the
+// form's fields, with the sample parameters filled in.
+import { renderTemplate } from "../templates/preview.js";
 
-function fill(text, samples) {
-  return text.replace(/\{\{\s*(\d+)\s*\}\}/g, (match, n) => samples[Number(n) - 1] || match);
+const form = document.getElementById("template-form");
+const target = document.querySelector('[data-testid="preview"] [data-preview-target]');
+const value = (name) => form.elements.namedItem(name)?.value ?? "";
+let localFile = null; // a header file chosen but not uploaded yet, shown from the disk
+
+// The form as WhatsApp components, the shape the shared preview draws.
+function templateFromForm() {
+  const components = [];
+  const format = value("header_type");
+  if (format === "TEXT") components.push({ type: "HEADER", format, text: value("header_text") });
+  else if (format) {
+    const header = { type: "HEADER", format, media_file_id: value("header_media_file_id") || undefined };
+    if (value("header_media_url").trim()) header.example = { header_handle: [value("header_media_url").trim()] };
+    components.push(header);
+  }
+  components.push({ type: "BODY", text: value("body") });
+  if (value("footer")) components.push({ type: "FOOTER", text: value("footer") });
+  const buttons = [];
+  for (let i = 0; form.elements.namedItem(`buttons-${i}-type`); i += 1) {
+    if (value(`buttons-${i}-type`)) buttons.push({ type: value(`buttons-${i}-type`), text: value(`buttons-${i}-text`) });
+  }
+  if (buttons.length) components.push({ type: "BUTTONS", buttons });
+  return { components };
 }
 
 function render() {
   const samples = value("samples").split("|").map((s) => s.trim());
-  const header = part("header");
-  const kind = value("header_type");
-  header.hidden = !kind;
-  header.className = kind === "TEXT" ? "wa-header" : "wa-header wa-media";
-  header.textContent = kind === "TEXT" ? fill(value("header_text"), samples) : MEDIA_LABELS[kind] || "";
-  part("body").textContent = fill(value("body"), samples) || "Your message body";
-  const footer = part("footer");
-  footer.textContent = value("footer");
-  footer.hidden = !value("footer");
-  const buttons = part("buttons");
-  buttons.replaceChildren();
-  for (let i = 0; form.elements.namedItem(`buttons-${i}-type`); i += 1) {
-    const type = value(`buttons-${i}-type`);
-    if (!type) continue;
-    const button = document.createElement("span");
-    button.className = `wa-button wa-${type.toLowerCase()}`;
-    button.dataset.testid = "preview-button";
-    button.textContent = value(`buttons-${i}-text`) || "Button";
-    buttons.append(button);
-  }
+  const header = localFile ? { link: localFile.url, filename: localFile.name } : samples.slice(0, 1);
+  renderTemplate(target, templateFromForm(), { header, body: samples });
 }
 
-if (form) {
+function pickFile(file) {
+  if (localFile) URL.revokeObjectURL(localFile.url);
+  localFile = file ? { url: URL.createObjectURL(file), name: file.name } : null;
+}
+
+if (form && target) {
   form.addEventListener("input", render);
-  form.addEventListener("change", render);
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "header_file") pickFile(event.target.files[0]);
+    render();
+  });
   render();
 }

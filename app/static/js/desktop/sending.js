@@ -7,13 +7,15 @@
 import { api } from "./api.js";
 import { upload } from "./attachments.js";
 import { clientId } from "./dom.js";
+import { askRecontact } from "./recontact.js";
 
 export class Sender {
-  constructor(interactionId, conversation, user, notice) {
+  constructor(interactionId, conversation, user, notice, values = () => ({})) {
     this.id = interactionId;
     this.conversation = conversation;
     this.user = user;
     this.notice = notice; // shows warnings and errors in the composer
+    this.values = values; // {contact, agent, account}: what template parameters may be prefilled from
     this.pending = new Map(); // client id → {payload, file}
   }
 
@@ -75,9 +77,12 @@ export class Sender {
     return this.send(payload, { quoted });
   }
 
+  // Previewed and filled in first (askRecontact); nothing is sent when the agent cancels.
   async recontact() {
     try {
-      const answer = await api.recontact(this.id);
+      const params = await askRecontact(this.id, this.values());
+      if (!params) return;
+      const answer = await api.recontact(this.id, params);
       this.conversation.upsert(answer.message);
     } catch (error) {
       this.notice(error.message, "error");

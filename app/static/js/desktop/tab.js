@@ -21,7 +21,8 @@ export class Tab {
     this.unread = 0;
     this.sequencer = new Sequencer(desktop.socket, id, (event) => this.apply(event));
     this.conversation = new Conversation(id, this.bubbleContext());
-    this.sender = new Sender(id, this.conversation, this.boot.user, (text, level) => this.composer.notice(text, level));
+    this.sender = new Sender(id, this.conversation, this.boot.user, (text, level) => this.composer.notice(text, level),
+      () => ({ contact: this.contact || {}, agent: this.boot.user, account: this.account }));
     this.composer = new Composer(this);
     this.sidebar = new Sidebar(this);
     this.build();
