@@ -20,7 +20,7 @@ from app import queues
 from app.db import get_db
 from app.providers import ProviderError
 from app.providers.events import MediaRef
-from app.providers.media_limits import normalize_mime, sanitize_filename, sniff
+from app.providers.media_limits import AttachmentRejected, inbound_type, normalize_mime, sanitize_filename
 from app.services import clock, live, media_store, message_slots
 from app.services.access_rules import as_oid, load_visible
 from app.services.errors import Conflict, NotFound
@@ -69,6 +69,7 @@ def fetch_inbound(interaction_id, message_id, attempt=1):
     try:
         data, provider_mime = adapter_for(account).download_media(_ref(media))
         _check_size(data)
+        mime_type = _stored_type(message, media, data, provider_mime)
     except ProviderError as error:
         reason = {"code": error.code, "reason": error.user_message, "http_status": error.http_status}
         retry = error.code not in FINAL_CODES and error.category != "invalid_recipient"
@@ -76,7 +77,7 @@ def fetch_inbound(interaction_id, message_id, attempt=1):
     except Exception:
         _mark_failed(interaction, message, {"code": "internal", "reason": "Parley could not process the file."}, attempt)
         raise
-    _store(interaction, message, account, data, provider_mime)
+    _store(interaction, message, account, data, mime_type)
     return "ready"
 
 
@@ -92,10 +93,17 @@ def _check_size(data):
         raise ProviderError("too_large", "Attachment too large", "The file is larger than 100 MB.", category="media")
 
 
-def _store(interaction, message, account, data, provider_mime):
-    media = message["media"]
+def _stored_type(message, media, data, provider_mime):
+    """The type the bytes show; a file that is not what its message says is refused for good."""
     declared = normalize_mime(provider_mime) or normalize_mime(media.get("mime_type"))
-    mime_type = sniff(data) or declared or "application/octet-stream"
+    try:
+        return inbound_type(data, message.get("kind"), declared)
+    except AttachmentRejected as exc:
+        raise ProviderError("bad_media", "Content does not match the message kind", exc.reason, category="media") from None
+
+
+def _store(interaction, message, account, data, mime_type):
+    media = message["media"]
     filename = sanitize_filename(media.get("filename"), mime_type)
     stored = media_store.put(data, filename, mime_type, account_id=str(account["_id"]),
                              interaction_id=str(interaction["_id"]), message_id=message["id"], direction="in")
