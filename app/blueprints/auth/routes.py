@@ -1,4 +1,3 @@
-import math
 import time
 from urllib.parse import urlsplit
 
@@ -32,7 +31,7 @@ def _too_many_attempts(form, seconds):
 
 
 def _address_limit_reached(request_limit):
-    return _too_many_attempts(LoginForm(), max(1, math.ceil(request_limit.reset_at - time.time())))
+    return _too_many_attempts(LoginForm(), max(1, int(request_limit.reset_at - time.time())))
 
 
 def _safe_next(target):
