@@ -149,7 +149,7 @@ def _inbound(client, kind, data, declared, voice=False):
 def test_a_customers_media_of_markup_is_refused_for_good_with_the_reason(client, payload, kind, declared):
     outcome, stored = _inbound(client, kind, PAYLOADS[payload], declared, voice=kind == "voice")
     assert outcome == "failed" and stored["state"] == "failed"
-    assert stored["error"]["code"] == "bad_media" and stored["error"]["retrying"] is False
+    assert stored["error"]["code"] == "content_mismatch" and stored["error"]["retrying"] is False
     assert "web page or SVG drawing" in stored["error"]["reason"]
     assert "file_id" not in stored and get_db().media.files.count_documents({}) == 0
 
