@@ -8,12 +8,14 @@ import pytest
 
 from app.db import get_db
 from app.providers import base
-from app.services import delivery, inbound, outbound, routing
+from app.services import delivery, outbound
+from tests.engine import test_meta_flow
 from tests.engine.helpers import message
-from tests.engine.test_meta_flow import MESSAGES, meta_account, meta_text_event
+from tests.engine.test_meta_flow import MESSAGES
 from tests.fakes.provider_server import FakeResponse
-from tests.support.builders import make_user, sign_in
-from tests.support.engine import make_queue
+from tests.support.builders import sign_in
+
+meta_setup = test_meta_flow.meta_setup  # the fixture: an agent with an accepted Meta interaction
 
 #: What must never reach an agent: the transport's and the provider's own words.
 INTERNALS = (
@@ -39,15 +41,6 @@ def _agent_views(app, agent, interaction_id):
     events = client.get(f"/api/v1/interactions/{interaction_id}/events?after_seq=0").get_data(as_text=True)
     page = client.get(f"/interactions/{interaction_id}").get_data(as_text=True)
     return api + events + page
-
-
-@pytest.fixture
-def meta_setup(app, fake_provider):
-    agent = make_user("agent", name="Alice")
-    account = meta_account(fake_provider, make_queue([agent["_id"]]))
-    inbound.ingest(account, [meta_text_event(account)])
-    interaction = routing.accept(agent, get_db().interactions.find_one({})["_id"])
-    return agent, account, interaction
 
 
 def _assert_clean(text, fake_provider):

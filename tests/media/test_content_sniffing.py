@@ -13,7 +13,11 @@ from tests.engine.test_template_header_file import form as template_form
 from tests.support.builders import csrf_token
 from tests.webhooks.support import make_account, post_events
 
+from . import test_uploads_and_links
 from .support import PNG
+from .test_uploads_and_links import upload
+
+interaction = test_uploads_and_links.interaction  # the fixture: a sandbox interaction to upload into
 
 SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>'
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -30,29 +34,10 @@ DECLARED = [
 ]
 
 
-@pytest.fixture
-def sandbox_interaction(app, client):
-    account = make_account("sandbox")
-    post_events(client, account, sandbox.build_inbound("+15550001111", text="hello"))
-    return get_db().interactions.find_one({"account_id": account["_id"]})
-
-
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize(("kind", "declared", "filename"), DECLARED)
-def test_an_agent_upload_of_markup_is_refused_whatever_it_claims(
-    admin_client, sandbox_interaction, payload, kind, declared, filename
-):
-    form = {
-        "file": (io.BytesIO(PAYLOADS[payload]), filename, declared),
-        "kind": kind,
-        "interaction_id": str(sandbox_interaction["_id"]),
-    }
-    response = admin_client.post(
-        "/media/upload",
-        data=form,
-        headers={"X-CSRFToken": csrf_token(admin_client, "/desktop/")},
-        content_type="multipart/form-data",
-    )
+def test_an_agent_upload_of_markup_is_refused_whatever_it_claims(admin_client, interaction, payload, kind, declared, filename):
+    response = upload(admin_client, interaction, PAYLOADS[payload], filename, declared, kind)
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["fields"]["file"] == error["message"]
@@ -60,18 +45,8 @@ def test_an_agent_upload_of_markup_is_refused_whatever_it_claims(
     assert get_db().media.files.count_documents({}) == 0
 
 
-def test_an_agent_upload_that_is_not_what_it_claims_says_so(admin_client, sandbox_interaction):
-    form = {
-        "file": (io.BytesIO(b"just some words, no picture"), "photo.png", "image/png"),
-        "kind": "image",
-        "interaction_id": str(sandbox_interaction["_id"]),
-    }
-    response = admin_client.post(
-        "/media/upload",
-        data=form,
-        headers={"X-CSRFToken": csrf_token(admin_client, "/desktop/")},
-        content_type="multipart/form-data",
-    )
+def test_an_agent_upload_that_is_not_what_it_claims_says_so(admin_client, interaction):
+    response = upload(admin_client, interaction, b"just some words, no picture", "photo.png", "image/png", "image")
     assert response.status_code == 422
     assert response.get_json()["error"]["message"] == "The file is text/plain but was presented as image/png."
 
@@ -138,10 +113,9 @@ def _inbound(client, kind, data, declared, voice=False):
         media={"url": sandbox.data_url(data, declared), "mime_type": declared, "filename": "x", "voice": voice},
     )
     assert post_events(client, account, event).status_code == 200
-    interaction = get_db().interactions.find_one({"account_id": account["_id"]})
-    message = interaction["messages"][0]
-    outcome = media.fetch_inbound(str(interaction["_id"]), message["id"])
-    return outcome, get_db().interactions.find_one({"_id": interaction["_id"]})["messages"][0]["media"]
+    doc = get_db().interactions.find_one({"account_id": account["_id"]})
+    outcome = media.fetch_inbound(str(doc["_id"]), doc["messages"][0]["id"])
+    return outcome, get_db().interactions.find_one({"_id": doc["_id"]})["messages"][0]["media"]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
