@@ -45,7 +45,9 @@ def seed_demo():
 @click.command("create-token")
 @click.option("--email", required=True)
 @click.option("--name", default="command line", show_default=True)
-def create_token(email, name):
+@click.option("--read-only", is_flag=True, help="The token may only read (GET).")
+@click.option("--valid-until", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day the token works (UTC).")
+def create_token(email, name, read_only, valid_until):
     """Create a REST API token for a user; it is printed once and stored only as a hash."""
     from app.services import api_tokens
 
@@ -53,7 +55,8 @@ def create_token(email, name):
     if user is None:
         raise click.ClickException(f"No user with email {email}.")
     try:
-        token, _ = api_tokens.create_token(user["_id"], name)
+        scope = "read" if read_only else "full"
+        token, _ = api_tokens.create_token(user["_id"], name, scope, valid_until.date() if valid_until else None)
     except ServiceError as exc:
         _fail(exc)
     click.echo(token)

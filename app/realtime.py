@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 
 from app import queues
 from app.extensions import socketio
+from app.services import users
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,13 @@ def disconnect_user(user_id):
     try:
         sids = [s.decode() for s in queues.get_redis().smembers(_sids_key(user_id))]
     except RedisError:
+        log.warning("sockets of %s not closed: Redis does not answer; their next event is refused", user_id)
         sids = []
+    # Told first, then closed: both go through the message queue in this order, so each page
+    # hears why and goes to the sign-in page instead of reconnecting.
+    emit("session_ended", {}, agent_room(user_id))
     for sid in sids:
         socketio.server.disconnect(sid, namespace="/")
-    emit("session_ended", {}, agent_room(user_id))
 
 
 # Functions called with the user's document after a socket connects (e.g. to send waiting offers).
@@ -62,19 +66,35 @@ connect_hooks = []
 def on_connect(auth=None):
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("unauthorized")
+    try:
+        queues.get_redis().sadd(_sids_key(current_user.id), request.sid)
+    except RedisError:
+        log.warning("socket of %s not listed: Redis does not answer", current_user.id)
+    _refuse_if_signed_out_meanwhile()
+    try:
+        queues.get_redis().sadd(ONLINE_KEY, current_user.id)
+    except RedisError:
+        log.warning("presence not recorded for %s: Redis does not answer", current_user.id)
     _socket_users[request.sid] = current_user.id
     join_room(agent_room(current_user.id))
     if current_user.is_admin:
         join_room("admins")
-    try:
-        redis = queues.get_redis()
-        redis.sadd(_sids_key(current_user.id), request.sid)
-        redis.sadd(ONLINE_KEY, current_user.id)
-    except RedisError:
-        log.warning("presence not recorded for %s: Redis does not answer", current_user.id)
     socketio.emit("welcome", {"user": {"id": current_user.id, "name": current_user.name}}, to=request.sid)
     for hook in connect_hooks:
         hook(current_user.doc, request.sid)
+
+
+def _refuse_if_signed_out_meanwhile():
+    """Close the race with disconnect_user: a sign-out that ran after the session was checked but
+    before this socket was listed in Redis did not see it, so look at the session version again."""
+    doc = users.get_user(current_user.id)
+    if doc is not None and users.session_version(doc) == users.session_version(current_user.doc):
+        return
+    try:
+        queues.get_redis().srem(_sids_key(current_user.id), request.sid)
+    except RedisError:
+        pass
+    raise ConnectionRefusedError("unauthorized")
 
 
 def on_disconnect(reason=None):

@@ -1,9 +1,14 @@
 """Settings classes that read the environment; `load_config()` picks one by PARLEY_CONFIG."""
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
-DEFAULT_SECRET_KEY = "parley-development-secret-key-change-me"  # noqa: S105 - production refuses it
+# Where development keeps what it generates on first start, such as its SECRET_KEY (git-ignored).
+DEFAULT_INSTANCE_DIR = Path(__file__).resolve().parents[1] / "var"
+# Keys once printed in Parley's own source: anyone can sign sessions with them, so none is accepted.
+PUBLISHED_SECRET_KEYS = frozenset({"parley-development-secret-key-change-me"})
 ASYNC_MODES = ("eventlet", "gevent", "threading")
 
 
@@ -34,14 +39,46 @@ def env_bool(name, default):
 
 
 def read_secret_key():
-    """SECRET_KEY from the environment, or from the file PARLEY_SECRET_KEY_FILE names."""
+    """SECRET_KEY from the environment, or from the file PARLEY_SECRET_KEY_FILE names; None when neither is set."""
     key_file = env_str("PARLEY_SECRET_KEY_FILE")
     if key_file:
         try:
             return Path(key_file).read_text().strip()
         except OSError as exc:
             raise ConfigError(f"PARLEY_SECRET_KEY_FILE {key_file!r} cannot be read: {exc.strerror}") from None
-    return env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
+    return env_str("SECRET_KEY")
+
+
+def instance_secret_key(path):
+    """The key kept in `path`, created (random, mode 0600) on first start.
+
+    The file is written whole under a temporary name and then linked into place, which fails
+    when it exists: processes starting at the same moment all end up reading the one key that won.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.fchmod(fd, 0o600)
+                os.write(fd, (secrets.token_urlsafe(48) + "\n").encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process created it first: use theirs
+            finally:
+                tmp.unlink()
+        key = path.read_text().strip()
+    except OSError as exc:
+        raise ConfigError(f"the secret key file {str(path)!r} cannot be created or read: {exc.strerror}") from None
+    if len(key) < 32:
+        raise ConfigError(f"the secret key file {str(path)!r} holds fewer than 32 characters: delete it to get a new key")
+    return key
 
 
 class Config:
@@ -52,7 +89,7 @@ class Config:
     TESTING = False
 
     def __init__(self):
-        self.SECRET_KEY = read_secret_key()
+        self.SECRET_KEY = read_secret_key() or self.generated_secret_key()
         # Key for encrypting provider secrets at rest; derived from SECRET_KEY unless given.
         self.PARLEY_ENCRYPTION_KEY = env_str("PARLEY_ENCRYPTION_KEY")
         self.MONGO_URI = env_str("MONGO_URI", "mongomock://localhost/parley")
@@ -68,6 +105,11 @@ class Config:
         self.SESSION_COOKIE_SECURE = False
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        # "Keep me signed in" lasts this long, and no sign-in (remembered or not) is honoured longer.
+        remember_days = env_int("PARLEY_REMEMBER_DAYS", 14)
+        if remember_days < 1:
+            raise ConfigError("PARLEY_REMEMBER_DAYS must be at least 1")
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=remember_days)
         self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
         self.MAX_CONTENT_LENGTH = env_int("PARLEY_MAX_REQUEST_BYTES", 110 * 1024 * 1024)
         self.LOGIN_FAILURES_PER_ADDRESS = env_str("PARLEY_LOGIN_LIMIT_ADDRESS", "20 per 10 minutes")
@@ -75,11 +117,17 @@ class Config:
         self.LOGIN_DELAY_AFTER = env_int("PARLEY_LOGIN_DELAY_AFTER", 3)
         self.LOGIN_DELAY_FIRST = env_int("PARLEY_LOGIN_DELAY_FIRST_SECONDS", 30)
         self.LOGIN_DELAY_MAX = env_int("PARLEY_LOGIN_DELAY_MAX_SECONDS", 900)
+        # Wrong current passwords on the profile page, per signed-in user (sign-in itself uses the waits above).
+        self.LOGIN_FAILURES_PER_ACCOUNT = env_str("PARLEY_LOGIN_LIMIT_ACCOUNT", "5 per 10 minutes")
         # When every agent of a queue has rejected an interaction, offer it to all again after this long.
         self.PARLEY_REOFFER_AFTER_SECONDS = env_int("PARLEY_REOFFER_AFTER_SECONDS", 120)
         # argon2id cost; tests lower it so a suite of sign-ins stays fast.
         self.ARGON2_TIME_COST = env_int("PARLEY_ARGON2_TIME_COST", 3)
         self.ARGON2_MEMORY_COST = env_int("PARLEY_ARGON2_MEMORY_KIB", 65536)
+
+    def generated_secret_key(self):
+        """The key used when none is configured: development keeps one in an instance file."""
+        return instance_secret_key(Path(env_str("PARLEY_INSTANCE_DIR", DEFAULT_INSTANCE_DIR)) / "secret_key")
 
     @property
     def embedded_database(self):
@@ -87,6 +135,8 @@ class Config:
 
     def check(self):
         """Raise ConfigError when these settings cannot run."""
+        if self.SECRET_KEY in PUBLISHED_SECRET_KEYS:
+            raise ConfigError("SECRET_KEY is a key published in Parley's source: set a random one, or unset it in development")
         if not self.REDIS_URL:
             raise ConfigError("REDIS_URL is not set (make run and make test start a local redis-server for you)")
 
@@ -103,6 +153,9 @@ class TestingConfig(Config):
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_COST = 1024
 
+    def generated_secret_key(self):
+        return secrets.token_urlsafe(48)  # a fresh key per configuration: nothing is written to disk
+
 
 class ProductionConfig(Config):
     NAME = "production"
@@ -114,12 +167,15 @@ class ProductionConfig(Config):
         self.REMEMBER_COOKIE_SECURE = True
         self.PARLEY_EMBEDDED_WORKER = False
 
+    def generated_secret_key(self):
+        return None  # production never makes up its key: every process must share the configured one
+
     @property
     def embedded_database(self):
         return False
 
     def check(self):
-        if self.SECRET_KEY == DEFAULT_SECRET_KEY or len(self.SECRET_KEY) < 32:
+        if not self.SECRET_KEY or self.SECRET_KEY in PUBLISHED_SECRET_KEYS or len(self.SECRET_KEY) < 32:
             raise ConfigError("production needs SECRET_KEY (or PARLEY_SECRET_KEY_FILE) set to a random value of 32+ characters")
         if not self.MONGO_URI or not self.MONGO_URI.startswith(("mongodb://", "mongodb+srv://")):
             raise ConfigError("production needs MONGO_URI set to a mongodb:// or mongodb+srv:// server")

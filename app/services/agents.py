@@ -1,15 +1,15 @@
 """User administration (admins and agents): list, edit, reset passwords, deactivate, delete.
 
-Deactivating or deleting a user signs them out everywhere at once: their session version
-changes (cookies stop matching), their sockets are closed, and their API tokens stop working.
+Deactivating, deleting or changing the role of a user signs them out everywhere at once: their
+session version changes (cookies stop matching), their sockets are closed, and (deactivated or
+deleted) their API tokens stop working. A new password also revokes their API tokens.
 Routing only offers conversations to active users, so offers stop with the same change.
 """
 
 from pymongo.errors import DuplicateKeyError
 
-from app import realtime
 from app.db import get_db
-from app.services import passwords, users
+from app.services import passwords, sessions, users
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from app.services.records import Fields, contains, fetch, now, paginate, public
 
@@ -75,8 +75,10 @@ def update_user(user_id, data, actor_id=None):
         get_db().users.update_one({"_id": doc["_id"]}, {"$set": changes})
     except DuplicateKeyError:
         raise Conflict("A user with this email already exists.", {"email": "Already in use."}) from None
-    if doc.get("active", True) and changes.get("active") is False:
-        sign_out_everywhere(doc["_id"])
+    if "password" in values:
+        sessions.password_changed(doc["_id"])
+    elif (doc.get("active", True) and changes.get("active") is False) or changes.get("role", doc["role"]) != doc["role"]:
+        sessions.end_all(doc["_id"])
     return {**doc, **changes}
 
 
@@ -87,13 +89,8 @@ def delete_user(user_id, actor_id=None):
     get_db().users.delete_one({"_id": doc["_id"]})
     get_db().queues.update_many({"agent_ids": doc["_id"]}, {"$pull": {"agent_ids": doc["_id"]}})
     get_db().api_tokens.delete_many({"user_id": doc["_id"]})
-    sign_out_everywhere(doc["_id"])
+    sessions.end_all(doc["_id"])
     return doc
-
-
-def sign_out_everywhere(user_id):
-    users.end_sessions(user_id)
-    realtime.disconnect_user(str(user_id))
 
 
 def public_user(doc):

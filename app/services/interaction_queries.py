@@ -166,15 +166,39 @@ def detail(actor, interaction_id, before=None, limit=None):
     return doc, messages, {"first_position": start, "total": total, "has_older": start > 0}
 
 
-def mark_read(actor, interaction_id):
-    """The agent has seen the conversation: unread back to zero; read receipts if the account wants them."""
+def mark_read(actor, interaction_id, position=None):
+    """The agent has seen the conversation up to the message at `position` (all of it when None).
+
+    `unread` then counts the customer's messages after that one, so a desktop that showed only
+    part of them keeps the rest unread across reloads. Read receipts go once the latest is seen,
+    if the account wants them on view.
+    """
     from app.services.access_rules import load_visible
     from app.services.delivery import read_receipts_when
 
-    doc = load_visible(actor, interaction_id, {"messages": 0, "search_terms": 0})
-    get_db().interactions.update_one({"_id": doc["_id"]}, {"$set": {"unread": 0}})
+    if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
+        raise BadFilter("Check the read position.", {"position": "Use the position of a message (a whole number)."})
+    # A customer message may land between the count and the write: then count again.
+    for _ in range(5):
+        doc = load_visible(actor, interaction_id, {"messages": 0, "search_terms": 0})
+        unread = 0 if position is None else _unread_after(doc, position)
+        written = get_db().interactions.update_one(
+            {"_id": doc["_id"], "messages_len": doc.get("messages_len", 0)}, {"$set": {"unread": unread}}
+        )
+        if written.matched_count:
+            break
     account = get_db().accounts.find_one({"_id": doc["account_id"]}, {"settings": 1})
-    if doc.get("agent_id") == actor["_id"] and read_receipts_when(account, "view"):
+    if unread == 0 and doc.get("agent_id") == actor["_id"] and read_receipts_when(account, "view"):
         queues.enqueue("outbound", "workers.outbound.send_read_receipt", str(doc["_id"]))
-    doc["unread"] = 0
+    doc["unread"] = unread
     return doc
+
+
+def _unread_after(doc, position):
+    """The customer's messages after `position`, never more than the stored count (an agent's reply resets it)."""
+    total = doc.get("messages_len", 0)
+    if position + 1 >= total or not doc.get("unread"):
+        return 0
+    page = get_db().interactions.find_one({"_id": doc["_id"]}, {"messages": {"$slice": [position + 1, total - position - 1]}})
+    after = sum(1 for m in (page or {}).get("messages", []) if m.get("direction") == "in" and not m.get("hidden"))
+    return min(after, doc["unread"])

@@ -149,12 +149,14 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
         if target is None:
             raise NotFound("No such active agent.")
         line = system_line(f"Transferred by {actor['name']} to {target['name']}", actor)
+        record = {"to_agent": target["name"]}
         changes = {"agent_id": target["_id"], "agent_name": target["name"], "status": "open", "updated_at": now}
     else:
         queue = get_db().queues.find_one({"_id": as_oid(to_queue_id, "queue")})
         if queue is None:
             raise NotFound("No such queue.")
         line = system_line(f"Transferred by {actor['name']} to queue {queue['name']}", actor)
+        record = {"to_queue": queue["name"]}
         changes = {
             "queue_id": queue["_id"],
             "queue_name": queue["name"],
@@ -166,7 +168,11 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
         }
     doc = _update(
         {"_id": existing["_id"], "is_open": True, "agent_id": previous_agent},
-        {"$set": changes, "$push": {"messages": line}, "$inc": {"seq": 1, "messages_len": 1}},
+        {
+            "$set": changes,
+            "$push": {"messages": line, "transfers": {"at": now, "by": actor["_id"], "name": actor["name"], **record}},
+            "$inc": {"seq": 1, "messages_len": 1},
+        },
         Conflict("The interaction changed meanwhile; try again."),
     )
     targets = routing.offer_targets(doc) if doc["status"] == "queued" else []

@@ -53,7 +53,13 @@ def _open(account, contact, actor):
     doc = inbound.new_interaction(account, contact, now, "outbound")
     # seq 0: nothing announced yet; the first message's event is number 1.
     doc.update(
-        status="open", agent_id=actor["_id"], agent_name=actor["name"], first_agent_id=actor["_id"], accepted_at=now, seq=0
+        status="open",
+        agent_id=actor["_id"],
+        agent_name=actor["name"],
+        first_agent_id=actor["_id"],
+        accepted_at=now,
+        accepted_by={"id": actor["_id"], "name": actor["name"]},
+        seq=0,
     )
     try:
         doc["_id"] = get_db().interactions.insert_one(doc).inserted_id

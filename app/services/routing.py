@@ -88,6 +88,7 @@ def accept(actor, interaction_id):
                 "agent_id": actor["_id"],
                 "agent_name": actor["name"],
                 "accepted_at": now,
+                "accepted_by": {"id": actor["_id"], "name": actor["name"]},  # agent_name changes on a transfer
                 "updated_at": now,
                 "unread": 0,
             },

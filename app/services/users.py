@@ -80,6 +80,10 @@ def authenticate(email, password):
     return user
 
 
+def session_version(doc):
+    return doc.get("session_version", 1)
+
+
 def end_sessions(user_id):
     """Invalidate every signed-in session of the user (their cookies stop matching)."""
     get_db().users.update_one({"_id": ObjectId(user_id)}, {"$inc": {"session_version": 1}})

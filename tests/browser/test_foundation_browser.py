@@ -1,5 +1,7 @@
 """Sign-in, the admin layout and the desktop's live connection, in headless Chromium."""
 
+import re
+
 from playwright.sync_api import expect
 
 from app.realtime import online_user_ids
@@ -40,6 +42,19 @@ def test_agent_desktop_connects_and_sign_out_closes_the_socket(new_page, agent):
     page.get_by_test_id("sign-out").click()
     page.wait_for_url("**/login")
     assert wait_for(lambda: str(agent["_id"]) not in online_user_ids()), "the socket stayed open after sign-out"
+
+
+def test_signing_out_on_one_device_sends_the_desktop_open_on_another_to_sign_in(new_page, agent):
+    desk, phone = new_page(), new_page()
+    sign_in_page(desk, agent["email"], PASSWORD)
+    desk.wait_for_url("**/desktop/")
+    expect(desk.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+    sign_in_page(phone, agent["email"], PASSWORD)
+    phone.wait_for_url("**/desktop/")
+    phone.get_by_test_id("sign-out").click()
+    desk.wait_for_url("**/login")
+    desk.goto("/desktop/")
+    expect(desk).to_have_url(re.compile(r"/login\?next="))
 
 
 def test_agents_do_not_see_admin_navigation_and_get_403(new_page, agent):

@@ -1,6 +1,6 @@
 import pytest
 
-from config import DEFAULT_SECRET_KEY, ConfigError, ProductionConfig, load_config
+from config import ConfigError, ProductionConfig, load_config
 
 
 def production(monkeypatch, **env):
@@ -21,7 +21,8 @@ def test_production_accepts_complete_settings(monkeypatch):
 @pytest.mark.parametrize(
     "override, reason",
     [
-        ({"SECRET_KEY": DEFAULT_SECRET_KEY}, "SECRET_KEY"),
+        ({"SECRET_KEY": "parley-development-secret-key-change-me"}, "SECRET_KEY"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"MONGO_URI": ""}, "MONGO_URI"),
         ({"MONGO_URI": "mongomock://localhost/parley"}, "MONGO_URI"),
@@ -53,7 +54,8 @@ def test_production_cookies_are_secure(monkeypatch):
     assert config.SESSION_COOKIE_SECURE and config.SESSION_COOKIE_HTTPONLY and config.SESSION_COOKIE_SAMESITE == "Lax"
 
 
-def test_unknown_config_name_and_async_mode_are_refused(monkeypatch):
+def test_unknown_config_name_and_async_mode_are_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("PARLEY_INSTANCE_DIR", str(tmp_path))
     with pytest.raises(ConfigError, match="PARLEY_CONFIG"):
         load_config("staging")
     monkeypatch.setenv("PARLEY_ASYNC_MODE", "asyncio")
@@ -61,12 +63,13 @@ def test_unknown_config_name_and_async_mode_are_refused(monkeypatch):
         load_config("development")
 
 
-def test_async_mode_is_chosen_by_the_environment(monkeypatch, redis_url):
+def test_async_mode_is_chosen_by_the_environment(monkeypatch, redis_url, tmp_path):
     from app import create_app
     from app.extensions import socketio
 
     monkeypatch.setenv("PARLEY_ASYNC_MODE", "threading")
     monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("PARLEY_INSTANCE_DIR", str(tmp_path))  # development writes its generated key there
     app = create_app("development")
     assert app.config["PARLEY_ASYNC_MODE"] == "threading"
     assert socketio.async_mode == "threading"

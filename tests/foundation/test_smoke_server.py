@@ -3,6 +3,7 @@ a Socket.IO round trip, and Ctrl-C leaving no process behind."""
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,9 @@ def group_alive(pgid):
 def portal(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PARLEY_CONFIG", "MONGO_URI")}
-    env.update(PARLEY_PORT=str(port), PARLEY_ASYNC_MODE="eventlet", PYTHONUNBUFFERED="1")
+    env.update(PARLEY_PORT=str(port), PARLEY_ASYNC_MODE="eventlet", PYTHONUNBUFFERED="1", PARLEY_INSTANCE_DIR=str(tmp_path))
+    for name in ("SECRET_KEY", "PARLEY_SECRET_KEY_FILE"):
+        env.pop(name, None)
     log = (tmp_path / "portal.log").open("w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "app.devstack", "run"],
@@ -55,8 +58,10 @@ def portal(tmp_path):
     log.close()
 
 
-def test_run_command_serves_signs_in_round_trips_and_stops_cleanly(portal):
+def test_run_command_serves_signs_in_round_trips_and_stops_cleanly(portal, tmp_path):
     url, process, log = portal
+    key_file = tmp_path / "secret_key"  # no key configured: the run generated one, readable by its owner only
+    assert key_file.exists() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
     log.seek(0)
     output = log.read()
     assert "async mode eventlet" in output and "agent1@parley.example / " + DEMO_PASSWORD in output

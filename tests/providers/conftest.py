@@ -7,5 +7,5 @@ from .support import FIXTURES
 
 @pytest.fixture(scope="session")
 def fixtures_dir():
-    assert FIXTURES.is_dir(), f"shared provider fixtures missing at {FIXTURES}"
+    assert FIXTURES.is_dir(), f"provider fixtures missing at {FIXTURES}"
     return FIXTURES

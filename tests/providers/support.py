@@ -1,4 +1,4 @@
-"""Shared test helpers: the shared fixture folder, request builders and adapters wired to the fake server."""
+"""Provider test helpers: the provider fixture folder, request builders and adapters wired to the fake server."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ from pathlib import Path
 from app.providers import WebhookRequest, get_provider
 from tests.fakes.provider_server import FakeProviderServer
 
-# The shared folder sits beside the repository root: <root>/../shared.
-SHARED = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
-FIXTURES = SHARED / "fixtures" / "providers"
+# Real provider payloads, kept in the repository (their sources: tests/fixtures/providers/SOURCES.md).
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "providers"
 
 
 def fixture_files() -> list[str]:
     """Every fixture file, as 'provider/name'; a missing folder is an error, never an empty test run."""
     if not FIXTURES.is_dir():
-        raise FileNotFoundError(f"provider fixtures not found at {FIXTURES}: the shared folder must sit beside the repo")
+        raise FileNotFoundError(f"provider fixtures not found at {FIXTURES}")
     files = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*") if p.is_file() and p.name != "SOURCES.md")
     if not files:
         raise FileNotFoundError(f"no provider fixtures under {FIXTURES}")

@@ -76,3 +76,74 @@ def test_a_greeting_beside_a_complaint_does_not_make_it_mixed():
     for text in ("Ciao! Il mio ordine non è ancora arrivato", "Hi, my parcel arrived broken", "Hola, el pedido llegó roto"):
         assert score_text(text)["label"] == "Negative", text
     assert score_text("Thanks!")["label"] == "Positive"  # alone, a word still counts
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Hi there, I love your products! Quick question about delivery times.", "Positive"),
+        ("Hi, is anyone there? This is urgent!", "Negative"),
+        ("the delivery came but one item is missing. Terrible experience.", "Negative"),
+    ],
+)
+def test_the_plain_english_messages_from_the_defect_report(text, label):
+    assert sentiment.score_text(text)["label"] == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("I'm happy with it", "Positive"),
+        ("I'm not happy with it", "Negative"),
+        ("Non sono contento", "Negative"),
+        ("Não estou nada satisfeita", "Negative"),
+        ("The order arrived", "Neutral"),
+        ("The order never arrived", "Negative"),
+        ("Il pacco non è ancora arrivato", "Negative"),
+        ("no me llegó el pedido", "Negative"),
+        ("nobody answers", "Negative"),
+        ("not bad", "Neutral"),
+        ("Ningún problema, muchas gracias", "Positive"),
+    ],
+)
+def test_a_negator_turns_the_next_words_around(text, label):
+    assert sentiment.score_text(text)["label"] == label
+
+
+def test_accents_and_case_do_not_matter():
+    for text in ("Pésimo servicio", "pesimo servicio", "PÉSIMO SERVICIO"):
+        assert sentiment.score_text(text)["label"] == "Negative", text
+
+
+def test_greetings_and_routine_politeness_weigh_nothing():
+    for text in ("Buenas tardes, ¿abren el domingo?", "Thanks in advance, what are your opening hours?", "Bom dia!"):
+        assert sentiment.score_text(text)["label"] == "Neutral", text
+
+
+def test_impatience_and_urgency_are_negative():
+    assert sentiment.score_text("hello?? where is my order")["label"] == "Negative"
+    assert sentiment.score_text("URGENTE: necesito la factura")["label"] == "Negative"
+    assert sentiment.score_text("where is my order?")["label"] == "Neutral"
+
+
+def test_a_compliment_denied_by_a_trailing_negator_is_mixed():
+    assert sentiment.score_text("The plumber was great, the wait was not")["label"] == "Mixed"
+    assert sentiment.score_text("The plumber was great, the bill too")["label"] == "Positive"
+
+
+def test_without_turns_around_only_the_next_word():
+    assert sentiment.score_text("tres días sin internet")["label"] == "Negative"
+    assert sentiment.score_text("tres semanas sin teléfono fue inaceptable")["label"] == "Negative"
+
+
+def test_portuguese_no_is_in_the_not_a_negation():
+    assert sentiment.score_text("meu pacote foi entregue no endereço errado")["label"] == "Negative"
+    assert sentiment.score_text("o atendimento no geral foi ótimo")["label"] == "Positive"
+    assert sentiment.score_text("no funciona el wifi")["label"] == "Negative"
+
+
+def test_a_question_asking_for_help_is_not_a_complaint_but_why_is():
+    assert sentiment.score_text("Where do I send the broken phone for repair?")["label"] == "Neutral"
+    assert sentiment.score_text("¿Cómo devuelvo un producto dañado?")["label"] == "Neutral"
+    assert sentiment.score_text("Why is my bill so high this month?")["label"] == "Negative"
+    assert sentiment.score_text("The phone arrived broken")["label"] == "Negative"

@@ -18,7 +18,10 @@ def authenticate():
     (the desktop and list pages call the same API)."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer":
-        user = api_tokens.authenticate(token.strip())
+        try:
+            user = api_tokens.authenticate(token.strip(), request.method)
+        except api_tokens.TokenRefused as exc:
+            return _unauthorized(exc.message)
     elif current_user.is_authenticated:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             csrf.protect()
@@ -26,11 +29,15 @@ def authenticate():
     else:
         user = None
     if user is None:
-        response = jsonify(error={"code": "unauthorized", "message": "Send a valid API token: Authorization: Bearer <token>."})
-        response.headers["WWW-Authenticate"] = 'Bearer realm="parley"'
-        return response, 401
+        return _unauthorized("Send a valid API token: Authorization: Bearer <token>.")
     g.api_user = user
     return None
+
+
+def _unauthorized(message):
+    response = jsonify(error={"code": "unauthorized", "message": message})
+    response.headers["WWW-Authenticate"] = 'Bearer realm="parley"'
+    return response, 401
 
 
 def json_body(required=True):

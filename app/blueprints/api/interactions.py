@@ -99,7 +99,7 @@ _action("reject", lambda user, iid, data: routing.reject(user, iid))
 _action("close", lambda user, iid, data: lifecycle.close(user, iid, data.get("disposition"), data.get("tags")))
 _action("reopen", lambda user, iid, data: lifecycle.reopen(user, iid, data.get("disposition"), data.get("tags")))
 _action("transfer", lambda user, iid, data: lifecycle.transfer(user, iid, data.get("agent_id"), data.get("queue_id")))
-_action("read", lambda user, iid, data: interaction_queries.mark_read(user, iid))
+_action("read", lambda user, iid, data: interaction_queries.mark_read(user, iid, data.get("position")))
 
 
 @bp.route("/interactions/<interaction_id>/recontact", methods=["POST"])

@@ -151,5 +151,8 @@ PATHS = {
     "/api/v1/interactions/{interaction_id}/transfer": _action(
         "Transfer to agent_id or queue_id", _body(agent_id=ID_STRING, queue_id=ID_STRING)
     ),
-    "/api/v1/interactions/{interaction_id}/read": _action("Mark the conversation read"),
+    "/api/v1/interactions/{interaction_id}/read": _action(
+        "Mark the conversation read (up to the message at position; all of it without)",
+        _body(position={"type": "integer", "minimum": 0}),
+    ),
 }

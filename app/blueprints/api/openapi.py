@@ -96,14 +96,17 @@ def build_document():
         "openapi": "3.1.0",
         "info": {"title": "Parley REST API", "version": "1",
                  "description": "Configure Parley: WhatsApp accounts, queues, users, templates, canned answers, "
-                                "dispositions, tags, contact lists and contacts. Create a token on your profile page."},
+                                "dispositions, tags, contact lists and contacts. Create a token on your profile page; a "
+                                "read-only token may only GET (anything else answers 403), and a token past its "
+                                "expiry answers 401."},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": schemas,
-            "responses": {"Error": {"description": "An error: 400 bad input, 401 no valid token, 403 not allowed, "
+            "responses": {"Error": {"description": "An error: 400 bad input, 401 no valid token (unknown, revoked or "
+                                                   "expired), 403 not allowed (or a read-only token), "
                                                    "404 not found, 409 conflict, 422 invalid fields.",
                                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
         },

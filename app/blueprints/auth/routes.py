@@ -8,8 +8,7 @@ from app.blueprints.auth import bp
 from app.blueprints.auth.forms import LoginForm, LogoutForm
 from app.extensions import limiter
 from app.login import SessionUser
-from app.realtime import disconnect_user
-from app.services import sign_in_delays, users
+from app.services import sessions, sign_in_delays, users
 
 
 def _failed_sign_in(response):
@@ -83,6 +82,7 @@ def logout():
     if form.validate_on_submit():
         user_id = current_user.id
         logout_user()
-        disconnect_user(user_id)
+        # Every session of the user ends, not only this cookie: a copy saved elsewhere stops working too.
+        sessions.end_all(user_id)
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

@@ -1,7 +1,18 @@
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.blueprints._shared import options
+from app.services.api_tokens import SCOPES
 
 
 class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired("Name the token, e.g. the script that uses it."), Length(max=80)])
+    scope = SelectField("Access", choices=options(SCOPES.items()), default="full")
+    valid_until = DateField("Valid until (optional)", validators=[Optional()])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password."), Length(max=256)])
+    confirm_password = PasswordField("New password again", validators=[DataRequired("Enter the new password again.")])

@@ -98,7 +98,7 @@ export class Composer {
     this.noteMode = on;
     this.noteButton.setAttribute("aria-pressed", String(on));
     this.element.classList.toggle("dk-note-mode", on);
-    this.text.placeholder = on ? "Internal note: only agents see it, never sent to the customer" : "Type a message";
+    this.text.placeholder = this.placeholder();
     this.sendButton.setAttribute("aria-label", on ? "Add note" : "Send");
     this.sendButton.title = on ? "Add note" : "Send";
     this.text.focus();
@@ -173,6 +173,7 @@ export class Composer {
     if (this.noteMode) return this.submitNote(text);
     if (!text && !this.attachment) return;
     if (!(await this.confirmClosedWindow())) return;
+    this.notice(null); // what it said (a refused file, a failed note) was about an earlier attempt
     const quoted = this.quoted;
     const payload = this.attachment ? { kind: this.attachment.kind, caption: text || undefined } : { kind: "text", text };
     if (quoted) payload.reply_to = quoted.id;
@@ -192,6 +193,7 @@ export class Composer {
       await this.tab.sender.note(text);
       this.text.value = "";
       this.saveDraft();
+      this.notice(null);
     } catch (error) {
       this.notice(`The note was not saved: ${error.message}`, "error"); // the text stays in the box
     } finally {
@@ -218,6 +220,11 @@ export class Composer {
   setReadOnly(reason) {
     this.element.classList.toggle("dk-readonly", Boolean(reason));
     for (const control of this.element.querySelectorAll("button, textarea")) control.disabled = Boolean(reason);
-    this.text.placeholder = reason || "Type a message";
+    this.text.placeholder = reason || this.placeholder();
+  }
+
+  // The box's hint follows the mode, whatever redraws it (a live event refreshes the tab).
+  placeholder() {
+    return this.noteMode ? "Internal note: only agents see it, never sent to the customer" : "Type a message";
   }
 }

@@ -18,7 +18,12 @@ export class Conversation {
     this.hasOlder = false;
     this.loadingOlder = null;
     this.list = el("ol", { class: "dk-messages", "aria-label": "Messages", "data-testid": "messages" });
-    this.scroller = el("div", { class: "dk-scroller", tabindex: "0", "aria-label": "Conversation" }, el("div", { class: "dk-older", "data-testid": "older-status" }), this.list);
+    this.divider = el("li", { class: "dk-unread-divider", role: "separator", "data-testid": "unread-divider" }, el("span"));
+    this.newButton = el("button", { type: "button", class: "dk-new-button", "data-testid": "new-messages", hidden: true, onclick: () => this.scrollToEnd() });
+    this.scroller = el("div", { class: "dk-scroller", tabindex: "0", "aria-label": "Conversation" }, el("div", { class: "dk-older", "data-testid": "older-status" }), this.list,
+      el("div", { class: "dk-new-holder" }, this.newButton));
+    this.atEnd = true; // where the agent left the view when the tab was hidden
+    this.fromBottom = 0;
     this.scroller.addEventListener("scroll", () => {
       if (this.scroller.scrollTop < 400 && this.hasOlder) this.loadOlder();
     }, { passive: true });
@@ -32,7 +37,6 @@ export class Conversation {
     this.hasOlder = data.paging.has_older;
     this.list.replaceChildren(this.fragment(data.messages));
     this.olderStatus();
-    this.scrollToEnd();
     return data;
   }
 
@@ -96,6 +100,65 @@ export class Conversation {
 
   scrollToEnd() {
     this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  // --- where the agent is: unread divider, "new" button, the view kept while the tab is hidden ---
+  // A hidden pane has no layout (its scroll position cannot be set), so the tab calls these as it hides and shows.
+  remember() {
+    this.atEnd = this.nearEnd();
+    this.fromBottom = this.scroller.scrollHeight - this.scroller.scrollTop;
+    this.newButton.hidden = true;
+  }
+
+  restore() {
+    if (this.atEnd) this.scrollToEnd();
+    else this.scroller.scrollTop = this.scroller.scrollHeight - this.fromBottom;
+  }
+
+  // "N unread messages" above the first of the last `count` customer messages (older pages are
+  // loaded until it is there), scrolled to the top of the view.
+  async markUnread(count) {
+    let inbound = this.list.querySelectorAll(".dk-row.dk-in");
+    for (let pages = 0; inbound.length < count && this.hasOlder && pages < 40; pages += 1) {
+      await this.loadOlder();
+      inbound = this.list.querySelectorAll(".dk-row.dk-in");
+    }
+    const first = inbound[Math.max(0, inbound.length - count)];
+    if (!first) return this.scrollToEnd();
+    this.divider.firstElementChild.textContent = `${count} unread message${count === 1 ? "" : "s"}`;
+    first.before(this.divider);
+    this.scroller.scrollTop += this.divider.getBoundingClientRect().top - this.scroller.getBoundingClientRect().top - 8;
+  }
+
+  dropDivider() {
+    this.divider.remove();
+  }
+
+  // How many of the last `count` customer messages are still below the fold.
+  unseen(count) {
+    const bottom = this.scroller.getBoundingClientRect().bottom + 2;
+    const inbound = this.list.querySelectorAll(".dk-row.dk-in");
+    let below = 0;
+    for (let i = inbound.length - 1; i >= 0 && below < count && inbound[i].getBoundingClientRect().bottom > bottom; i -= 1) below += 1;
+    return below;
+  }
+
+  // The place of the last message wholly in view (the engine counts what is unread after it).
+  lastShownPosition() {
+    const bottom = this.scroller.getBoundingClientRect().bottom + 2;
+    const rows = this.list.querySelectorAll("[data-testid=message]");
+    for (let i = rows.length - 1; i >= 0; i -= 1) {
+      const position = this.messages.get(rows[i].dataset.id)?.position;
+      if (rows[i].getBoundingClientRect().bottom <= bottom && Number.isInteger(position)) return position;
+    }
+    return null;
+  }
+
+  // "↓ N new": customer messages below the fold while the agent reads older ones.
+  showNew(count) {
+    this.newButton.hidden = !(count > 0 && !this.nearEnd());
+    this.newButton.textContent = `↓ ${count} new`;
+    this.newButton.setAttribute("aria-label", `${count} new message${count === 1 ? "" : "s"}: go to the latest`);
   }
 
   // A new or changed message; a status never moves backwards (events and answers may cross).

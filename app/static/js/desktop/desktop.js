@@ -25,10 +25,21 @@ export class Desktop {
     this.offers = new Offers(this, root.querySelector("[data-testid=offers]"));
     this.storeKey = `parley.tabs.${boot.user.id}`;
     this.listToggle.addEventListener("click", () => this.toggleList());
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !this.listPanel.hidden) this.closeList();
+    });
+    document.addEventListener("mousedown", (event) => {
+      if (!this.listPanel.hidden && !this.listPanel.contains(event.target) && !this.listToggle.contains(event.target)) this.toggleList(false);
+    });
     this.tabBar.addEventListener("keydown", (event) => this.tabKeys(event));
+    this.moreTabs = [...root.querySelectorAll(".dk-more-tabs")];
+    for (const button of this.moreTabs) button.addEventListener("click", () => this.revealHidden(button.dataset.side));
+    this.tabBar.addEventListener("scroll", () => this.updateOverflow(), { passive: true });
+    this.resized = new ResizeObserver(() => this.updateOverflow());
+    this.resized.observe(this.tabBar);
     setInterval(() => this.tick(), 1000);
     document.addEventListener("visibilitychange", () => {
-      if (!document.hidden && this.current) this.current.markRead();
+      if (!document.hidden && this.current) this.current.seen();
     });
   }
 
@@ -40,6 +51,7 @@ export class Desktop {
       tab = new Tab(this, id, interaction ? { ...interaction, id } : null);
       this.tabs.set(id, tab);
       this.tabBar.append(tab.tabElement);
+      this.resized.observe(tab.tabElement); // its label arrives with its page: the counts move
       this.workspace.append(tab.pane);
       tab.load().catch((error) => tab.composer.notice(`Could not load this conversation: ${error.message}`, "error"));
       this.save();
@@ -54,12 +66,14 @@ export class Desktop {
     this.current = tab;
     tab.active = true;
     this.empty.hidden = true;
+    this.reveal(tab);
     this.save();
     tab.composer.text.focus({ preventScroll: true });
   }
 
   closeTab(tab) {
     if (!tab) return;
+    this.resized.unobserve(tab.tabElement);
     tab.destroy();
     this.tabs.delete(tab.id);
     if (this.current === tab) {
@@ -73,9 +87,52 @@ export class Desktop {
     this.refreshCount();
   }
 
+  // --- the tab strip: the active tab always in sight, and how many tabs are scrolled away ---
+  reveal(tab) {
+    const strip = this.tabBar.getBoundingClientRect();
+    const box = tab.tabElement.getBoundingClientRect();
+    if (box.left < strip.left) this.tabBar.scrollLeft -= strip.left - box.left + 24;
+    else if (box.right > strip.right) this.tabBar.scrollLeft += box.right - strip.right + 24;
+    this.updateOverflow();
+  }
+
+  // Tabs not wholly in sight on each side (a partly cut tab counts as hidden).
+  hiddenTabs() {
+    const strip = this.tabBar.getBoundingClientRect();
+    const hidden = { left: [], right: [] };
+    for (const tab of this.tabs.values()) {
+      const box = tab.tabElement.getBoundingClientRect();
+      if (box.left < strip.left - 1) hidden.left.push(tab);
+      else if (box.right > strip.right + 1) hidden.right.push(tab);
+    }
+    return hidden;
+  }
+
+  updateOverflow() {
+    const hidden = this.hiddenTabs();
+    for (const button of this.moreTabs) {
+      const tabs = hidden[button.dataset.side];
+      const unread = tabs.reduce((n, t) => n + t.unread, 0);
+      const label = `${tabs.length} more tab${tabs.length === 1 ? "" : "s"} to the ${button.dataset.side}${unread ? `, ${unread} unread` : ""}`;
+      button.hidden = tabs.length === 0;
+      button.textContent = button.dataset.side === "left" ? `‹ ${tabs.length}` : `${tabs.length} ›`;
+      button.classList.toggle("dk-more-unread", unread > 0);
+      button.setAttribute("aria-label", label);
+      button.title = label;
+    }
+  }
+
+  // The arrow beside the strip scrolls to the nearest hidden tab on its side.
+  revealHidden(side) {
+    const tabs = this.hiddenTabs()[side];
+    const nearest = side === "left" ? tabs[tabs.length - 1] : tabs[0];
+    if (nearest) this.reveal(nearest);
+  }
+
   // Left/right arrows move between tabs, as in any tab list.
   tabKeys(event) {
     if (!["ArrowLeft", "ArrowRight"].includes(event.key)) return;
+    event.preventDefault(); // the strip would scroll too, and push the tab just shown out of sight
     const tabs = [...this.tabs.values()];
     const at = tabs.indexOf(this.current);
     const next = tabs[(at + (event.key === "ArrowRight" ? 1 : -1) + tabs.length) % tabs.length];
@@ -111,9 +168,17 @@ export class Desktop {
   // --- the open-interactions list ---------------------------------------------------------
   async toggleList(force) {
     const open = force ?? this.listPanel.hidden;
+    const bar = this.listToggle.parentElement;
+    this.listPanel.style.top = `${bar.offsetTop + bar.offsetHeight}px`; // below the strip, wherever offers put it
     this.listPanel.hidden = !open;
     this.listToggle.setAttribute("aria-expanded", String(open));
     if (open) await this.renderList();
+  }
+
+  // Escape: the list goes and the keyboard is back where it was opened from.
+  closeList() {
+    this.toggleList(false);
+    this.listToggle.focus();
   }
 
   async fetchOpen() {
@@ -178,5 +243,6 @@ export class Desktop {
     if (offers) parts.push(`${offers} new`);
     if (unread) parts.push(`${unread} unread`);
     document.title = parts.length ? `(${parts.join(", ")}) ${BASE_TITLE}` : BASE_TITLE;
+    this.updateOverflow(); // the arrows count unread messages of hidden tabs
   }
 }

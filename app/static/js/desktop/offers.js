@@ -85,10 +85,11 @@ export class Offers {
     chime();
   }
 
-  // A colleague took it: say who, then let the card go.
+  // A colleague took it: say who, then let the card go. The event and a refused accept may both
+  // say so, in either order: the first one tells.
   settle(id, text) {
     const card = this.cards.get(id);
-    if (!card) return;
+    if (!card || card.settled) return;
     card.settled = true;
     card.element.classList.add("dk-offer-settled");
     card.element.querySelector("[data-testid=offer-actions]").replaceWith(el("span", { class: "dk-offer-status", "data-testid": "offer-status", text }));

@@ -147,7 +147,11 @@ export class Sidebar {
     for (const r of rows) {
       const where = r.account_name;
       events.push({ at: r.created_at, text: `${r.direction === "outbound" ? "Contacted" : "Wrote"} on ${where}` });
-      if (r.accepted_at) events.push({ at: r.accepted_at, text: `Answered by ${r.agent_name || "an agent"} on ${where}` });
+      // accepted_by: agent_name is whoever holds it now, after any transfer.
+      if (r.accepted_at) events.push({ at: r.accepted_at, text: `Accepted by ${r.accepted_by?.name || r.agent_name || "an agent"} on ${where}` });
+      for (const t of r.transfers || []) {
+        events.push({ at: t.at, text: `Transferred by ${t.name} to ${t.to_queue ? `queue ${t.to_queue}` : t.to_agent} on ${where}` });
+      }
       for (const reopen of r.reopens || []) events.push({ at: reopen.at, text: `Reopened${reopen.name ? ` by ${reopen.name}` : ""} on ${where}` });
       if (r.closed_at) events.push({ at: r.closed_at, text: `Closed on ${where}${r.disposition ? ` · ${r.disposition}` : ""}` });
     }

@@ -25,6 +25,7 @@ export class Tab {
     this.composer = new Composer(this);
     this.sidebar = new Sidebar(this);
     this.build();
+    this.conversation.scroller.addEventListener("scroll", () => this.seen(), { passive: true });
   }
 
   get account() {
@@ -39,8 +40,8 @@ export class Tab {
     this.badge = el("span", { class: "dk-badge", "data-testid": "unread-badge", hidden: true });
     this.label = el("span", { class: "dk-tab-label" });
     this.button = el("button", { type: "button", role: "tab", class: "dk-tab-main", id: `tab-${this.id}`, "aria-controls": `pane-${this.id}`, "aria-selected": "false", onclick: () => this.desktop.show(this) }, this.label, this.badge);
-    this.tabElement = el("div", { class: "dk-tab", "data-testid": "tab", "data-id": this.id }, this.button,
-      iconButton("x", "Close tab", { class: "dk-icon-btn dk-tab-close", "data-testid": "tab-close", onclick: () => this.requestClose() }));
+    this.closeButton = iconButton("x", "Close tab", { class: "dk-icon-btn dk-tab-close", "data-testid": "tab-close", onclick: () => this.requestClose() });
+    this.tabElement = el("div", { class: "dk-tab", "data-testid": "tab", "data-id": this.id }, this.button, this.closeButton);
     this.title = el("h2", { class: "dk-chat-title", "data-testid": "chat-title" });
     this.subtitle = el("p", { class: "dk-chat-sub muted" });
     this.stateLine = el("p", { class: "dk-state-line", "data-testid": "state-line", hidden: true });
@@ -56,10 +57,14 @@ export class Tab {
   async load() {
     await this.sequencer.watch(); // join the room first, so nothing falls between the page and the events
     const data = await this.conversation.loadLatest((page) => (this.interaction = { ...this.interaction, ...page.interaction }));
+    // The engine's count is what the agent has not seen yet (it survives reloads); events after the page add to it.
+    this.setUnread(this.interaction.unread || 0);
+    this.loaded = true;
     this.sequencer.start(data.interaction.seq);
-    if (!this.active) this.setUnread(this.interaction.unread || 0);
+    if (this.active) this.openView();
     this.refresh();
     this.sidebar.renderDetails();
+    if (this.active) this.desktop.reveal(this); // the label now has its real width
     this.sidebar.loadContact();
     this.sidebar.loadHistory();
   }
@@ -97,8 +102,14 @@ export class Tab {
     this.stateLine.textContent = reason || "";
     this.composer.setReadOnly(i.id && reason ? reason : null);
     if (this.drawnReadOnly !== undefined && this.drawnReadOnly !== reason) this.conversation.rerender();
+    // Closed or taken away: notices about working on it (a contact added, a refused send) no longer apply.
+    if (reason && !this.drawnReadOnly) this.composer.notice(null);
     this.drawnReadOnly = reason;
     this.tabElement.classList.toggle("dk-tab-closed", i.status === "closed");
+    // The X says what it does: it ends my open conversation (confirmed, with a disposition), else it only hides the tab.
+    const closeLabel = this.closesConversation() ? `Close conversation with ${this.contactName()}…` : `Close tab of ${this.contactName()}`;
+    this.closeButton.setAttribute("aria-label", closeLabel);
+    this.closeButton.title = closeLabel;
     this.composer.tick();
   }
 
@@ -142,24 +153,52 @@ export class Tab {
     this.desktop.tabChanged(this, event);
   }
 
-  // A customer message: a badge if the agent is looking elsewhere, else it is read.
+  // A customer message is unread until the agent has it in view.
   arrived() {
-    if (this.active && !document.hidden) this.markRead();
-    else this.setUnread(this.unread + 1);
+    this.setUnread(this.unread + 1);
+    this.seen();
   }
 
-  markRead() {
-    if (this.unread) this.setUnread(0);
-    if (this.mine) api.action(this.id, "read").catch(() => null);
+  // What the pane shows is read: customer messages scrolled into view leave the count, and the
+  // engine learns up to which message (so a reload opens at the first one still unread). The
+  // first view also tells it, as that is when the customer gets the read receipt.
+  seen() {
+    if (!this.active || !this.loaded || document.hidden || this.opening) return;
+    const c = this.conversation;
+    const left = this.unread ? c.unseen(this.unread) : 0;
+    if (left < this.unread || !this.viewed) {
+      this.viewed = true;
+      this.setUnread(left);
+      const position = c.lastShownPosition();
+      if (this.mine && position !== null) api.action(this.id, "read", { position }).catch(() => null);
+    }
+    c.showNew(this.unread);
+  }
+
+  // Shown again: at the first unread message under its divider, else where the agent left it.
+  async openView() {
+    this.opening = true;
+    try {
+      if (this.unread) await this.conversation.markUnread(this.unread);
+      else this.conversation.restore();
+    } finally {
+      this.opening = false;
+    }
+    this.seen();
   }
 
   set active(on) {
+    const was = this.active;
+    if (was && !on) {
+      this.conversation.remember();
+      if (!this.unread) this.conversation.dropDivider(); // read: the divider has done its job
+    }
     this._active = on;
     this.pane.hidden = !on;
     this.button.setAttribute("aria-selected", String(on));
     this.tabElement.classList.toggle("dk-tab-active", on);
     if (on) {
-      this.markRead();
+      if (this.loaded && !was) this.openView();
       this.composer.tick();
     }
   }
@@ -217,7 +256,7 @@ export class Tab {
 
   chatMenu(anchor) {
     const items = [];
-    const open = this.interaction.status === "open" && this.mine;
+    const open = this.closesConversation();
     if (open && this.account.allow_transfer) items.push({ label: "Transfer", testid: "action-transfer", run: () => this.transfer() });
     if (open) items.push({ label: "Close conversation", testid: "action-close", run: () => this.requestClose() });
     items.push({ label: "Close tab", testid: "action-close-tab", run: () => this.desktop.closeTab(this) });
@@ -236,8 +275,12 @@ export class Tab {
   }
 
   // The X on the tab: an open conversation of mine is closed (after confirming); others just leave.
+  closesConversation() {
+    return this.interaction.status === "open" && this.mine;
+  }
+
   async requestClose() {
-    if (!(this.interaction.status === "open" && this.mine)) return this.desktop.closeTab(this);
+    if (!this.closesConversation()) return this.desktop.closeTab(this);
     const choice = await askClose(this.contactName());
     if (!choice) return;
     try {
