@@ -33,7 +33,8 @@ def create_app(config=None):
     queues.configure(config.REDIS_URL)
 
     app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Off: the sign-in page sets its own Retry-After, which the limiter would stretch to its window.
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
     csrf.init_app(app)
     login.init_app(app)

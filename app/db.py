@@ -109,6 +109,9 @@ INDEXES += [
 INDEXES += [
     index("accounts", ("status", ASCENDING), ("name", ASCENDING)),
     index("webhook_failures", ("at", ASCENDING), expireAfterSeconds=30 * DAY),
+    # Provider errors in full, for admins on the interaction page; kept a month.
+    index("provider_errors", ("interaction_id", ASCENDING), ("at", DESCENDING)),
+    index("provider_errors", ("at", ASCENDING), expireAfterSeconds=30 * DAY),
 ]
 
 

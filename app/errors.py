@@ -29,6 +29,8 @@ def handle_csrf(exc):
 
 
 def handle_rate_limit(exc):
+    if getattr(exc, "response", None) is not None:  # a page that already says how long to wait
+        return exc.response
     return _respond(429, "too_many_requests", "Too many attempts. Wait a few minutes and try again.")
 
 

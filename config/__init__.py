@@ -113,6 +113,11 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
         self.MAX_CONTENT_LENGTH = env_int("PARLEY_MAX_REQUEST_BYTES", 110 * 1024 * 1024)
         self.LOGIN_FAILURES_PER_ADDRESS = env_str("PARLEY_LOGIN_LIMIT_ADDRESS", "20 per 10 minutes")
+        # Per (account, address): failures past the first few make that address wait, doubling.
+        self.LOGIN_DELAY_AFTER = env_int("PARLEY_LOGIN_DELAY_AFTER", 3)
+        self.LOGIN_DELAY_FIRST = env_int("PARLEY_LOGIN_DELAY_FIRST_SECONDS", 30)
+        self.LOGIN_DELAY_MAX = env_int("PARLEY_LOGIN_DELAY_MAX_SECONDS", 900)
+        # Wrong current passwords on the profile page, per signed-in user (sign-in itself uses the waits above).
         self.LOGIN_FAILURES_PER_ACCOUNT = env_str("PARLEY_LOGIN_LIMIT_ACCOUNT", "5 per 10 minutes")
         # When every agent of a queue has rejected an interaction, offer it to all again after this long.
         self.PARLEY_REOFFER_AFTER_SECONDS = env_int("PARLEY_REOFFER_AFTER_SECONDS", 120)

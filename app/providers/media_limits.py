@@ -101,9 +101,36 @@ def normalize_mime(mime: str | None) -> str | None:
     return _ALIASES.get(base, base) or None
 
 
+#: Types the bytes would show if the file were one: declaring one of these for content that is not is refused.
+_RECOGNISABLE = frozenset(normalize_mime(t.mime) for t in filetype.types) | {
+    prefix.rstrip(".") for prefixes in _CONTAINER_OF.values() for prefix in prefixes if not prefix.endswith(".")
+}
+
+
 def sniff(data: bytes) -> str | None:
     """The MIME type the bytes themselves show (magic numbers), or None for plain text and unknowns."""
     return normalize_mime(filetype.guess_mime(data[:8192]))
+
+
+#: Text a browser would run as a page (scripts, links, forms): never sent, stored as such or shown inline.
+MARKUP_TYPES = frozenset({"text/html", "image/svg+xml"})
+_MARKUP_HINTS = (b"<svg", b"<html", b"<!doctype", b"<script", b"<?xml", b"<body", b"<iframe", b"<head")
+_TEXT_CONTROLS = bytes(set(range(32)) - {8, 9, 10, 12, 13, 27})
+
+
+def content_type(data: bytes) -> str | None:
+    """What the bytes are: a sniffed binary type; image/svg+xml or text/html for markup; text/plain
+    for other text; None when nothing is recognised. Declared types are never trusted for this."""
+    sniffed = sniff(data)
+    if sniffed:
+        return sniffed
+    head = data[:8192]
+    if not head or head.translate(None, _TEXT_CONTROLS) != head:
+        return None
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<") or any(hint in text[:1024] for hint in _MARKUP_HINTS):
+        return "image/svg+xml" if b"<svg" in text else "text/html"
+    return "text/plain"
 
 
 def sanitize_filename(name: str | None, mime_type: str | None = None) -> str:
@@ -137,6 +164,15 @@ def _is_animated_webp(data: bytes) -> bool:
     return data[:4] == b"RIFF" and data[8:12] == b"WEBP" and b"ANIM" in data[:4096]
 
 
+def _family_of(sniffed: str, declared: str | None) -> str:
+    """The sniffed type, refined by the declared one where the container hides it (a DOCX is a ZIP)."""
+    if declared and _compatible(sniffed, declared):
+        return declared
+    if sniffed == "text/plain" and declared and declared.startswith("text/") and declared not in MARKUP_TYPES:
+        return declared  # CSV, vCard…: text the bytes cannot tell apart
+    return sniffed
+
+
 def check_attachment(
     data: bytes,
     declared_mime: str | None,
@@ -145,23 +181,35 @@ def check_attachment(
     account_limit_bytes: int | None = None,
     provider: str | None = None,
 ) -> CheckedAttachment:
-    """Validate an attachment for ``kind``; returns the safe filename and the detected MIME type."""
+    """Validate an attachment for ``kind``; returns the safe filename and the type the bytes show.
+
+    Only the content decides: a type the bytes do not confirm is refused, whatever was declared."""
     if kind not in WHATSAPP_RULES:
         raise AttachmentRejected(f"'{kind}' is not an attachment type.")
     rule = WHATSAPP_RULES[kind]
     safe_name = sanitize_filename(filename, declared_mime)
-    declared, sniffed = normalize_mime(declared_mime), sniff(data)
+    declared, sniffed = normalize_mime(declared_mime), content_type(data)
+    if declared == "application/octet-stream":
+        declared = None
     extension = "." + safe_name.rpartition(".")[2].lower() if "." in safe_name else ""
     if {declared, sniffed} & REFUSED_MIME_TYPES or extension in REFUSED_EXTENSIONS:
         raise AttachmentRejected("This type of file (programs and scripts) cannot be sent.")
-    if sniffed and declared and declared != "application/octet-stream" and not _compatible(sniffed, declared):
-        raise AttachmentRejected(f"The file is {sniffed} but was presented as {declared}.")
-    detected = declared if sniffed and declared and sniffed != declared else sniffed
-    detected = detected or declared or normalize_mime(mimetypes.guess_type(safe_name)[0])
-    if detected is None or detected == "application/octet-stream":
-        if rule.mime_types is not None:
-            raise AttachmentRejected("The file type could not be recognised.")
-        detected = "application/octet-stream"
+    if sniffed in MARKUP_TYPES:
+        raise AttachmentRejected("The file is a web page or SVG drawing, which cannot be sent: send a PDF or a photo instead.")
+    if not data:
+        raise AttachmentRejected("The file is empty.")
+    if sniffed is None:
+        if rule.mime_types is not None or (declared or "") in _RECOGNISABLE:
+            raise AttachmentRejected(
+                f"Parley does not recognise this file's content as {declared or kind}, so it cannot be sent."
+            )
+        detected = "application/octet-stream"  # a document nothing here recognises: sent and served as a download
+    else:
+        # A text document is stored as text whatever it was presented as (Windows presents CSV as Excel).
+        text_document = sniffed == "text/plain" and rule.mime_types is None
+        if declared and not text_document and not _compatible(sniffed, declared):
+            raise AttachmentRejected(f"The file is {sniffed} but was presented as {declared}.")
+        detected = _family_of(sniffed, declared)
     if rule.mime_types is not None and detected not in rule.mime_types:
         hint = " Voice notes must be OGG/Opus (remux WebM recordings first)." if detected.endswith("/webm") else ""
         allowed = ", ".join(sorted(rule.mime_types))
@@ -173,9 +221,40 @@ def check_attachment(
     limit = min(x for x in (limit, provider_limits.get("*"), provider_limits.get(kind), account_limit_bytes) if x)
     if len(data) > limit:
         raise AttachmentRejected(f"The file is {_human(len(data))}; the limit for {kind} is {_human(limit)}.")
-    if not data:
-        raise AttachmentRejected("The file is empty.")
     return CheckedAttachment(safe_name, detected, len(data), kind)
+
+
+#: Customers' media by message kind: the type families the bytes must show to be kept under that kind.
+INBOUND_FAMILIES = {
+    "image": ("image/",),
+    "sticker": ("image/",),
+    "video": ("video/",),
+    "audio": ("audio/", "video/"),
+    "voice": ("audio/", "video/"),
+}
+
+
+_KIND_NAMES = {"image": "an image", "sticker": "a sticker image", "video": "a video", "audio": "audio", "voice": "a voice note"}
+
+
+def inbound_type(data: bytes, kind: str, declared_mime: str | None = None) -> str:
+    """The type to store a customer's file under, from its bytes; AttachmentRejected when the bytes are
+    not what the message kind says (an "image" that is SVG or HTML). A document's markup or unknown
+    content is kept as a download (text/plain, application/octet-stream): the customer's file is not lost."""
+    sniffed = content_type(data)
+    families = INBOUND_FAMILIES.get(kind)
+    if families is not None:
+        if not sniffed or sniffed in MARKUP_TYPES or not sniffed.startswith(families):
+            what = (
+                "a web page or SVG drawing"
+                if sniffed in MARKUP_TYPES
+                else (f"a {sniffed} file" if sniffed else "not recognisable")
+            )
+            raise AttachmentRejected(f"The file sent as {kind} is {what}, not {_KIND_NAMES[kind]}, so Parley does not show it.")
+        return sniffed
+    if sniffed in MARKUP_TYPES:
+        return "text/plain"
+    return _family_of(sniffed, normalize_mime(declared_mime)) if sniffed else "application/octet-stream"
 
 
 def _human(size: int) -> str:

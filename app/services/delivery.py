@@ -15,7 +15,7 @@ from app.domain.window import is_open as window_is_open
 from app.providers.errors import ProviderError
 from app.providers.events import Location
 from app.providers.outbound import OutboundMedia, OutboundMessage, OutboundReaction, TemplateButton, TemplateHeader, TemplateSpec
-from app.services import clock, live, media_store, message_slots, statuses
+from app.services import clock, live, media_store, message_slots, provider_failures, statuses
 from app.services.provider_access import adapter_for, capabilities
 from app.services.statuses import FAILED_RANK
 
@@ -156,7 +156,10 @@ def _mark_sent(interaction, message, account, provider_message_id):
 
 
 def _failed_attempt(interaction, message, account, error, attempt, enqueue_delivery):
-    log.warning("send of message %s failed (attempt %s): %s %s", message["id"], attempt, error.code, error.title)
+    raw = error.to_dict()
+    provider_failures.record(
+        raw, stage="send", interaction_id=interaction["_id"], message_id=message["id"], account_id=account["_id"], attempt=attempt
+    )
     if error.category == "auth":
         get_db().accounts.update_one({"_id": account["_id"]}, {"$set": {"status": "needs_reauth", "auth_error": error.to_dict()}})
         live.emit_admins("account_needs_reauth", {"account_id": str(account["_id"]), "name": account["name"]})
@@ -164,14 +167,16 @@ def _failed_attempt(interaction, message, account, error, attempt, enqueue_deliv
         return "held"
     if error.retryable and attempt < MAX_ATTEMPTS:
         delay = backoff(attempt, error.retry_after)
-        _set_message(interaction, message, {"retry": {"attempt": attempt, "next_in": round(delay, 1), "error": error.to_dict()}})
+        shown = provider_failures.public(raw, retrying=True, next_in=delay)
+        _set_message(interaction, message, {"retry": {"attempt": attempt, "next_in": round(delay, 1), "error": shown}})
         enqueue_delivery(interaction["_id"], message["id"], attempt + 1, delay)
         return "retrying"
+    shown = provider_failures.public(raw)
     _set_message(
         interaction,
         message,
-        {"status": "failed", "status_rank": FAILED_RANK, "error": error.to_dict(), "retry": None},
-        {"status": "failed", "error": error.to_dict()},
+        {"status": "failed", "status_rank": FAILED_RANK, "error": shown, "retry": None},
+        {"status": "failed", "error": shown},
     )
     return "failed"
 

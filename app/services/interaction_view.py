@@ -6,7 +6,7 @@ The page is read-only; taking the interaction (accept) or working on it happens 
 
 from app.db import get_db
 from app.domain import messages as msgs
-from app.services import interaction_queries
+from app.services import interaction_queries, provider_failures
 from app.services.access_rules import queue_ids_of, visibility_filter
 from app.services.interaction_list import aware, status_label
 
@@ -71,4 +71,5 @@ def conversation(actor, interaction_id, before=None):
         "contact": contact,
         "journey": journey(actor, (doc.get("contact") or {}).get("phone")),
         "can": permissions(actor, doc),
+        "provider_errors": [{**e, "at": aware(e.get("at"))} for e in provider_failures.for_admins(actor, doc["_id"])],
     }

@@ -20,8 +20,8 @@ from app import queues
 from app.db import get_db
 from app.providers import ProviderError
 from app.providers.events import MediaRef
-from app.providers.media_limits import normalize_mime, sanitize_filename, sniff
-from app.services import clock, live, media_store, message_slots
+from app.providers.media_limits import AttachmentRejected, inbound_type, normalize_mime, sanitize_filename
+from app.services import clock, live, media_store, message_slots, provider_failures
 from app.services.access_rules import as_oid, load_visible
 from app.services.errors import Conflict, NotFound
 from app.services.provider_access import adapter_for
@@ -35,7 +35,7 @@ MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30.0
 MAX_INBOUND_BYTES = 100 * 1024 * 1024
 #: Failures another attempt cannot fix: nothing to download, broken or oversized data.
-FINAL_CODES = frozenset({"no_media", "bad_media", "media_too_large", "empty", "too_large"})
+FINAL_CODES = frozenset({"no_media", "bad_media", "media_too_large", "empty", "too_large", "content_mismatch"})
 #: What the desktop and the API may show of a message's media.
 PUBLIC_FIELDS = ("state", "file_id", "mime_type", "size", "sha256", "filename", "voice", "animated", "error")
 
@@ -69,14 +69,13 @@ def fetch_inbound(interaction_id, message_id, attempt=1):
     try:
         data, provider_mime = adapter_for(account).download_media(_ref(media))
         _check_size(data)
+        mime_type = _stored_type(message, media, data, provider_mime)
     except ProviderError as error:
-        reason = {"code": error.code, "reason": error.user_message, "http_status": error.http_status}
-        retry = error.code not in FINAL_CODES and error.category != "invalid_recipient"
-        return _mark_failed(interaction, message, reason, attempt, retry)
+        return _download_failed(interaction, message, account, error, attempt)
     except Exception:
         _mark_failed(interaction, message, {"code": "internal", "reason": "Parley could not process the file."}, attempt)
         raise
-    _store(interaction, message, account, data, provider_mime)
+    _store(interaction, message, account, data, mime_type)
     return "ready"
 
 
@@ -92,10 +91,17 @@ def _check_size(data):
         raise ProviderError("too_large", "Attachment too large", "The file is larger than 100 MB.", category="media")
 
 
-def _store(interaction, message, account, data, provider_mime):
-    media = message["media"]
+def _stored_type(message, media, data, provider_mime):
+    """The type the bytes show; a file that is not what its message says is refused for good."""
     declared = normalize_mime(provider_mime) or normalize_mime(media.get("mime_type"))
-    mime_type = sniff(data) or declared or "application/octet-stream"
+    try:
+        return inbound_type(data, message.get("kind"), declared)
+    except AttachmentRejected as exc:
+        raise ProviderError("content_mismatch", "Content does not match the message kind", exc.reason, category="media") from None
+
+
+def _store(interaction, message, account, data, mime_type):
+    media = message["media"]
     filename = sanitize_filename(media.get("filename"), mime_type)
     stored = media_store.put(data, filename, mime_type, account_id=str(account["_id"]),
                              interaction_id=str(interaction["_id"]), message_id=message["id"], direction="in")
@@ -109,9 +115,27 @@ def _store(interaction, message, account, data, provider_mime):
         live.publish(doc, "media_ready", {"message_id": message["id"], "media": public_media({**media, **changes})})
 
 
-def _mark_failed(interaction, message, reason, attempt, retry=False):
+def _download_failed(interaction, message, account, error, attempt):
+    """Agents read what happened and whether Parley retries; admins get the provider's detail."""
+    raw = error.to_dict()
+    provider_failures.record(
+        raw,
+        stage="download",
+        interaction_id=interaction["_id"],
+        message_id=message["id"],
+        account_id=account["_id"],
+        attempt=attempt,
+    )
+    retry = error.code not in FINAL_CODES and error.category != "invalid_recipient"
+    delay = retry_delay(attempt) if retry and attempt < MAX_ATTEMPTS else None
+    sentence = provider_failures.sentence(raw, retrying=delay is not None, next_in=delay, doing="download")
+    reason = {"code": error.code, "reason": sentence, "http_status": error.http_status}
+    return _mark_failed(interaction, message, reason, attempt, retry, delay)
+
+
+def _mark_failed(interaction, message, reason, attempt, retry=False, delay=None):
     retrying = retry and attempt < MAX_ATTEMPTS
-    delay = retry_delay(attempt) if retrying else None
+    delay = (delay or retry_delay(attempt)) if retrying else None
     error = {**reason, "attempt": attempt, "retrying": retrying, "next_in": round(delay) if delay else None, "at": clock.now()}
     log.warning("media of message %s: attempt %s failed (%s)", message["id"], attempt, reason.get("code"))
     doc = _update(interaction, message, {"state": "failed", "error": error})

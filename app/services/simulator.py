@@ -15,7 +15,7 @@ import json
 from app.db import get_db
 from app.providers import sandbox
 from app.providers.events import STATUSES
-from app.providers.media_limits import AttachmentRejected, remux_webm_to_ogg_opus
+from app.providers.media_limits import AttachmentRejected, inbound_type, remux_webm_to_ogg_opus
 from app.services import accounts, simulator_numbers
 from app.services.access_rules import as_oid
 from app.services.errors import NotFound, ValidationFailed
@@ -71,12 +71,13 @@ def _media(payload, kind):
         raise ValidationFailed("Files are 1 byte to 16 MB here.", {"media": "Too large or empty."})
     mime_type = head[5:-7].split(";")[0].strip().lower() or "application/octet-stream"
     filename = _text(given.get("filename"), "filename", 200)
-    if kind == "voice" and mime_type in ("audio/webm", "video/webm"):
-        try:
-            data, mime_type = remux_webm_to_ogg_opus(data), "audio/ogg"
-        except AttachmentRejected as exc:
-            raise ValidationFailed(exc.reason, {"media": exc.reason}) from None
-        filename = None
+    try:
+        if kind == "voice" and mime_type in ("audio/webm", "video/webm"):
+            data, mime_type, filename = remux_webm_to_ogg_opus(data), "audio/ogg", None
+        # What a phone would send: the type its bytes are, refused when they are not that kind.
+        mime_type = inbound_type(data, kind, mime_type)
+    except AttachmentRejected as exc:
+        raise ValidationFailed(exc.reason, {"media": exc.reason}) from None
     return {"url": sandbox.data_url(data, mime_type), "mime_type": mime_type, "filename": filename, "voice": kind == "voice"}
 
 

@@ -7,7 +7,7 @@ job's write) waits in `pending_statuses` and is applied when the id is recorded.
 
 from app.db import get_db
 from app.domain.messages import FAILED_BEFORE_RANK, STATUS_RANK
-from app.services import clock, dedup, live, message_slots
+from app.services import clock, dedup, live, message_slots, provider_failures
 
 FAILED_RANK = 99  # final: nothing moves a failed message
 
@@ -27,9 +27,11 @@ def apply(account, update):
 
 
 def apply_now(account_id, provider_message_id, status, at, error=None):
-    """Move the message to `status` if that is forward; returns applied, stale, pending or ignored."""
+    """Move the message to `status` if that is forward; returns applied, stale, pending or ignored.
+    `error` is the provider's, whole: agents get its sentence, admins its detail."""
+    shown = provider_failures.public(error, doing="send") if error else None
     if status == "failed":
-        ceiling, changes = FAILED_BEFORE_RANK, {"status": "failed", "status_rank": FAILED_RANK, "error": error}
+        ceiling, changes = FAILED_BEFORE_RANK, {"status": "failed", "status_rank": FAILED_RANK, "error": shown}
     elif status in STATUS_RANK:
         ceiling, changes = STATUS_RANK[status], {"status": status, "status_rank": STATUS_RANK[status]}
     else:
@@ -54,10 +56,14 @@ def apply_now(account_id, provider_message_id, status, at, error=None):
     )
     if doc is None:
         return "stale"
+    if error:
+        provider_failures.record(
+            error, stage="delivery", interaction_id=interaction_id, message_id=message_id, account_id=account_id
+        )
     live.publish(
         doc,
         "message_status",
-        {"message_id": message_id, "provider_message_id": provider_message_id, "status": status, "error": error},
+        {"message_id": message_id, "provider_message_id": provider_message_id, "status": status, "error": shown},
     )
     return "applied"
 

@@ -12,6 +12,7 @@ from app.providers.media_limits import (
     MB,
     AttachmentRejected,
     check_attachment,
+    content_type,
     infer_kind,
     remux_webm_to_ogg_opus,
     sanitize_filename,
@@ -112,10 +113,31 @@ def test_sniff_and_accept():
     assert check_attachment(b"a,b\n1,2\n", "text/csv", "data.csv", "document").mime_type == "text/csv"
 
 
+def test_content_type_tells_markup_and_text_from_the_bytes_alone():
+    assert content_type(b"\xef\xbb\xbf  <svg xmlns='http://www.w3.org/2000/svg'/>") == "image/svg+xml"
+    assert content_type(b"<!doctype html><p>hi") == "text/html"
+    assert content_type(b"Dear customer,\n<script>x</script>") == "text/html"
+    assert content_type("naïve café;1\n".encode("latin-1")) == "text/plain"
+    assert content_type(PNG) == "image/png" and content_type(bytes(range(256))) is None
+
+
+def test_documents_are_stored_under_the_type_their_bytes_show():
+    assert check_attachment(b"a;b\n1;2\n", "application/vnd.ms-excel", "d.csv", "document").mime_type == "text/plain"
+    assert check_attachment(bytes(range(256)), "application/x-custom", "d.bin", "document").mime_type == (
+        "application/octet-stream"
+    )
+    with pytest.raises(AttachmentRejected, match="does not recognise this file's content as application/pdf"):
+        check_attachment(bytes(range(256)), "application/pdf", "d.pdf", "document")
+
+
 @pytest.mark.parametrize(
     ("data", "mime", "name", "kind", "reason"),
     [
         (PDF, "image/png", "x.png", "image", "is application/pdf but was presented as image/png"),
+        (b"<svg onload='x()'/>", "image/png", "x.png", "image", "web page or SVG drawing"),
+        (b"<html><script>x()</script>", "application/pdf", "x.pdf", "document", "web page or SVG drawing"),
+        (b"hello", "image/webp", "x.webp", "sticker", "text/plain but was presented as image/webp"),
+        (bytes(range(256)), "video/mp4", "x.mp4", "video", "content as video/mp4"),
         (EXE, "application/pdf", "x.pdf", "document", "cannot be sent"),
         (PDF, "application/pdf", "run.exe", "document", "cannot be sent"),
         (PDF, "application/pdf", "x.pdf", "image", "does not accept application/pdf as image"),

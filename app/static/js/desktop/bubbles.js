@@ -12,11 +12,11 @@ const TICKS = {
   failed: ["alert", "Not delivered"],
 };
 
-// The provider's reason, as the agent should read it (the recontact advice for a closed window).
+// Why the message failed, as the agent should read it: Parley's sentence (what happened, whether it
+// retries, what to do); the provider's own words are for admins only.
 export function failureReason(message) {
   const error = message.error || {};
-  if (error.user_message) return error.user_message;
-  return [error.title, error.detail].filter(Boolean).join(": ") || error.message || "The provider refused this message.";
+  return error.user_message || error.message || "The provider refused this message.";
 }
 
 export function ticks(message) {
@@ -25,7 +25,7 @@ export function ticks(message) {
   let title = label;
   if (status === "failed") title = message.local_error || failureReason(message);
   else if (message.held) title = "Held: the account needs re-authorization; it goes out once an admin fixes it.";
-  else if (message.retry) title = `Retrying: ${message.retry.error?.title || "provider busy"}`;
+  else if (message.retry) title = message.retry.error?.user_message || "The provider is busy. Parley will try again shortly.";
   return el("span", { class: `dk-ticks dk-tick-${status}`, "data-testid": "ticks", "data-status": status, title, role: "img", "aria-label": title }, icon(name));
 }
 
