@@ -4,11 +4,13 @@
 embedded in-process engine, whose data lives in this process's memory only.
 """
 
+import copy
 import logging
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
+import bson
 import pymongo
 from pymongo import ASCENDING, DESCENDING
 
@@ -133,6 +135,50 @@ def _serialize_embedded_writes(collection_class):
         setattr(collection_class, name, locked)
 
 
+def _updater_in_bson_order(pick):
+    """$max/$min as a server applies them: values of different types (a date against null) compare
+    by BSON type order, where the embedded engine's Python comparison raises TypeError."""
+    from mongomock.filtering import BsonComparable
+
+    def updater(doc, field_name, value):
+        if isinstance(doc, dict):
+            current = doc.get(field_name, value)
+            doc[field_name] = pick((current, value), key=BsonComparable)
+
+    return updater
+
+
+def _all_or_nothing(apply_update):
+    """A server applies an update to a document entirely or not at all, and pymongo sends none that
+    BSON cannot carry; the embedded engine applies operator after operator in place, accepts values
+    a server refuses, and leaves the operators before a failing one written."""
+
+    def apply(self, existing_document, spec, document, *args, **kwargs):
+        bson.encode(document)  # pymongo refuses what BSON cannot carry (an integer past 2^63) before sending
+        operators = [fields for name, fields in document.items() if name.startswith("$") and isinstance(fields, dict)]
+        if len(operators) == len(document):
+            touched = {path.split(".")[0] for fields in operators for path in fields}
+        else:  # a replacement document
+            touched = set(existing_document) | set(document)
+        before = {name: copy.deepcopy(value) if name in touched else value for name, value in existing_document.items()}
+        try:
+            return apply_update(self, existing_document, spec, document, *args, **kwargs)
+        except BaseException:
+            existing_document.clear()
+            existing_document.update(before)
+            raise
+
+    apply.all_or_nothing = True
+    return apply
+
+
+def _behave_like_a_server(collection_module):
+    collection_module._updaters.update({"$max": _updater_in_bson_order(max), "$min": _updater_in_bson_order(min)})
+    collection_class = collection_module.Collection
+    if not getattr(collection_class._apply_update_document, "all_or_nothing", False):
+        collection_class._apply_update_document = _all_or_nothing(collection_class._apply_update_document)
+
+
 def connect(uri):
     """Open the database named by `uri` and remember it for `get_db()`."""
     parsed = urlparse(uri)
@@ -143,6 +189,7 @@ def connect(uri):
 
         mongomock.gridfs.enable_gridfs_integration()
         _serialize_embedded_writes(mongomock.collection.Collection)
+        _behave_like_a_server(mongomock.collection)
         client = mongomock.MongoClient()
         embedded = True
     elif parsed.scheme in ("mongodb", "mongodb+srv"):
