@@ -239,4 +239,6 @@ INDEXES += [
     index("interactions", ("contact.phone", ASCENDING), ("created_at", DESCENDING)),
     index("interactions", ("closed_at", DESCENDING)),
     index("interaction_events", ("event", ASCENDING), ("at", DESCENDING)),
+    # The customer's open interaction on an account by number, whichever contact list holds the contact.
+    index("interactions", ("account_id", ASCENDING), ("contact.phone", ASCENDING), ("is_open", ASCENDING)),
 ]

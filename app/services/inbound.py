@@ -46,7 +46,7 @@ def ingest_message(account, event, received_at=None):
 
 
 def _ingest_message(account, event, received_at):
-    contact = contact_directory.upsert_from_whatsapp(contact_directory.account_list_id(account), event.sender, event.profile_name)
+    contact = contact_directory.for_customer(account, event.sender, event.profile_name)
     if event.kind == "reaction":
         return reactions.apply_customer_reaction(account, event)
     message = msgs.from_inbound(event, received_at)

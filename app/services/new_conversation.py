@@ -29,11 +29,7 @@ def start(actor, data):
         )
     phone = to_e164(data.get("phone"), field="phone")
     kind = "template" if data.get("template_id") else "text"
-    contact = contact_directory.find_by_number(contact_directory.account_list_id(account), phone)
-    if contact is None:
-        contact = contact_directory.upsert_from_whatsapp(
-            contact_directory.account_list_id(account), phone, _name(data.get("name"))
-        )
+    contact = contact_directory.for_customer(account, phone, _name(data.get("name")))
     interaction = _open(account, contact, actor)
     payload = {"kind": kind, "client_id": data.get("client_id")}
     if kind == "template":
