@@ -33,11 +33,30 @@ def ingest(account, events, received_at=None):
     """
     report = Counter()
     for event in events:
-        if event.event_type == "status":
+        reason = malformed(event)
+        if reason:
+            log.warning(
+                "%s event %s for account %s refused as malformed: %s",
+                event.provider,
+                event.provider_message_id,
+                account["_id"],
+                reason,
+            )
+            report["malformed"] += 1
+        elif event.event_type == "status":
             report[statuses.apply(account, event)] += 1
         else:
             report[ingest_message(account, event, received_at)] += 1
     return report
+
+
+def malformed(event):
+    """Why the event cannot be taken, or None: a text with no text would open an empty conversation."""
+    if event.event_type == "malformed":
+        return event.reason
+    if event.event_type == "message" and event.kind == "text" and not (event.text or "").strip():
+        return "a text message without text"
+    return None
 
 
 def ingest_message(account, event, received_at=None):
