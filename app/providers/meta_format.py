@@ -114,7 +114,7 @@ def parse_value(value: dict, provider: str) -> list[InboundMessage | StatusUpdat
     names = {}
     for contact in dicts(value.get("contacts")):
         names[as_str(contact.get("wa_id"))] = as_str(as_dict(contact.get("profile")).get("name"))
-    events: list[InboundMessage | StatusUpdate] = []
+    events: list[InboundMessage | StatusUpdate | MalformedEvent] = []
     for item in dicts(value.get("messages")):
         event = _message(item, provider, names, business, channel_id)
         events.append(event or _malformed(item, provider, channel_id, "a message needs an 'id' and a valid sender 'from'"))

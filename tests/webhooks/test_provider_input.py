@@ -67,11 +67,12 @@ def test_meta_messages_without_a_valid_sender_are_counted_and_logged(client, cap
     payload = meta_messages(
         meta_text("wamid.A", None), meta_text("wamid.B", "not a number"), meta_text("wamid.C", "447700900123")
     )
+    payload["entry"][0]["changes"][0]["value"]["statuses"] = [{"status": "delivered", "recipient_id": "447700900123"}]
     with caplog.at_level(logging.WARNING):
-        assert post(client, account, payload) == {"malformed": 2, "stored": 1}
+        assert post(client, account, payload) == {"malformed": 3, "stored": 1}
     assert [m["provider_message_id"] for m in get_db().interactions.find_one({})["messages"]] == ["wamid.C"]
     logged = refusals(caplog)
-    assert len(logged) == 2 and all("valid sender" in line for line in logged)
+    assert len(logged) == 3 and all("valid sender" in line for line in logged[:2]) and "'id'" in logged[2]
     assert "wamid.A" in logged[0] and "wamid.B" in logged[1]
 
 
