@@ -32,7 +32,7 @@ def _schemas(resource):
     output = {"id": ID, "created_at": {"type": "string", "format": "date-time"},
               "updated_at": {"type": "string", "format": "date-time"}}
     output.update({k: v for k, v in resource.fields.items() if not v.get("writeOnly")})
-    output.update({k: {"type": "string", "readOnly": True} for k in resource.read_only})
+    output.update({k: {**schema, "readOnly": True} for k, schema in resource.read_only.items()})
     return {
         name: {"type": "object", "properties": output},
         f"{name}Input": {"type": "object", "properties": resource.fields, "required": list(resource.required),
