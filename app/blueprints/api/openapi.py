@@ -8,7 +8,7 @@ ERROR = {"$ref": "#/components/responses/Error"}
 PAGING = [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}, "description": "Page number, from 1."},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-     "description": "Items per page (at most 100)."},
+     "description": "Items per page, 1 to 100 (more is a 400, never silently fewer)."},
 ]
 ID_PARAM = {"name": "record_id", "in": "path", "required": True, "schema": ID}
 
