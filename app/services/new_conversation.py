@@ -5,6 +5,7 @@ to that agent."""
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.domain import search
 from app.services import clock, contact_directory, inbound, outbound
 from app.services.access_rules import as_oid, queue_ids_of
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -51,6 +52,7 @@ def _open(account, contact, actor):
     doc.update(
         status="open", agent_id=actor["_id"], agent_name=actor["name"], first_agent_id=actor["_id"], accepted_at=now, seq=0
     )
+    doc["search_terms"] = search.terms(doc["contact"]["name"], doc["contact"]["phone"])  # found by name and number
     try:
         doc["_id"] = get_db().interactions.insert_one(doc).inserted_id
     except DuplicateKeyError:

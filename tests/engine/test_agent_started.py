@@ -108,3 +108,10 @@ def test_a_reply_to_the_recontact_template_reopens_a_started_conversation_closed
         texts(view)[-2:] == ["Hello again! Reply to continue.", "Yes, go on"]
         and view["paging"]["total"] == len(view["messages"]) == 4
     )
+
+
+def test_a_started_conversation_is_found_by_the_customers_number_and_name(team, alice_api):
+    interaction_id, _ = start(alice_api, team, text="A message", name="Giulia Verdi")
+    for q in (CUSTOMER, "+39 333 123 4567", "giulia", "message"):
+        rows = alice_api.get("/interactions", query_string={"q": q}).get_json()["data"]
+        assert [row["id"] for row in rows] == [interaction_id], q
