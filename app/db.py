@@ -155,12 +155,18 @@ def _all_or_nothing(apply_update):
 
     def apply(self, existing_document, spec, document, *args, **kwargs):
         bson.encode(document)  # pymongo refuses what BSON cannot carry (an integer past 2^63) before sending
-        operators = [fields for name, fields in document.items() if name.startswith("$") and isinstance(fields, dict)]
-        if len(operators) == len(document):
-            touched = {path.split(".")[0] for fields in operators for path in fields}
+        if all(name.startswith("$") and isinstance(fields, dict) for name, fields in document.items()):
+            touched = {}
+            for operator, fields in document.items():
+                for path in fields:
+                    name, _, rest = path.partition(".")
+                    touched.setdefault(name, set()).add((operator, rest))
         else:  # a replacement document
-            touched = set(existing_document) | set(document)
-        before = {name: copy.deepcopy(value) if name in touched else value for name, value in existing_document.items()}
+            touched = dict.fromkeys(set(existing_document) | set(document), {("$set", "")})
+        before = {
+            name: _restorable_copy(value, touched[name]) if name in touched else value
+            for name, value in existing_document.items()
+        }
         try:
             return apply_update(self, existing_document, spec, document, *args, **kwargs)
         except BaseException:
@@ -170,6 +176,27 @@ def _all_or_nothing(apply_update):
 
     apply.all_or_nothing = True
     return apply
+
+
+LIST_OPERATORS = frozenset({"$push", "$addToSet", "$pull", "$pullAll", "$pop"})
+
+
+def _restorable_copy(value, changes):
+    """`value` copied as deep as the update's `changes` ((operator, path below it)) reach, so a long
+    message array costs a list copy, not a copy of every message: appending copies the list, and
+    changing message 3 copies the list and message 3."""
+    if not isinstance(value, list):
+        return copy.deepcopy(value)
+    paths = {rest for _, rest in changes}
+    if paths == {""} and {operator for operator, _ in changes} <= LIST_OPERATORS:
+        return list(value)
+    if all(path.split(".")[0].isdigit() for path in paths):
+        copied = list(value)
+        for index in {int(path.split(".")[0]) for path in paths}:
+            if index < len(copied):
+                copied[index] = copy.deepcopy(copied[index])
+        return copied
+    return copy.deepcopy(value)
 
 
 def _behave_like_a_server(collection_module):

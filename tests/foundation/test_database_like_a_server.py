@@ -50,3 +50,12 @@ def test_an_operator_that_fails_midway_leaves_the_document_as_it_was(doc):
     stored = doc.find_one({"_id": 1})
     assert stored["items"] == [] and "last" not in stored and stored["seen"] == AT
     assert list(stored) == ["_id", "seen", "first", "items", "n"]
+
+
+def test_a_failed_update_restores_changes_inside_array_elements(doc):
+    doc.update_one({"_id": 1}, {"$set": {"seen": AT}, "$push": {"items": {"$each": [{"status": "sent"}, {"status": "sent"}]}}})
+    with pytest.raises((TypeError, PyMongoError)):
+        doc.update_one({"_id": 1}, {"$set": {"items.1.status": "read", "items.0.at": AT}, "$inc": {"seen": 1}})
+    with pytest.raises((TypeError, PyMongoError)):
+        doc.update_one({"_id": 1}, {"$pull": {"items": {"status": "sent"}}, "$inc": {"seen": 1}})
+    assert doc.find_one({"_id": 1})["items"] == [{"status": "sent"}, {"status": "sent"}]
