@@ -4,11 +4,13 @@
 embedded in-process engine, whose data lives in this process's memory only.
 """
 
+import copy
 import logging
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
+import bson
 import pymongo
 from pymongo import ASCENDING, DESCENDING
 
@@ -136,6 +138,77 @@ def _serialize_embedded_writes(collection_class):
         setattr(collection_class, name, locked)
 
 
+def _updater_in_bson_order(pick):
+    """$max/$min as a server applies them: values of different types (a date against null) compare
+    by BSON type order, where the embedded engine's Python comparison raises TypeError."""
+    from mongomock.filtering import BsonComparable
+
+    def updater(doc, field_name, value):
+        if isinstance(doc, dict):
+            current = doc.get(field_name, value)
+            doc[field_name] = pick((current, value), key=BsonComparable)
+
+    return updater
+
+
+def _all_or_nothing(apply_update):
+    """A server applies an update to a document entirely or not at all, and pymongo sends none that
+    BSON cannot carry; the embedded engine applies operator after operator in place, accepts values
+    a server refuses, and leaves the operators before a failing one written."""
+
+    def apply(self, existing_document, spec, document, *args, **kwargs):
+        bson.encode(document)  # pymongo refuses what BSON cannot carry (an integer past 2^63) before sending
+        if all(name.startswith("$") and isinstance(fields, dict) for name, fields in document.items()):
+            touched = {}
+            for operator, fields in document.items():
+                for path in fields:
+                    name, _, rest = path.partition(".")
+                    touched.setdefault(name, set()).add((operator, rest))
+        else:  # a replacement document
+            touched = dict.fromkeys(set(existing_document) | set(document), {("$set", "")})
+        before = {
+            name: _restorable_copy(value, touched[name]) if name in touched else value
+            for name, value in existing_document.items()
+        }
+        try:
+            return apply_update(self, existing_document, spec, document, *args, **kwargs)
+        except BaseException:
+            existing_document.clear()
+            existing_document.update(before)
+            raise
+
+    apply.all_or_nothing = True
+    return apply
+
+
+LIST_OPERATORS = frozenset({"$push", "$addToSet", "$pull", "$pullAll", "$pop"})
+
+
+def _restorable_copy(value, changes):
+    """`value` copied as deep as the update's `changes` ((operator, path below it)) reach, so a long
+    message array costs a list copy, not a copy of every message: appending copies the list, and
+    changing message 3 copies the list and message 3."""
+    if not isinstance(value, list):
+        return copy.deepcopy(value)
+    paths = {rest for _, rest in changes}
+    if paths == {""} and {operator for operator, _ in changes} <= LIST_OPERATORS:
+        return list(value)
+    if all(path.split(".")[0].isdigit() for path in paths):
+        copied = list(value)
+        for index in {int(path.split(".")[0]) for path in paths}:
+            if index < len(copied):
+                copied[index] = copy.deepcopy(copied[index])
+        return copied
+    return copy.deepcopy(value)
+
+
+def _behave_like_a_server(collection_module):
+    collection_module._updaters.update({"$max": _updater_in_bson_order(max), "$min": _updater_in_bson_order(min)})
+    collection_class = collection_module.Collection
+    if not getattr(collection_class._apply_update_document, "all_or_nothing", False):
+        collection_class._apply_update_document = _all_or_nothing(collection_class._apply_update_document)
+
+
 def connect(uri):
     """Open the database named by `uri` and remember it for `get_db()`."""
     parsed = urlparse(uri)
@@ -146,6 +219,7 @@ def connect(uri):
 
         mongomock.gridfs.enable_gridfs_integration()
         _serialize_embedded_writes(mongomock.collection.Collection)
+        _behave_like_a_server(mongomock.collection)
         client = mongomock.MongoClient()
         embedded = True
     elif parsed.scheme in ("mongodb", "mongodb+srv"):
@@ -195,6 +269,8 @@ INDEXES += [
     index("interactions", ("contact.phone", ASCENDING), ("created_at", DESCENDING)),
     index("interactions", ("closed_at", DESCENDING)),
     index("interaction_events", ("event", ASCENDING), ("at", DESCENDING)),
+    # The customer's open interaction on an account by number, whichever contact list holds the contact.
+    index("interactions", ("account_id", ASCENDING), ("contact.phone", ASCENDING), ("is_open", ASCENDING)),
 ]
 
 # The customer simulator: each number it gives out is recorded once, so two sessions never share one.

@@ -1,6 +1,6 @@
 """One error handler: JSON for API and webhook clients, an HTML page for people."""
 
-from flask import jsonify, render_template
+from flask import jsonify, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -21,7 +21,12 @@ def handle_http(exc):
     if exc.code in (301, 302, 303, 307, 308) or exc.code is None:
         return exc
     code = (exc.name or "error").lower().replace(" ", "_")
-    return _respond(exc.code, code, exc.description or exc.name)
+    response = make_response(_respond(exc.code, code, exc.description or exc.name))
+    # The error's own headers (Allow on a 405, WWW-Authenticate, Retry-After) belong on our answer too.
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_csrf(exc):

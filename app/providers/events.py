@@ -143,6 +143,24 @@ class StatusUpdate:
         return {"event_type": self.event_type, **_plain(self)}
 
 
+@dataclass
+class MalformedEvent:
+    """An item of a delivery that is neither a message nor a status Parley can take (no valid
+    sender, no message id, our own outbound message echoed back): never stored, counted as
+    ``malformed`` with its reason, so one bad item neither hides silently nor sinks its batch."""
+
+    event_type: ClassVar[str] = "malformed"
+
+    provider: str
+    reason: str
+    provider_message_id: str | None = None
+    channel_id: str | None = None
+    raw: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"event_type": self.event_type, **_plain(self)}
+
+
 def _rebuild_error(data: dict | None) -> ProviderError | None:
     if not data:
         return None
@@ -158,6 +176,8 @@ def event_from_dict(data: dict) -> InboundMessage | StatusUpdate:
     kind = data.pop("event_type", "message")
     data["error"] = _rebuild_error(data.get("error"))
     moment = data.get("timestamp")
+    if isinstance(moment, str):  # kept as JSON text (see services/webhooks.py)
+        moment = data["timestamp"] = datetime.fromisoformat(moment)
     if isinstance(moment, datetime) and moment.tzinfo is None:  # a database may return UTC without its zone
         data["timestamp"] = moment.replace(tzinfo=timezone.utc)
     if kind == "status":

@@ -35,7 +35,7 @@ from ._parse import (
 )
 from .base import CredentialField, Provider, WebhookRequest
 from .errors import MalformedWebhook, ProviderError, WebhookRejected
-from .events import InboundMessage, Location, MediaRef, Reply, StatusUpdate
+from .events import InboundMessage, Location, MalformedEvent, MediaRef, Reply, StatusUpdate
 from .http import call, json_object, missing_in_answer, read_capped
 from .outbound import OutboundMessage, SendResult
 
@@ -154,10 +154,14 @@ class KaleyraProvider(Provider):
             raw=jsonable(data),
         )
 
-    def _v1(self, d: dict) -> InboundMessage:
+    def _v1(self, d: dict) -> InboundMessage | MalformedEvent:
         sender = normalize_phone(d.get("from")) or normalize_phone(d.get("mobile"))
         if sender is None:
             raise MalformedWebhook("callback has no usable 'from'")
+        if sender == normalize_phone(self.phone):
+            # v1's send form has the same flat fields, with the business number as 'from'.
+            reason = "sent from this account's own number: an outbound message, not a customer's"
+            return MalformedEvent(self.name, reason, as_str(d.get("id")) or as_str(d.get("message_id")), raw=jsonable(d))
         kind = (as_str(d.get("type")) or "text").lower()
         # v1 callbacks carry no message id: derive a stable one so a replay dedupes.
         digest = hashlib.sha256(json.dumps(jsonable(d), sort_keys=True, default=str).encode()).hexdigest()[:32]

@@ -6,8 +6,6 @@ build the ``/messages`` body from an OutboundMessage, and map Meta error codes.
 
 from __future__ import annotations
 
-import logging
-
 from ._parse import (
     as_bool,
     as_dict,
@@ -20,10 +18,8 @@ from ._parse import (
     unix_time,
 )
 from .errors import ProviderError
-from .events import InboundMessage, Location, MediaRef, Reaction, Reply, StatusUpdate
+from .events import InboundMessage, Location, MalformedEvent, MediaRef, Reaction, Reply, StatusUpdate
 from .outbound import OutboundMessage, TemplateSpec
-
-log = logging.getLogger(__name__)
 
 # code -> (category, retryable). Codes from Meta's error table (as mirrored by pywa's errors.py).
 _META_CODES: dict[int, tuple[str, bool]] = {
@@ -108,27 +104,32 @@ def parse_error_body(body, resp=None, provider: str = "meta") -> ProviderError |
 
 
 # -- inbound ------------------------------------------------------------------------------
-def parse_value(value: dict, provider: str) -> list[InboundMessage | StatusUpdate]:
-    """Events of one webhook ``value``. Items that cannot be read are skipped and logged, so one
-    odd message never makes the provider re-deliver the whole batch."""
+def parse_value(value: dict, provider: str) -> list[InboundMessage | StatusUpdate | MalformedEvent]:
+    """Events of one webhook ``value``. An item that cannot be read becomes a MalformedEvent
+    (counted and logged where events are stored), so one odd message never makes the provider
+    re-deliver the whole batch."""
     metadata = as_dict(value.get("metadata"))
     channel_id = as_str(metadata.get("phone_number_id"))
     business = normalize_phone(metadata.get("display_phone_number"))
     names = {}
     for contact in dicts(value.get("contacts")):
         names[as_str(contact.get("wa_id"))] = as_str(as_dict(contact.get("profile")).get("name"))
-    events: list[InboundMessage | StatusUpdate] = []
+    events: list[InboundMessage | StatusUpdate | MalformedEvent] = []
     for item in dicts(value.get("messages")):
         event = _message(item, provider, names, business, channel_id)
-        if event is None:
-            log.warning("%s: skipped unreadable message %r", provider, item.get("id"))
-        else:
-            events.append(event)
+        events.append(event or _malformed(item, provider, channel_id, "a message needs an 'id' and a valid sender 'from'"))
     for item in dicts(value.get("statuses")):
+        if as_str(item.get("id")) is None:
+            events.append(_malformed(item, provider, channel_id, "a status needs the 'id' of the message it is about"))
+            continue
         event = _status(item, provider, channel_id)
         if event is not None:
             events.append(event)
     return events
+
+
+def _malformed(item: dict, provider, channel_id, reason) -> MalformedEvent:
+    return MalformedEvent(provider, reason, as_str(item.get("id")), channel_id, jsonable(item))
 
 
 def _message(m: dict, provider, names, business, channel_id) -> InboundMessage | None:

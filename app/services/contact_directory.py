@@ -72,6 +72,24 @@ def upsert_from_whatsapp(list_id, e164, profile_name=None):
         return get_db().contacts.find_one({"list_id": list_id, "phone": e164})
 
 
+def for_customer(account, e164, profile_name=None):
+    """The customer's contact on this account.
+
+    The contact of the customer's open interaction on the account (or of one waiting for the answer
+    to a recontact template) comes first, whichever list it was created in: an admin changing the
+    account's list for new contacts must not split a conversation in progress. Otherwise the
+    contact is found or created in the account's list.
+    """
+    db = get_db()
+    current = db.interactions.find_one(
+        {"account_id": account["_id"], "contact.phone": e164, "$or": [{"is_open": True}, {"awaiting_recontact_reply": True}]},
+        {"contact_id": 1},
+        sort=[("is_open", -1)],
+    )
+    contact = db.contacts.find_one({"_id": current["contact_id"]}) if current else None
+    return contact or upsert_from_whatsapp(account_list_id(account), e164, profile_name)
+
+
 def display_name(contact):
     name = " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p).strip()
     return name or contact.get("whatsapp_name") or contact.get("phone") or contact.get("mobile") or ""

@@ -33,11 +33,30 @@ def ingest(account, events, received_at=None):
     """
     report = Counter()
     for event in events:
-        if event.event_type == "status":
+        reason = malformed(event)
+        if reason:
+            log.warning(
+                "%s event %s for account %s refused as malformed: %s",
+                event.provider,
+                event.provider_message_id,
+                account["_id"],
+                reason,
+            )
+            report["malformed"] += 1
+        elif event.event_type == "status":
             report[statuses.apply(account, event)] += 1
         else:
             report[ingest_message(account, event, received_at)] += 1
     return report
+
+
+def malformed(event):
+    """Why the event cannot be taken, or None: a text with no text would open an empty conversation."""
+    if event.event_type == "malformed":
+        return event.reason
+    if event.event_type == "message" and event.kind == "text" and not (event.text or "").strip():
+        return "a text message without text"
+    return None
 
 
 def ingest_message(account, event, received_at=None):
@@ -46,7 +65,7 @@ def ingest_message(account, event, received_at=None):
 
 
 def _ingest_message(account, event, received_at):
-    contact = contact_directory.upsert_from_whatsapp(contact_directory.account_list_id(account), event.sender, event.profile_name)
+    contact = contact_directory.for_customer(account, event.sender, event.profile_name)
     if event.kind == "reaction":
         return reactions.apply_customer_reaction(account, event)
     message = msgs.from_inbound(event, received_at)

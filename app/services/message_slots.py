@@ -17,13 +17,19 @@ def locate(query, key, value):
     return found[:2] if found else None
 
 
-def locate_with_id(query, key, value):
-    """(interaction id, position, message id) of the message whose `key` equals `value`, or None."""
-    doc = get_db().interactions.find_one({**query, f"messages.{key}": value}, {f"messages.{key}": 1, "messages.id": 1})
+def locate_with_id(query, key, value, also=None):
+    """(interaction id, position, message id) of the message whose `key` equals `value`, or None.
+
+    `also` names more fields the message must have (its direction: a customer's message may carry
+    the same provider id as one of ours).
+    """
+    match = {key: value, **(also or {})}
+    filter_ = {**query, "messages": {"$elemMatch": match}} if also else {**query, f"messages.{key}": value}
+    doc = get_db().interactions.find_one(filter_, {"messages.id": 1, **{f"messages.{k}": 1 for k in match}})
     if doc is None:
         return None
     for position, message in enumerate(doc.get("messages", [])):
-        if message.get(key) == value:
+        if all(message.get(k) == v for k, v in match.items()):
             return doc["_id"], position, message.get("id")
     return None
 

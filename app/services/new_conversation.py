@@ -5,6 +5,7 @@ to that agent."""
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.domain import search
 from app.services import clock, contact_directory, inbound, outbound
 from app.services.access_rules import as_oid, queue_ids_of
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -29,11 +30,7 @@ def start(actor, data):
         )
     phone = to_e164(data.get("phone"), field="phone")
     kind = "template" if data.get("template_id") else "text"
-    contact = contact_directory.find_by_number(contact_directory.account_list_id(account), phone)
-    if contact is None:
-        contact = contact_directory.upsert_from_whatsapp(
-            contact_directory.account_list_id(account), phone, _name(data.get("name"))
-        )
+    contact = contact_directory.for_customer(account, phone, _name(data.get("name")))
     interaction = _open(account, contact, actor)
     payload = {"kind": kind, "client_id": data.get("client_id")}
     if kind == "template":
@@ -61,6 +58,7 @@ def _open(account, contact, actor):
         accepted_by={"id": actor["_id"], "name": actor["name"]},
         seq=0,
     )
+    doc["search_terms"] = search.terms(doc["contact"]["name"], doc["contact"]["phone"])  # found by name and number
     try:
         doc["_id"] = get_db().interactions.insert_one(doc).inserted_id
     except DuplicateKeyError:

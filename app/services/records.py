@@ -14,6 +14,7 @@ from bson.errors import InvalidId
 
 from app.db import get_db
 from app.services.errors import NotFound, ServiceError, ValidationFailed
+from app.services.serialize import plain
 
 PER_PAGE_DEFAULT = 25
 PER_PAGE_MAX = 100
@@ -46,16 +47,18 @@ def contains(text):
 
 
 def page_number(raw, default, name, maximum=None):
-    """Parse a paging argument; anything that is not a positive whole number is a 400."""
+    """Parse a paging argument; anything but a whole number from 1 (to `maximum`) is a 400, never
+    silently changed: a client asking for 500 items must learn it gets at most 100."""
     if raw in (None, ""):
         return default
     try:
         value = int(raw)
     except (TypeError, ValueError):
         value = 0
-    if value < 1:
-        raise ServiceError("Invalid paging argument.", {name: "Must be a whole number of 1 or more."})
-    return min(value, maximum) if maximum else value
+    if value < 1 or (maximum and value > maximum):
+        rule = f"from 1 to {maximum}" if maximum else "of 1 or more"
+        raise ServiceError("Invalid paging argument.", {name: f"Must be a whole number {rule}."})
+    return value
 
 
 @dataclass
@@ -254,7 +257,7 @@ def public(doc, *, drop=()):
         if isinstance(value, ObjectId):
             return str(value)
         if isinstance(value, datetime):
-            return value.isoformat()
+            return plain(value)  # ISO 8601 in UTC with its zone: the embedded engine returns naive datetimes
         if isinstance(value, list):
             return [convert(v) for v in value]
         if isinstance(value, dict):

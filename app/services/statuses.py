@@ -37,7 +37,8 @@ def apply_now(account_id, provider_message_id, status, at, error=None):
     else:
         return "ignored"
     changes[f"status_times.{status}"] = at
-    found = message_slots.locate_with_id({"account_id": account_id}, "provider_message_id", provider_message_id)
+    ours = {"direction": "out"}  # statuses are about our messages; a customer's may reuse the id
+    found = message_slots.locate_with_id({"account_id": account_id}, "provider_message_id", provider_message_id, ours)
     if found is None:
         get_db().pending_statuses.insert_one(
             {
@@ -52,7 +53,7 @@ def apply_now(account_id, provider_message_id, status, at, error=None):
         return "pending"
     interaction_id, position, message_id = found
     doc = message_slots.update(
-        interaction_id, position, {"provider_message_id": provider_message_id}, changes, {"status_rank": {"$lt": ceiling}}
+        interaction_id, position, {"provider_message_id": provider_message_id, **ours}, changes, {"status_rank": {"$lt": ceiling}}
     )
     if doc is None:
         return "stale"

@@ -5,6 +5,7 @@ from the list, one that fails again stays with its newest error. Deduplication m
 an event that did get stored meanwhile harmless.
 """
 
+import json
 import logging
 
 from app.db import get_db
@@ -25,7 +26,8 @@ def replay_failures(limit=500):
             counts["orphaned"] += 1
             continue
         try:
-            inbound.ingest(account, [event_from_dict(failure["event"])])
+            event = failure["event"] if "event" in failure else json.loads(failure["event_json"])
+            inbound.ingest(account, [event_from_dict(event)])
         except Exception as exc:  # recorded on the failure, as the endpoint does, for the next replay
             log.exception("replay of webhook failure %s failed again", failure["_id"])
             db.webhook_failures.update_one(

@@ -14,14 +14,19 @@ an event for a number no account knows stays with the account of the URL.
 
 Failures while storing are never silent: a database or Redis outage answers 500 so the provider
 retries (deduplication makes the retry safe); an event our code cannot store is logged, kept in
-``webhook_failures`` for replay, counted as ``failed``, and the rest of the batch still goes in.
+``webhook_failures`` for replay (as JSON text when the database cannot hold its values), counted as
+``failed``, and the rest of the batch still goes in. An event that is not a customer message or a
+status we can take (see ``inbound.malformed``) is refused, logged and counted as ``malformed``.
 """
 
 import hmac
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
+from bson.errors import InvalidDocument
 from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 
@@ -173,18 +178,23 @@ def store(account, events, received_at=None):
 
 
 def _record_failure(account, event, exc):
+    record = {
+        "account_id": account["_id"],
+        "provider": account["provider"],
+        "error": f"{type(exc).__name__}: {exc}",
+        "at": clock.now(),
+    }
     try:
-        get_db().webhook_failures.insert_one(
-            {
-                "account_id": account["_id"],
-                "provider": account["provider"],
-                "event": event.to_dict(),
-                "error": f"{type(exc).__name__}: {exc}",
-                "at": clock.now(),
-            }
-        )
+        try:
+            get_db().webhook_failures.insert_one({**record, "event": event.to_dict()})
+        except (OverflowError, InvalidDocument):  # a value BSON cannot carry (an integer past 2^63): keep it as text
+            get_db().webhook_failures.insert_one({**record, "event_json": json.dumps(event.to_dict(), default=_json_value)})
     except Exception:  # the log line above is the record of last resort
         log.exception("webhook failure could not be recorded")
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def route(account, events, counts):

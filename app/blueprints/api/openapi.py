@@ -8,7 +8,7 @@ ERROR = {"$ref": "#/components/responses/Error"}
 PAGING = [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}, "description": "Page number, from 1."},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-     "description": "Items per page (at most 100)."},
+     "description": "Items per page, 1 to 100 (more is a 400, never silently fewer)."},
 ]
 ID_PARAM = {"name": "record_id", "in": "path", "required": True, "schema": ID}
 
@@ -32,7 +32,7 @@ def _schemas(resource):
     output = {"id": ID, "created_at": {"type": "string", "format": "date-time"},
               "updated_at": {"type": "string", "format": "date-time"}}
     output.update({k: v for k, v in resource.fields.items() if not v.get("writeOnly")})
-    output.update({k: {"type": "string", "readOnly": True} for k in resource.read_only})
+    output.update({k: {**schema, "readOnly": True} for k, schema in resource.read_only.items()})
     return {
         name: {"type": "object", "properties": output},
         f"{name}Input": {"type": "object", "properties": resource.fields, "required": list(resource.required),

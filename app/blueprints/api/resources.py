@@ -38,7 +38,7 @@ class Resource:
     required: tuple = ()
     filters: dict = field(default_factory=dict)  # name -> "text" | "bool" | "id" | tuple of choices
     agent_methods: frozenset = frozenset()
-    read_only: tuple = ()  # fields only in answers
+    read_only: dict = field(default_factory=dict)  # fields only in answers: name -> schema
 
     def allow(self, user, method):
         if not is_admin(user) and method not in self.agent_methods:
@@ -85,7 +85,8 @@ RESOURCES = [
                 "settings": SETTINGS},
         required=("name", "provider", "phone", "credentials"),
         filters={"search": "text", "provider": PROVIDER_NAMES, "queue_id": "id"},
-        read_only=("webhook_key", "webhook_url", "secrets_set", "status"),
+        read_only={"webhook_key": STR, "webhook_url": STR, "secrets_set": STRS, "status": {"enum": ["active", "needs_reauth"]},
+                   "auth_error": {"type": "object", "description": "Why the provider refused the account's credentials."}},
     ),
     Resource(
         "queues", "queue",
@@ -125,7 +126,7 @@ RESOURCES = [
         required=("account_id", "name", "language", "components"),
         filters={"search": "text", "account_id": "id", "language": "text", "recontact": "bool"},
         agent_methods=frozenset({"GET"}),
-        read_only=("status", "provider_template_id"),
+        read_only={"status": STR, "provider_template_id": {"type": ["string", "null"]}},
     ),
     Resource(
         "canned-answers", "canned answer",
@@ -169,6 +170,7 @@ RESOURCES = [
                 "company": STR, "tags": STRS, "notes": STR},
         required=("list_id",),
         filters={"search": "text", "list_id": "id", "tag": "text"},
+        read_only={"whatsapp_name": STR, "source": STR},
         agent_methods=frozenset({"GET", "POST", "PATCH"}),
     ),
 ]

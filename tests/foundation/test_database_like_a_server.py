@@ -1,0 +1,61 @@
+"""Updates behave as on a MongoDB server whichever engine runs: $max/$min order values by BSON
+type (null before a date), an update BSON cannot carry is refused, and a refused update writes
+nothing at all (no operator before the failing one stays applied)."""
+
+from datetime import datetime
+
+import pytest
+from pymongo.errors import PyMongoError
+
+from app.db import get_db
+
+AT = datetime(2026, 3, 1, 12, 0)
+
+
+@pytest.fixture
+def doc(app):
+    get_db().things.insert_one({"_id": 1, "seen": None, "first": None, "items": [], "n": 1})
+    return get_db().things
+
+
+def test_max_over_null_takes_the_date_and_min_keeps_the_null(doc):
+    doc.update_one({"_id": 1}, {"$max": {"seen": AT, "missing": AT}, "$min": {"first": AT}})
+    stored = doc.find_one({"_id": 1})
+    assert stored["seen"] == AT and stored["missing"] == AT
+    assert stored["first"] is None  # null sorts before every date, on a server too
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"$push": {"items": {"card": 2**64}}},
+        {"$addToSet": {"items": 2**63}},
+        {"$inc": {"n": 2**64}},
+        {"$push": {"items": "kept?"}, "$set": {"last": "kept?"}, "$max": {"seen": 2**70}},
+    ],
+    ids=["push", "add_to_set", "inc", "after_other_operators"],
+)
+def test_an_integer_past_2_63_is_refused_and_writes_nothing(doc, update):
+    with pytest.raises((OverflowError, PyMongoError)):
+        doc.update_one({"_id": 1}, update)
+    with pytest.raises((OverflowError, PyMongoError)):
+        doc.find_one_and_update({"_id": 1}, update)
+    assert doc.find_one({"_id": 1}) == {"_id": 1, "seen": None, "first": None, "items": [], "n": 1}
+
+
+def test_an_operator_that_fails_midway_leaves_the_document_as_it_was(doc):
+    doc.update_one({"_id": 1}, {"$set": {"seen": AT}})
+    with pytest.raises((TypeError, PyMongoError)):  # the embedded engine's TypeError, a server's WriteError
+        doc.update_one({"_id": 1}, {"$push": {"items": "x"}, "$set": {"last": "x"}, "$inc": {"seen": 1}})
+    stored = doc.find_one({"_id": 1})
+    assert stored["items"] == [] and "last" not in stored and stored["seen"] == AT
+    assert list(stored) == ["_id", "seen", "first", "items", "n"]
+
+
+def test_a_failed_update_restores_changes_inside_array_elements(doc):
+    doc.update_one({"_id": 1}, {"$set": {"seen": AT}, "$push": {"items": {"$each": [{"status": "sent"}, {"status": "sent"}]}}})
+    with pytest.raises((TypeError, PyMongoError)):
+        doc.update_one({"_id": 1}, {"$set": {"items.1.status": "read", "items.0.at": AT}, "$inc": {"seen": 1}})
+    with pytest.raises((TypeError, PyMongoError)):
+        doc.update_one({"_id": 1}, {"$pull": {"items": {"status": "sent"}}, "$inc": {"seen": 1}})
+    assert doc.find_one({"_id": 1})["items"] == [{"status": "sent"}, {"status": "sent"}]
