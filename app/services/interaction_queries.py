@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 
-from app import queues
+from app import jobs
 from app.db import get_db
 from app.domain.search import query_words
 from app.services import clock
@@ -189,7 +189,7 @@ def mark_read(actor, interaction_id, position=None):
             break
     account = get_db().accounts.find_one({"_id": doc["account_id"]}, {"settings": 1})
     if unread == 0 and doc.get("agent_id") == actor["_id"] and read_receipts_when(account, "view"):
-        queues.enqueue("outbound", "workers.outbound.send_read_receipt", str(doc["_id"]))
+        jobs.enqueue(jobs.SEND_READ_RECEIPT, interaction_id=str(doc["_id"]))
     doc["unread"] = unread
     return doc
 
