@@ -48,7 +48,8 @@ REGISTRY = (
 
 
 def enqueue(job, delay=None, **arguments):
-    """Queue `job` with its keyword `arguments`, to run now or after `delay` seconds."""
+    """Queue `job` with its keyword `arguments` (no job takes one named `delay`), to run now or
+    after `delay` seconds."""
     if not isinstance(job, Job):
         raise TypeError(f"enqueue a job of app.jobs, not {job!r}")
     queue = queues.get_queue(job.queue)

@@ -142,7 +142,7 @@ def _mark_failed(interaction, message, reason, attempt, retry=False, delay=None)
         live.publish(doc, "media_failed", {"message_id": message["id"], "media": shown})
     if retrying:
         jobs.enqueue(
-            jobs.FETCH_MEDIA, delay, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=attempt + 1
+            jobs.FETCH_MEDIA, delay=delay, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=attempt + 1
         )
         return "retrying"
     return "failed"

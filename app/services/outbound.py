@@ -221,7 +221,9 @@ def _show_agent_reaction(interaction, message):
 
 
 def enqueue_delivery(interaction_id, message_id, attempt=1, delay=None):
-    return jobs.enqueue(jobs.SEND_MESSAGE, delay, interaction_id=str(interaction_id), message_id=message_id, attempt=attempt)
+    return jobs.enqueue(
+        jobs.SEND_MESSAGE, delay=delay, interaction_id=str(interaction_id), message_id=message_id, attempt=attempt
+    )
 
 
 def _recontact_setup(actor, interaction_id):

@@ -21,8 +21,10 @@ def test_every_registered_job_resolves_to_a_job_function_on_a_known_queue(job):
     func = jobs.resolve(job)
     assert callable(func) and f"{func.__module__}.{func.__name__}" == job.func
     assert job.queue in queues.QUEUE_NAMES
+    parameters = set(inspect.signature(func).parameters)
     fields = {name for _, name, _, _ in string.Formatter().parse(job.id_pattern or "") if name}
-    assert fields <= set(inspect.signature(func).parameters), f"{job.name}: its id names arguments the function lacks"
+    assert fields <= parameters, f"{job.name}: its id names arguments the function lacks"
+    assert "delay" not in parameters  # jobs.enqueue takes that one for itself
 
 
 def test_job_names_are_unique():
@@ -57,7 +59,7 @@ def test_a_job_gets_its_queue_id_and_arguments_from_the_registry(app):
     stored = Job.fetch(job.id, connection=queues.get_redis())
     assert (stored.id, stored.origin, stored.func_name) == ("send-m1-2", "outbound", "workers.outbound.send_message")
     assert stored.kwargs == {"interaction_id": "i1", "message_id": "m1", "attempt": 2}
-    later = jobs.enqueue(jobs.SEND_MESSAGE, 30, interaction_id="i1", message_id="m1", attempt=3)
+    later = jobs.enqueue(jobs.SEND_MESSAGE, delay=30, interaction_id="i1", message_id="m1", attempt=3)
     assert later.id in queues.get_queue("outbound").scheduled_job_registry.get_job_ids()
 
 
