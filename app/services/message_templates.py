@@ -9,16 +9,12 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.domain.shapes import BUTTON_TYPES, CATEGORIES, HEADER_FORMATS, Template, TemplateChange
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.phones import to_e164
 from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
 
 NOUN = "template"
-CATEGORIES = ("marketing", "utility", "authentication")
-HEADER_FORMATS = ("TEXT", "IMAGE", "VIDEO", "DOCUMENT")
-BUTTON_TYPES = ("QUICK_REPLY", "URL", "PHONE_NUMBER")
-NAME = re.compile(r"^[a-z0-9_]{1,512}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 PARAM = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 
 
@@ -138,20 +134,9 @@ def check_components(components, errors):
 
 
 def _check(data, existing=None):
-    fields = Fields(data, partial=existing is not None)
-    if existing is None:
-        fields.reference("account_id", "accounts", "account", required=True)
-    name = fields.text("name", required=True, max_len=512)
-    if name and not NAME.match(name):
-        fields.fail("name", "Use lowercase letters, digits and underscores only, as WhatsApp requires.")
-    language = fields.text("language", required=True, max_len=10, default="en_US")
-    if language and not LANGUAGE.match(language):
-        fields.fail("language", "Use a language code such as en, en_US or pt_BR.")
-    fields.choice("category", CATEGORIES, default="utility")
-    fields.boolean("available_for_agents")
-    fields.boolean("recontact")
-    if not fields.skip("components"):
-        fields.values["components"] = check_components(fields.raw("components"), fields.errors)
+    fields = Fields(TemplateChange if existing else Template, data, partial=existing is not None)
+    if "components" in fields.values:
+        fields.values["components"] = check_components(fields.values["components"], fields.errors)
     return fields.finish("The template cannot be saved.")
 
 
