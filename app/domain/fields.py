@@ -7,6 +7,7 @@ API show next to the field, so the messages live here too.
 """
 
 import re
+import typing
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -38,8 +39,9 @@ def Text(max_len=200, required=False, pattern=None, mismatch=None):  # noqa: N80
             raise _problem(mismatch)
         return value
 
-    return Annotated[str, constraints, Field(json_schema_extra={"pattern": pattern}), AfterValidator(check),
-                     BeforeValidator(_default(""))]
+    return Annotated[
+        str, constraints, Field(json_schema_extra={"pattern": pattern}), AfterValidator(check), BeforeValidator(_default(""))
+    ]
 
 
 def Whole(minimum=None, maximum=None):  # noqa: N802
@@ -144,4 +146,11 @@ def message(error):
 
 def limit(model, name):
     """The longest value a model's text field takes: what a form's Length(max=…) uses."""
-    return next(m.max_length for m in model.model_fields[name].metadata if isinstance(m, MaxLen | StringConstraints))
+    info = model.model_fields[name]
+    kinds = [info.annotation, *info.metadata]
+    while kinds:  # look inside `X | None` and Annotated[...] too
+        kind = kinds.pop(0)
+        if isinstance(kind, MaxLen | StringConstraints):
+            return kind.max_length
+        kinds += [*getattr(kind, "__metadata__", ()), *getattr(kind, "metadata", ()), *typing.get_args(kind)]
+    raise LookupError(f"{model.__name__}.{name} has no length limit")

@@ -26,6 +26,15 @@ class Shape(BaseModel):
     model_config = STRICT
 
 
+class PageMeta(BaseModel):
+    """Where one page of a list stands."""
+
+    page: int
+    per_page: int
+    total: int
+    pages: int
+
+
 # -- accounts ---------------------------------------------------------------------------------
 class Chatbot(Shape):
     enabled: bool = False
@@ -52,8 +61,7 @@ class Account(Shape):
     queue_id: Reference("queues", "queue") = None
     contact_list_id: Reference("contact_lists", "contact list") = None
     api_base: Text(300) = ""
-    credentials: Checked(dict[str, str]) = Field(
-        description="The provider's credential fields; secrets are write-only.")
+    credentials: Checked(dict[str, str]) = Field(description="The provider's credential fields; secrets are write-only.")
     settings: AccountSettings = AccountSettings()
 
 
@@ -82,8 +90,9 @@ class User(Shape):
     email: Text(254, required=True)
     role: Choice(ROLES) = "agent"
     active: bool = True
-    password: Text(256) = Field(json_schema_extra={"writeOnly": True},
-                                description="Required on create; empty on a change keeps the current one.")
+    password: Text(256) = Field(
+        json_schema_extra={"writeOnly": True}, description="Required on create; empty on a change keeps the current one."
+    )
 
 
 class Disposition(Shape):
@@ -138,30 +147,53 @@ class ContactAnswer(BaseModel):
 class TemplateButton(BaseModel):
     type: Literal[BUTTON_TYPES]
     text: Annotated[str, Field(max_length=25)]
-    url: str | None = None
+    url: Annotated[str, Field(max_length=2000)] | None = None
     phone_number: str | None = None
 
 
-class TemplateComponent(BaseModel):
-    """WhatsApp template components: HEADER, BODY, FOOTER, BUTTONS."""
-
-    type: Literal["HEADER", "BODY", "FOOTER", "BUTTONS"]
-    format: Literal[HEADER_FORMATS] | None = None
-    text: str | None = None
+class HeaderComponent(BaseModel):
+    type: Literal["HEADER"]
+    format: Literal[HEADER_FORMATS]
+    text: Annotated[str, Field(max_length=60, description="TEXT headers; at most one {{1}} parameter.")] | None = None
     media_file_id: str | None = None
     example: dict | None = None
-    buttons: list[TemplateButton] | None = None
+
+
+class BodyComponent(BaseModel):
+    type: Literal["BODY"]
+    text: Annotated[str, Field(max_length=1024, description="Parameters {{1}}, {{2}}, … in sequence.")]
+    example: dict | None = None
+
+
+class FooterComponent(BaseModel):
+    type: Literal["FOOTER"]
+    text: Annotated[str, Field(max_length=60)]
+
+
+class ButtonsComponent(BaseModel):
+    type: Literal["BUTTONS"]
+    buttons: Annotated[list[TemplateButton], Field(min_length=1, max_length=10)]
+
+
+TemplateComponent = Annotated[HeaderComponent | BodyComponent | FooterComponent | ButtonsComponent, Field(discriminator="type")]
 
 
 class TemplateChange(Shape):
-    name: Text(512, required=True, pattern="^[a-z0-9_]{1,512}$",
-               mismatch="Use lowercase letters, digits and underscores only, as WhatsApp requires.")
-    language: Text(10, required=True, pattern="^[a-z]{2,3}(_[A-Z]{2})?$",
-                   mismatch="Use a language code such as en, en_US or pt_BR.") = "en_US"
+    name: Text(
+        512,
+        required=True,
+        pattern="^[a-z0-9_]{1,512}$",
+        mismatch="Use lowercase letters, digits and underscores only, as WhatsApp requires.",
+    )
+    language: Text(
+        10, required=True, pattern="^[a-z]{2,3}(_[A-Z]{2})?$", mismatch="Use a language code such as en, en_US or pt_BR."
+    ) = "en_US"
     category: Choice(CATEGORIES) = "utility"
     available_for_agents: bool = False
     recontact: bool = False
-    components: Checked(list[TemplateComponent]) = Field(description="Checked against WhatsApp's rules for each part.")
+    components: Checked(list[TemplateComponent]) = Field(
+        description="WhatsApp template components: HEADER, BODY, FOOTER, BUTTONS, each at most once."
+    )
 
 
 class Template(TemplateChange):

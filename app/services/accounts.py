@@ -11,14 +11,13 @@ import pydantic
 
 from app import crypto
 from app.db import get_db
-from app.domain.shapes import CREDENTIAL, DEFAULT_MAX_ATTACHMENT_BYTES, READ_RECEIPTS, Account, Shape
+from app.domain.shapes import CREDENTIAL, DEFAULT_MAX_ATTACHMENT_BYTES, Account, Shape
 from app.providers import base
 from app.services import account_fields
 from app.services.errors import Conflict, ValidationFailed
 from app.services.phones import to_e164
 from app.services.queue_admin import queues_of_agent
 from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
-
 
 
 def default_settings():

@@ -10,7 +10,7 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
 from app.db import get_db
-from app.domain.shapes import SCOPES, Token
+from app.domain.shapes import Token
 from app.services import clock, users
 from app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from app.services.interaction_list import aware

@@ -3,9 +3,10 @@
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.domain.shapes import DEFAULT_COLOUR, Disposition, Tag
+from app.domain.shapes import Disposition, Tag
 from app.services.errors import Conflict
 from app.services.records import Fields, contains, fetch, now, paginate, public
+
 
 class LabelList:
     """One named list stored in `collection`, of `shape` (tags also carry a colour)."""

@@ -9,7 +9,17 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.domain.shapes import BUTTON_TYPES, CATEGORIES, HEADER_FORMATS, Template, TemplateChange
+from app.domain.fields import limit
+from app.domain.shapes import (
+    BUTTON_TYPES,
+    HEADER_FORMATS,
+    BodyComponent,
+    FooterComponent,
+    HeaderComponent,
+    Template,
+    TemplateButton,
+    TemplateChange,
+)
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.phones import to_e164
 from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
@@ -50,9 +60,9 @@ def _check_button(button, index, errors):
         errors[where] = f"Each button needs a type: {', '.join(BUTTON_TYPES)}."
         return None
     kind = button["type"].upper()
-    out = {"type": kind, "text": _text(button, "text", 25, errors, where)}
+    out = {"type": kind, "text": _text(button, "text", limit(TemplateButton, "text"), errors, where)}
     if kind == "URL":
-        url = _text(button, "url", 2000, errors, where)
+        url = _text(button, "url", limit(TemplateButton, "url"), errors, where)
         if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
             errors[where] = "The URL must start with http:// or https://."
         out["url"] = url
@@ -71,7 +81,7 @@ def _check_header(comp, errors):
         return None
     out = {"type": "HEADER", "format": fmt}
     if fmt == "TEXT":
-        out["text"] = _text(comp, "text", 60, errors, "components.header")
+        out["text"] = _text(comp, "text", limit(HeaderComponent, "text"), errors, "components.header")
         _check_params(out["text"], 1, errors, "components.header")
         return out
     file_id = comp.get("media_file_id")
@@ -109,14 +119,15 @@ def check_components(components, errors):
         if kind == "HEADER":
             out.append(_check_header(comp, errors))
         elif kind == "BODY":
-            body = {"type": "BODY", "text": _text(comp, "text", 1024, errors, "components.body")}
+            body = {"type": "BODY", "text": _text(comp, "text", limit(BodyComponent, "text"), errors, "components.body")}
             _check_params(body["text"], 100, errors, "components.body")
             example = comp.get("example")
             if isinstance(example, dict) and isinstance(example.get("body_text"), list):
                 body["example"] = {"body_text": example["body_text"]}
             out.append(body)
         elif kind == "FOOTER":
-            out.append({"type": "FOOTER", "text": _text(comp, "text", 60, errors, "components.footer")})
+            footer = _text(comp, "text", limit(FooterComponent, "text"), errors, "components.footer")
+            out.append({"type": "FOOTER", "text": footer})
         else:
             buttons = comp.get("buttons")
             if not isinstance(buttons, list) or not 1 <= len(buttons) <= 10:
