@@ -24,7 +24,6 @@ from app.services.errors import ServiceError
 from app.services.serialize import plain
 
 LIST_FILTERS = tuple(name for name in shapes.InteractionFilters.model_fields if name != "tags")
-TAG = "interactions"
 
 
 def present(doc):
@@ -32,15 +31,7 @@ def present(doc):
 
 
 @bp.route("/interactions", methods=["GET"])
-@operation(
-    "get",
-    summary="List interactions",
-    operation_id="list_interactions",
-    tag=TAG,
-    query=(shapes.InteractionFilters,),
-    answer=shapes.InteractionList,
-    answer_text="One page.",
-)
+@operation("get", "List interactions", shapes.InteractionList, "One page.", query=(shapes.InteractionFilters,))
 def list_interactions():
     args = {name: request.args.get(name) for name in LIST_FILTERS}
     args["tags"] = request.args.getlist("tags")
@@ -52,13 +43,11 @@ def list_interactions():
 @bp.route("/interactions", methods=["POST"])
 @operation(
     "post",
-    summary="Start an outbound interaction (account_id, phone, template_id + params or text)",
-    operation_id="start_interaction",
-    tag=TAG,
+    "Start an outbound interaction (account_id, phone, template_id + params or text)",
+    shapes.Started,
+    "The interaction and its first message.",
+    201,
     body=shapes.NewConversation,
-    answer=shapes.Started,
-    status=201,
-    answer_text="The interaction and its first message.",
 )
 def start_interaction():
     interaction, message, warnings = new_conversation.start(g.api_user, json_body())
@@ -68,12 +57,10 @@ def start_interaction():
 @bp.route("/interactions/<interaction_id>", methods=["GET"])
 @operation(
     "get",
-    summary="An interaction with a page of its messages (before, limit)",
-    operation_id="get_interaction",
-    tag=TAG,
+    "An interaction with a page of its messages (before, limit)",
+    shapes.InteractionDetail,
+    "The interaction.",
     query=(shapes.MessagePage,),
-    answer=shapes.InteractionDetail,
-    answer_text="The interaction.",
 )
 def get_interaction(interaction_id):
     doc, messages, paging = interaction_queries.detail(
@@ -85,12 +72,10 @@ def get_interaction(interaction_id):
 @bp.route("/interactions/<interaction_id>/events", methods=["GET"])
 @operation(
     "get",
-    summary="Live events after a sequence number (catching up after a reconnect)",
-    operation_id="interaction_events",
-    tag=TAG,
+    "Live events after a sequence number (catching up after a reconnect)",
+    shapes.Events,
+    "The events, in order.",
     query=(shapes.EventsAfter,),
-    answer=shapes.Events,
-    answer_text="The events, in order.",
 )
 def interaction_events(interaction_id):
     doc = load_visible(g.api_user, interaction_id, {"seq": 1})
@@ -103,13 +88,11 @@ def interaction_events(interaction_id):
 @bp.route("/interactions/<interaction_id>/messages", methods=["POST"])
 @operation(
     "post",
-    summary="Send a message: text, media (file_id), location, template, reaction, reply_to, internal note",
-    operation_id="send_message",
-    tag=TAG,
+    "Send a message: text, media (file_id), location, template, reaction, reply_to, internal note",
+    shapes.Sent,
+    "The queued message and any warnings.",
+    201,
     body=shapes.NewMessage,
-    answer=shapes.Sent,
-    status=201,
-    answer_text="The queued message and any warnings.",
 )
 def send_message(interaction_id):
     message, warnings = outbound.compose(g.api_user, interaction_id, json_body())
@@ -119,14 +102,13 @@ def send_message(interaction_id):
 @bp.route("/interactions/<interaction_id>/messages/<message_id>/add-contact", methods=["POST"])
 @operation(
     "post",
-    summary="Add a shared contact card to the account's contact list",
-    operation_id="add_contact_from_card",
-    tag=TAG,
+    "Add a shared contact card to the account's contact list",
+    shapes.ContactAdded,
+    "The new contact.",
+    201,
     body=shapes.ContactCard,
     body_required=False,
-    answer=shapes.ContactAdded,
-    status=201,
-    answer_text="The new contact.",
+    operation_id="add_contact_from_card",
 )
 def add_contact(interaction_id, message_id):
     data = json_body(required=False)
@@ -135,16 +117,7 @@ def add_contact(interaction_id, message_id):
 
 
 def _action(name, handler, summary, body=None):
-    @operation(
-        "post",
-        summary=summary,
-        operation_id=f"interaction_{name}",
-        tag=TAG,
-        body=body,
-        body_required=False,
-        answer=shapes.InteractionAnswer,
-        answer_text="The interaction.",
-    )
+    @operation("post", summary, shapes.InteractionAnswer, "The interaction.", body=body, body_required=False)
     def view(interaction_id):
         data = json_body(required=False)
         return jsonify(interaction=present(handler(g.api_user, interaction_id, data)))
@@ -183,14 +156,12 @@ _action(
 @bp.route("/interactions/<interaction_id>/recontact", methods=["POST"])
 @operation(
     "post",
-    summary="Send the account's recontact template",
-    operation_id="send_recontact",
-    tag=TAG,
+    "Send the account's recontact template",
+    shapes.Sent,
+    "The queued template message.",
+    201,
     body=shapes.TemplateParams,
     body_required=False,
-    answer=shapes.Sent,
-    status=201,
-    answer_text="The queued template message.",
 )
 def send_recontact(interaction_id):
     message = outbound.send_recontact(g.api_user, interaction_id, json_body(required=False).get("params"))
@@ -200,11 +171,10 @@ def send_recontact(interaction_id):
 @bp.route("/interactions/<interaction_id>/recontact", methods=["GET"])
 @operation(
     "get",
-    summary="The account's recontact template, to preview and fill in before sending",
+    "The account's recontact template, to preview and fill in before sending",
+    shapes.RecontactTemplate,
+    "The template with its components.",
     operation_id="get_recontact_template",
-    tag=TAG,
-    answer=shapes.RecontactTemplate,
-    answer_text="The template with its components.",
 )
 def recontact_template(interaction_id):
     """What the recontact dialog previews and asks parameters for before sending."""

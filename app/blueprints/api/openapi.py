@@ -45,24 +45,23 @@ class Error(BaseModel):
 @dataclass
 class Operation:
     summary: str
-    operation_id: str
-    tag: str
-    description: str = ""
+    answer: object = None  # a shape, or a schema
+    answer_text: str = "Done."
+    status: int = 200
     body: object = None  # a shape, or a schema
     body_required: bool = True
     query: tuple = ()  # shapes whose fields are the query parameters
-    answer: object = None  # a shape, or a schema
-    status: int = 200
-    answer_text: str = "Done."
+    description: str = ""
     media_type: str = "application/json"
     errors: tuple = ERRORS
+    operation_id: str = None  # default: the route's endpoint
 
 
-def operation(method, **details):
-    """Describe what a view does for `method` (a view may serve several methods)."""
+def operation(method, *described, **details):
+    """Describe what a view does for `method` (a view may serve several methods): the fields of Operation."""
 
     def mark(view):
-        describe(view, method, Operation(**details))
+        describe(view, method, Operation(*described, **details))
         return view
 
     return mark
@@ -103,14 +102,14 @@ def _query(op):
     return parameters
 
 
-def _operation(op, refs):
+def _operation(op, refs, operation_id, tag):
     answer = {"description": op.answer_text}
     if op.answer is not None:
         answer["content"] = {op.media_type: {"schema": _schema(op.answer, refs)}}
     out = {
         "summary": op.summary,
-        "operationId": op.operation_id,
-        "tags": [op.tag],
+        "operationId": op.operation_id or operation_id,
+        "tags": [tag],
         "responses": {str(op.status): answer, **dict.fromkeys(op.errors, {"$ref": "#/components/responses/Error"})},
     }
     if op.description:
@@ -123,7 +122,7 @@ def _operation(op, refs):
 
 
 def _routes():
-    """(path, path parameters, {method: Operation}) of every /api/v1 route; an undocumented one is an error."""
+    """(path, path parameters, endpoint, {method: Operation}) of every /api/v1 route; an undocumented one is an error."""
     for rule in current_app.url_map.iter_rules():
         if not rule.endpoint.startswith("api."):
             continue
@@ -137,23 +136,24 @@ def _routes():
             {"name": name, "in": "path", "required": True, "schema": ID if name in ID_PARAMETERS else {"type": "string"}}
             for name in sorted(rule.arguments)
         ]
-        yield path, parameters, {m: described[m] for m in methods}
+        yield path, parameters, rule.endpoint.removeprefix("api."), {m: described[m] for m in methods}
 
 
 def build_document():
     from app.blueprints.api.resources import RESOURCES, resource_schemas
 
     routes = sorted(_routes(), key=lambda route: route[0])
-    operations = [op for _, _, ops in routes for op in ops.values()]
+    operations = [op for *_, ops in routes for op in ops.values()]
     shapes = _models(operations) + [m for r in RESOURCES for m in (r.shape, r.change)]
     refs, definitions = models_json_schema([(m, "validation") for m in dict.fromkeys(shapes)], ref_template=SCHEMAS + "{model}")
     schemas = definitions["$defs"]
     for resource in RESOURCES:
         schemas.update(resource_schemas(resource, schemas))
     paths = {}
-    for path, parameters, ops in routes:
+    for path, parameters, endpoint, ops in routes:
         item = paths.setdefault(path, {"parameters": parameters} if parameters else {})
-        item.update({method: _operation(op, refs) for method, op in ops.items()})
+        tag = path.removeprefix("/api/v1/").split("/")[0]
+        item.update({method: _operation(op, refs, endpoint, tag) for method, op in ops.items()})
     return {
         "openapi": "3.1.0",
         "info": INFO,

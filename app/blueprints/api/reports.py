@@ -40,13 +40,12 @@ class AlertAfter(BaseModel):
 @bp.route("/dashboard", methods=["GET"])
 @operation(
     "get",
-    summary="Live dashboard figures",
-    operation_id="dashboard",
-    tag="reports",
+    "Live dashboard figures",
+    Dashboard,
+    "The figures.",
     query=(AlertAfter,),
-    answer=Dashboard,
-    answer_text="The figures.",
     errors=("400", "401", "403"),
+    operation_id="dashboard",
     description="Admins. Per queue: waiting, open, agents online, longest wait (seconds, alert when over alert_after). "
     "Today (UTC): volume per hour, first-response and handling time (median, 90th percentile, seconds), sentiment mix, "
     "per-agent load. Ingestion lag over the last hour (provider timestamp → stored; stored → pushed to agents) and RQ "
@@ -64,13 +63,12 @@ def dashboard_summary():
 @bp.route("/interactions/<interaction_id>/export.zip", methods=["GET"])
 @operation(
     "get",
-    summary="Download the session as a ZIP",
-    operation_id="export_interaction_zip",
-    tag="interactions",
-    answer={},
+    "Download the session as a ZIP",
+    {},
+    "The ZIP.",
     media_type="application/zip",
-    answer_text="The ZIP.",
     errors=("401", "403", "404"),
+    operation_id="export_interaction_zip",
     description="transcript.html (opens offline), transcript.json and, when allowed, the attachments: admins always, "
     "agents when the account's settings.zip_attachments is on.",
 )

@@ -84,17 +84,17 @@ def operations(resource):
     listing = {"type": "object", "properties": {"data": {"type": "array", "items": record},
                                                  "meta": {"$ref": f"{SCHEMAS}PageMeta"}}}
     who = "Admins" if not resource.agent_methods else f"Admins; agents may also {', '.join(sorted(resource.agent_methods))}"
+    one = f"The {noun}."
     collection = {
-        "get": Operation(f"List {noun}s", f"list_{tag}", tag, description=who + ".", query=(Paging, resource.filter_shape()),
-                         answer=listing, answer_text="One page."),
-        "post": Operation(f"Create a {noun}", f"create_{tag}", tag, body=resource.shape, answer=record, status=201,
-                          answer_text=f"The {noun}."),
+        "get": Operation(f"List {noun}s", listing, "One page.", query=(Paging, resource.filter_shape()),
+                         description=who + ".", operation_id=f"list_{tag}"),
+        "post": Operation(f"Create a {noun}", record, one, 201, body=resource.shape, operation_id=f"create_{tag}"),
     }
     item = {
-        "get": Operation(f"Read a {noun}", f"get_{tag}", tag, answer=record, answer_text=f"The {noun}."),
-        "patch": Operation(f"Change a {noun} (only the fields sent)", f"update_{tag}", tag,
-                           body={"$ref": f"{SCHEMAS}{name}Patch"}, answer=record, answer_text=f"The {noun}."),
-        "delete": Operation(f"Delete a {noun}", f"delete_{tag}", tag, status=204, answer_text="Deleted."),
+        "get": Operation(f"Read a {noun}", record, one, operation_id=f"get_{tag}"),
+        "patch": Operation(f"Change a {noun} (only the fields sent)", record, one, body={"$ref": f"{SCHEMAS}{name}Patch"},
+                           operation_id=f"update_{tag}"),
+        "delete": Operation(f"Delete a {noun}", None, "Deleted.", 204, operation_id=f"delete_{tag}"),
     }
     return collection, item
 

@@ -74,14 +74,12 @@ for _resource in RESOURCES:
 
 
 @bp.route("/me")
-@operation("get", summary="The user the token belongs to", operation_id="me", tag="users",
-           answer={"$ref": f"{SCHEMAS}UserRecord"}, answer_text="The user.", errors=("401",))
+@operation("get", "The user the token belongs to", {"$ref": f"{SCHEMAS}UserRecord"}, "The user.", errors=("401",))
 def me():
     return jsonify(public_user(g.api_user))
 
 
 @bp.route("/openapi.json")
-@operation("get", summary="This document", operation_id="openapi", tag="meta", answer={"type": "object"},
-           answer_text="OpenAPI 3.1.", errors=("401",))
+@operation("get", "This document", {"type": "object"}, "OpenAPI 3.1.", errors=("401",))
 def openapi():
     return jsonify(build_document())
