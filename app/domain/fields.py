@@ -2,14 +2,14 @@
 
 Each kind carries its limits once: pydantic checks them, `model_json_schema()` publishes them in
 the OpenAPI document, and the forms read them (`limit`). A missing or null value takes the field's
-default before it is checked (app/services/records.Fields); a rule broken gives the sentence the pages and the
-API show next to the field, so the messages live here too.
+default before it is checked (app/services/records.Fields). A broken rule gives the sentence the
+pages and the API show next to the field, so the messages live here too.
 """
 
 import re
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from annotated_types import MaxLen
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, SkipValidation, StringConstraints
@@ -117,8 +117,6 @@ def Checked(shape):  # noqa: N802
     return Annotated[shape, SkipValidation]
 
 
-Anything = Checked(dict[str, Any])
-
 # What pydantic reports for the limits of the kinds above, in the words Parley uses.
 MESSAGES = {
     "string_type": "Must be text.",
@@ -130,11 +128,6 @@ MESSAGES = {
     "string_too_short": "Required.",
     "too_long": "At most {max_length} characters.",
     "string_too_long": "At most {max_length} characters.",
-    "model_type": "Must be an object.",
-    "dict_type": "Must be an object.",
-    "list_type": "Must be a list.",
-    "extra_forbidden": "Unknown field.",
-    "missing": "Required.",
 }
 
 

@@ -23,6 +23,8 @@ DEFAULT_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
 
 
 class Shape(BaseModel):
+    """An input: strict types (no "1" for 1), unknown fields refused."""
+
     model_config = STRICT
 
 

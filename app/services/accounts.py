@@ -11,7 +11,7 @@ import pydantic
 
 from app import crypto
 from app.db import get_db
-from app.domain.shapes import CREDENTIAL, DEFAULT_MAX_ATTACHMENT_BYTES, Account, Shape
+from app.domain.shapes import CREDENTIAL, Account, AccountSettings, Shape
 from app.providers import base
 from app.services import account_fields
 from app.services.errors import Conflict, ValidationFailed
@@ -21,16 +21,7 @@ from app.services.records import Fields, contains, fetch, now, object_id, pagina
 
 
 def default_settings():
-    return {
-        "max_attachment_bytes": DEFAULT_MAX_ATTACHMENT_BYTES,
-        "allowed_attachment_types": ["image", "audio", "video", "document", "sticker"],
-        "recontact_template_id": None,
-        "close_on_quick_reply": False,
-        "allow_transfer": True,
-        "zip_attachments": True,
-        "read_receipts": "on_view",
-        "chatbot": {"enabled": False, "endpoint": "", "model": "", "instructions": ""},
-    }
+    return AccountSettings().model_dump()
 
 
 def create_account(name, provider, phone, queue_id=None, credentials=None, secret_values=None, api_base=None,
