@@ -83,7 +83,7 @@ class Ref:
 
 
 def _id_text(value, noun):
-    text = str(value)
+    text = str(value).lower()  # as ObjectId reads it: hex digits in either case
     if not re.match(OBJECT_ID, text):
         raise _problem("Not a valid {noun} id.", noun=noun)
     return text

@@ -29,7 +29,7 @@ def is_admin(user):
 class Paging(BaseModel):
     page: int | None = Field(None, ge=1, description="Page number, from 1.")
     per_page: int | None = Field(
-        None, ge=1, le=PER_PAGE_MAX, description="Items per page, 1 to 100 (more is a 400, never silently fewer)."
+        None, ge=1, le=PER_PAGE_MAX, description=f"Items per page, 1 to {PER_PAGE_MAX} (more is a 400, never silently fewer)."
     )
 
 
