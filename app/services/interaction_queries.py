@@ -11,13 +11,13 @@ from bson import ObjectId
 
 from app import jobs
 from app.db import get_db
+from app.domain.interaction_shapes import MAX_MESSAGE_PAGE, SORTS
 from app.domain.search import query_words
 from app.services import clock
 from app.services.access_rules import visibility_filter
 from app.services.errors import ServiceError
 
 STATUSES = ("queued", "open", "closed", "reopened")
-SORTS = {"start": "created_at", "last_message": "last_message.at", "window": "window_expires_at"}
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 
@@ -130,7 +130,6 @@ def list_interactions(actor, args):
 
 
 MESSAGE_PAGE = 50
-MAX_MESSAGE_PAGE = 200
 
 
 def visible_message(message):
