@@ -1,6 +1,6 @@
 """Jobs that send agents' messages and read receipts to customers."""
 
-from app.services import delivery
+from app.services.conversations import delivery
 from workers.context import job
 
 

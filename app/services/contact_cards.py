@@ -1,7 +1,8 @@
 """'Add contact' from a contact card a customer shared: into the account's contact list."""
 
 from app.db import get_db
-from app.services import contact_directory, message_slots
+from app.services import contact_directory
+from app.services.conversations import message_slots
 from app.services.access_rules import load_visible
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.phones import to_e164

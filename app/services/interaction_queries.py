@@ -174,7 +174,7 @@ def mark_read(actor, interaction_id, position=None):
     if the account wants them on view.
     """
     from app.services.access_rules import load_visible
-    from app.services.delivery import read_receipts_when
+    from app.services.conversations.delivery import read_receipts_when
 
     if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
         raise BadFilter("Check the read position.", {"position": "Use the position of a message (a whole number)."})

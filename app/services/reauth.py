@@ -17,7 +17,7 @@ def accounts_needing_reauth(limit=BANNER_LIMIT):
 
 def credentials_renewed(account_id):
     """New credentials were saved: try again with them and send what was held. Returns how many."""
-    from app.services import delivery
+    from app.services.conversations import delivery
 
     result = get_db().accounts.update_one({"_id": account_id, "status": "needs_reauth"},
                                           {"$set": {"status": "active"}, "$unset": {"auth_error": ""}})

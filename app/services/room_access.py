@@ -13,7 +13,8 @@ from redis.exceptions import RedisError
 
 from app import realtime
 from app.db import get_db
-from app.services import access_rules, live
+from app.services import access_rules
+from app.services.conversations import live
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,6 @@ def recheck_user(user_id):
     _evict(user_id, [room for room in watched if room.startswith(ROOM_PREFIX) and room not in visible])
     if user["role"] != "admin":
         # Imported here: routing imports access_rules, which imports queue_admin, which imports this.
-        from app.services import routing
+        from app.services.conversations import routing
 
         realtime.emit("offers", {"interactions": routing.waiting_for(user)}, realtime.agent_room(user_id))

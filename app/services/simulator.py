@@ -19,7 +19,7 @@ from app.providers.media_limits import AttachmentRejected, inbound_type, remux_w
 from app.services import accounts, simulator_numbers
 from app.services.access_rules import as_oid
 from app.services.errors import NotFound, ValidationFailed
-from app.services.locations import check_location
+from app.services.conversations.locations import check_location
 from app.services.phones import to_e164
 
 MEDIA_MAX_BYTES = 16 * 1024 * 1024

@@ -8,7 +8,7 @@ announced as the periodic check would, and the customer's next message opens the
 
 from app.db import get_db
 from app.domain.window import WINDOW, expiry_after
-from app.services import window_expiry
+from app.services.conversations import window_expiry
 from app.services.errors import Conflict, NotFound
 
 

@@ -10,7 +10,8 @@ import logging
 
 from app.db import get_db
 from app.providers.events import event_from_dict
-from app.services import clock, inbound
+from app.services import clock
+from app.services.conversations import inbound
 
 log = logging.getLogger(__name__)
 

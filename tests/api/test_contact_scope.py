@@ -6,7 +6,8 @@ Anything else answers 404, exactly as an id that does not exist, in the API and 
 import pytest
 
 from app.db import get_db
-from app.services import api_tokens, contacts, inbound, lifecycle, routing
+from app.services import api_tokens, contacts
+from app.services.conversations import inbound, lifecycle, routing
 from tests.api.conftest import Api
 from tests.support.builders import make_user, sign_in
 from tests.support.engine import customer_says, make_queue, make_sandbox_account

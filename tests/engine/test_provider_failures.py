@@ -8,7 +8,7 @@ import pytest
 
 from app.db import get_db
 from app.providers import base
-from app.services import delivery, outbound
+from app.services.conversations import delivery, outbound
 from tests.engine import test_meta_flow
 from tests.engine.helpers import message
 from tests.engine.test_meta_flow import MESSAGES
@@ -147,7 +147,7 @@ def test_a_meta_error_code_becomes_a_sentence_and_its_words_go_to_admins(app, me
 
 def test_a_failed_status_from_the_provider_is_a_sentence_too(app, meta_setup, fake_provider, admin_client):
     from app.providers.errors import ProviderError
-    from app.services import statuses
+    from app.services.conversations import statuses
 
     agent, account, interaction = meta_setup
     fake_provider.script("POST", MESSAGES, FakeResponse(200, {"messages": [{"id": "wamid.OUT9"}]}))

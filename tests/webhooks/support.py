@@ -101,7 +101,7 @@ def messages_with(provider_message_id):
 def send_now(interaction_id, message_id):
     """Run the send job's work here and return the provider id. A worker thread (this test's live
     server, or one an earlier test left running) may take the queued job first: wait for it then."""
-    from app.services import delivery
+    from app.services.conversations import delivery
     from tests.media.support import wait_for
 
     delivery.deliver(str(interaction_id), message_id)

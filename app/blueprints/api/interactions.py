@@ -6,17 +6,8 @@ Agents see and act only on their queues' interactions; admins on all (app/servic
 from flask import g, jsonify, request
 
 from app.blueprints.api import bp, json_body
-from app.services import (
-    contact_cards,
-    interaction_list,
-    interaction_queries,
-    lifecycle,
-    live,
-    message_templates,
-    new_conversation,
-    outbound,
-    routing,
-)
+from app.services import contact_cards, interaction_list, interaction_queries, message_templates
+from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
 from app.services.access_rules import load_visible
 from app.services.errors import ServiceError
 from app.services.serialize import plain
@@ -53,7 +44,7 @@ def list_interactions():
 
 @bp.route("/interactions", methods=["POST"])
 def start_interaction():
-    interaction, message, warnings = new_conversation.start(g.api_user, json_body())
+    interaction, message, warnings = start_conversation.start(g.api_user, json_body())
     return jsonify(interaction=present(interaction), message=plain(message), warnings=warnings), 201
 
 

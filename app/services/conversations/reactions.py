@@ -4,7 +4,7 @@ latest message marks the interaction "customer acknowledged"."""
 from datetime import UTC
 
 from app.db import get_db
-from app.services import live, message_slots, routing
+from app.services.conversations import live, message_slots, routing
 from app.services.serialize import plain
 
 

@@ -15,9 +15,10 @@ from app.domain.window import is_open as window_is_open
 from app.providers.errors import ProviderError
 from app.providers.events import Location
 from app.providers.outbound import OutboundMedia, OutboundMessage, OutboundReaction, TemplateButton, TemplateHeader, TemplateSpec
-from app.services import clock, live, media_store, message_slots, provider_failures, statuses
+from app.services import clock, media_store, provider_failures
+from app.services.conversations import live, message_slots, statuses
 from app.services.provider_access import adapter_for, capabilities
-from app.services.statuses import FAILED_RANK
+from app.services.conversations.statuses import FAILED_RANK
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def backoff(attempt, retry_after=None):
 def deliver(interaction_id, message_id, attempt=1):
     """Send the message if it still waits; returns what happened (sent, retrying, failed, held, skipped)."""
     from app.services.access_rules import as_oid
-    from app.services.outbound import enqueue_delivery
+    from app.services.conversations.outbound import enqueue_delivery
 
     interaction = get_db().interactions.find_one(
         {"_id": as_oid(interaction_id)},
@@ -187,7 +188,7 @@ def _hold(interaction, message):
 
 def release_held(account_id):
     """Send again what was held while the account needed re-authorization. Returns how many."""
-    from app.services.outbound import enqueue_delivery
+    from app.services.conversations.outbound import enqueue_delivery
 
     count = 0
     for doc in get_db().interactions.find(

@@ -10,7 +10,8 @@ from pymongo.errors import DuplicateKeyError
 from app.db import get_db
 from app.domain import messages as msgs
 from app.domain.window import is_open as window_is_open
-from app.services import clock, live, message_slots, room_access, routing
+from app.services import clock, room_access
+from app.services.conversations import live, message_slots, routing
 from app.services.access_rules import as_oid, load_visible, require_owner, require_text
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.serialize import plain

@@ -17,7 +17,8 @@ from app.db import get_db
 from app.domain import messages as msgs
 from app.domain import search
 from app.domain.window import expiry_after
-from app.services import clock, contact_directory, dedup, live, reactions, routing, statuses
+from app.services import clock, contact_directory
+from app.services.conversations import dedup, live, reactions, routing, statuses
 from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
@@ -249,6 +250,6 @@ def _after_store(account, interaction, message, how):
         )
     settings = account.get("settings") or {}
     if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
-        from app.services import lifecycle
+        from app.services.conversations import lifecycle
 
         lifecycle.close_by_system(interaction["_id"], "Closed automatically: the customer answered with a quick reply.")

@@ -16,11 +16,12 @@ from app.domain import messages as msgs
 from app.domain import search
 from app.domain.messages import with_position
 from app.domain.window import is_open as window_is_open
-from app.services import clock, lifecycle, live, message_slots, routing
+from app.services import clock
+from app.services.conversations import lifecycle, live, message_slots, routing
 from app.services.access_rules import as_oid, load_visible, require_owner, require_text
-from app.services.delivery import read_receipts_when
+from app.services.conversations.delivery import read_receipts_when
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.locations import check_location
+from app.services.conversations.locations import check_location
 from app.services.provider_access import capabilities
 from app.services.serialize import plain
 from app.services.template_messages import prepare

@@ -7,7 +7,8 @@ with a conditional update, so two runs at once never announce the same expiry tw
 from pymongo import ReturnDocument
 
 from app.db import get_db
-from app.services import clock, live, routing
+from app.services import clock
+from app.services.conversations import live, routing
 
 BATCH = 500
 

@@ -6,7 +6,8 @@ from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
 from app.domain import search
-from app.services import clock, contact_directory, inbound, outbound
+from app.services import clock, contact_directory
+from app.services.conversations import inbound, outbound
 from app.services.access_rules import as_oid, queue_ids_of
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.phones import to_e164
