@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app import create_app  # noqa: E402
 from app.devstack import RedisServer  # noqa: E402
-from app.services import interaction_queries, routing  # noqa: E402
+from app.services import routing  # noqa: E402
+from app.services.reading import interaction_queries
 from app.services.conversations import inbound
 from bench.results import write_section  # noqa: E402
 from config import TestingConfig  # noqa: E402

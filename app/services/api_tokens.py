@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from app.db import get_db
 from app.services import clock, users
 from app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
-from app.services.interaction_list import aware
+from app.services.reading.interaction_list import aware
 from app.services.records import Fields, now, object_id
 
 PREFIX = "prly_"

@@ -12,7 +12,7 @@ from app import queues as rq_queues
 from app.db import get_db
 from app.realtime import online_user_ids
 from app.services import clock
-from app.services.interaction_list import aware
+from app.services.reading.interaction_list import aware
 
 SENTIMENTS = ("Positive", "Neutral", "Mixed", "Negative")
 WAIT_ALERT_SECONDS = 300

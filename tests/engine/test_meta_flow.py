@@ -6,7 +6,8 @@ from rq.job import Job
 from app import queues
 from app.db import get_db
 from app.providers.errors import WINDOW_CLOSED_MESSAGE
-from app.services import accounts, interaction_queries
+from app.services import accounts
+from app.services.reading import interaction_queries
 from app.services.conversations import delivery, outbound, routing
 from tests.engine.helpers import message
 from tests.fakes.provider_server import FakeResponse

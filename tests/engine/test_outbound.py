@@ -204,7 +204,7 @@ def test_a_reply_to_a_closed_interaction_starts_a_new_one_linked_to_the_previous
 
 
 def test_first_response_time_and_search_terms_come_from_agent_messages(team):
-    from app.services.interaction_queries import list_interactions
+    from app.services.reading.interaction_queries import list_interactions
 
     interaction = conversation(team)
     outbound.compose(team["alice"], interaction["_id"], {"text": "Refund approved today"})

@@ -6,7 +6,7 @@ import base64
 import pytest
 
 from app.db import get_db
-from app.services import interaction_queries
+from app.services.reading import interaction_queries
 from app.services.conversations import delivery, lifecycle, outbound, routing
 from tests.media.support import PNG
 from tests.simulator.support import Session

@@ -6,7 +6,8 @@ Agents see and act only on their queues' interactions; admins on all (app/servic
 from flask import g, jsonify, request
 
 from app.blueprints.api import bp, json_body
-from app.services import contact_cards, interaction_list, interaction_queries, message_templates
+from app.services import contact_cards, message_templates
+from app.services.reading import interaction_list, interaction_queries
 from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
 from app.services.access_rules import load_visible
 from app.services.errors import ServiceError

@@ -6,7 +6,7 @@ from app.db import get_db
 from app.services import contact_directory
 from app.services.access_rules import as_oid, queue_ids_of
 from app.services.errors import Forbidden, NotFound, ValidationFailed
-from app.services.interaction_list import visible_accounts
+from app.services.reading.interaction_list import visible_accounts
 from app.services.phones import to_e164
 from app.services.provider_access import capabilities
 

@@ -17,8 +17,8 @@ from app.db import get_db
 from app.services import clock, media_store
 from app.services.access_rules import load_visible
 from app.services.errors import NotFound
-from app.services.interaction_list import aware, iso, status_label, when
-from app.services.interaction_queries import visible_message
+from app.services.reading.interaction_list import aware, iso, status_label, when
+from app.services.reading.interaction_queries import visible_message
 from app.services.serialize import plain
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
