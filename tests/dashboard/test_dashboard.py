@@ -5,7 +5,8 @@ import io
 from datetime import timedelta
 
 from app.db import get_db
-from app.services import clock, dashboard
+from app.services import clock
+from app.services.reporting import dashboard
 from app.services.conversations import lifecycle, outbound
 from tests.interactions.support import says, taken
 from tests.support.builders import sign_in

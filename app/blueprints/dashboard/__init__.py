@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from app.access import admin_only
-from app.services.dashboard import duration
+from app.services.reporting.dashboard import duration
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 bp.before_request(admin_only)

@@ -4,7 +4,7 @@ import io
 from flask import Response, render_template, request
 
 from app.blueprints.dashboard import bp
-from app.services import dashboard
+from app.services.reporting import dashboard
 from app.services.errors import ServiceError
 
 
