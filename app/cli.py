@@ -66,7 +66,7 @@ def create_token(email, name, read_only, valid_until):
 @click.option("--limit", default=500, show_default=True, help="How many failures to replay, oldest first.")
 def replay_webhook_failures(limit):
     """Store again the webhook events that could not be stored when they arrived."""
-    from app.services.webhook_replay import replay_failures
+    from app.services.channel.webhook_replay import replay_failures
 
     counts = replay_failures(limit)
     click.echo(f"{counts['replayed']} replayed, {counts['failed']} failed again, {counts['orphaned']} for deleted accounts.")

@@ -42,7 +42,8 @@ def seed(agent_count):
     from bson import ObjectId
 
     from app.db import get_db
-    from app.services import accounts, queue_admin, users
+    from app.services import queue_admin, users
+    from app.services.channel import accounts
 
     admin = users.create_user("bench-admin@parley.example", BENCH_PASSWORD, "Bench Admin", "admin")
     first = users.create_user("bench-agent0@parley.example", BENCH_PASSWORD, "Bench Agent 0", "agent")

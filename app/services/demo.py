@@ -4,7 +4,8 @@ desktop needs to show every feature (templates, a canned answer, dispositions, t
 import secrets
 
 from app.db import get_db
-from app.services import accounts, canned_answers, labels, message_templates, queue_admin, users
+from app.services import canned_answers, labels, message_templates, queue_admin, users
+from app.services.channel import accounts
 
 DEMO_PASSWORD = "parley-demo-2026"  # noqa: S105 - published demo login, printed at start-up
 DEMO_USERS = [

@@ -16,7 +16,7 @@ from app.providers.media_limits import (
 )
 from app.services import media_store
 from app.services.access_rules import load_visible
-from app.services.accounts import default_settings
+from app.services.channel.accounts import default_settings
 from app.services.errors import NotFound, ValidationFailed
 
 WEBM_TYPES = ("audio/webm", "video/webm")

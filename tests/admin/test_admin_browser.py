@@ -2,7 +2,7 @@
 canned answer; then an account edit without retyping secrets, and field errors."""
 
 from app.db import get_db
-from app.services import accounts
+from app.services.channel import accounts
 from tests.support.browser import screenshot, sign_in_page
 from tests.support.builders import PASSWORD
 

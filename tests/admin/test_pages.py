@@ -6,7 +6,8 @@ from io import BytesIO
 import pytest
 
 from app.db import get_db
-from app.services import accounts, contacts, queue_admin
+from app.services import contacts, queue_admin
+from app.services.channel import accounts
 from tests.support.builders import csrf_token
 
 INDEXES = ["/admin/accounts/", "/admin/accounts/new", "/admin/accounts/new/meta", "/admin/queues/", "/admin/queues/new",

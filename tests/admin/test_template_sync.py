@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request, Response
 
 from app.db import get_db
 from app.devstack import free_port
-from app.services import accounts, template_sync
+from app.services.channel import accounts, template_sync
 from app.services.errors import ServiceError
 
 TOKEN = "EAAG-sync-token"

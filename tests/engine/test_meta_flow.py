@@ -6,7 +6,7 @@ from rq.job import Job
 from app import queues
 from app.db import get_db
 from app.providers.errors import WINDOW_CLOSED_MESSAGE
-from app.services import accounts
+from app.services.channel import accounts
 from app.services.reading import interaction_queries
 from app.services.conversations import delivery, outbound, routing
 from tests.engine.helpers import message

@@ -94,7 +94,7 @@ def test_a_retried_failure_is_a_sentence_for_agents_and_detail_for_admins(
     agent, _, interaction = meta_setup
     arrange, agent_text, detail = SCENARIOS[scenario]
     arrange(fake_provider)
-    with caplog.at_level(logging.WARNING, logger="app.services.provider_failures"):
+    with caplog.at_level(logging.WARNING, logger="app.services.channel.provider_failures"):
         outcome, sent = _send(agent, interaction)
     assert outcome == "retrying"
     assert sent["retry"]["error"]["user_message"].startswith(agent_text)
@@ -217,6 +217,6 @@ def test_a_failed_media_download_is_a_sentence_for_agents_and_detail_for_admins(
     ],
 )
 def test_every_kind_of_failure_has_a_sentence(error, how, expected):
-    from app.services import provider_failures
+    from app.services.channel import provider_failures
 
     assert provider_failures.sentence(error, **how) == expected

@@ -15,8 +15,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.blueprints._shared import options
-from app.services import account_fields
-from app.services.accounts import READ_RECEIPTS
+from app.services.channel import account_fields
+from app.services.channel.accounts import READ_RECEIPTS
 
 SETTING_FLAGS = ("close_on_quick_reply", "allow_transfer", "zip_attachments")
 CHATBOT_FIELDS = ("enabled", "endpoint", "model", "instructions")

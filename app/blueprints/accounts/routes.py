@@ -4,7 +4,8 @@ from app.blueprints._crud import ConfirmForm, confirm_delete
 from app.blueprints._shared import apply_errors, options, public_base_url
 from app.blueprints.accounts import bp
 from app.blueprints.accounts.forms import account_form_class, doc_to_form, error_aliases, form_to_data
-from app.services import account_fields, accounts, contacts, message_templates, queue_admin, template_sync
+from app.services import contacts, message_templates, queue_admin
+from app.services.channel import account_fields, accounts, template_sync
 from app.services.errors import ServiceError
 
 

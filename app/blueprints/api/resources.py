@@ -6,9 +6,10 @@ Routes and the OpenAPI document are both built from this table, so they cannot d
 from dataclasses import dataclass, field
 
 from app.blueprints._shared import public_base_url
-from app.services import accounts, agents, canned_answers, contacts, message_templates, queue_admin
-from app.services.account_fields import MEDIA_TYPES, PROVIDER_NAMES
-from app.services.accounts import READ_RECEIPTS
+from app.services import agents, canned_answers, contacts, message_templates, queue_admin
+from app.services.channel import accounts
+from app.services.channel.account_fields import MEDIA_TYPES, PROVIDER_NAMES
+from app.services.channel.accounts import READ_RECEIPTS
 from app.services.errors import Forbidden
 from app.services.labels import dispositions, tags
 from app.services.queue_admin import queues_of_agent

@@ -7,7 +7,8 @@ from app.blueprints._crud import confirm_delete
 from app.blueprints._shared import options
 from app.blueprints.templates import bp
 from app.blueprints.templates.forms import TemplateForm, doc_to_form, form_to_data, place_errors
-from app.services import accounts, message_templates
+from app.services import message_templates
+from app.services.channel import accounts
 from app.services.errors import ServiceError
 
 

@@ -15,9 +15,10 @@ from app.domain.window import is_open as window_is_open
 from app.providers.errors import ProviderError
 from app.providers.events import Location
 from app.providers.outbound import OutboundMedia, OutboundMessage, OutboundReaction, TemplateButton, TemplateHeader, TemplateSpec
-from app.services import clock, media_store, provider_failures
+from app.services import clock, media_store
+from app.services.channel import provider_failures
 from app.services.conversations import live, message_slots, statuses
-from app.services.provider_access import adapter_for, capabilities
+from app.services.channel.provider_access import adapter_for, capabilities
 from app.services.conversations.statuses import FAILED_RANK
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from app.services.access_rules import as_oid, load_visible, require_owner, requi
 from app.services.conversations.delivery import read_receipts_when
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.conversations.locations import check_location
-from app.services.provider_access import capabilities
+from app.services.channel.provider_access import capabilities
 from app.services.serialize import plain
 from app.services.template_messages import prepare
 

@@ -11,7 +11,7 @@ from app.services.conversations import inbound, outbound
 from app.services.access_rules import as_oid, queue_ids_of
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.phones import to_e164
-from app.services.provider_access import capabilities
+from app.services.channel.provider_access import capabilities
 
 
 def start(actor, data):

@@ -8,7 +8,7 @@ from app.services.access_rules import as_oid, queue_ids_of
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 from app.services.reading.interaction_list import visible_accounts
 from app.services.phones import to_e164
-from app.services.provider_access import capabilities
+from app.services.channel.provider_access import capabilities
 
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "mobile", "email", "company")
 

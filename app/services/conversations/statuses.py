@@ -7,7 +7,8 @@ job's write) waits in `pending_statuses` and is applied when the id is recorded.
 
 from app.db import get_db
 from app.domain.messages import FAILED_BEFORE_RANK, STATUS_RANK
-from app.services import clock, provider_failures
+from app.services import clock
+from app.services.channel import provider_failures
 from app.services.conversations import dedup, live, message_slots
 
 FAILED_RANK = 99  # final: nothing moves a failed message

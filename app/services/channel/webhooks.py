@@ -33,9 +33,10 @@ from redis.exceptions import RedisError
 from app import queues as rq_queues
 from app.db import get_db
 from app.providers import MalformedWebhook, WebhookRejected, WebhookRequest
-from app.services import accounts, clock, media_links
+from app.services import clock, media_links
+from app.services.channel import accounts
 from app.services.conversations import inbound
-from app.services.provider_access import adapter_for
+from app.services.channel.provider_access import adapter_for
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 import threading
 
 from app.providers.registry import PROVIDERS, get_provider
-from app.services.accounts import provider_config
+from app.services.channel.accounts import provider_config
 
 _sessions = {}
 _lock = threading.Lock()

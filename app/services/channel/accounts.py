@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from app import crypto
 from app.db import get_db
 from app.providers import base
-from app.services import account_fields
+from app.services.channel import account_fields
 from app.services.errors import Conflict, ValidationFailed
 from app.services.phones import to_e164
 from app.services.queue_admin import queues_of_agent

@@ -1,0 +1,1 @@
+"""WhatsApp accounts and their providers: configuration, provider access and failures, re-authorization, webhooks, template sync."""
