@@ -235,7 +235,7 @@ def store_header_file(data, filename, declared_mime, header_format, actor_id):
     provider at send time) or by a signed link for providers that fetch media themselves.
     """
     from app.providers.media_limits import AttachmentRejected, check_attachment
-    from app.services import media_store
+    from app.services.attachments import media_store
 
     kind = HEADER_KINDS.get(header_format)
     if kind is None:

@@ -9,7 +9,8 @@ recorded when an agent views or answers, as the account's read-receipt setting s
 
 from app.db import get_db
 from app.domain.window import is_open as window_is_open
-from app.services import clock, contact_directory, media, simulator_numbers
+from app.services import clock, contact_directory, simulator_numbers
+from app.services.attachments import media
 from app.services.access_rules import as_oid
 from app.services.errors import NotFound
 from app.services.serialize import plain

@@ -165,7 +165,7 @@ def test_a_failed_status_from_the_provider_is_a_sentence_too(app, meta_setup, fa
 
 
 def test_a_failed_media_download_is_a_sentence_for_agents_and_detail_for_admins(app, fake_provider, admin_client):
-    from app.services import media
+    from app.services.attachments import media
     from tests.providers.support import read_bytes
     from tests.webhooks.support import make_account, path_of, signed
 

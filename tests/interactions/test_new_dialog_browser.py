@@ -5,7 +5,8 @@ cannot start conversations is listed with the product's warning instead of being
 from playwright.sync_api import expect
 
 from app.db import get_db
-from app.services import contact_directory, media_store
+from app.services import contact_directory
+from app.services.attachments import media_store
 from app.services.channel import accounts
 from tests.engine.helpers import make_template
 from tests.media.support import png

@@ -6,7 +6,8 @@ import base64
 import pytest
 
 from app.db import get_db
-from app.services import media, simulator_numbers
+from app.services import simulator_numbers
+from app.services.attachments import media
 from app.services.conversations import outbound, routing
 from tests.media.support import PNG
 from tests.simulator.support import Session

@@ -8,7 +8,7 @@ carries the admins' "needs re-authorization" banner, which is about the same pro
 from flask import Blueprint
 
 from app.extensions import csrf
-from app.services import media_links
+from app.services.attachments import media_links
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)

@@ -33,7 +33,8 @@ from redis.exceptions import RedisError
 from app import queues as rq_queues
 from app.db import get_db
 from app.providers import MalformedWebhook, WebhookRejected, WebhookRequest
-from app.services import clock, media_links
+from app.services import clock
+from app.services.attachments import media_links
 from app.services.channel import accounts
 from app.services.conversations import inbound
 from app.services.channel.provider_access import adapter_for

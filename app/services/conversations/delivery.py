@@ -15,7 +15,8 @@ from app.domain.window import is_open as window_is_open
 from app.providers.errors import ProviderError
 from app.providers.events import Location
 from app.providers.outbound import OutboundMedia, OutboundMessage, OutboundReaction, TemplateButton, TemplateHeader, TemplateSpec
-from app.services import clock, media_store
+from app.services import clock
+from app.services.attachments import media_store
 from app.services.channel import provider_failures
 from app.services.conversations import live, message_slots, statuses
 from app.services.channel.provider_access import adapter_for, capabilities
@@ -100,7 +101,7 @@ def _media(adapter, account, media, caption):
     if "media_upload" in capabilities(account):
         media_id = _upload(adapter, account, media["file_id"], media["mime_type"], media.get("filename"))
         return OutboundMedia(media_id=media_id, mime_type=media["mime_type"], filename=media.get("filename"), caption=caption)
-    from app.services.media_links import public_link
+    from app.services.attachments.media_links import public_link
 
     return OutboundMedia(
         link=public_link(media["file_id"]), mime_type=media["mime_type"], filename=media.get("filename"), caption=caption
@@ -117,7 +118,7 @@ def _template(adapter, account, spec):
             if "media_upload" in capabilities(account):
                 media_id, link = _upload(adapter, account, h["file_id"], media_store.mime_type(grid_out), grid_out.filename), None
             else:
-                from app.services.media_links import public_link
+                from app.services.attachments.media_links import public_link
 
                 link = public_link(h["file_id"])
         header = TemplateHeader(type=h["type"], text=h.get("text"), media_id=media_id, link=link, filename=h.get("filename"))

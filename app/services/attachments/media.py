@@ -21,7 +21,8 @@ from app.db import get_db
 from app.providers import ProviderError
 from app.providers.events import MediaRef
 from app.providers.media_limits import AttachmentRejected, inbound_type, normalize_mime, sanitize_filename
-from app.services import clock, media_store
+from app.services import clock
+from app.services.attachments import media_store
 from app.services.channel import provider_failures
 from app.services.conversations import live, message_slots
 from app.services.access_rules import as_oid, load_visible
