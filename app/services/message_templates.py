@@ -10,7 +10,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.phones import to_e164
+from app.services.contacts.phones import to_e164
 from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
 
 NOUN = "template"

@@ -21,7 +21,7 @@ from app.services.channel import accounts
 from app.services.access_rules import as_oid
 from app.services.errors import NotFound, ValidationFailed
 from app.services.conversations.locations import check_location
-from app.services.phones import to_e164
+from app.services.contacts.phones import to_e164
 
 MEDIA_MAX_BYTES = 16 * 1024 * 1024
 TEXT_MAX = 4096

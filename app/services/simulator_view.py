@@ -9,7 +9,8 @@ recorded when an agent views or answers, as the account's read-receipt setting s
 
 from app.db import get_db
 from app.domain.window import is_open as window_is_open
-from app.services import clock, contact_directory, simulator_numbers
+from app.services import clock, simulator_numbers
+from app.services.contacts import number_lookup
 from app.services.attachments import media
 from app.services.access_rules import as_oid
 from app.services.errors import NotFound
@@ -21,7 +22,7 @@ FIELDS = ("id", "provider_message_id", "direction", "author", "kind", "text", "c
 
 def latest_interaction(account, phone, given, projection=None):
     """The latest interaction between the account and a number this session was given, or None."""
-    contact = contact_directory.find_by_number(contact_directory.account_list_id(account), simulator_numbers.check(phone, given))
+    contact = number_lookup.find_by_number(number_lookup.account_list_id(account), simulator_numbers.check(phone, given))
     if contact is None:
         return None
     return get_db().interactions.find_one(

@@ -6,7 +6,8 @@ from io import BytesIO
 import pytest
 
 from app.db import get_db
-from app.services import contacts, queue_admin
+from app.services import queue_admin
+from app.services.contacts import contact_lists
 from app.services.channel import accounts
 from tests.support.builders import csrf_token
 
@@ -93,7 +94,7 @@ def test_delete_needs_confirmation(admin_client):
 
 
 def test_contacts_csv_upload_and_export(admin_client):
-    lst = contacts.create_list({"name": "Leads"})
+    lst = contact_lists.create_list({"name": "Leads"})
     path = f"/admin/contact-lists/{lst['_id']}/import"
     csv_bytes = b"first_name,phone\nAnn,+12025550143\nBob,nope\n"
     response = admin_client.post(path, data={"csrf_token": csrf_token(admin_client, path),

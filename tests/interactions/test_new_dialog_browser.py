@@ -5,7 +5,7 @@ cannot start conversations is listed with the product's warning instead of being
 from playwright.sync_api import expect
 
 from app.db import get_db
-from app.services import contact_directory
+from app.services.contacts import number_lookup
 from app.services.attachments import media_store
 from app.services.channel import accounts
 from tests.engine.helpers import make_template
@@ -48,7 +48,7 @@ def open_dialog(page, account):
 def test_the_eye_previews_the_template_with_the_typed_parameters_header_footer_and_buttons(new_page, team):
     account = team["account"]
     order_template(account)
-    contact_directory.upsert_from_whatsapp(contact_directory.account_list_id(account), PHONE, "Olga Rossi")
+    number_lookup.upsert_from_whatsapp(number_lookup.account_list_id(account), PHONE, "Olga Rossi")
     page = new_page()
     sign_in_page(page, team["alice"]["email"], PASSWORD)
     open_dialog(page, account)

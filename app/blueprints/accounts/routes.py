@@ -4,7 +4,8 @@ from app.blueprints._crud import ConfirmForm, confirm_delete
 from app.blueprints._shared import apply_errors, options, public_base_url
 from app.blueprints.accounts import bp
 from app.blueprints.accounts.forms import account_form_class, doc_to_form, error_aliases, form_to_data
-from app.services import contacts, message_templates, queue_admin
+from app.services import message_templates, queue_admin
+from app.services.contacts import contact_lists
 from app.services.channel import account_fields, accounts, template_sync
 from app.services.errors import ServiceError
 
@@ -12,7 +13,7 @@ from app.services.errors import ServiceError
 def _fill_choices(form, account=None):
     none = [("", "— none —")]
     form.queue_id.choices = options(none + [(q["_id"], q["name"]) for q in queue_admin.all_queues()])
-    form.contact_list_id.choices = options(none + [(c["_id"], c["name"]) for c in contacts.all_lists()])
+    form.contact_list_id.choices = options(none + [(c["_id"], c["name"]) for c in contact_lists.all_lists()])
     templates = message_templates.templates_of(account["_id"]) if account else []
     form.recontact_template_id.choices = options(none + [(t["_id"], f"{t['name']} ({t['language']})") for t in templates])
 

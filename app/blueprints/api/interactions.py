@@ -6,7 +6,8 @@ Agents see and act only on their queues' interactions; admins on all (app/servic
 from flask import g, jsonify, request
 
 from app.blueprints.api import bp, json_body
-from app.services import contact_cards, message_templates
+from app.services import message_templates
+from app.services.contacts import shared_cards
 from app.services.reading import interaction_list, interaction_queries
 from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
 from app.services.access_rules import load_visible
@@ -75,7 +76,7 @@ def send_message(interaction_id):
 @bp.route("/interactions/<interaction_id>/messages/<message_id>/add-contact", methods=["POST"])
 def add_contact(interaction_id, message_id):
     data = json_body(required=False)
-    contact = contact_cards.add_contact(g.api_user, interaction_id, message_id, data.get("card", 0))
+    contact = shared_cards.add_contact(g.api_user, interaction_id, message_id, data.get("card", 0))
     return jsonify(contact=plain(contact)), 201
 
 

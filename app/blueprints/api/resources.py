@@ -6,7 +6,8 @@ Routes and the OpenAPI document are both built from this table, so they cannot d
 from dataclasses import dataclass, field
 
 from app.blueprints._shared import public_base_url
-from app.services import agents, canned_answers, contacts, message_templates, queue_admin
+from app.services import agents, canned_answers, message_templates, queue_admin
+from app.services.contacts import contact_lists
 from app.services.channel import accounts
 from app.services.channel.account_fields import MEDIA_TYPES, PROVIDER_NAMES
 from app.services.channel.accounts import READ_RECEIPTS
@@ -150,23 +151,23 @@ RESOURCES = [
              required=("name",), filters={"search": "text"}, agent_methods=frozenset({"GET"})),
     Resource(
         "contact-lists", "contact list",
-        list=lambda user, **kw: contacts.list_lists(**kw, actor=user),
-        get=lambda user, rid: contacts.get_list(rid, user),
-        create=lambda user, data: contacts.create_list(data),
-        update=lambda user, rid, data: contacts.update_list(rid, data),
-        delete=lambda user, rid: contacts.delete_list(rid),
-        present=contacts.public_contact,
+        list=lambda user, **kw: contact_lists.list_lists(**kw, actor=user),
+        get=lambda user, rid: contact_lists.get_list(rid, user),
+        create=lambda user, data: contact_lists.create_list(data),
+        update=lambda user, rid, data: contact_lists.update_list(rid, data),
+        delete=lambda user, rid: contact_lists.delete_list(rid),
+        present=contact_lists.public_contact,
         fields={"name": STR, "description": STR}, required=("name",), filters={"search": "text"},
         agent_methods=frozenset({"GET"}),
     ),
     Resource(
         "contacts", "contact",
-        list=lambda user, **kw: contacts.list_contacts(**kw, actor=user),
-        get=lambda user, rid: contacts.get_contact(rid, user),
-        create=lambda user, data: contacts.create_contact(data, user),
-        update=lambda user, rid, data: contacts.update_contact(rid, data, user),
-        delete=lambda user, rid: contacts.delete_contact(rid),
-        present=contacts.public_contact,
+        list=lambda user, **kw: contact_lists.list_contacts(**kw, actor=user),
+        get=lambda user, rid: contact_lists.get_contact(rid, user),
+        create=lambda user, data: contact_lists.create_contact(data, user),
+        update=lambda user, rid, data: contact_lists.update_contact(rid, data, user),
+        delete=lambda user, rid: contact_lists.delete_contact(rid),
+        present=contact_lists.public_contact,
         fields={"list_id": ID, "first_name": STR, "last_name": STR, "phone": STR, "mobile": STR, "email": STR,
                 "company": STR, "tags": STRS, "notes": STR},
         required=("list_id",),

@@ -17,7 +17,8 @@ from app.db import get_db
 from app.domain import messages as msgs
 from app.domain import search
 from app.domain.window import expiry_after
-from app.services import clock, contact_directory
+from app.services import clock
+from app.services.contacts import number_lookup
 from app.services.conversations import dedup, live, reactions, routing, statuses
 from app.services.serialize import plain
 
@@ -66,7 +67,7 @@ def ingest_message(account, event, received_at=None):
 
 
 def _ingest_message(account, event, received_at):
-    contact = contact_directory.for_customer(account, event.sender, event.profile_name)
+    contact = number_lookup.for_customer(account, event.sender, event.profile_name)
     if event.kind == "reaction":
         return reactions.apply_customer_reaction(account, event)
     message = msgs.from_inbound(event, received_at)
@@ -110,7 +111,7 @@ def new_interaction(account, contact, now, direction):
         "queue_id": account.get("queue_id"),
         "queue_name": queue["name"] if queue else None,
         "contact_id": contact["_id"],
-        "contact": {"name": contact_directory.display_name(contact), "phone": contact.get("mobile") or contact.get("phone")},
+        "contact": {"name": number_lookup.display_name(contact), "phone": contact.get("mobile") or contact.get("phone")},
         "provider": account["provider"],
         "direction": direction,
         "status": "queued",

@@ -6,11 +6,12 @@ from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
 from app.domain import search
-from app.services import clock, contact_directory
+from app.services import clock
+from app.services.contacts import number_lookup
 from app.services.conversations import inbound, outbound
 from app.services.access_rules import as_oid, queue_ids_of
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.services.phones import to_e164
+from app.services.contacts.phones import to_e164
 from app.services.channel.provider_access import capabilities
 
 
@@ -31,7 +32,7 @@ def start(actor, data):
         )
     phone = to_e164(data.get("phone"), field="phone")
     kind = "template" if data.get("template_id") else "text"
-    contact = contact_directory.for_customer(account, phone, _name(data.get("name")))
+    contact = number_lookup.for_customer(account, phone, _name(data.get("name")))
     interaction = _open(account, contact, actor)
     payload = {"kind": kind, "client_id": data.get("client_id")}
     if kind == "template":

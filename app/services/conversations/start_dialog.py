@@ -3,11 +3,11 @@ POST /api/v1/interactions): the accounts the user may start from, and whether a 
 already a contact of the account's list (otherwise the engine creates it on send)."""
 
 from app.db import get_db
-from app.services import contact_directory
+from app.services.contacts import number_lookup
 from app.services.access_rules import as_oid, queue_ids_of
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 from app.services.reading.interaction_list import visible_accounts
-from app.services.phones import to_e164
+from app.services.contacts.phones import to_e164
 from app.services.channel.provider_access import capabilities
 
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "mobile", "email", "company")
@@ -26,7 +26,7 @@ def _contact_list_id(account):
     """The account's list, or the shared default one if it exists (looking up never creates it)."""
     if account.get("contact_list_id"):
         return account["contact_list_id"]
-    default = get_db().contact_lists.find_one({"name": contact_directory.DEFAULT_LIST_NAME}, {"_id": 1})
+    default = get_db().contact_lists.find_one({"name": number_lookup.DEFAULT_LIST_NAME}, {"_id": 1})
     return default["_id"] if default else None
 
 
@@ -41,10 +41,10 @@ def lookup(actor, account_id, phone):
         raise Forbidden("You are not in the queue of this account.")
     e164 = to_e164(phone, field="phone")
     list_id = _contact_list_id(account)
-    contact = contact_directory.find_by_number(list_id, e164) if list_id else None
+    contact = number_lookup.find_by_number(list_id, e164) if list_id else None
     found = None
     if contact:
         # The fields a template parameter may be filled from ({contact.first_name} …), as canned answers use them.
         fields = {key: contact.get(key) or "" for key in CONTACT_FIELDS}
-        found = {"id": str(contact["_id"]), "name": contact_directory.display_name(contact), "fields": fields}
+        found = {"id": str(contact["_id"]), "name": number_lookup.display_name(contact), "fields": fields}
     return {"phone": e164, "contact": found}

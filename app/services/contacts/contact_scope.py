@@ -4,7 +4,7 @@ from another queue). Anything else is answered as if it did not exist.
 """
 
 from app.db import get_db
-from app.services import contact_directory
+from app.services.contacts import number_lookup
 from app.services.access_rules import queue_ids_of, visibility_filter
 
 
@@ -15,7 +15,7 @@ def _own_accounts(actor):
 def _list_ids(accounts):
     ids = {account.get("contact_list_id") for account in accounts}
     if None in ids:  # such accounts put their contacts in the shared default list
-        default = get_db().contact_lists.find_one({"name": contact_directory.DEFAULT_LIST_NAME}, {"_id": 1})
+        default = get_db().contact_lists.find_one({"name": number_lookup.DEFAULT_LIST_NAME}, {"_id": 1})
         ids.add(default and default["_id"])
     return [list_id for list_id in ids if list_id]
 

@@ -1,11 +1,11 @@
 """'Add contact' from a contact card a customer shared: into the account's contact list."""
 
 from app.db import get_db
-from app.services import contact_directory
+from app.services.contacts import number_lookup
 from app.services.conversations import message_slots
 from app.services.access_rules import load_visible
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.phones import to_e164
+from app.services.contacts.phones import to_e164
 
 
 def add_contact(actor, interaction_id, message_id, card_index=0):
@@ -20,9 +20,9 @@ def add_contact(actor, interaction_id, message_id, card_index=0):
         raise ValidationFailed("This contact card has no phone number.", {"phones": "No number to save."})
     phone = to_e164(phones[0] if str(phones[0]).startswith("+") else f"+{phones[0]}", field="phone")
     account = get_db().accounts.find_one({"_id": interaction["account_id"]})
-    list_id = contact_directory.account_list_id(account)
-    if contact_directory.find_by_number(list_id, phone):
+    list_id = number_lookup.account_list_id(account)
+    if number_lookup.find_by_number(list_id, phone):
         raise Conflict("This number is already in the account's contact list.", {"phone": "Already a contact."})
     name = card.get("name") or {}
     formatted = name.get("formatted_name") if isinstance(name, dict) else str(name)
-    return contact_directory.upsert_from_whatsapp(list_id, phone, formatted)
+    return number_lookup.upsert_from_whatsapp(list_id, phone, formatted)

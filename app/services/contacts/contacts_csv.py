@@ -5,7 +5,7 @@ import csv
 import io
 
 from app.db import get_db
-from app.services import contacts
+from app.services.contacts import contact_lists
 from app.services.errors import ServiceError
 from app.services.records import object_id
 
@@ -16,7 +16,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def import_csv(list_id, raw_bytes):
     """Create a contact per row; return {"created": n, "rejected": [{"line", "values", "message", "fields"}]}."""
-    contacts.get_list(list_id)
+    contact_lists.get_list(list_id)
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -41,7 +41,7 @@ def import_csv(list_id, raw_bytes):
         data["tags"] = [t for t in values.get("tags", "").split(";") if t.strip()]
         data["list_id"] = str(list_id)
         try:
-            contacts.create_contact(data)
+            contact_lists.create_contact(data)
             created += 1
         except ServiceError as exc:
             rejected.append({"line": line, "values": values, "message": exc.message, "fields": exc.fields})
@@ -56,7 +56,7 @@ def _cell(value):
 
 def export_csv(list_id):
     """The list's contacts as CSV text, one row each, in the same columns an import reads."""
-    contacts.get_list(list_id)
+    contact_lists.get_list(list_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)

@@ -13,9 +13,9 @@ from email_validator import EmailNotValidError, validate_email
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.services import contact_scope
+from app.services.contacts import contact_scope
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.phones import to_e164
+from app.services.contacts.phones import to_e164
 from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
 
 TEXT_FIELDS = {"first_name": 80, "last_name": 80, "company": 120, "notes": 4000}
