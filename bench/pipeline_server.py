@@ -42,7 +42,8 @@ def seed(agent_count):
     from bson import ObjectId
 
     from app.db import get_db
-    from app.services import queue_admin, users
+    from app.services import users
+    from app.services.setup import queue_admin
     from app.services.channel import accounts
 
     admin = users.create_user("bench-admin@parley.example", BENCH_PASSWORD, "Bench Admin", "admin")

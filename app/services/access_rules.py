@@ -3,7 +3,7 @@
 from bson import ObjectId
 
 from app.db import get_db
-from app.services import queue_admin
+from app.services.setup import queue_admin
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 
 

@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from app.db import get_db
 from app.services import passwords, sessions, users
 from app.services.errors import Conflict, Forbidden, ValidationFailed
-from app.services.records import Fields, contains, fetch, now, paginate, public
+from app.services.setup.records import Fields, contains, fetch, now, paginate, public
 
 NOUN = "user"
 

@@ -13,7 +13,7 @@ from app.db import get_db
 from app.services import clock, users
 from app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from app.services.reading.interaction_list import aware
-from app.services.records import Fields, now, object_id
+from app.services.setup.records import Fields, now, object_id
 
 PREFIX = "prly_"
 SCOPES = {"full": "Full access", "read": "Read only"}

@@ -9,7 +9,7 @@ from app import realtime
 from app.db import get_db
 from app.services import api_tokens, passwords, users
 from app.services.errors import ValidationFailed
-from app.services.records import now
+from app.services.setup.records import now
 
 
 def end_all(user_id):

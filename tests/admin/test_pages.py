@@ -6,7 +6,7 @@ from io import BytesIO
 import pytest
 
 from app.db import get_db
-from app.services import queue_admin
+from app.services.setup import queue_admin
 from app.services.contacts import contact_lists
 from app.services.channel import accounts
 from tests.support.builders import csrf_token

@@ -8,7 +8,7 @@ import pytest
 
 from app.db import get_db
 from app.realtime import agent_room, emit
-from app.services import queue_admin
+from app.services.setup import queue_admin
 from app.services.conversations import inbound, lifecycle, routing
 from app.services.conversations.live import interaction_room
 from tests.support.builders import make_user

@@ -6,7 +6,7 @@ Agents see and act only on their queues' interactions; admins on all (app/servic
 from flask import g, jsonify, request
 
 from app.blueprints.api import bp, json_body
-from app.services import message_templates
+from app.services.setup import template_catalog
 from app.services.contacts import shared_cards
 from app.services.reading import interaction_list, interaction_queries
 from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
@@ -105,4 +105,4 @@ def send_recontact(interaction_id):
 @bp.route("/interactions/<interaction_id>/recontact", methods=["GET"])
 def recontact_template(interaction_id):
     """What the recontact dialog previews and asks parameters for before sending."""
-    return jsonify(template=message_templates.public_template(outbound.recontact_template(g.api_user, interaction_id)))
+    return jsonify(template=template_catalog.public_template(outbound.recontact_template(g.api_user, interaction_id)))

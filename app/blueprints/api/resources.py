@@ -6,14 +6,15 @@ Routes and the OpenAPI document are both built from this table, so they cannot d
 from dataclasses import dataclass, field
 
 from app.blueprints._shared import public_base_url
-from app.services import agents, canned_answers, message_templates, queue_admin
+from app.services import agents
+from app.services.setup import canned_answers, queue_admin, template_catalog
 from app.services.contacts import contact_lists
 from app.services.channel import accounts
 from app.services.channel.account_fields import MEDIA_TYPES, PROVIDER_NAMES
 from app.services.channel.accounts import READ_RECEIPTS
 from app.services.errors import Forbidden
-from app.services.labels import dispositions, tags
-from app.services.queue_admin import queues_of_agent
+from app.services.setup.labels import dispositions, tags
+from app.services.setup.queue_admin import queues_of_agent
 from app.services.users import ROLES
 
 STR, BOOL, INT = {"type": "string"}, {"type": "boolean"}, {"type": "integer"}
@@ -117,13 +118,13 @@ RESOURCES = [
     ),
     Resource(
         "templates", "template",
-        list=lambda user, **kw: message_templates.list_templates(agents_only=not is_admin(user), **kw),
-        get=lambda user, rid: message_templates.get_template(rid, agents_only=not is_admin(user)),
-        create=lambda user, data: message_templates.create_template(data),
-        update=lambda user, rid, data: message_templates.update_template(rid, data),
-        delete=lambda user, rid: message_templates.delete_template(rid),
-        present=message_templates.public_template,
-        fields={"account_id": ID, "name": STR, "language": STR, "category": {"enum": list(message_templates.CATEGORIES)},
+        list=lambda user, **kw: template_catalog.list_templates(agents_only=not is_admin(user), **kw),
+        get=lambda user, rid: template_catalog.get_template(rid, agents_only=not is_admin(user)),
+        create=lambda user, data: template_catalog.create_template(data),
+        update=lambda user, rid, data: template_catalog.update_template(rid, data),
+        delete=lambda user, rid: template_catalog.delete_template(rid),
+        present=template_catalog.public_template,
+        fields={"account_id": ID, "name": STR, "language": STR, "category": {"enum": list(template_catalog.CATEGORIES)},
                 "components": COMPONENTS, "available_for_agents": BOOL, "recontact": BOOL},
         required=("account_id", "name", "language", "components"),
         filters={"search": "text", "account_id": "id", "language": "text", "recontact": "bool"},

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import ColorField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.services.labels import DEFAULT_COLOUR
+from app.services.setup.labels import DEFAULT_COLOUR
 
 
 class TagForm(FlaskForm):

@@ -6,7 +6,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, Selec
 from wtforms.validators import DataRequired, Length
 
 from app.blueprints._shared import apply_errors, options
-from app.services.message_templates import CATEGORIES, component
+from app.services.setup.template_catalog import CATEGORIES, component
 
 HEADER_TYPES = [("", "No header"), ("TEXT", "Text"), ("IMAGE", "Image"), ("VIDEO", "Video"), ("DOCUMENT", "Document")]
 BUTTON_TYPES = [("", "—"), ("QUICK_REPLY", "Quick reply"), ("URL", "Visit website"), ("PHONE_NUMBER", "Call phone number")]

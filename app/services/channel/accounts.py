@@ -12,8 +12,8 @@ from app.providers import base
 from app.services.channel import account_fields
 from app.services.errors import Conflict, ValidationFailed
 from app.services.contacts.phones import to_e164
-from app.services.queue_admin import queues_of_agent
-from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
+from app.services.setup.queue_admin import queues_of_agent
+from app.services.setup.records import Fields, contains, fetch, now, object_id, paginate, public
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
 

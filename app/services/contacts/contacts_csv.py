@@ -7,7 +7,7 @@ import io
 from app.db import get_db
 from app.services.contacts import contact_lists
 from app.services.errors import ServiceError
-from app.services.records import object_id
+from app.services.setup.records import object_id
 
 COLUMNS = ("first_name", "last_name", "phone", "mobile", "email", "company", "tags", "notes")
 MAX_ROWS = 20_000

@@ -24,7 +24,7 @@ from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.conversations.locations import check_location
 from app.services.channel.provider_access import capabilities
 from app.services.serialize import plain
-from app.services.template_messages import prepare
+from app.services.setup.template_rendering import prepare
 
 TEXT_MAX = 4096
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")

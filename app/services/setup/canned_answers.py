@@ -6,7 +6,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
 from app.services.errors import Conflict, NotFound
-from app.services.records import Fields, contains, fetch, now, paginate, public
+from app.services.setup.records import Fields, contains, fetch, now, paginate, public
 
 NOUN = "canned answer"
 PLACEHOLDERS = (

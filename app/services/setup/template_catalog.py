@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from app.db import get_db
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.contacts.phones import to_e164
-from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
+from app.services.setup.records import Fields, contains, fetch, now, object_id, paginate, public
 
 NOUN = "template"
 CATEGORIES = ("marketing", "utility", "authentication")

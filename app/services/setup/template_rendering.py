@@ -1,7 +1,7 @@
 """Filling a template's parameters and rendering what the customer will see."""
 
 from app.services.errors import ValidationFailed
-from app.services.message_templates import component, parameters
+from app.services.setup.template_catalog import component, parameters
 
 PARAM_MAX = 1024
 

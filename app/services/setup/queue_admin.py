@@ -5,7 +5,7 @@ from pymongo.errors import DuplicateKeyError
 from app.db import get_db
 from app.services import room_access
 from app.services.errors import Conflict
-from app.services.records import Fields, contains, fetch, now, paginate, public
+from app.services.setup.records import Fields, contains, fetch, now, paginate, public
 
 NOUN = "queue"
 
