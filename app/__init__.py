@@ -24,7 +24,7 @@ def create_app(config=None):
     from app.blueprints import register_blueprints
     from app.cli import register_cli
     from app.extensions import csrf, limiter
-    from app.services import passwords
+    from app.services.people import passwords
 
     crypto.configure(config.SECRET_KEY, config.PARLEY_ENCRYPTION_KEY)
     passwords.configure(config.ARGON2_TIME_COST, config.ARGON2_MEMORY_COST)

@@ -3,7 +3,8 @@
 import click
 
 from app import db
-from app.services import demo, users
+from app.services import demo
+from app.services.people import users
 from app.services.errors import ServiceError
 
 
@@ -49,7 +50,7 @@ def seed_demo():
 @click.option("--valid-until", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day the token works (UTC).")
 def create_token(email, name, read_only, valid_until):
     """Create a REST API token for a user; it is printed once and stored only as a hash."""
-    from app.services import api_tokens
+    from app.services.people import api_tokens
 
     user = users.find_by_email(email)
     if user is None:

@@ -11,7 +11,8 @@ from flask import current_app
 from flask_login import UserMixin
 
 from app.extensions import login_manager
-from app.services import clock, users
+from app.services import clock
+from app.services.people import users
 
 
 class SessionUser(UserMixin):

@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 
 from app import queues
 from app.extensions import socketio
-from app.services import users
+from app.services.people import users
 
 log = logging.getLogger(__name__)
 

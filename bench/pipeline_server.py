@@ -42,7 +42,7 @@ def seed(agent_count):
     from bson import ObjectId
 
     from app.db import get_db
-    from app.services import users
+    from app.services.people import users
     from app.services.setup import queue_admin
     from app.services.channel import accounts
 

@@ -4,7 +4,7 @@ desktop needs to show every feature (templates, a canned answer, dispositions, t
 import secrets
 
 from app.db import get_db
-from app.services import users
+from app.services.people import users
 from app.services.setup import canned_answers, labels, queue_admin, template_catalog
 from app.services.channel import accounts
 

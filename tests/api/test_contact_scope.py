@@ -6,7 +6,7 @@ Anything else answers 404, exactly as an id that does not exist, in the API and 
 import pytest
 
 from app.db import get_db
-from app.services import api_tokens
+from app.services.people import api_tokens
 from app.services.contacts import contact_lists
 from app.services.conversations import inbound, lifecycle, routing
 from tests.api.conftest import Api

@@ -3,7 +3,7 @@
 import json
 
 from app.db import get_db
-from app.services import api_tokens
+from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.api.test_collections import META_CREDENTIALS, SECRETS, account, make
 

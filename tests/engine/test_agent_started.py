@@ -6,7 +6,7 @@ import pytest
 
 from app.db import get_db
 from app.providers import sandbox
-from app.services import api_tokens
+from app.services.people import api_tokens
 from app.services.conversations import live
 from tests.api.conftest import Api
 from tests.engine.helpers import make_template

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from app.db import get_db
-from app.services import api_tokens, clock
+from app.services import clock
+from app.services.people import api_tokens
 from app.services.conversations import inbound, routing
 from tests.api.conftest import Api
 from tests.engine.helpers import make_template

@@ -5,7 +5,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.db import get_db
-from app.services import api_tokens, clock
+from app.services import clock
+from app.services.people import api_tokens
 from app.services.conversations import inbound
 from tests.support.engine import customer_says
 

@@ -3,7 +3,8 @@
 import pytest
 
 from app.db import get_db
-from app.services import api_tokens, clock
+from app.services import clock
+from app.services.people import api_tokens
 from app.services.conversations import inbound, outbound
 from tests.api.conftest import Api
 from tests.engine.helpers import conversation

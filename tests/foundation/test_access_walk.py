@@ -12,7 +12,7 @@ import socketio as socketio_client
 from app.access import PUBLIC_ENDPOINTS, SELF_AUTHENTICATED_BLUEPRINTS
 from app.db import get_db
 from app.extensions import socketio
-from app.services import api_tokens
+from app.services.people import api_tokens
 from app.services.attachments import media_store
 from app.services.conversations import inbound, routing
 from tests.support.builders import make_user, sign_in

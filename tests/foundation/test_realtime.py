@@ -11,7 +11,7 @@ import pytest
 import socketio
 
 from app.realtime import agent_room, disconnect_user, emit, online_user_ids
-from app.services import agents
+from app.services.people import agents
 from tests.support.http import cookie_header, signed_in_session
 from tests.support.live_server import LiveServer
 from tests.support.sockets import RecordingClient, connect_as, wait_for
@@ -110,7 +110,7 @@ def test_sockets_held_by_another_process_are_closed_through_the_message_queue(se
 def test_a_sign_out_between_the_session_check_and_the_socket_listing_still_refuses_it(server, agent, monkeypatch):
     """The race disconnect_user cannot see: the session was checked before the sign-out, the socket
     listed after disconnect_user read the list. The connect looks at the session version again."""
-    from app.services import sessions, users
+    from app.services.people import sessions, users
 
     session = signed_in_session(server.url, agent["email"])
     read_user = users.get_user

@@ -16,7 +16,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 import config as settings
 from app import crypto
-from app.services import users
+from app.services.people import users
 from app.services.attachments import media_store
 from app.services.attachments.media_links import _SALT, PUBLIC_PATH
 from config import Config, ConfigError

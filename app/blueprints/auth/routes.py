@@ -8,7 +8,7 @@ from app.blueprints.auth import bp
 from app.blueprints.auth.forms import LoginForm, LogoutForm
 from app.extensions import limiter
 from app.login import SessionUser
-from app.services import sessions, sign_in_delays, users
+from app.services.people import sessions, sign_in_delays, users
 
 
 def _failed_sign_in(response):

@@ -3,7 +3,7 @@ from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints._shared import options
-from app.services.api_tokens import SCOPES
+from app.services.people.api_tokens import SCOPES
 
 
 class TokenForm(FlaskForm):

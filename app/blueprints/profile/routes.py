@@ -7,7 +7,7 @@ from app.blueprints.profile import bp
 from app.blueprints.profile.forms import PasswordForm, TokenForm
 from app.extensions import limiter
 from app.login import SessionUser
-from app.services import api_tokens, sessions
+from app.services.people import api_tokens, sessions
 from app.services.errors import ValidationFailed
 
 

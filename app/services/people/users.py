@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.services import passwords
+from app.services.people import passwords
 from app.services.errors import Conflict, ValidationFailed
 
 ROLES = ("admin", "agent")
