@@ -18,7 +18,7 @@ from app.providers.events import STATUSES
 from app.providers.media_limits import AttachmentRejected, inbound_type, remux_webm_to_ogg_opus
 from app.services import simulator_numbers
 from app.services.channel import accounts
-from app.services.access_rules import as_oid
+from app.services.access.access_rules import as_oid
 from app.services.errors import NotFound, ValidationFailed
 from app.services.conversations.locations import check_location
 from app.services.contacts.phones import to_e164

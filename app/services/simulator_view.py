@@ -12,7 +12,7 @@ from app.domain.window import is_open as window_is_open
 from app.services import clock, simulator_numbers
 from app.services.contacts import number_lookup
 from app.services.attachments import media
-from app.services.access_rules import as_oid
+from app.services.access.access_rules import as_oid
 from app.services.errors import NotFound
 from app.services.serialize import plain
 

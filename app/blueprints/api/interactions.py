@@ -10,7 +10,7 @@ from app.services.setup import template_catalog
 from app.services.contacts import shared_cards
 from app.services.reading import interaction_list, interaction_queries
 from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
-from app.services.access_rules import load_visible
+from app.services.access.access_rules import load_visible
 from app.services.errors import ServiceError
 from app.services.serialize import plain
 

@@ -15,7 +15,7 @@ from app.providers.media_limits import (
     sniff,
 )
 from app.services.attachments import media_store
-from app.services.access_rules import load_visible
+from app.services.access.access_rules import load_visible
 from app.services.channel.accounts import default_settings
 from app.services.errors import NotFound, ValidationFailed
 

@@ -3,7 +3,7 @@
 from app.db import get_db
 from app.services.contacts import number_lookup
 from app.services.conversations import message_slots
-from app.services.access_rules import load_visible
+from app.services.access.access_rules import load_visible
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.contacts.phones import to_e164
 

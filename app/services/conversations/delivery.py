@@ -37,7 +37,7 @@ def backoff(attempt, retry_after=None):
 
 def deliver(interaction_id, message_id, attempt=1):
     """Send the message if it still waits; returns what happened (sent, retrying, failed, held, skipped)."""
-    from app.services.access_rules import as_oid
+    from app.services.access.access_rules import as_oid
     from app.services.conversations.outbound import enqueue_delivery
 
     interaction = get_db().interactions.find_one(
@@ -206,7 +206,7 @@ def release_held(account_id):
 
 def send_read_receipt(interaction_id):
     """Blue ticks for the customer's latest message, once per message, where the provider has them."""
-    from app.services.access_rules import as_oid
+    from app.services.access.access_rules import as_oid
 
     interaction = get_db().interactions.find_one(
         {"_id": as_oid(interaction_id)}, {"account_id": 1, "last_inbound_provider_id": 1}

@@ -18,7 +18,7 @@ from app.domain.messages import with_position
 from app.domain.window import is_open as window_is_open
 from app.services import clock
 from app.services.conversations import lifecycle, live, message_slots, routing
-from app.services.access_rules import as_oid, load_visible, require_owner, require_text
+from app.services.access.access_rules import as_oid, load_visible, require_owner, require_text
 from app.services.conversations.delivery import read_receipts_when
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.conversations.locations import check_location
@@ -131,7 +131,7 @@ def _media(media, kind, account):
 
 
 def _template(actor, interaction, account, payload, recontact=False):
-    from app.services.access_rules import as_oid
+    from app.services.access.access_rules import as_oid
 
     template = get_db().templates.find_one({"_id": as_oid(payload.get("template_id"), "template"), "account_id": account["_id"]})
     if template is None:

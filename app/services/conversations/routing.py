@@ -10,7 +10,7 @@ from app.db import get_db
 from app.realtime import online_user_ids
 from app.services import clock
 from app.services.conversations import live
-from app.services.access_rules import load_visible, queue_ids_of
+from app.services.access.access_rules import load_visible, queue_ids_of
 from app.services.errors import Conflict, Forbidden
 from app.services.serialize import plain
 

@@ -4,7 +4,7 @@ already a contact of the account's list (otherwise the engine creates it on send
 
 from app.db import get_db
 from app.services.contacts import number_lookup
-from app.services.access_rules import as_oid, queue_ids_of
+from app.services.access.access_rules import as_oid, queue_ids_of
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 from app.services.reading.interaction_list import visible_accounts
 from app.services.contacts.phones import to_e164

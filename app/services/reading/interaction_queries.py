@@ -13,7 +13,7 @@ from app import queues
 from app.db import get_db
 from app.domain.search import query_words
 from app.services import clock
-from app.services.access_rules import visibility_filter
+from app.services.access.access_rules import visibility_filter
 from app.services.errors import ServiceError
 
 STATUSES = ("queued", "open", "closed", "reopened")
@@ -146,7 +146,7 @@ def visible_message(message):
 
 def detail(actor, interaction_id, before=None, limit=None):
     """The interaction with one page of messages: the latest, or those before position `before`."""
-    from app.services.access_rules import load_visible
+    from app.services.access.access_rules import load_visible
 
     errors = {}
     limit = _int(limit, "limit", errors, MESSAGE_PAGE, 1, MAX_MESSAGE_PAGE)
@@ -173,7 +173,7 @@ def mark_read(actor, interaction_id, position=None):
     part of them keeps the rest unread across reloads. Read receipts go once the latest is seen,
     if the account wants them on view.
     """
-    from app.services.access_rules import load_visible
+    from app.services.access.access_rules import load_visible
     from app.services.conversations.delivery import read_receipts_when
 
     if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):

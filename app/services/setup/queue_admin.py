@@ -3,7 +3,7 @@
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.services import room_access
+from app.services.access import room_access
 from app.services.errors import Conflict
 from app.services.setup.records import Fields, contains, fetch, now, paginate, public
 

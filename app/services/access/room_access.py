@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from app import realtime
 from app.db import get_db
-from app.services import access_rules
+from app.services.access import access_rules
 from app.services.conversations import live
 
 log = logging.getLogger(__name__)
