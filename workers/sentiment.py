@@ -9,7 +9,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from app.db import get_db
-from app.services import sentiment
+from app.services.analysis import sentiment
 from app.services.conversations import live, message_slots
 from workers.context import app_context
 

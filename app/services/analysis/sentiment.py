@@ -36,7 +36,7 @@ import re
 import unicodedata
 from functools import cache
 
-from app.services import sentiment_lexicon as lexicon
+from app.services.analysis import sentiment_lexicon as lexicon
 
 LABELS = ("Positive", "Neutral", "Mixed", "Negative")
 FULL = 2.0  # summed valence of a clause that counts as full polarity (one "excellent", one "terrible")
