@@ -6,7 +6,7 @@ import base64
 import pytest
 
 from app.db import get_db
-from app.services import simulator_numbers
+from app.services.simulation import simulator_numbers
 from app.services.attachments import media
 from app.services.conversations import outbound, routing
 from tests.media.support import PNG

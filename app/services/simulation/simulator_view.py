@@ -9,7 +9,8 @@ recorded when an agent views or answers, as the account's read-receipt setting s
 
 from app.db import get_db
 from app.domain.window import is_open as window_is_open
-from app.services import clock, simulator_numbers
+from app.services import clock
+from app.services.simulation import simulator_numbers
 from app.services.contacts import number_lookup
 from app.services.attachments import media
 from app.services.access.access_rules import as_oid

@@ -16,7 +16,7 @@ from app.db import get_db
 from app.providers import sandbox
 from app.providers.events import STATUSES
 from app.providers.media_limits import AttachmentRejected, inbound_type, remux_webm_to_ogg_opus
-from app.services import simulator_numbers
+from app.services.simulation import simulator_numbers
 from app.services.channel import accounts
 from app.services.access.access_rules import as_oid
 from app.services.errors import NotFound, ValidationFailed
