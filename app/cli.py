@@ -4,8 +4,8 @@ import click
 
 from app import db
 from app.services import demo
-from app.services.people import users
 from app.services.errors import ServiceError
+from app.services.people import users
 
 
 def _fail(exc):

@@ -11,8 +11,8 @@ from redis.exceptions import RedisError
 
 from app import realtime
 from app.extensions import socketio
-from app.services.conversations import live, routing
 from app.services.access.access_rules import load_visible
+from app.services.conversations import live, routing
 from app.services.errors import ServiceError
 
 

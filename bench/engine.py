@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app import create_app  # noqa: E402
 from app.devstack import RedisServer  # noqa: E402
 from app.services import routing  # noqa: E402
-from app.services.reading import interaction_queries
 from app.services.conversations import inbound
+from app.services.reading import interaction_queries
 from bench.results import write_section  # noqa: E402
 from config import TestingConfig  # noqa: E402
 from tests.support.builders import make_user  # noqa: E402

@@ -4,9 +4,9 @@ desktop needs to show every feature (templates, a canned answer, dispositions, t
 import secrets
 
 from app.db import get_db
+from app.services.channel import accounts
 from app.services.people import users
 from app.services.setup import canned_answers, labels, queue_admin, template_catalog
-from app.services.channel import accounts
 
 DEMO_PASSWORD = "parley-demo-2026"  # noqa: S105 - published demo login, printed at start-up
 DEMO_USERS = [

@@ -6,9 +6,9 @@ from io import BytesIO
 import pytest
 
 from app.db import get_db
-from app.services.setup import queue_admin
-from app.services.contacts import contact_lists
 from app.services.channel import accounts
+from app.services.contacts import contact_lists
+from app.services.setup import queue_admin
 from tests.support.builders import csrf_token
 
 INDEXES = ["/admin/accounts/", "/admin/accounts/new", "/admin/accounts/new/meta", "/admin/queues/", "/admin/queues/new",

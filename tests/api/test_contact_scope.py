@@ -6,9 +6,9 @@ Anything else answers 404, exactly as an id that does not exist, in the API and 
 import pytest
 
 from app.db import get_db
-from app.services.people import api_tokens
 from app.services.contacts import contact_lists
 from app.services.conversations import inbound, lifecycle, routing
+from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.support.builders import make_user, sign_in
 from tests.support.engine import customer_says, make_queue, make_sandbox_account

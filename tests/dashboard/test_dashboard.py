@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from app.db import get_db
 from app.services import clock
-from app.services.reporting import dashboard
 from app.services.conversations import lifecycle, outbound
+from app.services.reporting import dashboard
 from tests.interactions.support import says, taken
 from tests.support.builders import sign_in
 

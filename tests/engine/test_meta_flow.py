@@ -7,8 +7,8 @@ from app import queues
 from app.db import get_db
 from app.providers.errors import WINDOW_CLOSED_MESSAGE
 from app.services.channel import accounts
-from app.services.reading import interaction_queries
 from app.services.conversations import delivery, outbound, routing
+from app.services.reading import interaction_queries
 from tests.engine.helpers import message
 from tests.fakes.provider_server import FakeResponse
 from tests.support.builders import make_user

@@ -8,8 +8,8 @@ from app.db import get_db
 from app.providers.errors import WINDOW_CLOSED_MESSAGE
 from app.services import clock
 from app.services.conversations import inbound, lifecycle, message_slots, outbound, statuses
-from app.services.errors import Conflict, Forbidden, ValidationFailed
 from app.services.conversations.window_expiry import expire_windows
+from app.services.errors import Conflict, Forbidden, ValidationFailed
 from tests.engine.helpers import conversation, deliver, make_template, message, messages
 from tests.support.engine import customer_says, status_of
 

@@ -8,9 +8,9 @@ import pytest
 
 from app.db import get_db
 from app.realtime import agent_room, emit
-from app.services.setup import queue_admin
 from app.services.conversations import inbound, lifecycle, routing
 from app.services.conversations.live import interaction_room
+from app.services.setup import queue_admin
 from tests.support.builders import make_user
 from tests.support.live_server import LiveServer
 from tests.support.sockets import connect_as, wait_for

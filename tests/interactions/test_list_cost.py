@@ -9,8 +9,8 @@ from datetime import timedelta
 import mongomock
 
 from app.services import clock
-from app.services.reading import interaction_list, interaction_queries, interaction_view
 from app.services.conversations import lifecycle
+from app.services.reading import interaction_list, interaction_queries, interaction_view
 from tests.interactions.support import says, taken
 from tests.support.query_shapes import (
     READS,

@@ -5,9 +5,9 @@ cannot start conversations is listed with the product's warning instead of being
 from playwright.sync_api import expect
 
 from app.db import get_db
-from app.services.contacts import number_lookup
 from app.services.attachments import media_store
 from app.services.channel import accounts
+from app.services.contacts import number_lookup
 from tests.engine.helpers import make_template
 from tests.media.support import png
 from tests.support.browser import screenshot, sign_in_page

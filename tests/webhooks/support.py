@@ -17,8 +17,8 @@ from app.providers import sandbox
 from app.providers.meta import meta_signature
 from app.providers.registry import PROVIDERS
 from app.providers.sinch import sinch_signature
-from app.services.setup import queue_admin
 from app.services.channel import accounts
+from app.services.setup import queue_admin
 from tests.providers.support import CREDENTIALS, read_bytes, text_fixture
 
 PNID = CREDENTIALS["meta"]["phone_number_id"]

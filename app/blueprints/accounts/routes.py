@@ -4,10 +4,10 @@ from app.blueprints._crud import ConfirmForm, confirm_delete
 from app.blueprints._shared import apply_errors, options, public_base_url
 from app.blueprints.accounts import bp
 from app.blueprints.accounts.forms import account_form_class, doc_to_form, error_aliases, form_to_data
-from app.services.setup import queue_admin, template_catalog
-from app.services.contacts import contact_lists
 from app.services.channel import account_fields, accounts, template_sync
+from app.services.contacts import contact_lists
 from app.services.errors import ServiceError
+from app.services.setup import queue_admin, template_catalog
 
 
 def _fill_choices(form, account=None):

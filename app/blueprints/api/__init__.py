@@ -5,8 +5,8 @@ from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 
 from app.extensions import csrf
-from app.services.people import api_tokens
 from app.services.errors import ServiceError
+from app.services.people import api_tokens
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

@@ -6,13 +6,13 @@ Agents see and act only on their queues' interactions; admins on all (app/servic
 from flask import g, jsonify, request
 
 from app.blueprints.api import bp, json_body
-from app.services.setup import template_catalog
-from app.services.contacts import shared_cards
-from app.services.reading import interaction_list, interaction_queries
-from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
 from app.services.access.access_rules import load_visible
+from app.services.contacts import shared_cards
+from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
 from app.services.errors import ServiceError
+from app.services.reading import interaction_list, interaction_queries
 from app.services.serialize import plain
+from app.services.setup import template_catalog
 
 LIST_FILTERS = (
     "status",

@@ -3,9 +3,9 @@
 from flask import Response, g, jsonify, request
 
 from app.blueprints.api import bp
-from app.services.reporting import dashboard
-from app.services.reading import transcript_zip
 from app.services.errors import Forbidden, ServiceError
+from app.services.reading import transcript_zip
+from app.services.reporting import dashboard
 from app.services.serialize import plain
 
 

@@ -6,16 +6,16 @@ Routes and the OpenAPI document are both built from this table, so they cannot d
 from dataclasses import dataclass, field
 
 from app.blueprints._shared import public_base_url
-from app.services.people import agents
-from app.services.setup import canned_answers, queue_admin, template_catalog
-from app.services.contacts import contact_lists
 from app.services.channel import accounts
 from app.services.channel.account_fields import MEDIA_TYPES, PROVIDER_NAMES
 from app.services.channel.accounts import READ_RECEIPTS
+from app.services.contacts import contact_lists
 from app.services.errors import Forbidden
+from app.services.people import agents
+from app.services.people.users import ROLES
+from app.services.setup import canned_answers, queue_admin, template_catalog
 from app.services.setup.labels import dispositions, tags
 from app.services.setup.queue_admin import queues_of_agent
-from app.services.people.users import ROLES
 
 STR, BOOL, INT = {"type": "string"}, {"type": "boolean"}, {"type": "integer"}
 ID = {"type": "string", "pattern": "^[0-9a-f]{24}$"}

@@ -16,7 +16,7 @@ Section(
                     update=contact_lists.update_list, delete=contact_lists.delete_list),
     columns=[("Name", lambda d: d["name"]), ("Contacts", lambda d: contact_lists.count_contacts(d["_id"])),
              ("Description", lambda d: d.get("description", ""))],
-    row_links=lambda d: [("Contacts", url_for("contact_lists.index", list_id=d["_id"])),
+    row_links=lambda d: [("Contacts", url_for("contacts.index", list_id=d["_id"])),
                          ("Import", url_for(".import_csv", record_id=d["_id"])),
                          ("Export", url_for(".export_csv", record_id=d["_id"]))],
 ).register()
@@ -50,6 +50,7 @@ def export_csv(record_id):
 @bp.route("/contacts/<record_id>/delete", methods=["GET", "POST"])
 def delete_contact(record_id):
     doc = contact_lists.get_contact(record_id)
-    section = SimpleNamespace(noun="contact", name_of=contact_lists.display_name, url=lambda name, **kw: url_for(f"contact_lists.{name}"))
+    section = SimpleNamespace(noun="contact", name_of=contact_lists.display_name,
+                              url=lambda name, **kw: url_for(f"contacts.{name}"))
     return confirm_delete(doc, "contact", contact_lists.display_name(doc), lambda: contact_lists.delete_contact(record_id),
-                          url_for("contact_lists.index", list_id=doc["list_id"]), section=section)
+                          url_for("contacts.index", list_id=doc["list_id"]), section=section)

@@ -3,9 +3,9 @@ from flask_login import current_user
 
 from app.blueprints.interactions import bp
 from app.blueprints.interactions.forms import LabelsForm
-from app.services.reading import interaction_list, interaction_view, transcript_zip
 from app.services.conversations import lifecycle, start_dialog
 from app.services.errors import ServiceError
+from app.services.reading import interaction_list, interaction_view, transcript_zip
 from app.services.reading.interaction_queries import BadFilter
 
 

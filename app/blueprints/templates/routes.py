@@ -7,9 +7,9 @@ from app.blueprints._crud import confirm_delete
 from app.blueprints._shared import options
 from app.blueprints.templates import bp
 from app.blueprints.templates.forms import TemplateForm, doc_to_form, form_to_data, place_errors
-from app.services.setup import template_catalog
 from app.services.channel import accounts
 from app.services.errors import ServiceError
+from app.services.setup import template_catalog
 
 
 def _account_names():

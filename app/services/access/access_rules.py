@@ -3,8 +3,8 @@
 from bson import ObjectId
 
 from app.db import get_db
-from app.services.setup import queue_admin
 from app.services.errors import Forbidden, NotFound, ValidationFailed
+from app.services.setup import queue_admin
 
 
 def as_oid(value, what="interaction"):

@@ -22,12 +22,12 @@ from app.providers import ProviderError
 from app.providers.events import MediaRef
 from app.providers.media_limits import AttachmentRejected, inbound_type, normalize_mime, sanitize_filename
 from app.services import clock
+from app.services.access.access_rules import as_oid, load_visible
 from app.services.attachments import media_store
 from app.services.channel import provider_failures
-from app.services.conversations import live, message_slots
-from app.services.access.access_rules import as_oid, load_visible
-from app.services.errors import Conflict, NotFound
 from app.services.channel.provider_access import adapter_for
+from app.services.conversations import live, message_slots
+from app.services.errors import Conflict, NotFound
 from app.services.serialize import plain
 
 log = logging.getLogger(__name__)

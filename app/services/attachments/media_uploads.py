@@ -14,8 +14,8 @@ from app.providers.media_limits import (
     remux_webm_to_ogg_opus,
     sniff,
 )
-from app.services.attachments import media_store
 from app.services.access.access_rules import load_visible
+from app.services.attachments import media_store
 from app.services.channel.accounts import default_settings
 from app.services.errors import NotFound, ValidationFailed
 

@@ -10,8 +10,8 @@ from app import crypto
 from app.db import get_db
 from app.providers import base
 from app.services.channel import account_fields
-from app.services.errors import Conflict, ValidationFailed
 from app.services.contacts.phones import to_e164
+from app.services.errors import Conflict, ValidationFailed
 from app.services.setup.queue_admin import queues_of_agent
 from app.services.setup.records import Fields, contains, fetch, now, object_id, paginate, public
 

@@ -10,8 +10,8 @@ from app.providers.errors import ProviderError
 from app.providers.registry import get_provider
 from app.services.channel import accounts
 from app.services.errors import ServiceError, ValidationFailed
-from app.services.setup.template_catalog import CATEGORIES
 from app.services.setup.records import now
+from app.services.setup.template_catalog import CATEGORIES
 
 
 class SyncFailed(ServiceError):

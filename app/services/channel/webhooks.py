@@ -36,8 +36,8 @@ from app.providers import MalformedWebhook, WebhookRejected, WebhookRequest
 from app.services import clock
 from app.services.attachments import media_links
 from app.services.channel import accounts
-from app.services.conversations import inbound
 from app.services.channel.provider_access import adapter_for
+from app.services.conversations import inbound
 
 log = logging.getLogger(__name__)
 

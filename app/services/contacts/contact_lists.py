@@ -14,8 +14,8 @@ from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
 from app.services.contacts import contact_scope
-from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.contacts.phones import to_e164
+from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.setup.records import Fields, contains, fetch, now, object_id, paginate, public
 
 TEXT_FIELDS = {"first_name": 80, "last_name": 80, "company": 120, "notes": 4000}

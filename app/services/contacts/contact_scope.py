@@ -4,8 +4,8 @@ from another queue). Anything else is answered as if it did not exist.
 """
 
 from app.db import get_db
-from app.services.contacts import number_lookup
 from app.services.access.access_rules import queue_ids_of, visibility_filter
+from app.services.contacts import number_lookup
 
 
 def _own_accounts(actor):

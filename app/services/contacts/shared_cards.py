@@ -1,11 +1,11 @@
 """'Add contact' from a contact card a customer shared: into the account's contact list."""
 
 from app.db import get_db
-from app.services.contacts import number_lookup
-from app.services.conversations import message_slots
 from app.services.access.access_rules import load_visible
-from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.contacts import number_lookup
 from app.services.contacts.phones import to_e164
+from app.services.conversations import message_slots
+from app.services.errors import Conflict, NotFound, ValidationFailed
 
 
 def add_contact(actor, interaction_id, message_id, card_index=0):

@@ -18,8 +18,8 @@ from app.providers.outbound import OutboundMedia, OutboundMessage, OutboundReact
 from app.services import clock
 from app.services.attachments import media_store
 from app.services.channel import provider_failures
-from app.services.conversations import live, message_slots, statuses
 from app.services.channel.provider_access import adapter_for, capabilities
+from app.services.conversations import live, message_slots, statuses
 from app.services.conversations.statuses import FAILED_RANK
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from app.domain import messages as msgs
 from app.domain.window import is_open as window_is_open
 from app.services import clock
 from app.services.access import room_access
-from app.services.conversations import live, message_slots, routing
 from app.services.access.access_rules import as_oid, load_visible, require_owner, require_text
+from app.services.conversations import live, message_slots, routing
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.serialize import plain
 

@@ -17,12 +17,12 @@ from app.domain import search
 from app.domain.messages import with_position
 from app.domain.window import is_open as window_is_open
 from app.services import clock
-from app.services.conversations import lifecycle, live, message_slots, routing
 from app.services.access.access_rules import as_oid, load_visible, require_owner, require_text
-from app.services.conversations.delivery import read_receipts_when
-from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.conversations.locations import check_location
 from app.services.channel.provider_access import capabilities
+from app.services.conversations import lifecycle, live, message_slots, routing
+from app.services.conversations.delivery import read_receipts_when
+from app.services.conversations.locations import check_location
+from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.serialize import plain
 from app.services.setup.template_rendering import prepare
 

@@ -9,8 +9,8 @@ from pymongo import ReturnDocument
 from app.db import get_db
 from app.realtime import online_user_ids
 from app.services import clock
-from app.services.conversations import live
 from app.services.access.access_rules import load_visible, queue_ids_of
+from app.services.conversations import live
 from app.services.errors import Conflict, Forbidden
 from app.services.serialize import plain
 

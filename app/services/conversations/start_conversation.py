@@ -7,12 +7,12 @@ from pymongo.errors import DuplicateKeyError
 from app.db import get_db
 from app.domain import search
 from app.services import clock
-from app.services.contacts import number_lookup
-from app.services.conversations import inbound, outbound
 from app.services.access.access_rules import as_oid, queue_ids_of
-from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.services.contacts.phones import to_e164
 from app.services.channel.provider_access import capabilities
+from app.services.contacts import number_lookup
+from app.services.contacts.phones import to_e164
+from app.services.conversations import inbound, outbound
+from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 def start(actor, data):

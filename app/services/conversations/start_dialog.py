@@ -3,12 +3,12 @@ POST /api/v1/interactions): the accounts the user may start from, and whether a 
 already a contact of the account's list (otherwise the engine creates it on send)."""
 
 from app.db import get_db
-from app.services.contacts import number_lookup
 from app.services.access.access_rules import as_oid, queue_ids_of
+from app.services.channel.provider_access import capabilities
+from app.services.contacts import number_lookup
+from app.services.contacts.phones import to_e164
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 from app.services.reading.interaction_list import visible_accounts
-from app.services.contacts.phones import to_e164
-from app.services.channel.provider_access import capabilities
 
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "mobile", "email", "company")
 

@@ -9,8 +9,8 @@ Routing only offers conversations to active users, so offers stop with the same 
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.services.people import passwords, sessions, users
 from app.services.errors import Conflict, Forbidden, ValidationFailed
+from app.services.people import passwords, sessions, users
 from app.services.setup.records import Fields, contains, fetch, now, paginate, public
 
 NOUN = "user"

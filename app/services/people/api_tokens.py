@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from app.db import get_db
 from app.services import clock
-from app.services.people import users
 from app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from app.services.people import users
 from app.services.reading.interaction_list import aware
 from app.services.setup.records import Fields, now, object_id
 

@@ -7,8 +7,8 @@ Open sockets are closed at once, through the Socket.IO message queue.
 
 from app import realtime
 from app.db import get_db
-from app.services.people import api_tokens, passwords, users
 from app.services.errors import ValidationFailed
+from app.services.people import api_tokens, passwords, users
 from app.services.setup.records import now
 
 

@@ -8,8 +8,8 @@ from email_validator import EmailNotValidError, validate_email
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.services.people import passwords
 from app.services.errors import Conflict, ValidationFailed
+from app.services.people import passwords
 
 ROLES = ("admin", "agent")
 # A real hash of a random password: unknown emails cost the same time as wrong passwords.

@@ -8,8 +8,8 @@ contact (one aggregation, never a query per row), and the choices the filter bar
 from datetime import UTC
 
 from app.db import get_db
-from app.services.reading import interaction_queries
 from app.services.access.access_rules import queue_ids_of, visibility_filter
+from app.services.reading import interaction_queries
 
 # The query arguments the page and the REST API share (tags repeats for a multi-select).
 FILTERS = (

@@ -6,9 +6,9 @@ The page is read-only; taking the interaction (accept) or working on it happens 
 
 from app.db import get_db
 from app.domain import messages as msgs
+from app.services.access.access_rules import queue_ids_of, visibility_filter
 from app.services.channel import provider_failures
 from app.services.reading import interaction_queries
-from app.services.access.access_rules import queue_ids_of, visibility_filter
 from app.services.reading.interaction_list import aware, status_label
 
 JOURNEY_LIMIT = 20

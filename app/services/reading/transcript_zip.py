@@ -15,8 +15,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.db import get_db
 from app.services import clock
-from app.services.attachments import media_store
 from app.services.access.access_rules import load_visible
+from app.services.attachments import media_store
 from app.services.errors import NotFound
 from app.services.reading.interaction_list import aware, iso, status_label, when
 from app.services.reading.interaction_queries import visible_message

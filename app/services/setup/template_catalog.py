@@ -9,8 +9,8 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.contacts.phones import to_e164
+from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.setup.records import Fields, contains, fetch, now, object_id, paginate, public
 
 NOUN = "template"

@@ -16,12 +16,12 @@ from app.db import get_db
 from app.providers import sandbox
 from app.providers.events import STATUSES
 from app.providers.media_limits import AttachmentRejected, inbound_type, remux_webm_to_ogg_opus
-from app.services.simulation import simulator_numbers
-from app.services.channel import accounts
 from app.services.access.access_rules import as_oid
-from app.services.errors import NotFound, ValidationFailed
-from app.services.conversations.locations import check_location
+from app.services.channel import accounts
 from app.services.contacts.phones import to_e164
+from app.services.conversations.locations import check_location
+from app.services.errors import NotFound, ValidationFailed
+from app.services.simulation import simulator_numbers
 
 MEDIA_MAX_BYTES = 16 * 1024 * 1024
 TEXT_MAX = 4096

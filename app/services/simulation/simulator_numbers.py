@@ -12,8 +12,8 @@ from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
 from app.services import clock
-from app.services.errors import Conflict, Forbidden
 from app.services.contacts.phones import to_e164
+from app.services.errors import Conflict, Forbidden
 
 PER_SESSION = 5
 ATTEMPTS = 20

@@ -10,12 +10,12 @@ recorded when an agent views or answers, as the account's read-receipt setting s
 from app.db import get_db
 from app.domain.window import is_open as window_is_open
 from app.services import clock
-from app.services.simulation import simulator_numbers
-from app.services.contacts import number_lookup
-from app.services.attachments import media
 from app.services.access.access_rules import as_oid
+from app.services.attachments import media
+from app.services.contacts import number_lookup
 from app.services.errors import NotFound
 from app.services.serialize import plain
+from app.services.simulation import simulator_numbers
 
 FIELDS = ("id", "provider_message_id", "direction", "author", "kind", "text", "caption", "at", "status", "reply_to",
           "location", "contacts", "reply", "forwarded", "reactions")
