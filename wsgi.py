@@ -23,8 +23,8 @@ app = create_app()
 
 
 def serve():
-    from app import embedded_worker
     from app.extensions import socketio
+    from workers import embedded as embedded_worker
 
     if os.environ.get("PARLEY_SEED_DEMO") == "1":
         # Seeded here, not by a separate command: the embedded database lives in this process.

@@ -1,6 +1,6 @@
 """Scoring a customer's message and refreshing its interaction's predominant sentiment.
 
-Enqueued once per customer message with text (app/services/inbound.py). The message's score is
+Enqueued once per customer message with text (app/services/conversations/inbound.py). The message's score is
 stored on the message itself, so the interaction's label is recomputed from stored scores and a
 retried or late job gives the same result as an on-time one.
 """

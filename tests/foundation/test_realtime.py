@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import socketio
 
-from app.realtime import agent_room, disconnect_user, emit, online_user_ids
+from app.realtime.push import agent_room, disconnect_user, emit, online_user_ids
 from app.services.people import agents
 from tests.support.http import cookie_header, signed_in_session
 from tests.support.live_server import LiveServer
@@ -98,8 +98,8 @@ def test_an_admins_change_closes_the_users_open_sockets(server, agent, change):
 def test_sockets_held_by_another_process_are_closed_through_the_message_queue(server, agent, redis_url):
     _, client = open_socket(server, agent["email"])
     script = (
-        "import sys; from app import create_app; from app import realtime; "
-        "create_app('testing'); realtime.disconnect_user(sys.argv[1])"
+        "import sys; from app import create_app; from app.realtime import push; "
+        "create_app('testing'); push.disconnect_user(sys.argv[1])"
     )
     env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
     subprocess.run([sys.executable, "-c", script, str(agent["_id"])], cwd=ROOT, env=env, check=True, timeout=60)

@@ -1,5 +1,5 @@
 """REST API v1 (JSON only): Bearer tokens, the same services as the pages, errors as
-{"error": {"code", "message", "fields"}}. The blueprint authenticates itself (see app.access)."""
+{"error": {"code", "message", "fields"}}. The blueprint authenticates itself (see app.web.access)."""
 
 from flask import Blueprint, g, jsonify, request
 from flask_login import current_user

@@ -11,8 +11,8 @@ import logging
 from bson import ObjectId
 from redis.exceptions import RedisError
 
-from app import realtime
 from app.db import get_db
+from app.realtime import push
 from app.services.access import access_rules
 from app.services.conversations import live
 
@@ -28,7 +28,7 @@ def _members(queue_id):
 
 def _evict(user_id, rooms):
     try:
-        realtime.evict(str(user_id), rooms)
+        push.evict(str(user_id), rooms)
     except RedisError:
         log.warning("could not take %s out of %s: Redis does not answer", user_id, rooms)
 
@@ -54,7 +54,7 @@ def recheck_user(user_id):
     if not user or not user.get("active", True):
         return
     try:
-        watched = set().union(*realtime.watched_rooms(str(user_id)).values())
+        watched = set().union(*push.watched_rooms(str(user_id)).values())
     except RedisError:
         log.warning("could not re-check the rooms of %s: Redis does not answer", user_id)
         return
@@ -66,4 +66,4 @@ def recheck_user(user_id):
         # Imported here: routing imports access_rules, which imports queue_admin, which imports this.
         from app.services.conversations import routing
 
-        realtime.emit("offers", {"interactions": routing.waiting_for(user)}, realtime.agent_room(user_id))
+        push.emit("offers", {"interactions": routing.waiting_for(user)}, push.agent_room(user_id))

@@ -1,6 +1,6 @@
 """Sentiment of customer messages and the predominant sentiment of an interaction.
 
-The model is a lexicon and a few rules (app/services/sentiment_lexicon.py), in English, Spanish,
+The model is a lexicon and a few rules (app/services/analysis/sentiment_lexicon.py), in English, Spanish,
 Italian and Portuguese at once, so a message needs no language hint. Contact-center messages are
 short and say what they mean with a small vocabulary (thanks, praise, broken, missing, late,
 urgent), which a word list covers; a general-purpose sentence encoder read "Quick question about

@@ -1,6 +1,6 @@
 """Accounts whose provider refused their credentials (HTTP 401): shown to admins, released when fixed.
 
-The send job marks an account ``needs_reauth`` and holds its messages (services/delivery.py);
+The send job marks an account ``needs_reauth`` and holds its messages (services/conversations/delivery.py);
 admins see a banner on every page until someone saves new credentials, which makes the account
 active again and sends what was held.
 """

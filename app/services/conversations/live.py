@@ -6,7 +6,7 @@ last number it saw (`events_since`) and so never shows a gap or a duplicate.
 """
 
 from app.db import get_db
-from app.realtime import ADMINS_ROOM, agent_room, emit
+from app.realtime.push import ADMINS_ROOM, agent_room, emit
 from app.services import clock
 
 

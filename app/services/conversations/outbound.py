@@ -1,6 +1,6 @@
 """Agent → customer messages: checked, stored as `queued` in the interaction, then sent by a job.
 
-Stored first so nothing is lost: the job (services/delivery.py) sends it, retries what can be
+Stored first so nothing is lost: the job (services/conversations/delivery.py) sends it, retries what can be
 retried and marks the rest failed with the provider's reason. A client-generated id makes a
 browser's retry on a bad connection return the same message instead of sending twice.
 """

@@ -7,7 +7,7 @@ Accept is one find_one_and_update on status "queued": exactly one agent wins, wh
 from pymongo import ReturnDocument
 
 from app.db import get_db
-from app.realtime import online_user_ids
+from app.realtime.push import online_user_ids
 from app.services import clock
 from app.services.access.access_rules import load_visible, queue_ids_of
 from app.services.conversations import live

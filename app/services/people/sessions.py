@@ -1,12 +1,12 @@
 """Ending sign-ins: at sign-out, password, role and activity changes.
 
-A user's session version is part of every session and remember-me cookie (see app.login);
+A user's session version is part of every session and remember-me cookie (see app.web.login);
 raising it refuses all of them on the next request or socket connect, on every web process.
 Open sockets are closed at once, through the Socket.IO message queue.
 """
 
-from app import realtime
 from app.db import get_db
+from app.realtime import push
 from app.services.errors import ValidationFailed
 from app.services.people import api_tokens, passwords, users
 from app.services.setup.records import now
@@ -15,7 +15,7 @@ from app.services.setup.records import now
 def end_all(user_id):
     """Sign the user out everywhere: every session and remember-me cookie, every open socket."""
     users.end_sessions(user_id)
-    realtime.disconnect_user(str(user_id))
+    push.disconnect_user(str(user_id))
 
 
 def password_changed(user_id):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from app import queues as rq_queues
 from app.db import get_db
-from app.realtime import online_user_ids
+from app.realtime.push import online_user_ids
 from app.services import clock
 from app.services.reading.interaction_list import aware
 

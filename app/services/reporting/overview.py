@@ -1,7 +1,7 @@
 """Counts for the admin home page."""
 
 from app.db import get_db
-from app.realtime import online_user_ids
+from app.realtime.push import online_user_ids
 
 
 def admin_overview():

@@ -1,4 +1,7 @@
-"""Socket.IO: authenticated connections, rooms, presence, and emitting from any process.
+"""Socket.IO's push side: emitting to rooms from any process, presence, closing a user's sockets.
+
+Framework-free (no request, no signed-in user): services and workers use it. The event
+handlers that call services are in app/realtime/handlers.py.
 
 Rooms: agent:<user id>, queue:<queue id>, interaction:<id>, admins. Emits go through the
 Redis message queue, so a worker process reaches browsers connected to any web process.
@@ -10,14 +13,10 @@ by another process travels through the same message queue.
 
 import logging
 
-from flask import request
-from flask_login import current_user
-from flask_socketio import join_room, leave_room
 from redis.exceptions import RedisError
 
 from app import queues
 from app.extensions import socketio
-from app.services.people import users
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +24,6 @@ ONLINE_KEY = "parley:presence:online"
 ADMINS_ROOM = "admins"
 # A socket's watched rooms outlive it only if its process died; they expire with the day.
 WATCHING_TTL = 24 * 3600
-
-# Which user each socket of this process belongs to: a disconnect is handled by the process
-# holding the socket, after sign-out may already have emptied the session.
-_socket_users = {}
 
 
 def _sids_key(user_id):
@@ -74,18 +69,16 @@ def user_sids(user_id):
     return [s.decode() for s in queues.get_redis().smembers(_sids_key(user_id))]
 
 
-def watch_room(room):
-    """Join `room` with the current socket and record it, so an eviction can find it later."""
-    join_room(room)
+def record_watch(sid, room):
+    """Record that socket `sid` watches `room`, so an eviction can find it later."""
     redis = queues.get_redis()
-    redis.sadd(_watching_key(request.sid), room)
-    redis.expire(_watching_key(request.sid), WATCHING_TTL)
+    redis.sadd(_watching_key(sid), room)
+    redis.expire(_watching_key(sid), WATCHING_TTL)
 
 
-def unwatch_room(room):
-    leave_room(room)
+def forget_watch(sid, room):
     try:
-        queues.get_redis().srem(_watching_key(request.sid), room)
+        queues.get_redis().srem(_watching_key(sid), room)
     except RedisError:
         pass  # a stale entry only makes a later eviction try a room the socket already left
 
@@ -106,65 +99,35 @@ def evict(user_id, rooms):
             redis.srem(_watching_key(sid), *rooms)
 
 
-# Functions called with the user's document after a socket connects (e.g. to send waiting offers).
-connect_hooks = []
-
-
-def on_connect(auth=None):
-    if not current_user.is_authenticated:
-        raise ConnectionRefusedError("unauthorized")
+def list_socket(user_id, sid):
+    """Record the socket as the user's, so disconnect_user and evict find it from any process."""
     try:
-        queues.get_redis().sadd(_sids_key(current_user.id), request.sid)
+        queues.get_redis().sadd(_sids_key(user_id), sid)
     except RedisError:
-        log.warning("socket of %s not listed: Redis does not answer", current_user.id)
-    _refuse_if_signed_out_meanwhile()
-    try:
-        queues.get_redis().sadd(ONLINE_KEY, current_user.id)
-    except RedisError:
-        log.warning("presence not recorded for %s: Redis does not answer", current_user.id)
-    _socket_users[request.sid] = current_user.id
-    join_room(agent_room(current_user.id))
-    if current_user.is_admin:
-        join_room(ADMINS_ROOM)
-    socketio.emit("welcome", {"user": {"id": current_user.id, "name": current_user.name}}, to=request.sid)
-    for hook in connect_hooks:
-        hook(current_user.doc, request.sid)
+        log.warning("socket of %s not listed: Redis does not answer", user_id)
 
 
-def _refuse_if_signed_out_meanwhile():
-    """Close the race with disconnect_user: a sign-out that ran after the session was checked but
-    before this socket was listed in Redis did not see it, so look at the session version again."""
-    doc = users.get_user(current_user.id)
-    if doc is not None and users.session_version(doc) == users.session_version(current_user.doc):
-        return
+def unlist_socket(user_id, sid):
     try:
-        queues.get_redis().srem(_sids_key(current_user.id), request.sid)
+        queues.get_redis().srem(_sids_key(user_id), sid)
     except RedisError:
         pass
-    raise ConnectionRefusedError("unauthorized")
 
 
-def on_disconnect(reason=None):
-    user_id = _socket_users.pop(request.sid, None)
-    if user_id is None:
-        return
+def mark_online(user_id):
+    try:
+        queues.get_redis().sadd(ONLINE_KEY, user_id)
+    except RedisError:
+        log.warning("presence not recorded for %s: Redis does not answer", user_id)
+
+
+def socket_closed(user_id, sid):
+    """Forget the socket's rooms; the user is offline once their last socket is gone."""
     try:
         redis = queues.get_redis()
-        redis.delete(_watching_key(request.sid))
-        redis.srem(_sids_key(user_id), request.sid)
+        redis.delete(_watching_key(sid))
+        redis.srem(_sids_key(user_id), sid)
         if redis.scard(_sids_key(user_id)) == 0:
             redis.srem(ONLINE_KEY, user_id)
     except RedisError:
         pass
-
-
-def init_app(app):
-    socketio.init_app(
-        app,
-        async_mode=app.config["PARLEY_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
-        logger=False,
-        engineio_logger=False,
-    )
-    socketio.on_event("connect", on_connect)
-    socketio.on_event("disconnect", on_disconnect)

@@ -4,8 +4,8 @@ from flask import jsonify, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.access import wants_json
 from app.services.errors import ServiceError
+from app.web.access import wants_json
 
 
 def _respond(status, code, message, fields=None):

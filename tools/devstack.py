@@ -1,8 +1,8 @@
 """The local stack behind `make run` and `make test`: a throwaway redis-server on a free
 loopback port (unless REDIS_URL is set), then the portal or pytest, and a clean stop.
 
-    python -m app.devstack run          # portal with demo data at http://127.0.0.1:5000
-    python -m app.devstack test [ARGS]  # pytest ARGS against a fresh Redis
+    python -m tools.devstack run          # portal with demo data at http://127.0.0.1:5000
+    python -m tools.devstack test [ARGS]  # pytest ARGS against a fresh Redis
 """
 
 import os
