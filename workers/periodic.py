@@ -1,6 +1,7 @@
 """Periodic jobs, defined once: `rq cron workers/cron.py` runs them in production and the
 embedded scheduler thread runs the same list when the database is in-process."""
 
+import importlib
 from dataclasses import dataclass, field
 
 
@@ -20,8 +21,6 @@ PERIODIC_JOBS: list[PeriodicJob] = [
 
 
 def resolve(dotted):
-    import importlib
-
     module, _, name = dotted.rpartition(".")
     return getattr(importlib.import_module(module), name)
 

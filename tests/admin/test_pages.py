@@ -6,7 +6,7 @@ from io import BytesIO
 import pytest
 
 from app.db import get_db
-from app.services.channel import accounts
+from app.services.channel import accounts, provider_access
 from app.services.contacts import contact_lists
 from app.services.setup import queue_admin
 from tests.support.builders import csrf_token
@@ -71,7 +71,7 @@ def test_account_edit_keeps_secrets_left_empty(admin_client):
             "max_attachment_mb": "15", "allowed_attachment_types": ["image", "document"], "read_receipts": "never"}
     response = post(admin_client, f"/admin/accounts/{doc['_id']}/edit", data)
     assert response.status_code == 302, response.get_data(as_text=True)
-    config = accounts.provider_config(accounts.get_account(doc["_id"]))
+    config = provider_access.provider_config(accounts.get_account(doc["_id"]))
     assert config["credentials"]["access_token"] == "tok-1234567"
     assert accounts.get_account(doc["_id"])["settings"]["max_attachment_bytes"] == 15 * 1024 * 1024
 

@@ -8,7 +8,7 @@ from app.providers.base import WebhookRequest
 from app.providers.registry import get_provider
 from app.providers.sandbox import build_inbound, build_status
 from app.services.channel import accounts
-from app.services.channel.accounts import provider_config
+from app.services.channel.provider_access import provider_config
 from app.services.setup import queue_admin
 
 _seq = itertools.count(1)

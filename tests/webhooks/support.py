@@ -17,7 +17,7 @@ from app.providers import sandbox
 from app.providers.meta import meta_signature
 from app.providers.registry import PROVIDERS
 from app.providers.sinch import sinch_signature
-from app.services.channel import accounts
+from app.services.channel import accounts, provider_access
 from app.services.setup import queue_admin
 from tests.providers.support import CREDENTIALS, read_bytes, text_fixture
 
@@ -43,7 +43,7 @@ def path_of(account):
 
 
 def secret_of(account, name):
-    return accounts.provider_config(account)["credentials"][name]
+    return provider_access.provider_config(account)["credentials"][name]
 
 
 def signed(account, body, content_type="application/json"):

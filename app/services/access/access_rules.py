@@ -4,7 +4,6 @@ from bson import ObjectId
 
 from app.db import get_db
 from app.services.errors import Forbidden, NotFound, ValidationFailed
-from app.services.setup import queue_admin
 
 
 def as_oid(value, what="interaction"):
@@ -15,7 +14,7 @@ def as_oid(value, what="interaction"):
 
 
 def queue_ids_of(agent_id):
-    return [q["_id"] for q in queue_admin.queues_of_agent(as_oid(agent_id, "agent"))]
+    return [q["_id"] for q in get_db().queues.find({"agent_ids": as_oid(agent_id, "agent")}, {"_id": 1})]
 
 
 def visibility_filter(actor):

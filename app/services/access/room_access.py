@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from app.db import get_db
 from app.realtime import push
 from app.services.access import access_rules
-from app.services.conversations import live
+from app.services.conversations import live, routing
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,4 @@ def recheck_user(user_id):
     visible = {live.interaction_room(doc["_id"]) for doc in get_db().interactions.find(query, {"_id": 1})} if ids else set()
     _evict(user_id, [room for room in watched if room.startswith(ROOM_PREFIX) and room not in visible])
     if user["role"] != "admin":
-        # Imported here: routing imports access_rules, which imports queue_admin, which imports this.
-        from app.services.conversations import routing
-
         push.emit("offers", {"interactions": routing.waiting_for(user)}, push.agent_room(user_id))

@@ -1,6 +1,6 @@
 """WhatsApp accounts: configuration (validated), look-up by webhook key, and the views of an account
 that are safe to show: secrets are encrypted at rest and never leave this module in clear
-except through `provider_config`, which adapters need to call the provider."""
+except through `provider_access.provider_config`, which adapters need to call the provider."""
 
 import secrets
 from datetime import datetime, timezone
@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from app import crypto
 from app.db import get_db
 from app.providers import base
-from app.services.channel import account_fields
+from app.services.channel import account_fields, reauth
 from app.services.contacts.phones import to_e164
 from app.services.errors import Conflict, ValidationFailed
 from app.services.setup.queue_admin import queues_of_agent
@@ -219,9 +219,7 @@ def update(account_id, data):
     changes["updated_at"] = now()
     get_db().accounts.update_one({"_id": doc["_id"]}, {"$set": changes})
     if doc.get("status") == "needs_reauth" and (plain or secret_values):
-        from app.services import reauth  # new credentials: active again, held messages go out
-
-        reauth.credentials_renewed(doc["_id"])
+        reauth.credentials_renewed(doc["_id"])  # new credentials: active again, held messages go out
     return get_account(doc["_id"])
 
 
@@ -253,14 +251,3 @@ def generated_secrets(doc):
     """The values Parley generated for the admin to paste into the provider's console (e.g. Meta's verify token)."""
     return {c.label: crypto.decrypt(doc["secrets"][c.name])
             for c in account_fields.credential_fields(doc["provider"]) if c.generated and c.name in doc.get("secrets", {})}
-
-
-def provider_config(doc, base_url=None):
-    """What a provider adapter needs, secrets decrypted: never store or render the result."""
-    credentials = dict(doc.get("credentials", {}))
-    credentials.update({k: crypto.decrypt(v) for k, v in doc.get("secrets", {}).items()})
-    config = {"provider": doc["provider"], "phone": doc["phone"], "api_base": effective_api_base(doc),
-              "credentials": credentials}
-    if base_url:
-        config["webhook_url"] = webhook_url(doc, base_url)
-    return config

@@ -5,6 +5,7 @@ admins see a banner on every page until someone saves new credentials, which mak
 active again and sends what was held.
 """
 
+from app import queues
 from app.db import get_db
 
 BANNER_LIMIT = 5
@@ -16,11 +17,11 @@ def accounts_needing_reauth(limit=BANNER_LIMIT):
 
 
 def credentials_renewed(account_id):
-    """New credentials were saved: try again with them and send what was held. Returns how many."""
-    from app.services.conversations import delivery
-
+    """New credentials were saved: the account is active again at once, and a job sends what was
+    held (not the admin's request: it may be many messages). Returns whether the account changed."""
     result = get_db().accounts.update_one({"_id": account_id, "status": "needs_reauth"},
                                           {"$set": {"status": "active"}, "$unset": {"auth_error": ""}})
     if not result.modified_count:
-        return 0
-    return delivery.release_held(account_id)
+        return False
+    queues.enqueue("outbound", "workers.outbound.release_held", str(account_id), job_id=f"release-held-{account_id}")
+    return True

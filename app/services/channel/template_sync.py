@@ -8,7 +8,7 @@ stored templates, keeping the admin's own flags (available for agents, recontact
 from app.db import get_db
 from app.providers.errors import ProviderError
 from app.providers.registry import get_provider
-from app.services.channel import accounts
+from app.services.channel import accounts, provider_access
 from app.services.errors import ServiceError, ValidationFailed
 from app.services.setup.records import now
 from app.services.setup.template_catalog import CATEGORIES
@@ -25,7 +25,7 @@ def sync_from_meta(account_id):
     if account["provider"] != "meta":
         raise ValidationFailed("Only Meta accounts can sync templates.", {"provider": "Not a Meta account."})
     try:
-        fetched = get_provider(accounts.provider_config(account)).fetch_templates()
+        fetched = get_provider(provider_access.provider_config(account)).fetch_templates()
     except ProviderError as exc:
         raise SyncFailed(f"Meta refused the template list: {exc.title}. {exc.detail or ''}".strip()) from None
     created = updated = 0

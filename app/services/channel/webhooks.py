@@ -35,7 +35,7 @@ from app.db import get_db
 from app.providers import MalformedWebhook, WebhookRejected, WebhookRequest
 from app.services import clock
 from app.services.attachments import media_links
-from app.services.channel import accounts
+from app.services.channel import accounts, provider_access
 from app.services.channel.provider_access import adapter_for
 from app.services.conversations import inbound
 
@@ -227,8 +227,8 @@ def _meta_account_for(phone_number_id, account):
     other = get_db().accounts.find_one({"provider": "meta", "credentials.phone_number_id": phone_number_id})
     if other is None:
         return account
-    mine = accounts.provider_config(account)["credentials"].get("app_secret") or ""
-    theirs = accounts.provider_config(other)["credentials"].get("app_secret") or ""
+    mine = provider_access.provider_config(account)["credentials"].get("app_secret") or ""
+    theirs = provider_access.provider_config(other)["credentials"].get("app_secret") or ""
     if mine and hmac.compare_digest(str(mine).encode(), str(theirs).encode()):
         return other
     log.warning(

@@ -8,7 +8,9 @@ re-authorization" and holds its messages until an admin fixes the credentials.
 
 import logging
 import random
+from datetime import timedelta
 
+from app import queues
 from app.db import get_db
 from app.domain.messages import STATUS_RANK
 from app.domain.window import is_open as window_is_open
@@ -16,7 +18,9 @@ from app.providers.errors import ProviderError
 from app.providers.events import Location
 from app.providers.outbound import OutboundMedia, OutboundMessage, OutboundReaction, TemplateButton, TemplateHeader, TemplateSpec
 from app.services import clock
+from app.services.access.access_rules import as_oid
 from app.services.attachments import media_store
+from app.services.attachments.media_links import public_link
 from app.services.channel import provider_failures
 from app.services.channel.provider_access import adapter_for, capabilities
 from app.services.conversations import live, message_slots, statuses
@@ -35,11 +39,16 @@ def backoff(attempt, retry_after=None):
     return max(delay, retry_after or 0)
 
 
+def enqueue_delivery(interaction_id, message_id, attempt=1, delay=None):
+    args = ("workers.outbound.send_message", str(interaction_id), message_id, attempt)
+    job_id = f"send-{message_id}-{attempt}"
+    if delay:
+        return queues.get_queue("outbound").enqueue_in(timedelta(seconds=delay), *args, job_id=job_id)
+    return queues.enqueue("outbound", *args, job_id=job_id)
+
+
 def deliver(interaction_id, message_id, attempt=1):
     """Send the message if it still waits; returns what happened (sent, retrying, failed, held, skipped)."""
-    from app.services.access.access_rules import as_oid
-    from app.services.conversations.outbound import enqueue_delivery
-
     interaction = get_db().interactions.find_one(
         {"_id": as_oid(interaction_id)},
         {
@@ -101,8 +110,6 @@ def _media(adapter, account, media, caption):
     if "media_upload" in capabilities(account):
         media_id = _upload(adapter, account, media["file_id"], media["mime_type"], media.get("filename"))
         return OutboundMedia(media_id=media_id, mime_type=media["mime_type"], filename=media.get("filename"), caption=caption)
-    from app.services.attachments.media_links import public_link
-
     return OutboundMedia(
         link=public_link(media["file_id"]), mime_type=media["mime_type"], filename=media.get("filename"), caption=caption
     )
@@ -118,9 +125,7 @@ def _template(adapter, account, spec):
             if "media_upload" in capabilities(account):
                 media_id, link = _upload(adapter, account, h["file_id"], media_store.mime_type(grid_out), grid_out.filename), None
             else:
-                from app.services.attachments.media_links import public_link
-
-                link = public_link(h["file_id"])
+                            link = public_link(h["file_id"])
         header = TemplateHeader(type=h["type"], text=h.get("text"), media_id=media_id, link=link, filename=h.get("filename"))
     buttons = [TemplateButton(**b) for b in spec.get("buttons", []) if b["sub_type"] == "url" or b.get("payload")]
     return TemplateSpec(
@@ -190,8 +195,6 @@ def _hold(interaction, message):
 
 def release_held(account_id):
     """Send again what was held while the account needed re-authorization. Returns how many."""
-    from app.services.conversations.outbound import enqueue_delivery
-
     count = 0
     for doc in get_db().interactions.find(
         {"account_id": account_id, "messages.held": True}, {"messages.id": 1, "messages.held": 1}
@@ -206,8 +209,6 @@ def release_held(account_id):
 
 def send_read_receipt(interaction_id):
     """Blue ticks for the customer's latest message, once per message, where the provider has them."""
-    from app.services.access.access_rules import as_oid
-
     interaction = get_db().interactions.find_one(
         {"_id": as_oid(interaction_id)}, {"account_id": 1, "last_inbound_provider_id": 1}
     )

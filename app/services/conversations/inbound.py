@@ -19,7 +19,7 @@ from app.domain import search
 from app.domain.window import expiry_after
 from app.services import clock
 from app.services.contacts import number_lookup
-from app.services.conversations import dedup, live, reactions, routing, statuses
+from app.services.conversations import dedup, lifecycle, live, reactions, routing, statuses
 from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
@@ -251,6 +251,4 @@ def _after_store(account, interaction, message, how):
         )
     settings = account.get("settings") or {}
     if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
-        from app.services.conversations import lifecycle
-
         lifecycle.close_by_system(interaction["_id"], "Closed automatically: the customer answered with a quick reply.")

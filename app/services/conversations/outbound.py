@@ -20,7 +20,7 @@ from app.services import clock
 from app.services.access.access_rules import as_oid, load_visible, require_owner, require_text
 from app.services.channel.provider_access import capabilities
 from app.services.conversations import lifecycle, live, message_slots, routing
-from app.services.conversations.delivery import read_receipts_when
+from app.services.conversations.delivery import enqueue_delivery, read_receipts_when
 from app.services.conversations.locations import check_location
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.serialize import plain
@@ -131,8 +131,6 @@ def _media(media, kind, account):
 
 
 def _template(actor, interaction, account, payload, recontact=False):
-    from app.services.access.access_rules import as_oid
-
     template = get_db().templates.find_one({"_id": as_oid(payload.get("template_id"), "template"), "account_id": account["_id"]})
     if template is None:
         raise NotFound("No such template on this interaction's account.")
@@ -219,16 +217,6 @@ def _show_agent_reaction(interaction, message):
     _, position = message_slots.locate({"_id": interaction["_id"]}, "id", reaction["message_id"])
     doc = message_slots.update(interaction["_id"], position, {"id": reaction["message_id"]}, {"reactions.agent": side})
     live.publish(doc, "reaction", {"message_id": reaction["message_id"], "side": "agent", "reaction": plain(side)})
-
-
-def enqueue_delivery(interaction_id, message_id, attempt=1, delay=None):
-    args = ("workers.outbound.send_message", str(interaction_id), message_id, attempt)
-    job_id = f"send-{message_id}-{attempt}"
-    if delay:
-        from datetime import timedelta
-
-        return queues.get_queue("outbound").enqueue_in(timedelta(seconds=delay), *args, job_id=job_id)
-    return queues.enqueue("outbound", *args, job_id=job_id)
 
 
 def _recontact_setup(actor, interaction_id):

@@ -4,6 +4,8 @@ An interaction is offered to every active, signed-in agent of its queue who has 
 Accept is one find_one_and_update on status "queued": exactly one agent wins, whatever the race.
 """
 
+from datetime import timedelta
+
 from pymongo import ReturnDocument
 
 from app.db import get_db
@@ -134,8 +136,6 @@ def reject(actor, interaction_id):
 
 def reoffer_rejected(delay_seconds):
     """Offer again, to everyone, what every agent rejected a while ago. Returns how many."""
-    from datetime import timedelta
-
     cutoff = clock.now() - timedelta(seconds=delay_seconds)
     count = 0
     for doc in get_db().interactions.find({"status": "queued", "all_rejected_at": {"$lte": cutoff}}, {"_id": 1}):

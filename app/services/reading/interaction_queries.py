@@ -13,7 +13,8 @@ from app import queues
 from app.db import get_db
 from app.domain.search import query_words
 from app.services import clock
-from app.services.access.access_rules import visibility_filter
+from app.services.access.access_rules import load_visible, visibility_filter
+from app.services.conversations.delivery import read_receipts_when
 from app.services.errors import ServiceError
 
 STATUSES = ("queued", "open", "closed", "reopened")
@@ -146,8 +147,6 @@ def visible_message(message):
 
 def detail(actor, interaction_id, before=None, limit=None):
     """The interaction with one page of messages: the latest, or those before position `before`."""
-    from app.services.access.access_rules import load_visible
-
     errors = {}
     limit = _int(limit, "limit", errors, MESSAGE_PAGE, 1, MAX_MESSAGE_PAGE)
     doc = load_visible(actor, interaction_id, {"messages": 0, "search_terms": 0})
@@ -173,9 +172,6 @@ def mark_read(actor, interaction_id, position=None):
     part of them keeps the rest unread across reloads. Read receipts go once the latest is seen,
     if the account wants them on view.
     """
-    from app.services.access.access_rules import load_visible
-    from app.services.conversations.delivery import read_receipts_when
-
     if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
         raise BadFilter("Check the read position.", {"position": "Use the position of a message (a whole number)."})
     # A customer message may land between the count and the write: then count again.

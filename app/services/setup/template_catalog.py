@@ -9,6 +9,8 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.providers.media_limits import AttachmentRejected, check_attachment
+from app.services.attachments import media_store
 from app.services.contacts.phones import to_e164
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.setup.records import Fields, contains, fetch, now, object_id, paginate, public
@@ -234,9 +236,6 @@ def store_header_file(data, filename, declared_mime, header_format, actor_id):
     Checked against WhatsApp's limits for that media type; sent later by media id (uploaded to the
     provider at send time) or by a signed link for providers that fetch media themselves.
     """
-    from app.providers.media_limits import AttachmentRejected, check_attachment
-    from app.services.attachments import media_store
-
     kind = HEADER_KINDS.get(header_format)
     if kind is None:
         raise ValidationFailed(

@@ -17,7 +17,7 @@ from app.providers import sandbox
 from app.providers.events import STATUSES
 from app.providers.media_limits import AttachmentRejected, inbound_type, remux_webm_to_ogg_opus
 from app.services.access.access_rules import as_oid
-from app.services.channel import accounts
+from app.services.channel import accounts, provider_access
 from app.services.contacts.phones import to_e164
 from app.services.conversations.locations import check_location
 from app.services.errors import NotFound, ValidationFailed
@@ -44,7 +44,7 @@ def sandbox_account(account_id):
 def _signed(account, event):
     """(webhook path, body, signature header): the browser posts the body as it is."""
     body = json.dumps({"events": [event]}, separators=(",", ":")).encode()
-    secret = accounts.provider_config(account)["credentials"].get("webhook_secret") or ""
+    secret = provider_access.provider_config(account)["credentials"].get("webhook_secret") or ""
     return {"url": accounts.WEBHOOK_PATH + account["webhook_key"], "body": body.decode(),
             "headers": {sandbox.SIGNATURE_HEADER: sandbox.sign(body, secret), "Content-Type": "application/json"}}
 
