@@ -18,6 +18,7 @@ test: $(DEV_STAMP) system-deps browser-deps lint
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check --config config/ruff.toml $(LINT_PATHS)
+	$(VENV)/bin/lint-imports --config config/importlinter.ini
 
 format: $(DEV_STAMP)
 	$(PY) -m ruff format --config config/ruff.toml $(LINT_PATHS)
@@ -43,4 +44,4 @@ browser-deps:
 	test -z "$$missing" || ./config/apt-install $$missing
 
 clean:
-	rm -rf $(VENV) tests/artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) tests/artifacts .pytest_cache .ruff_cache .import_linter_cache .grimp_cache
