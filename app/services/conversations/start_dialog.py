@@ -1,4 +1,4 @@
-"""What the list's "+" dialog needs before it calls the engine's new_conversation.start (through
+"""What the list's "+" dialog needs before it calls the engine's start_conversation.start (through
 POST /api/v1/interactions): the accounts the user may start from, and whether a number is
 already a contact of the account's list (otherwise the engine creates it on send)."""
 
