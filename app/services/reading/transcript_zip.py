@@ -22,7 +22,7 @@ from app.services.reading.interaction_list import aware, iso, status_label, when
 from app.services.reading.interaction_queries import visible_message
 from app.services.serialize import plain
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
 _env.filters.update(when=when, iso=iso)
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
