@@ -13,6 +13,7 @@ from app.providers import (
     get_provider,
     provider_choices,
 )
+from app.domain.shapes import PROVIDER_NAMES
 from app.providers.base import CredentialField
 from app.providers.sandbox import build_inbound, data_url
 
@@ -238,3 +239,7 @@ def test_webhook_request_normalises_inputs():
         {"a": ["1", "2"], "b": ["3"]},
         {"c": ["4"]},
     )
+
+
+def test_the_domain_names_every_registered_provider():
+    assert tuple(PROVIDERS) == PROVIDER_NAMES
