@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from app.domain.shapes import PROVIDER_NAMES
 from app.providers import (
     PROVIDERS,
     OutboundMessage,
@@ -13,7 +14,6 @@ from app.providers import (
     get_provider,
     provider_choices,
 )
-from app.domain.shapes import PROVIDER_NAMES
 from app.providers.base import CredentialField
 from app.providers.sandbox import build_inbound, data_url
 
