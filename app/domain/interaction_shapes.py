@@ -1,6 +1,8 @@
 """The shapes of what the interaction routes take: the list's filters, a message to send, a new
-conversation, and the bodies of the actions. The services check each value as the conversation
-needs (app/services/outbound, new_conversation, lifecycle); these shapes are what clients send."""
+conversation, and the bodies of the actions. The services read every input through these shapes
+(app/services/setup/records.checked), so the limits the document publishes are the ones enforced;
+what needs the database or other fields (a template's parameters, the window, the provider's
+capabilities) the services check after."""
 
 from datetime import datetime
 from typing import Annotated, Literal
@@ -11,6 +13,9 @@ from app.domain.fields import OBJECT_ID
 from app.domain.shapes import PageMeta
 
 Id = Annotated[str, Field(pattern=OBJECT_ID)]
+AnyCaseId = Annotated[str, Field(pattern="^[0-9a-fA-F]{24}$")]  # as ObjectId reads it
+CLIENT_ID = "^[A-Za-z0-9_-]{8,64}$"
+TEXT_MAX = 4096
 MESSAGE_KINDS = ("text", "image", "audio", "voice", "video", "document", "sticker", "location", "template", "reaction")
 STATUSES = ("queued", "open", "closed", "reopened")
 SORTS = {"start": "created_at", "last_message": "last_message.at", "window": "window_expires_at"}
@@ -27,11 +32,11 @@ class Body(BaseModel):
 
 class InteractionFilters(BaseModel):
     status: Literal[STATUSES] | None = _query("queued, open, closed or reopened")
-    account_id: Id | None = _query("Only this WhatsApp account.")
-    agent_id: Id | None = _query("Assigned to this agent.")
-    first_agent_id: Id | None = _query("First managed by this agent.")
-    tag: str | None = _query("Has this tag.")
-    tags: list[str] | None = _query("Has all these tags (repeat the parameter).")
+    account_id: AnyCaseId | None = _query("Only this WhatsApp account.")
+    agent_id: AnyCaseId | None = _query("Assigned to this agent.")
+    first_agent_id: AnyCaseId | None = _query("First managed by this agent.")
+    tag: str | None = _query("Has this tag.", max_length=60)
+    tags: list[Annotated[str, Field(max_length=60)]] | None = _query("Has all these tags (repeat the parameter).", max_length=50)
     read: bool | None = _query("true: read; false: with unread customer messages.")
     start_from: str | None = _query("Started on or after (ISO date or date-time).")
     start_to: str | None = _query("Started before the end of (ISO date or date-time).")
@@ -53,43 +58,64 @@ class EventsAfter(BaseModel):
     after_seq: int | None = _query("Last sequence seen.", ge=0)
 
 
+ClientId = Annotated[
+    str | None, Field(None, pattern=CLIENT_ID, description="The sender's own id, to recognise the message when it comes back.")
+]
+
+
+class Media(Body):
+    file_id: str = Field(description="The id the upload answered.")
+
+
+class Location(Body):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    name: str | None = Field(None, max_length=200)
+    address: str | None = Field(None, max_length=300)
+
+
+class Reaction(Body):
+    message_id: str
+    emoji: str | None = Field("", max_length=16, description="One emoji; empty removes the reaction.")
+
+
 class NewMessage(Body):
     """A message: text, media (file_id), location, template, reaction, reply_to, internal note."""
 
-    kind: Literal[MESSAGE_KINDS] = "text"
-    text: str | None = None
-    client_id: str | None = Field(None, description="The sender's own id, to recognise the message when it comes back.")
+    kind: Literal[MESSAGE_KINDS] | None = "text"
+    text: str | None = Field(None, max_length=TEXT_MAX)
+    client_id: ClientId = None
     reply_to: str | None = None
-    internal: bool = Field(False, description="An internal note: agents see it, the customer never does.")
-    caption: str | None = None
-    media: dict | None = None
-    location: dict | None = None
-    template_id: Id | None = None
+    internal: bool | None = Field(False, description="An internal note: agents see it, the customer never does.")
+    caption: str | None = Field(None, max_length=1024)
+    media: Media | None = None
+    location: Location | None = None
+    template_id: AnyCaseId | None = None
     params: dict | None = None
-    reaction: dict | None = None
+    reaction: Reaction | None = None
     preview_url: bool | None = None
 
 
 class NewConversation(Body):
     """An outbound conversation: account_id, phone, and template_id with params, or text."""
 
-    account_id: Id
-    phone: str
-    name: str | None = None
-    template_id: Id | None = None
+    account_id: AnyCaseId
+    phone: str = Field(max_length=40)
+    name: str | None = Field(None, max_length=100)
+    template_id: AnyCaseId | None = None
     params: dict | None = None
-    text: str | None = None
-    client_id: str | None = None
+    text: str | None = Field(None, max_length=TEXT_MAX)
+    client_id: ClientId = None
 
 
 class Labels(Body):
-    disposition: str | None = None
-    tags: list[str] | None = None
+    disposition: str | None = Field(None, max_length=60)
+    tags: list[Annotated[str, Field(max_length=60)]] | None = Field(None, max_length=50)
 
 
 class Transfer(Body):
-    agent_id: Id | None = None
-    queue_id: Id | None = None
+    agent_id: AnyCaseId | None = None
+    queue_id: AnyCaseId | None = None
 
 
 class ReadUpTo(Body):
@@ -97,7 +123,7 @@ class ReadUpTo(Body):
 
 
 class ContactCard(Body):
-    card: int = Field(0, description="Which card of the message, from 0.")
+    card: int | None = Field(0, ge=0, description="Which card of the message, from 0.")
 
 
 class TemplateParams(Body):

@@ -11,33 +11,23 @@ from bson import ObjectId
 
 from app import jobs
 from app.db import get_db
-from app.domain.interaction_shapes import MAX_MESSAGE_PAGE, SORTS
+from app.domain.interaction_shapes import SORTS, STATUSES, InteractionFilters, MessagePage, ReadUpTo
 from app.domain.search import query_words
 from app.services import clock
 from app.services.access.access_rules import load_visible, visibility_filter
 from app.services.conversations.delivery import read_receipts_when
 from app.services.errors import ServiceError
+from app.services.setup.records import checked
 
-STATUSES = ("queued", "open", "closed", "reopened")
-MAX_PER_PAGE = 100
-MAX_PAGE = 1000
+PER_PAGE = 25
 
 
 class BadFilter(ServiceError):
     code = "bad_filter"
 
 
-def _oid(value, field, errors):
-    if value in (None, ""):
-        return None
-    if not ObjectId.is_valid(value):
-        errors[field] = "Not a valid id."
-        return None
-    return ObjectId(value)
-
-
 def _date(value, field, errors, end=False):
-    if value in (None, ""):
+    if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
@@ -49,68 +39,71 @@ def _date(value, field, errors, end=False):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _int(value, field, errors, default, low, high):
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        errors[field] = "Use a whole number."
-        return default
-    if not low <= number <= high:
-        errors[field] = f"Between {low} and {high}."
-        return default
-    return number
+def _whole(shape, name):
+    """What a number argument that `shape` refuses is told, with the shape's own bounds."""
+    bounds = {kind: getattr(m, kind) for m in shape.model_fields[name].metadata for kind in ("ge", "le") if hasattr(m, kind)}
+    rule = "Between {ge} and {le}." if "le" in bounds else "At least {ge}."
+    return lambda error: "Use a whole number." if error["type"] == "int_parsing" else rule.format(**bounds)
+
+
+FILTER_SAYS = {
+    "status": f"One of: {', '.join(STATUSES)}.",
+    "account_id": "Not a valid id.",
+    "agent_id": "Not a valid id.",
+    "first_agent_id": "Not a valid id.",
+    "read": "Use true or false.",
+    "sort": f"One of: {', '.join(SORTS)} (prefix - for newest first).",
+    "tag": "At most 60 characters.",
+    "tags": "At most 50 tags of 60 characters.",
+    **{name: _whole(InteractionFilters, name) for name in ("page", "per_page", "window_closing_within")},
+}
+
+PAGING_SAYS = {name: _whole(MessagePage, name) for name in ("before", "limit")}
+READ_SAYS = {"position": "Use the position of a message (a whole number)."}
 
 
 def build_query(actor, args):
     """The MongoDB filter, sort and paging for list arguments (a dict of strings); BadFilter on bad input."""
-    errors, query = {}, {}
-    status = args.get("status")
-    if status:
-        if status not in STATUSES:
-            errors["status"] = f"One of: {', '.join(STATUSES)}."
-        elif status == "reopened":
-            query["reopened_at"] = {"$ne": None}
-            query["is_open"] = True
-        else:
-            query["status"] = status
-    for field, key in (("account_id", "account_id"), ("agent_id", "agent_id"), ("first_agent_id", "first_agent_id")):
-        oid = _oid(args.get(field), field, errors)
-        if oid:
-            query[key] = oid
-    tags = [t for t in args.get("tags", []) if t] if isinstance(args.get("tags"), list) else []
-    if args.get("tag"):
-        tags.append(args["tag"])
+    given = {name: value for name, value in args.items() if value not in (None, "", [])}
+    if isinstance(given.get("tags"), list):
+        given["tags"] = [tag for tag in given["tags"] if tag] or None
+    errors = {}
+    try:
+        shown = checked(InteractionFilters, given, "Check the filters.", BadFilter, say=FILTER_SAYS)
+    except BadFilter as refused:  # the dates too, so that every bad filter is named at once
+        shown = InteractionFilters()
+        errors = {name.split(".")[0]: text for name, text in reversed(refused.fields.items())}  # "tags", not "tags.0"
+    query = {}
+    if shown.status == "reopened":
+        query["reopened_at"] = {"$ne": None}
+        query["is_open"] = True
+    elif shown.status:
+        query["status"] = shown.status
+    for field in ("account_id", "agent_id", "first_agent_id"):
+        if getattr(shown, field):
+            query[field] = ObjectId(getattr(shown, field))
+    tags = [*(shown.tags or []), *([shown.tag] if shown.tag else [])]
     if tags:
         query["tags"] = {"$all": tags}
-    read = args.get("read")
-    if read not in (None, ""):
-        if read not in ("true", "false"):
-            errors["read"] = "Use true or false."
-        else:
-            query["unread"] = 0 if read == "true" else {"$gt": 0}
+    if shown.read is not None:
+        query["unread"] = 0 if shown.read else {"$gt": 0}
     start_from, start_to = (
-        _date(args.get("start_from"), "start_from", errors),
-        _date(args.get("start_to"), "start_to", errors, end=True),
+        _date(given.get("start_from"), "start_from", errors),
+        _date(given.get("start_to"), "start_to", errors, end=True),
     )
     if start_from or start_to:
         query["created_at"] = {**({"$gte": start_from} if start_from else {}), **({"$lt": start_to} if start_to else {})}
-    hours = _int(args.get("window_closing_within"), "window_closing_within", errors, None, 1, 24)
+    hours = shown.window_closing_within
     if hours:
         now = clock.now()
         query["window_expires_at"] = {"$gt": now, "$lte": now + timedelta(hours=hours)}
         query["is_open"] = True
-    words = query_words(args.get("q") or "")
+    words = query_words(shown.q or "")
     if words:
         query["$and"] = [{"search_terms": {"$regex": "^" + re.escape(word)}} for word in words]
-    sort_key = args.get("sort") or "-start"
+    sort_key = shown.sort or "-start"
     descending = sort_key.startswith("-")
-    if sort_key.lstrip("-") not in SORTS:
-        errors["sort"] = f"One of: {', '.join(SORTS)} (prefix - for newest first)."
-        sort_key = "-start"
-    page = _int(args.get("page"), "page", errors, 1, 1, MAX_PAGE)
-    per_page = _int(args.get("per_page"), "per_page", errors, 25, 1, MAX_PER_PAGE)
+    page, per_page = shown.page or 1, shown.per_page or PER_PAGE
     if errors:
         raise BadFilter("Check the filters.", errors)
     visible = visibility_filter(actor)
@@ -146,13 +139,14 @@ def visible_message(message):
 
 def detail(actor, interaction_id, before=None, limit=None):
     """The interaction with one page of messages: the latest, or those before position `before`."""
-    errors = {}
-    limit = _int(limit, "limit", errors, MESSAGE_PAGE, 1, MAX_MESSAGE_PAGE)
+    asked = {name: value for name, value in (("before", before), ("limit", limit)) if value not in (None, "")}
+    paging = checked(MessagePage, asked, "Check the paging.", BadFilter, say=PAGING_SAYS)
+    limit = paging.limit or MESSAGE_PAGE
     doc = load_visible(actor, interaction_id, {"messages": 0, "search_terms": 0})
     total = doc.get("messages_len", 0)
-    end = _int(before, "before", errors, total, 0, max(total, 0))
-    if errors:
-        raise BadFilter("Check the paging.", errors)
+    end = total if paging.before is None else paging.before
+    if end > total:  # the bound that needs the interaction
+        raise BadFilter("Check the paging.", {"before": f"Between 0 and {total}."})
     start = max(0, end - limit)
     page = (
         get_db().interactions.find_one({"_id": doc["_id"]}, {"messages": {"$slice": [start, end - start]}})
@@ -171,8 +165,9 @@ def mark_read(actor, interaction_id, position=None):
     part of them keeps the rest unread across reloads. Read receipts go once the latest is seen,
     if the account wants them on view.
     """
-    if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
-        raise BadFilter("Check the read position.", {"position": "Use the position of a message (a whole number)."})
+    position = checked(
+        ReadUpTo, {"position": position}, "Check the read position.", BadFilter, strict=True, say=READ_SAYS
+    ).position
     # A customer message may land between the count and the write: then count again.
     for _ in range(5):
         doc = load_visible(actor, interaction_id, {"messages": 0, "search_terms": 0})

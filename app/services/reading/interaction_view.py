@@ -6,6 +6,7 @@ The page is read-only; taking the interaction (accept) or working on it happens 
 
 from app.db import get_db
 from app.domain import messages as msgs
+from app.domain.interaction_shapes import MAX_MESSAGE_PAGE
 from app.services.access.access_rules import queue_ids_of, visibility_filter
 from app.services.channel import provider_failures
 from app.services.reading import interaction_queries
@@ -13,7 +14,7 @@ from app.services.reading.interaction_list import aware, status_label
 
 JOURNEY_LIMIT = 20
 # The Show page renders this many messages at once; older ones are a link away (?before=).
-PAGE_MESSAGES = interaction_queries.MAX_MESSAGE_PAGE
+PAGE_MESSAGES = MAX_MESSAGE_PAGE
 
 
 def journey(actor, phone, limit=JOURNEY_LIMIT):

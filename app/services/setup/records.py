@@ -162,6 +162,24 @@ class Fields:
         return self.values
 
 
+def checked(shape, data, headline="Check the highlighted fields.", refusal=ValidationFailed, strict=False, say=None):
+    """`data` read through `shape` (an interaction body or query), or `refusal` naming each field
+    it refuses: the limits the OpenAPI document publishes are the ones enforced. `say` gives a
+    field (or the object it is in) its own sentence, or a function of the pydantic error giving
+    it; `strict` refuses "3" for a number (JSON)."""
+    if not isinstance(data, dict):
+        raise refusal("Send a JSON object.")
+    try:
+        return shape.model_validate(data, strict=strict)
+    except ValidationError as exc:
+        errors = {}
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"])
+            own = next((text for key, text in (say or {}).items() if name == key or name.startswith(key + ".")), None)
+            errors.setdefault(name, (own(error) if callable(own) else own) or message(error))
+        raise refusal(headline, errors) from None
+
+
 @functools.cache
 def _validator(shape, name):
     info = shape.model_fields[name]
