@@ -15,7 +15,9 @@ from app.services.errors import ServiceError
 from app.services.reading import interaction_list, interaction_queries
 from app.services.serialize import plain
 from app.services.setup import template_catalog
+from app.services.setup.records import checked
 
+EVENTS_SAYS = {"after_seq": "Use a whole number."}
 LIST_FILTERS = tuple(name for name in shapes.InteractionFilters.model_fields if name != "tags")
 
 
@@ -72,10 +74,9 @@ def get_interaction(interaction_id):
 )
 def interaction_events(interaction_id):
     doc = load_visible(g.api_user, interaction_id, {"seq": 1})
-    after = request.args.get("after_seq", "0")
-    if not after.isdigit():
-        raise ServiceError("after_seq must be a whole number.", {"after_seq": "Use a whole number."})
-    return jsonify(events=live.events_since(doc["_id"], int(after)), seq=doc["seq"])
+    asked = {"after_seq": request.args.get("after_seq") or None}
+    after = checked(shapes.EventsAfter, asked, "after_seq must be a whole number.", ServiceError, say=EVENTS_SAYS).after_seq
+    return jsonify(events=live.events_since(doc["_id"], after or 0), seq=doc["seq"])
 
 
 @bp.route("/interactions/<interaction_id>/messages", methods=["POST"])

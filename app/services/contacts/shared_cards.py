@@ -1,19 +1,24 @@
 """'Add contact' from a contact card a customer shared: into the account's contact list."""
 
 from app.db import get_db
+from app.domain.interaction_shapes import ContactCard
 from app.services.access.access_rules import load_visible
 from app.services.contacts import number_lookup
 from app.services.contacts.phones import to_e164
 from app.services.conversations import message_slots
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.setup.records import checked
+
+NO_CARD = "No such contact card in this message."
 
 
 def add_contact(actor, interaction_id, message_id, card_index=0):
     interaction = load_visible(actor, interaction_id, {"account_id": 1})
     message = message_slots.read(interaction["_id"], "id", message_id)
     cards = (message or {}).get("contacts") or []
-    if not isinstance(card_index, int) or not 0 <= card_index < len(cards):
-        raise NotFound("No such contact card in this message.")
+    card_index = checked(ContactCard, {"card": card_index}, NO_CARD, NotFound, strict=True).card or 0
+    if card_index >= len(cards):
+        raise NotFound(NO_CARD)
     card = cards[card_index]
     phones = [p.get("phone") or p.get("wa_id") for p in card.get("phones", []) if isinstance(p, dict)]
     if not phones:

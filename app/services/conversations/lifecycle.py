@@ -9,6 +9,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
 from app.domain import messages as msgs
+from app.domain.interaction_shapes import TEXT_MAX, Labels, Transfer
 from app.domain.window import is_open as window_is_open
 from app.services import clock
 from app.services.access import room_access
@@ -16,8 +17,13 @@ from app.services.access.access_rules import as_oid, load_visible, require_owner
 from app.services.conversations import live, message_slots, routing
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.serialize import plain
+from app.services.setup.records import checked
 
-NOTE_MAX = 4096
+NOTE_MAX = TEXT_MAX
+LABEL_SAYS = {
+    "disposition": lambda error: "A disposition is a name." if error["type"] == "string_type" else None,
+    "tags": lambda error: "Tags must be a list of names." if error["type"] in ("list_type", "string_type") else None,
+}
 
 
 def system_line(text, actor=None):
@@ -37,21 +43,17 @@ def _update(filter_, update, failure):
 
 
 def check_labels(disposition, tags):
-    """Dispositions and tags must be names that exist in their admin lists."""
-    errors = {}
-    if disposition is not None and not isinstance(disposition, str):
-        errors["disposition"] = "A disposition is a name."
-    elif disposition and not get_db().dispositions.find_one({"name": disposition}, {"_id": 1}):
+    """Dispositions and tags: their shape first, then names that exist in their admin lists."""
+    labels = checked(
+        Labels, {"disposition": disposition, "tags": tags}, "Check the disposition and tags.", strict=True, say=LABEL_SAYS
+    )
+    disposition, tags, errors = labels.disposition, list(dict.fromkeys(labels.tags or [])), {}
+    if disposition and not get_db().dispositions.find_one({"name": disposition}, {"_id": 1}):
         errors["disposition"] = f"Unknown disposition {disposition!r}."
-    if tags is not None and not (isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)):
-        errors["tags"] = "Tags must be a list of names."
-        tags = []
-    tags = list(dict.fromkeys(tags or []))
-    if "tags" not in errors:
-        known = {t["name"] for t in get_db().tags.find({"name": {"$in": tags}}, {"name": 1})}
-        unknown = [tag for tag in tags if tag not in known]
-        if unknown:
-            errors["tags"] = f"Unknown tags: {', '.join(unknown)}."
+    known = {t["name"] for t in get_db().tags.find({"name": {"$in": tags}}, {"name": 1})}
+    unknown = [tag for tag in tags if tag not in known]
+    if unknown:
+        errors["tags"] = f"Unknown tags: {', '.join(unknown)}."
     if errors:
         raise ValidationFailed("Check the disposition and tags.", errors)
     return disposition or None, tags
@@ -143,6 +145,8 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
     account = get_db().accounts.find_one({"_id": existing["account_id"]}, {"settings": 1})
     if not ((account or {}).get("settings") or {}).get("allow_transfer", False):
         raise Forbidden("This account does not allow transfers.")
+    chosen = checked(Transfer, {"agent_id": to_agent_id or None, "queue_id": to_queue_id or None}, "Choose an agent or a queue.")
+    to_agent_id, to_queue_id = chosen.agent_id, chosen.queue_id
     if bool(to_agent_id) == bool(to_queue_id):
         raise ValidationFailed("Choose an agent or a queue.", {"to": "Choose an agent or a queue."})
     now = clock.now()

@@ -5,8 +5,6 @@ retried and marks the rest failed with the provider's reason. A client-generated
 browser's retry on a bad connection return the same message instead of sending twice.
 """
 
-import re
-
 from bson import ObjectId
 from pymongo import ReturnDocument
 
@@ -14,6 +12,7 @@ from app import jobs
 from app.db import get_db
 from app.domain import messages as msgs
 from app.domain import search
+from app.domain.interaction_shapes import TEXT_MAX, NewMessage
 from app.domain.messages import with_position
 from app.domain.window import is_open as window_is_open
 from app.services import clock
@@ -24,12 +23,26 @@ from app.services.conversations.delivery import enqueue_delivery, read_receipts_
 from app.services.conversations.locations import check_location
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.serialize import plain
+from app.services.setup.records import checked
 from app.services.setup.template_rendering import prepare
 
-TEXT_MAX = 4096
-CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MEDIA_KINDS = ("image", "audio", "voice", "video", "document", "sticker")
 WINDOW_WARNING = "The 24-hour window is closed: the provider will probably refuse this message. Send the recontact template."
+# The sentences the message's fields had before their shape checked them, still what clients see.
+SAYS = {
+    "client_id": "8 to 64 letters, digits, - or _.",
+    "kind": "Unknown kind.",
+    "media": "Upload the file, then send its file_id.",
+    "location.latitude": "Latitude ±90, longitude ±180.",
+    "location.longitude": "Latitude ±90, longitude ±180.",
+    "reaction.message_id": "message_id is required.",
+    "reaction.emoji": "One emoji, or empty to remove.",
+}
+
+
+def read_message(payload):
+    """The message as its shape reads it (types and limits); 422 naming each refused field."""
+    return checked(NewMessage, payload, "Check the message.", say=SAYS)
 
 
 def _capability_error(account, what):
@@ -40,10 +53,9 @@ def _capability_error(account, what):
 
 def compose(actor, interaction_id, payload):
     """Store one outbound message and queue its sending. Returns (message, warnings)."""
-    if not isinstance(payload, dict):
-        raise ValidationFailed("Send a JSON object.")
-    if payload.get("internal"):
-        return lifecycle.add_note(actor, interaction_id, payload.get("text"), _client_id(payload)), []
+    payload = read_message(payload)
+    if payload.internal:
+        return lifecycle.add_note(actor, interaction_id, payload.text, payload.client_id), []
     interaction = load_visible(actor, interaction_id, {"messages": 0})
     if not interaction.get("is_open"):
         raise Conflict("This interaction is closed: reopen it to write again.")
@@ -62,10 +74,10 @@ def compose(actor, interaction_id, payload):
 
 
 def _build(actor, interaction, account, payload):
-    kind = payload.get("kind") or "text"
+    kind = payload.kind or "text"
     caps = capabilities(account)
     message = {
-        "id": _client_id(payload),
+        "id": payload.client_id or msgs.new_id(),
         "direction": "out",
         "author": "agent",
         "kind": kind,
@@ -76,15 +88,14 @@ def _build(actor, interaction, account, payload):
         "agent": {"id": str(actor["_id"]), "name": actor["name"]},
     }
     if kind == "text":
-        message["text"] = require_text(payload.get("text"), "text", TEXT_MAX)
-        message["preview_url"] = bool(payload.get("preview_url"))
+        message["text"] = require_text(payload.text, "text", TEXT_MAX)
+        message["preview_url"] = bool(payload.preview_url)
     elif kind in MEDIA_KINDS:
-        message["media"] = _media(payload.get("media"), kind, account)
-        caption = payload.get("caption")
-        if caption:
-            message["caption"] = require_text(caption, "caption", 1024)
+        message["media"] = _media(payload.media, kind, account)
+        if payload.caption and payload.caption.strip():
+            message["caption"] = payload.caption.strip()
     elif kind == "location":
-        message["location"] = check_location(payload.get("location"))
+        message["location"] = check_location(payload.location)
     elif kind == "template":
         if "templates" not in caps:
             raise _capability_error(account, "Sending templates")
@@ -92,36 +103,25 @@ def _build(actor, interaction, account, payload):
     elif kind == "reaction":
         if "reactions" not in caps:
             raise _capability_error(account, "Sending reactions")
-        message.update(_reaction(interaction, payload.get("reaction")))
-    else:
-        raise ValidationFailed(f"Unknown message kind {kind!r}.", {"kind": "Unknown kind."})
-    if payload.get("reply_to"):
+        message.update(_reaction(interaction, payload.reaction))
+    if payload.reply_to:
         if "quote_reply" not in caps:
             raise _capability_error(account, "Quoting a message")
-        message["reply_to"] = _quoted(interaction, payload["reply_to"])
+        message["reply_to"] = _quoted(interaction, payload.reply_to)
     return message
 
 
-def _client_id(payload):
-    client_id = payload.get("client_id")
-    if client_id is None:
-        return msgs.new_id()
-    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
-        raise ValidationFailed("client_id must be 8 to 64 letters, digits, - or _.", {"client_id": "Invalid."})
-    return client_id
-
-
 def _media(media, kind, account):
-    if not isinstance(media, dict) or not isinstance(media.get("file_id"), str):
+    if media is None:
         raise ValidationFailed("Attach a file first.", {"media": "Upload the file, then send its file_id."})
     try:
-        stored = get_db().media.files.find_one({"_id": ObjectId(media["file_id"])})
+        stored = get_db().media.files.find_one({"_id": ObjectId(media.file_id)})
     except Exception:
         stored = None
     if stored is None or (stored.get("metadata") or {}).get("account_id") not in (None, str(account["_id"])):
         raise ValidationFailed("Unknown attachment.", {"media": "Upload the file again."})
     return {
-        "file_id": media["file_id"],
+        "file_id": media.file_id,
         "mime_type": (stored.get("metadata") or {}).get("content_type"),
         "filename": stored.get("filename"),
         "size": stored.get("length"),
@@ -131,12 +131,12 @@ def _media(media, kind, account):
 
 
 def _template(actor, interaction, account, payload, recontact=False):
-    template = get_db().templates.find_one({"_id": as_oid(payload.get("template_id"), "template"), "account_id": account["_id"]})
+    template = get_db().templates.find_one({"_id": as_oid(payload.template_id, "template"), "account_id": account["_id"]})
     if template is None:
         raise NotFound("No such template on this interaction's account.")
     if not recontact and actor["role"] != "admin" and not template.get("available_for_agents"):
         raise ValidationFailed("This template is not available for agents.", {"template_id": "Not available for agents."})
-    rendered, spec = prepare(template, payload.get("params"))
+    rendered, spec = prepare(template, payload.params)
     return {
         "id": str(template["_id"]),
         "name": template["name"],
@@ -147,12 +147,10 @@ def _template(actor, interaction, account, payload, recontact=False):
 
 
 def _reaction(interaction, reaction):
-    if not isinstance(reaction, dict) or not isinstance(reaction.get("message_id"), str):
+    if reaction is None:
         raise ValidationFailed("A reaction needs the message it reacts to.", {"reaction": "message_id is required."})
-    emoji = reaction.get("emoji") or ""
-    if not isinstance(emoji, str) or len(emoji) > 16:
-        raise ValidationFailed("A reaction is one emoji.", {"reaction": "One emoji, or empty to remove."})
-    target = _find_message(interaction["_id"], reaction["message_id"])
+    emoji = reaction.emoji or ""
+    target = _find_message(interaction["_id"], reaction.message_id)
     if not target.get("provider_message_id"):
         raise Conflict("That message has not reached WhatsApp yet; react once it has.")
     return {
@@ -259,7 +257,9 @@ def send_recontact(actor, interaction_id, params=None):
         "at": clock.now(),
         "reactions": {},
         "recontact": True,
-        "template": _template(actor, interaction, account, {"template_id": template_id, "params": params}, recontact=True),
+        "template": _template(
+            actor, interaction, account, NewMessage.model_construct(template_id=template_id, params=params), recontact=True
+        ),
     }
     get_db().interactions.update_one({"_id": interaction["_id"]}, {"$set": {"awaiting_recontact_reply": True}})
     if not interaction.get("is_open"):

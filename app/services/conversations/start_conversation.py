@@ -6,6 +6,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
 from app.domain import search
+from app.domain.interaction_shapes import NewConversation
 from app.services import clock
 from app.services.access.access_rules import as_oid, queue_ids_of
 from app.services.channel.provider_access import capabilities
@@ -13,13 +14,15 @@ from app.services.contacts import number_lookup
 from app.services.contacts.phones import to_e164
 from app.services.conversations import inbound, outbound
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services.setup.records import checked
+
+SAYS = {"phone": "Enter a number in international format, e.g. +44 20 7946 0958."}
 
 
 def start(actor, data):
     """Open an outbound interaction and queue its first message. Returns (interaction, message, warnings)."""
-    if not isinstance(data, dict):
-        raise ValidationFailed("Send a JSON object.")
-    account = get_db().accounts.find_one({"_id": as_oid(data.get("account_id"), "account")})
+    data = checked(NewConversation, data, "Check the new conversation.", say=SAYS)
+    account = get_db().accounts.find_one({"_id": as_oid(data.account_id, "account")})
     if account is None:
         raise NotFound("No such WhatsApp account.")
     if actor["role"] != "admin" and account.get("queue_id") not in queue_ids_of(actor["_id"]):
@@ -30,15 +33,15 @@ def start(actor, data):
             "only Meta and Kaleyra accounts can send a first message.",
             {"account_id": "This account does not allow new outbound conversations."},
         )
-    phone = to_e164(data.get("phone"), field="phone")
-    kind = "template" if data.get("template_id") else "text"
-    contact = number_lookup.for_customer(account, phone, _name(data.get("name")))
+    phone = to_e164(data.phone, field="phone")
+    kind = "template" if data.template_id else "text"
+    contact = number_lookup.for_customer(account, phone, (data.name or "").strip() or None)
     interaction = _open(account, contact, actor)
-    payload = {"kind": kind, "client_id": data.get("client_id")}
+    payload = {"kind": kind, "client_id": data.client_id}
     if kind == "template":
-        payload.update(template_id=data["template_id"], params=data.get("params"))
+        payload.update(template_id=data.template_id, params=data.params)
     else:
-        payload["text"] = data.get("text")
+        payload["text"] = data.text
     try:
         message, warnings = outbound.compose(actor, interaction["_id"], payload)
     except Exception:
@@ -66,8 +69,3 @@ def _open(account, contact, actor):
     except DuplicateKeyError:
         raise Conflict("This contact already has an open interaction on this account: continue there.") from None
     return doc
-
-
-def _name(value):
-    """The contact's name as typed, if it is text."""
-    return value.strip()[:100] if isinstance(value, str) else None
