@@ -29,10 +29,16 @@ export function ticks(message) {
   return el("span", { class: `dk-ticks dk-tick-${status}`, "data-testid": "ticks", "data-status": status, title, role: "img", "aria-label": title }, icon(name));
 }
 
+// What a quote shows of the message it answers, as the Show page does (interaction_view.quote_text):
+// its text, or a template's body as it was sent.
+export function quoteText(quoted) {
+  return quoted.text || quoted.caption || quoted.template?.rendered?.body || quoted.reply?.title || quoted.kind;
+}
+
 function quoteBlock(message, ctx) {
   const quoted = ctx.findByProviderId(message.reply_to);
   const label = quoted ? (quoted.direction === "in" ? ctx.contactName() : "You") : "Earlier message";
-  const preview = quoted ? quoted.text || quoted.caption || quoted.kind : "Show the quoted message";
+  const preview = quoted ? quoteText(quoted) : "Show the quoted message";
   return el(
     "button",
     { type: "button", class: "dk-quote", "data-testid": "quote", "aria-label": `Go to the quoted message: ${preview}`, onclick: () => ctx.jumpTo(message.reply_to) },
