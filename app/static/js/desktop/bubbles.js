@@ -19,13 +19,17 @@ export function failureReason(message) {
   return error.user_message || error.message || "The provider refused this message.";
 }
 
+function retryReason(message) {
+  return message.retry.error?.user_message || "The provider is busy. Parley will try again shortly.";
+}
+
 export function ticks(message) {
   const status = message.local_error ? "failed" : message.status || "queued";
   const [name, label] = TICKS[status] || TICKS.queued;
   let title = label;
   if (status === "failed") title = message.local_error || failureReason(message);
   else if (message.held) title = "Held: the account needs re-authorization; it goes out once an admin fixes it.";
-  else if (message.retry) title = message.retry.error?.user_message || "The provider is busy. Parley will try again shortly.";
+  else if (message.retry) title = retryReason(message);
   return el("span", { class: `dk-ticks dk-tick-${status}`, "data-testid": "ticks", "data-status": status, title, role: "img", "aria-label": title }, icon(name));
 }
 
@@ -56,6 +60,9 @@ function reactionsBlock(message, ctx) {
 }
 
 function failureLine(message, ctx) {
+  if (message.retry && message.status === "queued" && !message.local_error) {
+    return el("div", { class: "dk-failure dk-retrying", role: "status", "data-testid": "retrying", text: retryReason(message) });
+  }
   if (!(message.local_error || message.status === "failed")) return null;
   return el(
     "div",
