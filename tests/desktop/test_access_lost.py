@@ -56,3 +56,20 @@ def test_leaving_the_queue_tells_a_colleague_watching_the_conversation(team, des
     queue_admin.update_queue(queue["_id"], {"agent_ids": [str(team["alice"]["_id"])]})
     expect(pane.get_by_test_id("state-line")).to_contain_text("Your queues changed — you can no longer see new messages.")
     assert get_db().queues.find_one({"_id": queue["_id"]})["agent_ids"] == [team["alice"]["_id"]]
+
+
+def test_access_lost_while_offline_shows_once_reconnected(team, desktop):
+    alice = desktop(team["alice"])
+    says(team["sandbox"], PHONE, "Still there?", name="Nina Lost")
+    pane = accept_offer(alice, "Nina Lost")
+    billing = make_queue([team["bob"]["_id"]], name="Billing")
+
+    alice.context.set_offline(True)
+    expect(alice.get_by_test_id("connection")).to_have_attribute("data-state", "reconnecting")
+    lifecycle.transfer(make_user("admin", name="Ada"), interaction_of(PHONE)["_id"], to_queue_id=str(billing["_id"]))
+    alice.context.set_offline(False)
+    expect(alice.get_by_test_id("connection")).to_have_attribute("data-state", "connected", timeout=15000)
+    expect(pane.get_by_test_id("state-line")).to_contain_text(
+        "Your access to this conversation changed — you can no longer see new messages."
+    )
+    expect(pane.get_by_test_id("state-close-tab")).to_be_visible()
