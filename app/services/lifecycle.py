@@ -182,7 +182,8 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
     live.publish(
         doc,
         "transferred",
-        {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)},
+        # offered_to: the previous agent hears of the transfer too, but is offered it only if a target.
+        {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc), "offered_to": targets},
         extra_agent_ids=targets + extra,
     )
     return doc

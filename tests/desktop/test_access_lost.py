@@ -28,6 +28,7 @@ def test_a_transfer_to_another_queue_tells_the_agent_and_offers_to_close_the_tab
     state = pane.get_by_test_id("state-line")
     expect(state).to_contain_text("Transferred by Ada to queue Billing — you can no longer see new messages.")
     expect(pane.get_by_test_id("composer-input")).to_be_disabled()
+    expect(alice.get_by_test_id("offer")).to_have_count(0)  # not offered back: she is not in Billing
     expect(pane.locator("[data-testid=message][data-kind=system]").last).to_contain_text("Transferred by Ada to queue Billing")
     screenshot(alice, "desktop-access-lost")
 

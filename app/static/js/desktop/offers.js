@@ -145,7 +145,7 @@ export class Offers {
         return this.show(interaction, event.message, event.seq);
       case "transferred":
         if (!interaction) return this.recheck(id, event.seq);
-        if (interaction.status === "queued") return this.show(interaction, null, event.seq);
+        if (interaction.status === "queued" && (event.offered_to || [me]).includes(me)) return this.show(interaction, null, event.seq);
         return this.remove(id);
       case "message":
         if (this.cards.has(id) && !this.cards.get(id).settled && event.message?.direction === "in") this.show(interaction, event.message, event.seq, false);
