@@ -6,10 +6,16 @@ from playwright.sync_api import expect
 
 from app.db import get_db
 from tests.interactions.support import taken
+from tests.interactions.test_new_dialog_browser import open_dialog
 from tests.support.browser import screenshot, sign_in_page
 from tests.support.builders import PASSWORD, sign_in
 
 PHONE = "+447700900435"
+
+
+def type_number(page, phone):
+    page.fill("[data-testid=new-phone]", phone)
+    page.press("[data-testid=new-phone]", "Tab")  # the lookup runs when the field is left
 
 
 def test_an_open_conversation_in_an_older_list_is_found_and_linked(new_page, team):
@@ -20,11 +26,8 @@ def test_an_open_conversation_in_an_older_list_is_found_and_linked(new_page, tea
 
     page = new_page()
     sign_in_page(page, team["alice"]["email"], PASSWORD)
-    page.goto("/interactions/")
-    page.click("[data-testid=new-interaction]")
-    page.select_option("[data-testid=new-account]", label=account["name"])
-    page.fill("[data-testid=new-phone]", PHONE)
-    page.press("[data-testid=new-phone]", "Tab")
+    open_dialog(page, account)
+    type_number(page, PHONE)
     expect(page.get_by_test_id("new-contact-status")).to_have_text("Contact: Olga Rossi")
     notice = page.get_by_test_id("new-open-interaction")
     expect(notice).to_contain_text("This customer already has an open conversation on this account (with Bob)")
@@ -32,14 +35,12 @@ def test_an_open_conversation_in_an_older_list_is_found_and_linked(new_page, tea
     screenshot(page, "interactions-new-dialog-open-conversation")
 
     # Another number: the notice goes and the send is possible again.
-    page.fill("[data-testid=new-phone]", "+447700900436")
-    page.press("[data-testid=new-phone]", "Tab")
+    type_number(page, "+447700900436")
     expect(page.get_by_test_id("new-contact-status")).to_have_text("New number: the contact is created when you send.")
     expect(notice).to_be_hidden()
     expect(page.get_by_test_id("new-send")).to_be_enabled()
 
-    page.fill("[data-testid=new-phone]", PHONE)
-    page.press("[data-testid=new-phone]", "Tab")
+    type_number(page, PHONE)
     notice.get_by_test_id("new-open-link").click()
     page.wait_for_url(f"**/interactions/{interaction['_id']}")
     expect(page.locator("body")).to_contain_text("Where is my refund?")
