@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ConfigError, load_config
 
@@ -17,6 +18,10 @@ def create_app(config=None):
 
     app = Flask(__name__)
     app.config.from_object(config)
+    if config.PROXY_COUNT:
+        # Behind a load balancer: the client's address and scheme come from the proxies' headers.
+        n = config.PROXY_COUNT
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     app.config["PARLEY_CONFIG_NAME"] = config.NAME
     app.config["PARLEY_EMBEDDED_DB"] = config.embedded_database
 

@@ -1,6 +1,8 @@
 """Command-line tasks: `flask --app wsgi <command>`."""
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
 from app import db
 from app.services import demo, users
@@ -34,8 +36,11 @@ def create_user(email, password, name, role):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
-    """Create the demo admin, agents, queue and sandbox account (idempotent)."""
+    """Create the demo admin, agents, queue and sandbox account (idempotent); never in production."""
+    if current_app.config["PARLEY_CONFIG_NAME"] == "production":
+        raise click.ClickException("demo data has a published password: it is never created in production")
     logins = demo.seed_demo()
     click.echo("Demo logins:")
     for email, password, role in logins:

@@ -38,11 +38,6 @@ def get_queue(name):
     return Queue(name, connection=get_redis())
 
 
-def enqueue(queue_name, func, *args, **kwargs):
-    """Enqueue `func` (a function or its dotted path) on the named queue; RQ options pass through."""
-    return get_queue(queue_name).enqueue(func, *args, **kwargs)
-
-
 def ping(timeout=1.0):
     """Raise if Redis does not answer within `timeout` seconds."""
     Redis.from_url(redis_url(), socket_connect_timeout=timeout, socket_timeout=timeout).ping()

@@ -112,6 +112,11 @@ class Config:
         self.REMEMBER_COOKIE_DURATION = timedelta(days=remember_days)
         self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
         self.MAX_CONTENT_LENGTH = env_int("PARLEY_MAX_REQUEST_BYTES", 110 * 1024 * 1024)
+        # Reverse proxies in front of Parley whose X-Forwarded-* headers are trusted (0: none, so a
+        # client cannot pick the address the sign-in throttle sees).
+        self.PROXY_COUNT = env_int("PARLEY_PROXY_COUNT", 0)
+        if self.PROXY_COUNT < 0:
+            raise ConfigError("PARLEY_PROXY_COUNT must be 0 or more")
         self.LOGIN_FAILURES_PER_ADDRESS = env_str("PARLEY_LOGIN_LIMIT_ADDRESS", "20 per 10 minutes")
         # Per (account, address): failures past the first few make that address wait, doubling.
         self.LOGIN_DELAY_AFTER = env_int("PARLEY_LOGIN_DELAY_AFTER", 3)
@@ -180,6 +185,8 @@ class ProductionConfig(Config):
     def check(self):
         if not self.SECRET_KEY or self.SECRET_KEY in PUBLISHED_SECRET_KEYS or len(self.SECRET_KEY) < 32:
             raise ConfigError("production needs SECRET_KEY (or PARLEY_SECRET_KEY_FILE) set to a random value of 32+ characters")
+        if env_bool("PARLEY_SEED_DEMO", False):
+            raise ConfigError("PARLEY_SEED_DEMO creates logins with a published password: never in production")
         if not self.MONGO_URI or not self.MONGO_URI.startswith(("mongodb://", "mongodb+srv://")):
             raise ConfigError("production needs MONGO_URI set to a mongodb:// or mongodb+srv:// server")
         if not self.REDIS_URL:

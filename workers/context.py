@@ -1,11 +1,14 @@
 """The app a job runs in: jobs need the database, Redis and Socket.IO wired as the web app has them."""
 
+from workers import joblog
+
 _state = {"app": None}
 
 
 def bind(app):
     """Use `app` for jobs run in this process (the embedded worker binds the web app)."""
     _state["app"] = app
+    joblog.install()
 
 
 def app_context():
@@ -17,7 +20,7 @@ def app_context():
 
 
 def job(func):
-    """A job function run inside the app; what it returns is kept as the job's `outcome` meta."""
+    """A job function run inside the app; what it returns is kept as the job's `outcome` meta and logged."""
     import functools
     import logging
 
@@ -27,11 +30,12 @@ def job(func):
 
     @functools.wraps(func)
     def run(*args, **kwargs):
+        joblog.install()  # an `rq worker` process never calls bind()
         current = get_current_job()
         with app_context():
             outcome = func(*args, **kwargs)
         if current is not None:
-            log.info("job %s %s: %s", current.id, func.__name__, outcome)
+            log.info("%s: %s", func.__name__, outcome)
             current.meta["outcome"] = outcome
             current.save_meta()
         return outcome

@@ -3,30 +3,24 @@ embedded scheduler thread runs the same list when the database is in-process."""
 
 from dataclasses import dataclass, field
 
+from app import jobs
+
 
 @dataclass(frozen=True)
 class PeriodicJob:
-    name: str  # stable id: re-registering at every start is harmless
-    func: str  # dotted path of the job function
-    queue: str
+    job: jobs.Job  # its name is the stable id: re-registering at every start is harmless
     interval: int  # seconds
     kwargs: dict = field(default_factory=dict)
 
 
 PERIODIC_JOBS: list[PeriodicJob] = [
-    PeriodicJob("expire-windows", "workers.maintenance.expire_windows", "maintenance", 60),
-    PeriodicJob("reoffer-rejected", "workers.maintenance.reoffer_rejected", "maintenance", 60),
+    PeriodicJob(jobs.EXPIRE_WINDOWS, 60),
+    PeriodicJob(jobs.REOFFER_REJECTED, 60),
 ]
-
-
-def resolve(dotted):
-    import importlib
-
-    module, _, name = dotted.rpartition(".")
-    return getattr(importlib.import_module(module), name)
 
 
 def register_all(register):
     """Call `register(func, queue_name, interval=..., name=..., kwargs=...)` for every periodic job."""
-    for job in PERIODIC_JOBS:
-        register(resolve(job.func), job.queue, interval=job.interval, name=job.name, kwargs=job.kwargs)
+    for periodic in PERIODIC_JOBS:
+        job = periodic.job
+        register(jobs.resolve(job), job.queue, interval=periodic.interval, name=job.name, kwargs=periodic.kwargs)

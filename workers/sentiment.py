@@ -2,7 +2,8 @@
 
 Enqueued once per customer message with text (app/services/inbound.py). The message's score is
 stored on the message itself, so the interaction's label is recomputed from stored scores and a
-retried or late job gives the same result as an on-time one.
+retried or late job gives the same result as an on-time one. The rules are the service's
+(app/services/sentiment.py); this job only reads and stores.
 """
 
 from bson import ObjectId
@@ -10,30 +11,29 @@ from pymongo import ReturnDocument
 
 from app.db import get_db
 from app.services import live, message_slots, sentiment
-from workers.context import app_context
+from workers.context import job
 
 
+@job
 def score_message(interaction_id: str, message_id: str):
-    with app_context():
-        oid = ObjectId(interaction_id)
-        message = message_slots.read(oid, "id", message_id)
-        if message is None:
-            raise LookupError(f"message {message_id} not found in interaction {interaction_id}")
-        text = message.get("text") or message.get("caption") or ""
-        score = sentiment.score_text(text)
-        slot = message_slots.locate({"_id": oid}, "id", message_id)
-        if slot is None or message_slots.update(*slot, {"id": message_id}, {"sentiment": score}, bump=False) is None:
-            raise LookupError(f"message {message_id} could not be updated")
-        summary = sentiment.summarize(_customer_scores(oid))
-        label = sentiment.label_for(summary["positive"], summary["negative"])
-        doc = get_db().interactions.find_one_and_update(
-            {"_id": oid},
-            {"$set": {"sentiment": label, "sentiment_scores": summary}, "$inc": {"seq": 1}},
-            projection={"messages": 0},
-            return_document=ReturnDocument.AFTER,
-        )
-        live.publish(doc, "sentiment", {"sentiment": label})
-        return label
+    oid = ObjectId(interaction_id)
+    message = message_slots.read(oid, "id", message_id)
+    if message is None:
+        raise LookupError(f"message {message_id} not found in interaction {interaction_id}")
+    score = sentiment.score_text(message.get("text") or message.get("caption") or "")
+    slot = message_slots.locate({"_id": oid}, "id", message_id)
+    if slot is None or message_slots.update(*slot, {"id": message_id}, {"sentiment": score}, bump=False) is None:
+        raise LookupError(f"message {message_id} could not be updated")
+    scores = _customer_scores(oid)
+    label = sentiment.predominant(scores)
+    doc = get_db().interactions.find_one_and_update(
+        {"_id": oid},
+        {"$set": {"sentiment": label, "sentiment_scores": sentiment.summarize(scores)}, "$inc": {"seq": 1}},
+        projection={"messages": 0},
+        return_document=ReturnDocument.AFTER,
+    )
+    live.publish(doc, "sentiment", {"sentiment": label})
+    return label
 
 
 def _customer_scores(interaction_id):

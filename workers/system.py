@@ -6,23 +6,23 @@ from rq import get_current_job
 
 from app.db import get_db
 from app.realtime import emit
-from workers.context import app_context
+from workers.context import job
 
 
+@job
 def announce(room, event, payload):
     """Emit `event` to a Socket.IO room from the worker (through the Redis message queue)."""
-    job = get_current_job()
-    with app_context():
-        emit(event, {**payload, "job_id": job.id if job else None}, room)
+    current = get_current_job()
+    emit(event, {**payload, "job_id": current.id if current else None}, room)
 
 
+@job
 def record_probe(probe_id):
     """Write a document the web app can read back: proves the job ran against the app's database."""
-    job = get_current_job()
-    with app_context():
-        get_db().job_probes.update_one(
-            {"probe_id": probe_id},
-            {"$set": {"job_id": job.id if job else None, "ran_at": datetime.now(timezone.utc)}},
-            upsert=True,
-        )
+    current = get_current_job()
+    get_db().job_probes.update_one(
+        {"probe_id": probe_id},
+        {"$set": {"job_id": current.id if current else None, "ran_at": datetime.now(timezone.utc)}},
+        upsert=True,
+    )
     return probe_id

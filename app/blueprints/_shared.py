@@ -2,6 +2,9 @@
 
 from flask import current_app, request
 from wtforms import SelectChoice
+from wtforms.validators import Length
+
+from app.domain.fields import limit
 
 
 def public_base_url():
@@ -20,6 +23,11 @@ def apply_errors(form, exc, aliases=None):
         else:
             leftover[key] = message
     return leftover
+
+
+def fits(shape, name):
+    """A Length validator with the limit of the shape's field: a form cannot take what the service refuses."""
+    return Length(max=limit(shape, name))
 
 
 def options(pairs):

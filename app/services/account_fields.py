@@ -1,12 +1,11 @@
 """What each provider needs from an admin, read from the provider adapters: credential fields,
 default API base, label, and the largest attachment it accepts per media type."""
 
+from app.domain.shapes import MEDIA_TYPES, PROVIDER_NAMES  # noqa: F401 - what the account pages offer
 from app.providers.media_limits import ANIMATED_STICKER_MAX_BYTES, PROVIDER_MAX_BYTES, WHATSAPP_RULES
 from app.providers.registry import PROVIDERS
 
 KB, MB = 1024, 1024 * 1024
-MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
-PROVIDER_NAMES = tuple(PROVIDERS)
 
 
 def provider(name):

@@ -2,12 +2,16 @@
 that are safe to show: secrets are encrypted at rest and never leave this module in clear
 except through `provider_config`, which adapters need to call the provider."""
 
+import functools
 import secrets
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+import pydantic
+
 from app import crypto
 from app.db import get_db
+from app.domain.shapes import CREDENTIAL, Account, AccountSettings, Shape
 from app.providers import base
 from app.services import account_fields
 from app.services.errors import Conflict, ValidationFailed
@@ -15,20 +19,9 @@ from app.services.phones import to_e164
 from app.services.queue_admin import queues_of_agent
 from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
 
-DEFAULT_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
-
 
 def default_settings():
-    return {
-        "max_attachment_bytes": DEFAULT_MAX_ATTACHMENT_BYTES,
-        "allowed_attachment_types": ["image", "audio", "video", "document", "sticker"],
-        "recontact_template_id": None,
-        "close_on_quick_reply": False,
-        "allow_transfer": True,
-        "zip_attachments": True,
-        "read_receipts": "on_view",
-        "chatbot": {"enabled": False, "endpoint": "", "model": "", "instructions": ""},
-    }
+    return AccountSettings().model_dump()
 
 
 def create_account(name, provider, phone, queue_id=None, credentials=None, secret_values=None, api_base=None,
@@ -66,15 +59,22 @@ def find_by_name(name):
 
 # -- configuration by admins (pages and REST API) ---------------------------------------------
 NOUN = "account"
-READ_RECEIPTS = ("on_view", "on_reply", "never")
 WEBHOOK_PATH = "/webhooks/whatsapp/"
 
 
-def _check_credentials(section, info, stored_secrets):
+@functools.cache
+def credentials_shape(provider):
+    """The credential fields of a provider, as a shape (none for an unknown provider)."""
+    names = [c.name for c in account_fields.credential_fields(provider)] if provider else []
+    return pydantic.create_model(f"{provider}Credentials", __base__=Shape, **dict.fromkeys(names, (CREDENTIAL, "")))
+
+
+def _check_credentials(fields, info, stored_secrets):
     """Split credentials into plain values and secrets to encrypt; an empty secret keeps the stored one."""
     plain, secret_values = {}, {}
+    section = fields.nested("credentials", credentials_shape(info.name)) or {}
     for cred in info.credential_fields:
-        value = section.text(cred.name, max_len=2000)
+        value = section.get(cred.name)
         if value is None:
             continue
         if cred.secret:
@@ -84,16 +84,16 @@ def _check_credentials(section, info, stored_secrets):
                 if cred.generated:
                     secret_values[cred.name] = base.generate_secret()
                 elif cred.required:
-                    section.fail(cred.name, "Required.")
+                    fields.fail(f"credentials.{cred.name}", "Required.")
         elif cred.required and not value:
-            section.fail(cred.name, "Required.")
+            fields.fail(f"credentials.{cred.name}", "Required.")
         else:
             plain[cred.name] = value
     return plain, secret_values
 
 
 def _check_api_base(fields, info):
-    value = fields.text("api_base", max_len=300)
+    value = fields.values.get("api_base")
     if value is None:
         return
     if not value or value.rstrip("/") == info.default_api_base:
@@ -106,62 +106,46 @@ def _check_api_base(fields, info):
         fields.values["api_base"] = value.rstrip("/")
 
 
-def _check_settings(section, provider, current, account_id):
+def _check_settings(fields, provider, current, account_id):
     info = account_fields.provider(provider)
+    section = fields.values.get("settings")
     if section is None:
         return
-    types = section.string_list("allowed_attachment_types", choices=account_fields.MEDIA_TYPES,
-                                max_items=len(account_fields.MEDIA_TYPES), default=current["allowed_attachment_types"])
-    types = current["allowed_attachment_types"] if types is None else types
-    size = section.integer("max_attachment_bytes", default=DEFAULT_MAX_ATTACHMENT_BYTES, minimum=1024)
-    size = current["max_attachment_bytes"] if size is None else size
-    ceiling = account_fields.max_attachment_limit(provider, types)
-    if types and size > ceiling and "max_attachment_bytes" not in section.errors:
-        section.fail("max_attachment_bytes", f"{info.label} accepts at most {account_fields.human_size(ceiling)} "
-                                             f"for the allowed attachment types.")
-    template_id = section.reference("recontact_template_id", "templates", "template")
+    types = section.get("allowed_attachment_types", current["allowed_attachment_types"])
+    size = section.get("max_attachment_bytes", current["max_attachment_bytes"])
+    ceiling = account_fields.max_attachment_limit(provider, types or [])
+    if types and size is not None and size > ceiling and "settings.max_attachment_bytes" not in fields.errors:
+        fields.fail("settings.max_attachment_bytes", f"{info.label} accepts at most {account_fields.human_size(ceiling)} "
+                                                     f"for the allowed attachment types.")
+    template_id = section.get("recontact_template_id")
     if template_id and not get_db().templates.count_documents({"_id": template_id, "account_id": account_id}):
-        section.fail("recontact_template_id", "Pick a template of this account.")
-    for flag in ("close_on_quick_reply", "allow_transfer", "zip_attachments"):
-        section.boolean(flag, default=default_settings()[flag])
-    section.choice("read_receipts", READ_RECEIPTS, default="on_view")
-    bot = section.section("chatbot")
-    if bot is not None:
-        bot.boolean("enabled")
-        endpoint = bot.text("endpoint", max_len=500)
-        if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
-            bot.fail("endpoint", "Enter an http(s) URL.")
-        bot.text("model", max_len=100)
-        bot.text("instructions", max_len=4000)
+        fields.fail("settings.recontact_template_id", "Pick a template of this account.")
+    endpoint = section.get("chatbot", {}).get("endpoint")
+    if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
+        fields.fail("settings.chatbot.endpoint", "Enter an http(s) URL.")
 
 
 def _check(data, existing=None):
     partial = existing is not None
-    fields = Fields(data, partial)
-    provider = fields.choice("provider", account_fields.PROVIDER_NAMES)
+    fields = Fields(Account, data, partial)
+    provider = fields.values.get("provider")
     if existing and provider and provider != existing["provider"]:
         fields.fail("provider", "The provider of an account cannot change; create a new account instead.")
     provider = existing["provider"] if existing else provider
-    fields.text("name", required=True, max_len=100)
-    phone = fields.text("phone", required=True, max_len=40)
+    phone = fields.values.get("phone")
     if phone:
         try:
             fields.values["phone"] = to_e164(phone)
         except ValidationFailed as exc:
             fields.fail("phone", exc.fields["phone"])
-    fields.reference("queue_id", "queues", "queue")
-    fields.reference("contact_list_id", "contact_lists", "contact list")
     if provider is None:  # nothing provider-specific can be checked
-        fields.section("credentials")
-        fields.section("settings")
+        fields.nested("credentials", credentials_shape(None))
         fields.finish("The account cannot be saved.")
     info = account_fields.provider(provider)
     _check_api_base(fields, info)
-    credentials = fields.section("credentials")
-    plain, secret_values = ({}, {}) if credentials is None else _check_credentials(
-        credentials, info, (existing or {}).get("secrets", {}))
+    plain, secret_values = _check_credentials(fields, info, (existing or {}).get("secrets", {}))
     current = {**default_settings(), **(existing or {}).get("settings", {})}
-    _check_settings(fields.section("settings"), provider, current, existing and existing["_id"])
+    _check_settings(fields, provider, current, existing and existing["_id"])
     values = fields.finish("The account cannot be saved.")
     values.pop("credentials", None)
     if values.get("phone") and get_db().accounts.find_one(

@@ -9,6 +9,7 @@ Routing only offers conversations to active users, so offers stop with the same 
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.domain.shapes import User
 from app.services import passwords, sessions, users
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from app.services.records import Fields, contains, fetch, now, paginate, public
@@ -17,17 +18,16 @@ NOUN = "user"
 
 
 def _check(data, partial, current_email=""):
-    fields = Fields(data, partial)
-    fields.text("name", required=True, max_len=100)
-    email = fields.text("email", required=True, max_len=254)
+    fields = Fields(User, data, partial)
+    email = fields.values.get("email")
     if email:
         try:
             fields.values["email"] = users.normalize_email(email)
         except ValidationFailed as exc:
             fields.fail("email", exc.fields["email"])
-    fields.choice("role", users.ROLES, default="agent")
-    fields.boolean("active", default=True)
-    password = fields.text("password", required=not partial, max_len=256)
+    password = fields.values.get("password")
+    if not partial and password == "":
+        fields.fail("password", "Required.")
     if password:
         problem = passwords.weakness(password, fields.values.get("email") or current_email)
         if problem:

@@ -10,13 +10,13 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
 from app.db import get_db
+from app.domain.shapes import Token
 from app.services import clock, users
 from app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from app.services.interaction_list import aware
 from app.services.records import Fields, now, object_id
 
 PREFIX = "prly_"
-SCOPES = {"full": "Full access", "read": "Read only"}
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -42,10 +42,7 @@ def _expiry(valid_until):
 
 def create_token(user_id, name, scope="full", valid_until=None):
     """Return (token, doc); the token itself is never stored and cannot be shown again."""
-    fields = Fields({"name": name, "scope": scope})
-    fields.text("name", required=True, max_len=80)
-    fields.choice("scope", tuple(SCOPES), default="full")
-    clean = fields.finish("The token cannot be created.")
+    clean = Fields(Token, {"name": name, "scope": scope}).finish("The token cannot be created.")
     expires_at = _expiry(valid_until)
     token = PREFIX + secrets.token_urlsafe(32)
     doc = {

@@ -5,6 +5,7 @@ import re
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.domain.shapes import CannedAnswer
 from app.services.errors import Conflict, NotFound
 from app.services.records import Fields, contains, fetch, now, paginate, public
 
@@ -24,16 +25,14 @@ PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 def _check(data, partial):
-    fields = Fields(data, partial)
-    fields.text("title", required=True, max_len=100)
-    text = fields.text("text", required=True, max_len=4096)
+    fields = Fields(CannedAnswer, data, partial)
+    text = fields.values.get("text")
     if text:
         unknown = sorted({p for p in PLACEHOLDER.findall(text) if p not in PLACEHOLDERS})
         if unknown:
             fields.fail(
                 "text", f"Unknown placeholder {{{unknown[0]}}}; use one of: " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS) + "."
             )
-    fields.references("queue_ids", "queues", "queue")
     return fields.finish("The canned answer cannot be saved.")
 
 

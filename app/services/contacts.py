@@ -13,21 +13,19 @@ from email_validator import EmailNotValidError, validate_email
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.domain.shapes import Contact, ContactChange, ContactList
 from app.services import contact_scope
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.phones import to_e164
 from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
 
-TEXT_FIELDS = {"first_name": 80, "last_name": 80, "company": 120, "notes": 4000}
+TEXT_FIELDS = ("first_name", "last_name", "company", "notes")
 PHONE_LIKE = re.compile(r"^[\d\s+()./-]+$")
 
 
 # -- lists -----------------------------------------------------------------------------------
 def _check_list(data, partial):
-    fields = Fields(data, partial)
-    fields.text("name", required=True, max_len=80)
-    fields.text("description", max_len=300)
-    return fields.finish("The contact list cannot be saved.")
+    return Fields(ContactList, data, partial).finish("The contact list cannot be saved.")
 
 
 def _lists_of(actor, query):
@@ -90,30 +88,26 @@ def count_contacts(list_id):
 
 # -- contacts --------------------------------------------------------------------------------
 def _check_contact(data, existing=None, actor=None):
-    fields = Fields(data, partial=existing is not None)
-    if existing is None:
-        list_id = fields.reference("list_id", "contact_lists", "contact list", required=True)
-        allowed = contact_scope.list_ids(actor) if list_id else None
-        if allowed is not None and list_id not in allowed:
-            fields.fail("list_id", f"No such contact list: {list_id}.")
-    for name, max_len in TEXT_FIELDS.items():
-        fields.text(name, max_len=max_len)
+    fields = Fields(ContactChange if existing else Contact, data, partial=existing is not None)
+    list_id = fields.values.get("list_id")
+    allowed = contact_scope.list_ids(actor) if list_id else None
+    if allowed is not None and list_id not in allowed:
+        fields.fail("list_id", f"No such contact list: {list_id}.")
     numbers = {}
     for name in ("phone", "mobile"):
-        raw = fields.text(name, max_len=40)
+        raw = fields.values.get(name)
         numbers[name] = (existing or {}).get(name, "") if raw is None else raw
         if raw:
             try:
                 numbers[name] = to_e164(raw, field=name)
             except ValidationFailed as exc:
                 fields.fail(name, exc.fields[name])
-    email = fields.text("email", max_len=254)
+    email = fields.values.get("email")
     if email:
         try:
             fields.values["email"] = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as exc:
             fields.fail("email", str(exc))
-    fields.string_list("tags", max_items=30, max_len=60)
     if not numbers["phone"] and not numbers["mobile"] and "phone" not in fields.errors and "mobile" not in fields.errors:
         fields.fail("phone", "Enter a phone or a mobile number.")
     values = fields.finish("The contact cannot be saved.")

@@ -12,7 +12,7 @@ from collections import Counter
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from app import queues
+from app import jobs
 from app.db import get_db
 from app.domain import messages as msgs
 from app.domain import search
@@ -236,17 +236,9 @@ def _after_store(account, interaction, message, how):
     else:
         live.publish(interaction, "message", payload, extra_agent_ids=targets)
     if message.get("media"):
-        queues.enqueue(
-            "media", "workers.media.fetch_inbound_media", str(interaction["_id"]), message["id"], job_id=f"media-{message['id']}"
-        )
+        jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)
     if message.get("text") or message.get("caption"):
-        queues.enqueue(
-            "inbound",
-            "workers.sentiment.score_message",
-            str(interaction["_id"]),
-            message["id"],
-            job_id=f"sentiment-{message['id']}",
-        )
+        jobs.enqueue(jobs.SCORE_SENTIMENT, interaction_id=str(interaction["_id"]), message_id=message["id"])
     settings = account.get("settings") or {}
     if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
         from app.services import lifecycle

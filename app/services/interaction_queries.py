@@ -9,15 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 
-from app import queues
+from app import jobs
 from app.db import get_db
+from app.domain.interaction_shapes import MAX_MESSAGE_PAGE, SORTS
 from app.domain.search import query_words
 from app.services import clock
 from app.services.access_rules import visibility_filter
 from app.services.errors import ServiceError
 
 STATUSES = ("queued", "open", "closed", "reopened")
-SORTS = {"start": "created_at", "last_message": "last_message.at", "window": "window_expires_at"}
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 
@@ -130,7 +130,6 @@ def list_interactions(actor, args):
 
 
 MESSAGE_PAGE = 50
-MAX_MESSAGE_PAGE = 200
 
 
 def visible_message(message):
@@ -189,7 +188,7 @@ def mark_read(actor, interaction_id, position=None):
             break
     account = get_db().accounts.find_one({"_id": doc["account_id"]}, {"settings": 1})
     if unread == 0 and doc.get("agent_id") == actor["_id"] and read_receipts_when(account, "view"):
-        queues.enqueue("outbound", "workers.outbound.send_read_receipt", str(doc["_id"]))
+        jobs.enqueue(jobs.SEND_READ_RECEIPT, interaction_id=str(doc["_id"]))
     doc["unread"] = unread
     return doc
 

@@ -1,34 +1,23 @@
 """Dispositions and tags: the short named lists agents pick from when closing an interaction."""
 
-import re
-
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.domain.shapes import Disposition, Tag
 from app.services.errors import Conflict
 from app.services.records import Fields, contains, fetch, now, paginate, public
 
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-DEFAULT_COLOUR = "#0f766e"
-
 
 class LabelList:
-    """One named list stored in `collection`; tags also carry a colour."""
+    """One named list stored in `collection`, of `shape` (tags also carry a colour)."""
 
-    def __init__(self, collection, noun, with_colour=False):
+    def __init__(self, collection, noun, shape):
         self.collection = collection
         self.noun = noun
-        self.with_colour = with_colour
+        self.shape = shape
 
     def _check(self, data, partial):
-        fields = Fields(data, partial)
-        fields.text("name", required=True, max_len=60)
-        if self.with_colour:
-            colour = fields.text("colour", default=DEFAULT_COLOUR, max_len=7)
-            if colour is not None and not COLOUR.match(colour):
-                fields.fail("colour", "Use a colour like #0f766e.")
-        fields.text("description", max_len=300)
-        return fields.finish(f"The {self.noun} cannot be saved.")
+        return Fields(self.shape, data, partial).finish(f"The {self.noun} cannot be saved.")
 
     def list(self, search=None, page=None, per_page=None):
         query = {"name": contains(search)} if search else {}
@@ -69,5 +58,5 @@ class LabelList:
         return public(doc)
 
 
-dispositions = LabelList("dispositions", "disposition")
-tags = LabelList("tags", "tag", with_colour=True)
+dispositions = LabelList("dispositions", "disposition", Disposition)
+tags = LabelList("tags", "tag", Tag)

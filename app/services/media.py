@@ -1,7 +1,7 @@
 """Customers' attachments: downloaded from the provider by a job, stored in GridFS, never silently lost.
 
 The webhook only records where the file is (``media.state: "pending"``) and enqueues
-``workers.media.fetch_inbound_media``. The job downloads through the account's adapter (Meta: media
+``jobs.FETCH_MEDIA`` (app/jobs.py). The job downloads through the account's adapter (Meta: media
 id → short-lived URL → bytes, both with the bearer token; Twilio: basic auth; sandbox: data:
 URL), sniffs the real type from the bytes and stores the file with its sha256. A failed download
 leaves ``state: "failed"`` with the reason for agents to see, is retried with exponential backoff
@@ -10,13 +10,12 @@ up to ``MAX_ATTEMPTS`` times, and can be retried by hand at any time (``retry``)
 
 import logging
 import random
-from datetime import timedelta
 
 import gridfs
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from app import queues
+from app import jobs
 from app.db import get_db
 from app.providers import ProviderError
 from app.providers.events import MediaRef
@@ -29,7 +28,6 @@ from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
 
-JOB = "workers.media.fetch_inbound_media"
 GRIDFS_COLLECTION = "media"  # where media_store.put writes
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30.0
@@ -143,8 +141,9 @@ def _mark_failed(interaction, message, reason, attempt, retry=False, delay=None)
         shown = public_media({**message["media"], "state": "failed", "error": error})
         live.publish(doc, "media_failed", {"message_id": message["id"], "media": shown})
     if retrying:
-        queues.get_queue("media").enqueue_in(timedelta(seconds=delay), JOB, str(interaction["_id"]), message["id"], attempt + 1,
-                                             job_id=f"media-{message['id']}-{attempt + 1}")
+        jobs.enqueue(
+            jobs.FETCH_MEDIA, delay=delay, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=attempt + 1
+        )
         return "retrying"
     return "failed"
 
@@ -183,7 +182,7 @@ def retry(actor, interaction_id, message_id):
     doc = _update(interaction, message, {"state": "pending"})
     shown = public_media({**message["media"], "state": "pending"})
     live.publish(doc, "media_pending", {"message_id": message["id"], "media": shown})
-    queues.enqueue("media", JOB, str(interaction["_id"]), message["id"], 1)
+    jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)
     return shown
 
 

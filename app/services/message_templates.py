@@ -9,16 +9,22 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.domain.fields import limit
+from app.domain.shapes import (
+    BUTTON_TYPES,
+    HEADER_FORMATS,
+    BodyComponent,
+    FooterComponent,
+    HeaderComponent,
+    Template,
+    TemplateButton,
+    TemplateChange,
+)
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.phones import to_e164
 from app.services.records import Fields, contains, fetch, now, object_id, paginate, public
 
 NOUN = "template"
-CATEGORIES = ("marketing", "utility", "authentication")
-HEADER_FORMATS = ("TEXT", "IMAGE", "VIDEO", "DOCUMENT")
-BUTTON_TYPES = ("QUICK_REPLY", "URL", "PHONE_NUMBER")
-NAME = re.compile(r"^[a-z0-9_]{1,512}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 PARAM = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 
 
@@ -54,9 +60,9 @@ def _check_button(button, index, errors):
         errors[where] = f"Each button needs a type: {', '.join(BUTTON_TYPES)}."
         return None
     kind = button["type"].upper()
-    out = {"type": kind, "text": _text(button, "text", 25, errors, where)}
+    out = {"type": kind, "text": _text(button, "text", limit(TemplateButton, "text"), errors, where)}
     if kind == "URL":
-        url = _text(button, "url", 2000, errors, where)
+        url = _text(button, "url", limit(TemplateButton, "url"), errors, where)
         if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
             errors[where] = "The URL must start with http:// or https://."
         out["url"] = url
@@ -75,7 +81,7 @@ def _check_header(comp, errors):
         return None
     out = {"type": "HEADER", "format": fmt}
     if fmt == "TEXT":
-        out["text"] = _text(comp, "text", 60, errors, "components.header")
+        out["text"] = _text(comp, "text", limit(HeaderComponent, "text"), errors, "components.header")
         _check_params(out["text"], 1, errors, "components.header")
         return out
     file_id = comp.get("media_file_id")
@@ -113,14 +119,15 @@ def check_components(components, errors):
         if kind == "HEADER":
             out.append(_check_header(comp, errors))
         elif kind == "BODY":
-            body = {"type": "BODY", "text": _text(comp, "text", 1024, errors, "components.body")}
+            body = {"type": "BODY", "text": _text(comp, "text", limit(BodyComponent, "text"), errors, "components.body")}
             _check_params(body["text"], 100, errors, "components.body")
             example = comp.get("example")
             if isinstance(example, dict) and isinstance(example.get("body_text"), list):
                 body["example"] = {"body_text": example["body_text"]}
             out.append(body)
         elif kind == "FOOTER":
-            out.append({"type": "FOOTER", "text": _text(comp, "text", 60, errors, "components.footer")})
+            footer = _text(comp, "text", limit(FooterComponent, "text"), errors, "components.footer")
+            out.append({"type": "FOOTER", "text": footer})
         else:
             buttons = comp.get("buttons")
             if not isinstance(buttons, list) or not 1 <= len(buttons) <= 10:
@@ -138,20 +145,9 @@ def check_components(components, errors):
 
 
 def _check(data, existing=None):
-    fields = Fields(data, partial=existing is not None)
-    if existing is None:
-        fields.reference("account_id", "accounts", "account", required=True)
-    name = fields.text("name", required=True, max_len=512)
-    if name and not NAME.match(name):
-        fields.fail("name", "Use lowercase letters, digits and underscores only, as WhatsApp requires.")
-    language = fields.text("language", required=True, max_len=10, default="en_US")
-    if language and not LANGUAGE.match(language):
-        fields.fail("language", "Use a language code such as en, en_US or pt_BR.")
-    fields.choice("category", CATEGORIES, default="utility")
-    fields.boolean("available_for_agents")
-    fields.boolean("recontact")
-    if not fields.skip("components"):
-        fields.values["components"] = check_components(fields.raw("components"), fields.errors)
+    fields = Fields(TemplateChange if existing else Template, data, partial=existing is not None)
+    if "components" in fields.values:
+        fields.values["components"] = check_components(fields.values["components"], fields.errors)
     return fields.finish("The template cannot be saved.")
 
 

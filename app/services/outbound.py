@@ -10,7 +10,7 @@ import re
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from app import queues
+from app import jobs
 from app.db import get_db
 from app.domain import messages as msgs
 from app.domain import search
@@ -56,7 +56,7 @@ def compose(actor, interaction_id, payload):
         warnings.append(WINDOW_WARNING)
     queued = queue_message(interaction, message, account)
     if message["author"] == "agent" and read_receipts_when(account, "reply"):
-        queues.enqueue("outbound", "workers.outbound.send_read_receipt", str(interaction["_id"]))
+        jobs.enqueue(jobs.SEND_READ_RECEIPT, interaction_id=str(interaction["_id"]))
     return queued, warnings
 
 
@@ -221,13 +221,9 @@ def _show_agent_reaction(interaction, message):
 
 
 def enqueue_delivery(interaction_id, message_id, attempt=1, delay=None):
-    args = ("workers.outbound.send_message", str(interaction_id), message_id, attempt)
-    job_id = f"send-{message_id}-{attempt}"
-    if delay:
-        from datetime import timedelta
-
-        return queues.get_queue("outbound").enqueue_in(timedelta(seconds=delay), *args, job_id=job_id)
-    return queues.enqueue("outbound", *args, job_id=job_id)
+    return jobs.enqueue(
+        jobs.SEND_MESSAGE, delay=delay, interaction_id=str(interaction_id), message_id=message_id, attempt=attempt
+    )
 
 
 def _recontact_setup(actor, interaction_id):

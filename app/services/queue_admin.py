@@ -3,6 +3,7 @@
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.domain.shapes import Queue
 from app.services import room_access
 from app.services.errors import Conflict
 from app.services.records import Fields, contains, fetch, now, paginate, public
@@ -11,11 +12,7 @@ NOUN = "queue"
 
 
 def _check(data, partial):
-    fields = Fields(data, partial)
-    fields.text("name", required=True, max_len=80)
-    fields.text("description", max_len=500)
-    fields.references("agent_ids", "users", "agent")
-    return fields.finish("The queue cannot be saved.")
+    return Fields(Queue, data, partial).finish("The queue cannot be saved.")
 
 
 def _duplicate():

@@ -1,18 +1,23 @@
 """Pieces every configuration service shares: ids, paging, search and checking input fields.
 
 Views and the REST API hand services plain dicts (from WTForms or from JSON), so every rule,
-including the type of each value, is checked here once and reported per field.
+including the type of each value, is checked here once, against the record's shape in
+app/domain/shapes, and reported per field.
 """
 
+import functools
 import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Annotated
 
 from bson import ObjectId
 from bson.errors import InvalidId
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.db import get_db
+from app.domain.fields import Ref, message
 from app.services.errors import NotFound, ServiceError, ValidationFailed
 from app.services.serialize import plain
 
@@ -86,168 +91,81 @@ def paginate(collection, query, sort, page=None, per_page=None):
 
 
 class Fields:
-    """Checks one input dict field by field, collecting an error per field.
+    """Checks one input dict against its shape (app/domain/shapes), collecting a message per field.
 
-    `partial` (a PATCH) checks only the fields present. Each checker stores the cleaned
-    value in `values` and returns it (None when absent). `finish()` rejects unknown fields
-    and raises ValidationFailed with every problem at once.
+    `partial` (a PATCH) checks only the fields present; a missing or null field takes the shape's
+    default. Ids must name existing documents and are stored as ObjectIds. Services add their own
+    rules with `fail`; `finish()` raises ValidationFailed with every problem at once.
     """
 
-    def __init__(self, data, partial=False):
+    def __init__(self, shape, data, partial=False):
         if not isinstance(data, dict):
             raise ServiceError("Send a JSON object.")
         self.data = data
         self.partial = partial
         self.errors = {}
-        self.values = {}
-        self._known = set()
-        self._sections = {}
-
-    def _take(self, name):
-        self._known.add(name)
-        if name not in self.data:
-            return (False, None)
-        return (True, self.data[name])
-
-    def raw(self, name):
-        """The value as sent, for checks of structured values done by the caller."""
-        return self._take(name)[1]
-
-    def skip(self, name):
-        """True when the field is absent from a partial update (nothing to check)."""
-        return self.partial and name not in self.data
+        self.values = self._check(shape, data, partial, "")
 
     def fail(self, name, message):
         self.errors.setdefault(name, message)
 
-    def text(self, name, required=False, max_len=200, default=""):
-        present, value = self._take(name)
-        if not present and self.partial:
+    def nested(self, name, shape):
+        """Check the object under `name`, which its shape left to the service (e.g. per provider)."""
+        if self.partial and name not in self.data:
             return None
-        value = default if value is None else value
-        if not isinstance(value, str):
-            return self.fail(name, "Must be text.")
-        value = value.strip()
-        if required and not value:
-            return self.fail(name, "Required.")
-        if len(value) > max_len:
-            return self.fail(name, f"At most {max_len} characters.")
-        self.values[name] = value
-        return value
+        self.values[name] = self._section(shape, self.data.get(name), self.partial, name)
+        return self.values[name]
 
-    def boolean(self, name, default=False):
-        present, value = self._take(name)
-        if not present and self.partial:
-            return None
-        value = default if value is None else value
-        if not isinstance(value, bool):
-            return self.fail(name, "Must be true or false.")
-        self.values[name] = value
-        return value
+    def _section(self, shape, raw, partial, name):
+        if raw is not None and not isinstance(raw, dict):
+            self.fail(name, "Must be an object.")
+            raw = {}
+        return self._check(shape, raw or {}, partial, f"{name}.")
 
-    def integer(self, name, default=None, minimum=None, maximum=None):
-        present, value = self._take(name)
-        if not present and self.partial:
-            return None
-        value = default if value is None else value
-        if isinstance(value, bool) or not isinstance(value, int):
-            return self.fail(name, "Must be a whole number.")
-        if minimum is not None and value < minimum:
-            return self.fail(name, f"Must be at least {minimum}.")
-        if maximum is not None and value > maximum:
-            return self.fail(name, f"Must be at most {maximum}.")
-        self.values[name] = value
-        return value
+    def _check(self, shape, data, partial, prefix):
+        values = {}
+        for name, info in shape.model_fields.items():
+            if partial and name not in data:
+                continue
+            raw = data.get(name)
+            if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+                values[name] = self._section(info.annotation, raw, partial and name in data, prefix + name)
+                continue
+            if raw is None and not info.is_required():
+                raw = info.get_default(call_default_factory=True)
+            try:
+                value = _validator(shape, name).validate_python(raw, strict=True)
+            except ValidationError as exc:
+                self.fail(prefix + name, message(exc.errors()[0]))
+                continue
+            ref = next((m for m in info.metadata if isinstance(m, Ref)), None)
+            values[name] = self._existing(prefix + name, value, ref) if ref else value
+        for name in data:
+            if name not in shape.model_fields:
+                self.fail(prefix + name, "Unknown field.")
+        return values
 
-    def choice(self, name, choices, default=None):
-        present, value = self._take(name)
-        if not present and self.partial:
+    def _existing(self, name, value, ref):
+        """The id or ids in `value` as ObjectIds, when each names a document of `ref.collection`."""
+        if value is None:
             return None
-        value = default if value is None else value
-        if value not in choices or not isinstance(value, str):
-            return self.fail(name, f"Must be one of: {', '.join(choices)}.")
-        self.values[name] = value
-        return value
-
-    def string_list(self, name, max_items=50, max_len=100, choices=None, default=()):
-        present, value = self._take(name)
-        if not present and self.partial:
-            return None
-        value = list(default) if value is None else value
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return self.fail(name, "Must be a list of text values.")
-        cleaned = list(dict.fromkeys(v.strip() for v in value if v.strip()))
-        if len(cleaned) > max_items or any(len(v) > max_len for v in cleaned):
-            return self.fail(name, f"At most {max_items} values of {max_len} characters.")
-        if choices is not None and any(v not in choices for v in cleaned):
-            return self.fail(name, f"Each value must be one of: {', '.join(choices)}.")
-        self.values[name] = cleaned
-        return cleaned
-
-    def reference(self, name, collection, noun, required=False):
-        """An id of an existing document in `collection`, stored as an ObjectId (or None)."""
-        present, value = self._take(name)
-        if not present and self.partial:
-            return None
-        if value in (None, ""):
-            if required:
-                return self.fail(name, "Required.")
-            self.values[name] = None
-            return None
-        oid = self._existing(name, [value], collection, noun)
-        if oid:
-            self.values[name] = oid[0]
-            return oid[0]
-        return None
-
-    def references(self, name, collection, noun, query=None):
-        present, value = self._take(name)
-        if not present and self.partial:
-            return None
-        value = [] if value is None else value
-        if not isinstance(value, list):
-            return self.fail(name, "Must be a list of ids.")
-        oids = self._existing(name, list(dict.fromkeys(str(v) for v in value)), collection, noun, query)
-        if oids is not None:
-            self.values[name] = oids
-        return oids
-
-    def _existing(self, name, raw_ids, collection, noun, query=None):
-        try:
-            oids = [v if isinstance(v, ObjectId) else ObjectId(str(v)) for v in raw_ids]
-        except (InvalidId, TypeError):
-            return self.fail(name, f"Not a valid {noun} id.")
-        found = {d["_id"] for d in get_db()[collection].find({"_id": {"$in": oids}, **(query or {})}, {"_id": 1})}
+        oids = [ObjectId(v) for v in (value if isinstance(value, list) else [value])]
+        found = {d["_id"] for d in get_db()[ref.collection].find({"_id": {"$in": oids}}, {"_id": 1})}
         missing = [str(o) for o in oids if o not in found]
         if missing:
-            return self.fail(name, f"No such {noun}: {', '.join(missing)}.")
-        return oids
-
-    def section(self, name):
-        """Checks for a nested object; its errors are reported as `name.field`. None when absent from a PATCH."""
-        present, value = self._take(name)
-        if not present and self.partial:
-            return None
-        value = {} if value is None else value
-        if not isinstance(value, dict):
-            self.fail(name, "Must be an object.")
-            value = {}
-        child = Fields(value, self.partial and present)
-        self._sections[name] = child
-        return child
+            return self.fail(name, f"No such {ref.noun}: {', '.join(missing)}.")
+        return oids if isinstance(value, list) else oids[0]
 
     def finish(self, message="Check the highlighted fields."):
-        for name, child in self._sections.items():
-            try:
-                self.values[name] = child.finish()
-            except ValidationFailed as exc:
-                self.errors.update({f"{name}.{key}": text for key, text in exc.fields.items()})
-        for name in self.data:
-            if name not in self._known:
-                self.fail(name, "Unknown field.")
         if self.errors:
             raise ValidationFailed(message, self.errors)
         return self.values
+
+
+@functools.cache
+def _validator(shape, name):
+    info = shape.model_fields[name]
+    return TypeAdapter(Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation)
 
 
 def public(doc, *, drop=()):

@@ -6,11 +6,11 @@ stored templates, keeping the admin's own flags (available for agents, recontact
 """
 
 from app.db import get_db
+from app.domain.shapes import CATEGORIES
 from app.providers.errors import ProviderError
 from app.providers.registry import get_provider
 from app.services import accounts
 from app.services.errors import ServiceError, ValidationFailed
-from app.services.message_templates import CATEGORIES
 from app.services.records import now
 
 

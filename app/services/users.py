@@ -8,10 +8,10 @@ from email_validator import EmailNotValidError, validate_email
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.domain.shapes import ROLES
 from app.services import passwords
 from app.services.errors import Conflict, ValidationFailed
 
-ROLES = ("admin", "agent")
 # A real hash of a random password: unknown emails cost the same time as wrong passwords.
 _DUMMY_HASH = None
 

@@ -152,8 +152,9 @@ def test_free_text_after_the_window_is_warned_and_refused_as_meta_does_but_a_tem
     assert deliver(interaction, sent) == "failed", "the sandbox enforces the window as WhatsApp does"
     failed = message(interaction["_id"], sent["id"])
     assert failed["status"] == "failed" and "provider_message_id" not in failed
-    assert (failed["error"]["code"], failed["error"]["title"]) == ("131047", "Re-engagement message")
-    assert failed["error"]["user_message"] == WINDOW_CLOSED_MESSAGE
+    assert failed["error"]["code"] == "131047" and failed["error"]["user_message"] == WINDOW_CLOSED_MESSAGE
+    kept_for_admins = get_db().provider_errors.find_one({"message_id": sent["id"]})
+    assert (kept_for_admins["code"], kept_for_admins["title"]) == ("131047", "Re-engagement message")
     template = make_template(team["account"])
     payload = {"kind": "template", "template_id": str(template["_id"]), "params": {"body": ["Sam", "42"]}}
     sent, warnings = outbound.compose(team["alice"], interaction["_id"], payload)

@@ -13,6 +13,7 @@ from app.access import PUBLIC_ENDPOINTS, SELF_AUTHENTICATED_BLUEPRINTS
 from app.db import get_db
 from app.extensions import socketio
 from app.services import api_tokens, inbound, media_store, routing
+from tests.engine.helpers import make_template
 from tests.support.builders import make_user, sign_in
 from tests.support.engine import customer_says, make_queue, make_sandbox_account
 from tests.support.live_server import LiveServer
@@ -126,6 +127,7 @@ SCOPED_ROUTES = {
     "api.add_contact": "interaction",
     "api.interaction_read": "interaction",
     "api.send_recontact": "interaction",
+    "api.recontact_template": "interaction",
     "api.interaction_reject": "interaction",
     "api.interaction_reopen": "interaction",
     "api.interaction_transfer": "interaction",
@@ -144,6 +146,15 @@ SHARED_ROUTES = {
     "api.tags_item",
 }
 ADMIN_API_ROUTES = {"api.accounts_item", "api.queues_item", "api.users_item"}
+# The simulator's routes name a sandbox account; what they reach is guarded by the customer
+# numbers the simulator gave that browser session (tests/simulator/test_access.py walks them).
+SIMULATOR_ROUTES = {
+    "simulator.message",
+    "simulator.conversation",
+    "simulator.ack",
+    "simulator.jump",
+    "simulator.media_file",
+}
 # Methods only admins may use, on routes agents otherwise reach.
 ADMIN_METHODS = {("api.contacts_item", "DELETE"), ("api.contact_lists_item", "DELETE"), ("api.contact_lists_item", "PATCH")}
 # Socket.IO events by who may use them; "interaction" events name one and follow its rule.
@@ -164,7 +175,7 @@ def record_routes(app):
 
 
 def test_every_route_naming_a_record_is_classified(app):
-    known = set(SCOPED_ROUTES) | OWN_ROUTES | SHARED_ROUTES | ADMIN_API_ROUTES
+    known = set(SCOPED_ROUTES) | OWN_ROUTES | SHARED_ROUTES | ADMIN_API_ROUTES | SIMULATOR_ROUTES
     unclassified = {rule.endpoint for rule in record_routes(app)} - known
     assert not unclassified, f"decide which rule guards the records these routes name: {unclassified}"
     assert known <= {rule.endpoint for rule in app.url_map.iter_rules()}, "a classified route no longer exists"
@@ -177,10 +188,12 @@ def test_every_socket_event_is_classified(app):
 
 @pytest.fixture
 def world(app):
-    """An interaction of queue A (assigned to its agent, with a stored file) and its contact;
-    an agent of queue B; an admin."""
+    """An interaction of queue A (assigned to its agent, with a stored file) and its contact, on an
+    account with a recontact template; an agent of queue B; an admin."""
     ours, theirs, admin = make_user("agent"), make_user("agent"), make_user("admin")
     account = make_sandbox_account(make_queue([ours["_id"]]))
+    recontact = make_template(account, name="recontact", body="Hello again!", recontact=True)
+    get_db().accounts.update_one({"_id": account["_id"]}, {"$set": {"settings.recontact_template_id": recontact["_id"]}})
     make_queue([theirs["_id"]])
     inbound.ingest(account, customer_says(account, "+447700900123", "hello"))
     interaction = get_db().interactions.find_one({})

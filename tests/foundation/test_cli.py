@@ -73,3 +73,10 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(runner):
     recontact = db.templates.find_one({"_id": account["settings"]["recontact_template_id"]})
     assert recontact["recontact"] and db.canned_answers.count_documents({}) == 1
     assert db.dispositions.count_documents({}) == 3 and db.tags.count_documents({}) == 3
+
+
+def test_seed_demo_refuses_production(runner, app):
+    app.config["PARLEY_CONFIG_NAME"] = "production"
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0 and "never created in production" in result.output
+    assert get_db().users.count_documents({}) == 0

@@ -4,7 +4,7 @@ from config import ConfigError, ProductionConfig, load_config
 
 
 def production(monkeypatch, **env):
-    for name in ("SECRET_KEY", "PARLEY_SECRET_KEY_FILE", "MONGO_URI", "REDIS_URL"):
+    for name in ("SECRET_KEY", "PARLEY_SECRET_KEY_FILE", "MONGO_URI", "REDIS_URL", "PARLEY_SEED_DEMO"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -27,6 +27,7 @@ def test_production_accepts_complete_settings(monkeypatch):
         ({"MONGO_URI": ""}, "MONGO_URI"),
         ({"MONGO_URI": "mongomock://localhost/parley"}, "MONGO_URI"),
         ({"REDIS_URL": ""}, "REDIS_URL"),
+        ({"PARLEY_SEED_DEMO": "1"}, "PARLEY_SEED_DEMO"),
     ],
 )
 def test_production_refuses_to_start_with_a_one_line_reason(monkeypatch, override, reason):

@@ -1,20 +1,23 @@
 """RQ on a real Redis: a separate `rq worker` process reaching browsers through the Socket.IO
 message queue, and the embedded worker, scheduler and periodic jobs in the web process."""
 
+import io
+import logging
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from rq import Retry
 from rq.job import Job
 
-from app import queues
+from app import jobs, queues
 from app.db import get_db
 from tests.support.live_server import LiveServer
 from tests.support.sockets import connect_as, wait_for
-from workers import periodic
+from workers import joblog, periodic
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +32,7 @@ def server_without_worker(app):
 def test_job_in_a_separate_rq_worker_process_reaches_a_connected_client(server_without_worker, agent, redis_url):
     client = connect_as(server_without_worker, agent["email"])
     try:
-        job = queues.enqueue("maintenance", "workers.system.announce", f"agent:{agent['_id']}", "probe", {"hello": "agent"})
+        job = jobs.enqueue(jobs.ANNOUNCE, room=f"agent:{agent['_id']}", event="probe", payload={"hello": "agent"})
         env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
         worker = subprocess.run(
             [str(Path(sys.executable).parent / "rq"), "worker", "--burst", "--url", redis_url, "maintenance"],
@@ -44,19 +47,36 @@ def test_job_in_a_separate_rq_worker_process_reaches_a_connected_client(server_w
         assert received == [{"hello": "agent", "job_id": job.id}], f"worker said: {worker.stderr[-2000:]}"
         job.refresh()
         assert job.get_status() == "finished"
+        assert f"workers.system [job {job.id}] announce: None" in worker.stderr
     finally:
         client.disconnect()
 
 
 def test_job_touching_the_database_runs_in_the_embedded_worker(live_server):
-    job = queues.enqueue("inbound", "workers.system.record_probe", "probe-1")
+    job = jobs.enqueue(jobs.RECORD_PROBE, probe_id="probe-1")
     doc = wait_for(lambda: get_db().job_probes.find_one({"probe_id": "probe-1"}))
     assert doc and doc["job_id"] == job.id
     assert wait_for(lambda: Job.fetch(job.id, connection=queues.get_redis()).get_status() == "finished")
 
 
+def test_log_lines_of_a_job_in_the_embedded_worker_carry_its_id(live_server):
+    lines = io.StringIO()
+    handler = joblog.handler(lines)
+    logging.getLogger().addHandler(handler)
+    try:
+        job = jobs.enqueue(jobs.RECORD_PROBE, probe_id="probe-log")
+        assert wait_for(lambda: Job.fetch(job.id, connection=queues.get_redis()).get_status() == "finished")
+        logging.getLogger("tests").warning("outside any job")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert f"INFO workers.system [job {job.id}] record_probe: probe-log" in lines.getvalue()
+    assert "WARNING tests [job -] outside any job" in lines.getvalue()
+
+
 def test_retry_with_an_interval_goes_through_the_embedded_scheduler(live_server):
-    job = queues.enqueue("inbound", "tests.support.jobs.fail_once_then_record", "probe-retry", retry=Retry(max=2, interval=1))
+    job = queues.get_queue("inbound").enqueue(
+        "tests.support.jobs.fail_once_then_record", "probe-retry", retry=Retry(max=2, interval=1)
+    )
     doc = wait_for(lambda: get_db().job_probes.find_one({"probe_id": "probe-retry"}), timeout=15)
     assert doc, f"job status: {Job.fetch(job.id, connection=queues.get_redis()).get_status()}"
     assert int(queues.get_redis().get("test:attempts:probe-retry")) == 2
@@ -66,7 +86,7 @@ def test_periodic_jobs_run_in_the_embedded_cron(monkeypatch, app):
     monkeypatch.setattr(
         periodic,
         "PERIODIC_JOBS",
-        [periodic.PeriodicJob("test-probe", "workers.system.record_probe", "maintenance", 1, {"probe_id": "periodic"})],
+        [periodic.PeriodicJob(replace(jobs.RECORD_PROBE, name="test-probe", queue="maintenance"), 1, {"probe_id": "periodic"})],
     )
     server = LiveServer(app, with_worker=True).start()
     try:
@@ -76,7 +96,8 @@ def test_periodic_jobs_run_in_the_embedded_cron(monkeypatch, app):
 
 
 def test_rq_cron_config_registers_every_periodic_job(monkeypatch):
-    monkeypatch.setattr(periodic, "PERIODIC_JOBS", [periodic.PeriodicJob("p", "workers.system.record_probe", "maintenance", 60)])
+    probe = replace(jobs.RECORD_PROBE, name="p", queue="maintenance")
+    monkeypatch.setattr(periodic, "PERIODIC_JOBS", [periodic.PeriodicJob(probe, 60)])
     registered = []
     periodic.register_all(lambda func, queue, **kw: registered.append((func.__name__, queue, kw["interval"], kw["name"])))
     assert registered == [("record_probe", "maintenance", 60, "p")]

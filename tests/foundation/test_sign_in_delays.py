@@ -99,3 +99,29 @@ def test_sign_in_works_while_redis_is_down(config):
         wrong = post_login(client, user["email"], "wrong")
         assert wrong.status_code == 200 and "Wrong email or password." in wrong.get_data(as_text=True)
     assert post_login(client, user["email"], PASSWORD).status_code == 302
+
+
+def behind_proxy(app, forwarded_for, proxy="10.0.0.2"):
+    client = client_at(app, proxy)
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return client
+
+
+def test_behind_a_trusted_proxy_each_client_address_counts_on_its_own(config):
+    config.PROXY_COUNT = 1
+    app = create_app(config)
+    agent = make_user("agent")
+    attacker = behind_proxy(app, ATTACKER)
+    for _ in range(3):
+        post_login(attacker, agent["email"], "wrong-password-1")
+    assert post_login(attacker, agent["email"], PASSWORD).status_code == 429
+    response = post_login(behind_proxy(app, USER), agent["email"], PASSWORD)
+    assert response.status_code == 302, "a user behind the same balancer is not made to wait for the attacker"
+
+
+def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(app, agent):
+    attacker = behind_proxy(app, ATTACKER)
+    for _ in range(3):
+        post_login(attacker, agent["email"], "wrong-password-1")
+    # The header is the client's own word: choosing another address does not escape the wait.
+    assert post_login(behind_proxy(app, USER), agent["email"], PASSWORD).status_code == 429

@@ -10,6 +10,7 @@ from app.db import get_db
 from app.providers import sandbox
 from app.services import media
 from tests.engine.test_template_header_file import form as template_form
+from tests.simulator.support import Session as SimulatorSession
 from tests.support.builders import csrf_token
 from tests.webhooks.support import make_account, post_events
 
@@ -79,26 +80,18 @@ def test_a_template_header_file_of_markup_is_refused_next_to_the_field(app, admi
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize(("kind", "declared"), [(k, d) for k, d, _ in DECLARED if k != "document"])
 def test_the_simulator_refuses_markup_sent_as_media(app, admin_client, payload, kind, declared):
-    account = make_account("sandbox")
+    simulator = SimulatorSession(admin_client, make_account("sandbox"))
     data_url = f"data:{declared};base64," + base64.b64encode(PAYLOADS[payload]).decode()
-    response = admin_client.post(
-        f"/simulator/{account['_id']}/message",
-        json={"phone": "+15550001111", "kind": kind, "media": {"data_url": data_url}},
-        headers={"X-CSRFToken": csrf_token(admin_client, "/simulator/")},
-    )
+    response = simulator.post("/message", {"phone": simulator.phone, "kind": kind, "media": {"data_url": data_url}})
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert "web page or SVG drawing" in error["fields"]["media"]
 
 
 def test_the_simulator_sends_a_document_of_markup_as_plain_text(app, admin_client):
-    account = make_account("sandbox")
+    simulator = SimulatorSession(admin_client, make_account("sandbox"))
     data_url = "data:application/pdf;base64," + base64.b64encode(HTML).decode()
-    response = admin_client.post(
-        f"/simulator/{account['_id']}/message",
-        json={"phone": "+15550001111", "kind": "document", "media": {"data_url": data_url}},
-        headers={"X-CSRFToken": csrf_token(admin_client, "/simulator/")},
-    )
+    response = simulator.post("/message", {"phone": simulator.phone, "kind": "document", "media": {"data_url": data_url}})
     assert response.status_code == 200
     assert "data:text/plain;base64," in response.get_json()["body"]
 

@@ -126,6 +126,7 @@ def test_read_ticks_the_menu_inside_the_phone_and_the_jump_to_the_recontact_path
     expect(refused.get_by_test_id("failure")).to_contain_text(WINDOW_CLOSED_MESSAGE)
     screenshot(desk, "desktop-after-simulator-jump")
     pane.get_by_test_id("recontact").click()
+    desk.get_by_test_id("recontact-dialog").get_by_test_id("dialog-confirm").click()
     template = pane.locator("[data-testid=message][data-kind=template]")
     expect(template.get_by_test_id("ticks")).to_have_attribute("data-status", "sent")
     expect(sim.locator("[data-testid=sim-agent-message][data-kind=template]")).to_have_count(1)

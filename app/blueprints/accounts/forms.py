@@ -11,12 +11,15 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.blueprints._shared import options
+from app.blueprints._shared import fits, options
+from app.domain.shapes import READ_RECEIPTS, Account, Chatbot
 from app.services import account_fields
-from app.services.accounts import READ_RECEIPTS
+from app.services.accounts import credentials_shape
+
+RECEIPTS = {"on_view": "When the agent views the message", "on_reply": "When the agent replies", "never": "Never"}
 
 SETTING_FLAGS = ("close_on_quick_reply", "allow_transfer", "zip_attachments")
 CHATBOT_FIELDS = ("enabled", "endpoint", "model", "instructions")
@@ -28,9 +31,9 @@ class CheckboxesField(SelectMultipleField):
 
 
 class AccountForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=100)])
-    phone = StringField("Business phone number", validators=[DataRequired("Enter the business number."), Length(max=40)])
-    api_base = URLField("API base URL", validators=[Optional(), Length(max=300)])
+    name = StringField("Name", validators=[DataRequired("Enter a name."), fits(Account, "name")])
+    phone = StringField("Business phone number", validators=[DataRequired("Enter the business number."), fits(Account, "phone")])
+    api_base = URLField("API base URL", validators=[Optional(), fits(Account, "api_base")])
     queue_id = SelectField("Queue it feeds", choices=[], validate_choice=False)
     contact_list_id = SelectField("Contact list for new contacts", choices=[], validate_choice=False)
     max_attachment_mb = DecimalField("Maximum attachment size (MB)", places=None, default=15,
@@ -42,25 +45,25 @@ class AccountForm(FlaskForm):
     close_on_quick_reply = BooleanField("Close the interaction when the customer answers with a quick reply")
     allow_transfer = BooleanField("Agents may transfer interactions", default=True)
     zip_attachments = BooleanField("Agents may download attachments in ZIP exports", default=True)
-    read_receipts = SelectField("Send read receipts", choices=options([("on_view", "When the agent views the message"),
-                                                               ("on_reply", "When the agent replies"), ("never", "Never")]))
+    read_receipts = SelectField("Send read receipts", choices=options((r, RECEIPTS[r]) for r in READ_RECEIPTS))
     chatbot_enabled = BooleanField("Chatbot enabled")
-    chatbot_endpoint = URLField("Chatbot endpoint", validators=[Optional(), Length(max=500)])
-    chatbot_model = StringField("Chatbot model", validators=[Length(max=100)])
-    chatbot_instructions = TextAreaField("Chatbot instructions", validators=[Length(max=4000)])
+    chatbot_endpoint = URLField("Chatbot endpoint", validators=[Optional(), fits(Chatbot, "endpoint")])
+    chatbot_model = StringField("Chatbot model", validators=[fits(Chatbot, "model")])
+    chatbot_instructions = TextAreaField("Chatbot instructions", validators=[fits(Chatbot, "instructions")])
 
 
 def account_form_class(provider, editing):
     """AccountForm plus one `cred_<name>` field per credential of `provider`."""
     attrs = {}
     for cred in account_fields.credential_fields(provider):
+        length = fits(credentials_shape(provider), cred.name)
         if cred.secret:
             required = cred.required and not cred.generated and not editing
-            validators = [DataRequired("Required."), Length(max=2000)] if required else [Optional(), Length(max=2000)]
+            validators = [DataRequired("Required."), length] if required else [Optional(), length]
             attrs[f"cred_{cred.name}"] = PasswordField(cred.label, validators=validators)
         else:
             validators = [DataRequired("Required.")] if cred.required else [Optional()]
-            attrs[f"cred_{cred.name}"] = StringField(cred.label, validators=[*validators, Length(max=2000)])
+            attrs[f"cred_{cred.name}"] = StringField(cred.label, validators=[*validators, length])
     return type(f"{provider.title()}AccountForm", (AccountForm,), attrs)
 
 

@@ -1,13 +1,14 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from app.blueprints._shared import options
+from app.blueprints._shared import fits, options
+from app.domain.shapes import ROLES, User
 
 
 class AgentForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=100)])
-    email = EmailField("Email", validators=[DataRequired("Enter an email address."), Length(max=254)])
-    role = SelectField("Role", choices=options([("agent", "Agent"), ("admin", "Admin")]))
+    name = StringField("Name", validators=[DataRequired("Enter a name."), fits(User, "name")])
+    email = EmailField("Email", validators=[DataRequired("Enter an email address."), fits(User, "email")])
+    role = SelectField("Role", choices=options((r, r.title()) for r in sorted(ROLES, reverse=True)))
     active = BooleanField("Active (may sign in and receive conversations)", default=True)
-    password = PasswordField("Password", validators=[Length(max=256)])
+    password = PasswordField("Password", validators=[fits(User, "password")])

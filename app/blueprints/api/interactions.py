@@ -6,6 +6,8 @@ Agents see and act only on their queues' interactions; admins on all (app/servic
 from flask import g, jsonify, request
 
 from app.blueprints.api import bp, json_body
+from app.blueprints.api.openapi import operation
+from app.domain import interaction_shapes as shapes
 from app.services import (
     contact_cards,
     interaction_list,
@@ -21,21 +23,7 @@ from app.services.access_rules import load_visible
 from app.services.errors import ServiceError
 from app.services.serialize import plain
 
-LIST_FILTERS = (
-    "status",
-    "account_id",
-    "agent_id",
-    "first_agent_id",
-    "tag",
-    "read",
-    "start_from",
-    "start_to",
-    "q",
-    "sort",
-    "page",
-    "per_page",
-    "window_closing_within",
-)
+LIST_FILTERS = tuple(name for name in shapes.InteractionFilters.model_fields if name != "tags")
 
 
 def present(doc):
@@ -43,6 +31,7 @@ def present(doc):
 
 
 @bp.route("/interactions", methods=["GET"])
+@operation("get", "List interactions", shapes.InteractionList, "One page.", query=(shapes.InteractionFilters,))
 def list_interactions():
     args = {name: request.args.get(name) for name in LIST_FILTERS}
     args["tags"] = request.args.getlist("tags")
@@ -52,12 +41,27 @@ def list_interactions():
 
 
 @bp.route("/interactions", methods=["POST"])
+@operation(
+    "post",
+    "Start an outbound interaction (account_id, phone, template_id + params or text)",
+    shapes.Started,
+    "The interaction and its first message.",
+    201,
+    body=shapes.NewConversation,
+)
 def start_interaction():
     interaction, message, warnings = new_conversation.start(g.api_user, json_body())
     return jsonify(interaction=present(interaction), message=plain(message), warnings=warnings), 201
 
 
 @bp.route("/interactions/<interaction_id>", methods=["GET"])
+@operation(
+    "get",
+    "An interaction with a page of its messages (before, limit)",
+    shapes.InteractionDetail,
+    "The interaction.",
+    query=(shapes.MessagePage,),
+)
 def get_interaction(interaction_id):
     doc, messages, paging = interaction_queries.detail(
         g.api_user, interaction_id, request.args.get("before"), request.args.get("limit")
@@ -66,6 +70,13 @@ def get_interaction(interaction_id):
 
 
 @bp.route("/interactions/<interaction_id>/events", methods=["GET"])
+@operation(
+    "get",
+    "Live events after a sequence number (catching up after a reconnect)",
+    shapes.Events,
+    "The events, in order.",
+    query=(shapes.EventsAfter,),
+)
 def interaction_events(interaction_id):
     doc = load_visible(g.api_user, interaction_id, {"seq": 1})
     after = request.args.get("after_seq", "0")
@@ -75,19 +86,38 @@ def interaction_events(interaction_id):
 
 
 @bp.route("/interactions/<interaction_id>/messages", methods=["POST"])
+@operation(
+    "post",
+    "Send a message: text, media (file_id), location, template, reaction, reply_to, internal note",
+    shapes.Sent,
+    "The queued message and any warnings.",
+    201,
+    body=shapes.NewMessage,
+)
 def send_message(interaction_id):
     message, warnings = outbound.compose(g.api_user, interaction_id, json_body())
     return jsonify(message=plain(interaction_queries.visible_message(message)), warnings=warnings), 201
 
 
 @bp.route("/interactions/<interaction_id>/messages/<message_id>/add-contact", methods=["POST"])
+@operation(
+    "post",
+    "Add a shared contact card to the account's contact list",
+    shapes.ContactAdded,
+    "The new contact.",
+    201,
+    body=shapes.ContactCard,
+    body_required=False,
+    operation_id="add_contact_from_card",
+)
 def add_contact(interaction_id, message_id):
     data = json_body(required=False)
     contact = contact_cards.add_contact(g.api_user, interaction_id, message_id, data.get("card", 0))
     return jsonify(contact=plain(contact)), 201
 
 
-def _action(name, handler):
+def _action(name, handler, summary, body=None):
+    @operation("post", summary, shapes.InteractionAnswer, "The interaction.", body=body, body_required=False)
     def view(interaction_id):
         data = json_body(required=False)
         return jsonify(interaction=present(handler(g.api_user, interaction_id, data)))
@@ -95,21 +125,57 @@ def _action(name, handler):
     bp.add_url_rule(f"/interactions/<interaction_id>/{name}", f"interaction_{name}", view, methods=["POST"])
 
 
-_action("accept", lambda user, iid, data: routing.accept(user, iid))
-_action("reject", lambda user, iid, data: routing.reject(user, iid))
-_action("close", lambda user, iid, data: lifecycle.close(user, iid, data.get("disposition"), data.get("tags")))
-_action("reopen", lambda user, iid, data: lifecycle.reopen(user, iid, data.get("disposition"), data.get("tags")))
-_action("transfer", lambda user, iid, data: lifecycle.transfer(user, iid, data.get("agent_id"), data.get("queue_id")))
-_action("read", lambda user, iid, data: interaction_queries.mark_read(user, iid, data.get("position")))
+_action("accept", lambda user, iid, data: routing.accept(user, iid), "Accept a queued interaction")
+_action("reject", lambda user, iid, data: routing.reject(user, iid), "Reject an offered interaction")
+_action(
+    "close",
+    lambda user, iid, data: lifecycle.close(user, iid, data.get("disposition"), data.get("tags")),
+    "Close (disposition, tags)",
+    shapes.Labels,
+)
+_action(
+    "reopen",
+    lambda user, iid, data: lifecycle.reopen(user, iid, data.get("disposition"), data.get("tags")),
+    "Reopen (disposition, tags)",
+    shapes.Labels,
+)
+_action(
+    "transfer",
+    lambda user, iid, data: lifecycle.transfer(user, iid, data.get("agent_id"), data.get("queue_id")),
+    "Transfer to agent_id or queue_id",
+    shapes.Transfer,
+)
+_action(
+    "read",
+    lambda user, iid, data: interaction_queries.mark_read(user, iid, data.get("position")),
+    "Mark the conversation read (up to the message at position; all of it without)",
+    shapes.ReadUpTo,
+)
 
 
 @bp.route("/interactions/<interaction_id>/recontact", methods=["POST"])
+@operation(
+    "post",
+    "Send the account's recontact template",
+    shapes.Sent,
+    "The queued template message.",
+    201,
+    body=shapes.TemplateParams,
+    body_required=False,
+)
 def send_recontact(interaction_id):
     message = outbound.send_recontact(g.api_user, interaction_id, json_body(required=False).get("params"))
     return jsonify(message=plain(interaction_queries.visible_message(message))), 201
 
 
 @bp.route("/interactions/<interaction_id>/recontact", methods=["GET"])
+@operation(
+    "get",
+    "The account's recontact template, to preview and fill in before sending",
+    shapes.RecontactTemplate,
+    "The template with its components.",
+    operation_id="get_recontact_template",
+)
 def recontact_template(interaction_id):
     """What the recontact dialog previews and asks parameters for before sending."""
     return jsonify(template=message_templates.public_template(outbound.recontact_template(g.api_user, interaction_id)))

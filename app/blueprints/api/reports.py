@@ -1,14 +1,56 @@
 """Reports over the REST API: the dashboard summary (admins) and an interaction's ZIP export."""
 
 from flask import Response, g, jsonify, request
+from pydantic import BaseModel, Field
 
 from app.blueprints.api import bp
+from app.blueprints.api.openapi import operation
 from app.services import dashboard, transcript_zip
 from app.services.errors import Forbidden, ServiceError
 from app.services.serialize import plain
 
 
+class Spread(BaseModel):
+    count: int
+    median: float | None
+    p90: float | None
+
+
+class Ingestion(BaseModel):
+    provider_to_parley: Spread
+    parley_processing: Spread
+
+
+class Dashboard(BaseModel):
+    totals: dict
+    queues: list[dict]
+    hourly: list[dict]
+    first_response: Spread
+    handling: Spread
+    sentiment: dict
+    agents: list[dict]
+    ingestion: Ingestion
+    jobs: dict[str, int | None]
+
+
+class AlertAfter(BaseModel):
+    alert_after: int | None = Field(None, ge=1, le=240, description="Minutes of waiting that raise the alert (default 5).")
+
+
 @bp.route("/dashboard", methods=["GET"])
+@operation(
+    "get",
+    "Live dashboard figures",
+    Dashboard,
+    "The figures.",
+    query=(AlertAfter,),
+    errors=("400", "401", "403"),
+    operation_id="dashboard",
+    description="Admins. Per queue: waiting, open, agents online, longest wait (seconds, alert when over alert_after). "
+    "Today (UTC): volume per hour, first-response and handling time (median, 90th percentile, seconds), sentiment mix, "
+    "per-agent load. Ingestion lag over the last hour (provider timestamp → stored; stored → pushed to agents) and RQ "
+    "jobs waiting per queue.",
+)
 def dashboard_summary():
     if g.api_user["role"] != "admin":
         raise Forbidden("The dashboard is for admins.")
@@ -19,6 +61,17 @@ def dashboard_summary():
 
 
 @bp.route("/interactions/<interaction_id>/export.zip", methods=["GET"])
+@operation(
+    "get",
+    "Download the session as a ZIP",
+    {},
+    "The ZIP.",
+    media_type="application/zip",
+    errors=("401", "403", "404"),
+    operation_id="export_interaction_zip",
+    description="transcript.html (opens offline), transcript.json and, when allowed, the attachments: admins always, "
+    "agents when the account's settings.zip_attachments is on.",
+)
 def export_zip(interaction_id):
     name, data = transcript_zip.build(g.api_user, interaction_id)
     return Response(data, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'})

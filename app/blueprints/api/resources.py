@@ -1,27 +1,39 @@
-"""The API's collections: which service functions serve each, who may call what, its filters and fields.
+"""The API's collections: which service functions serve each, who may call what, its filters and shapes.
 
-Routes and the OpenAPI document are both built from this table, so they cannot drift apart.
+Routes and the OpenAPI document are both built from this table and from the shapes, so they cannot drift apart.
 """
 
 from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, create_model
 
 from app.blueprints._shared import public_base_url
+from app.blueprints.api.openapi import ID, SCHEMAS, Operation
+from app.domain import shapes
+from app.domain.fields import OBJECT_ID
 from app.services import accounts, agents, canned_answers, contacts, message_templates, queue_admin
-from app.services.account_fields import MEDIA_TYPES, PROVIDER_NAMES
-from app.services.accounts import READ_RECEIPTS
 from app.services.errors import Forbidden
 from app.services.labels import dispositions, tags
 from app.services.queue_admin import queues_of_agent
-from app.services.users import ROLES
+from app.services.records import PER_PAGE_MAX
 
-STR, BOOL, INT = {"type": "string"}, {"type": "boolean"}, {"type": "integer"}
-ID = {"type": "string", "pattern": "^[0-9a-f]{24}$"}
-IDS = {"type": "array", "items": ID}
-STRS = {"type": "array", "items": STR}
+DATE_TIME = {"type": "string", "format": "date-time", "readOnly": True}
+ANSWER_LIMITS = ("title", "default", "minLength", "maxLength", "maxItems")  # input limits, not promises about answers
 
 
 def is_admin(user):
     return user["role"] == "admin"
+
+
+class Paging(BaseModel):
+    page: int | None = Field(None, ge=1, description="Page number, from 1.")
+    per_page: int | None = Field(
+        None, ge=1, le=PER_PAGE_MAX, description=f"Items per page, 1 to {PER_PAGE_MAX} (more is a 400, never silently fewer)."
+    )
+
+
+FILTER_TYPES = {"text": str, "bool": bool, "id": Annotated[str, Field(pattern=OBJECT_ID)]}
 
 
 @dataclass
@@ -34,15 +46,57 @@ class Resource:
     update: object  # (user, id, data) -> doc
     delete: object  # (user, id) -> doc
     present: object  # doc -> JSON-ready dict
-    fields: dict
-    required: tuple = ()
+    shape: type  # what a create takes (app/domain/shapes)
+    change: type = None  # what a change takes, when less than a create
+    answer: type = None  # what answers add to the shape (read-only fields)
     filters: dict = field(default_factory=dict)  # name -> "text" | "bool" | "id" | tuple of choices
     agent_methods: frozenset = frozenset()
-    read_only: dict = field(default_factory=dict)  # fields only in answers: name -> schema
+
+    def __post_init__(self):
+        self.change = self.change or self.shape
 
     def allow(self, user, method):
         if not is_admin(user) and method not in self.agent_methods:
             raise Forbidden("Only admins can do this.")
+
+    def filter_shape(self):
+        kinds = {name: FILTER_TYPES.get(kind) or Literal[tuple(kind)] for name, kind in self.filters.items()}
+        return create_model(f"{self.shape.__name__}Filters", **{name: (kind | None, None) for name, kind in kinds.items()})
+
+
+def resource_schemas(resource, schemas):
+    """The generated schemas of a resource: its record as answered, and a change (every field optional)."""
+    name = resource.shape.__name__
+    patch = {k: v for k, v in schemas[resource.change.__name__].items() if k != "required"}
+    shown = {k: {n: v for n, v in s.items() if n not in ANSWER_LIMITS}
+             for k, s in schemas[name]["properties"].items() if not s.get("writeOnly")}
+    added = resource.answer.model_json_schema()["properties"] if resource.answer else {}
+    shown.update({k: {**{n: v for n, v in s.items() if n != "title"}, "readOnly": True} for k, s in added.items()})
+    record = {"type": "object", "properties": {"id": {**ID, "readOnly": True}, "created_at": DATE_TIME,
+                                                "updated_at": DATE_TIME, **shown}}
+    return {f"{name}Record": record, f"{name}Patch": {**patch, "title": f"{name}Patch"}}
+
+
+def operations(resource):
+    """({method: Operation} of the collection, and of one item)."""
+    name, noun, tag = resource.shape.__name__, resource.noun, resource.name
+    record = {"$ref": f"{SCHEMAS}{name}Record"}
+    listing = {"type": "object", "properties": {"data": {"type": "array", "items": record},
+                                                 "meta": {"$ref": f"{SCHEMAS}PageMeta"}}}
+    who = "Admins" if not resource.agent_methods else f"Admins; agents may also {', '.join(sorted(resource.agent_methods))}"
+    one = f"The {noun}."
+    collection = {
+        "get": Operation(f"List {noun}s", listing, "One page.", query=(Paging, resource.filter_shape()),
+                         description=who + ".", operation_id=f"list_{tag}"),
+        "post": Operation(f"Create a {noun}", record, one, 201, body=resource.shape, operation_id=f"create_{tag}"),
+    }
+    item = {
+        "get": Operation(f"Read a {noun}", record, one, operation_id=f"get_{tag}"),
+        "patch": Operation(f"Change a {noun} (only the fields sent)", record, one, body={"$ref": f"{SCHEMAS}{name}Patch"},
+                           operation_id=f"update_{tag}"),
+        "delete": Operation(f"Delete a {noun}", None, "Deleted.", 204, operation_id=f"delete_{tag}"),
+    }
+    return collection, item
 
 
 def _agent_queue_ids(user):
@@ -60,16 +114,6 @@ def _labels(service):
     }
 
 
-SETTINGS = {"type": "object", "properties": {
-    "max_attachment_bytes": INT, "allowed_attachment_types": {"type": "array", "items": {"enum": list(MEDIA_TYPES)}},
-    "recontact_template_id": {**ID, "type": ["string", "null"]}, "close_on_quick_reply": BOOL, "allow_transfer": BOOL,
-    "zip_attachments": BOOL, "read_receipts": {"enum": list(READ_RECEIPTS)},
-    "chatbot": {"type": "object", "properties": {"enabled": BOOL, "endpoint": STR, "model": STR, "instructions": STR}},
-}}
-COMPONENTS = {"type": "array", "description": "WhatsApp template components: HEADER, BODY, FOOTER, BUTTONS.",
-              "items": {"type": "object", "properties": {"type": {"enum": ["HEADER", "BODY", "FOOTER", "BUTTONS"]},
-                                                          "format": STR, "text": STR, "buttons": {"type": "array"}}}}
-
 RESOURCES = [
     Resource(
         "accounts", "WhatsApp account",
@@ -79,14 +123,9 @@ RESOURCES = [
         update=lambda user, rid, data: accounts.update(rid, data),
         delete=lambda user, rid: accounts.delete(rid),
         present=lambda doc: accounts.public_account(doc, public_base_url()),
-        fields={"name": STR, "provider": {"enum": list(PROVIDER_NAMES)}, "phone": STR, "api_base": STR,
-                "credentials": {"type": "object", "description": "The provider's credential fields; secrets are write-only."},
-                "queue_id": {**ID, "type": ["string", "null"]}, "contact_list_id": {**ID, "type": ["string", "null"]},
-                "settings": SETTINGS},
-        required=("name", "provider", "phone", "credentials"),
-        filters={"search": "text", "provider": PROVIDER_NAMES, "queue_id": "id"},
-        read_only={"webhook_key": STR, "webhook_url": STR, "secrets_set": STRS, "status": {"enum": ["active", "needs_reauth"]},
-                   "auth_error": {"type": "object", "description": "Why the provider refused the account's credentials."}},
+        shape=shapes.Account,
+        answer=shapes.AccountAnswer,
+        filters={"search": "text", "provider": shapes.PROVIDER_NAMES, "queue_id": "id"},
     ),
     Resource(
         "queues", "queue",
@@ -96,8 +135,7 @@ RESOURCES = [
         update=lambda user, rid, data: queue_admin.update_queue(rid, data),
         delete=lambda user, rid: queue_admin.delete_queue(rid),
         present=queue_admin.public_queue,
-        fields={"name": STR, "description": STR, "agent_ids": IDS},
-        required=("name",),
+        shape=shapes.Queue,
         filters={"search": "text", "agent_id": "id"},
     ),
     Resource(
@@ -108,10 +146,8 @@ RESOURCES = [
         update=lambda user, rid, data: agents.update_user(rid, data, actor_id=user["_id"]),
         delete=lambda user, rid: agents.delete_user(rid, actor_id=user["_id"]),
         present=agents.public_user,
-        fields={"name": STR, "email": STR, "role": {"enum": list(ROLES)}, "active": BOOL,
-                "password": {"type": "string", "writeOnly": True}},
-        required=("name", "email", "password"),
-        filters={"search": "text", "role": ROLES, "active": "bool"},
+        shape=shapes.User,
+        filters={"search": "text", "role": shapes.ROLES, "active": "bool"},
     ),
     Resource(
         "templates", "template",
@@ -121,12 +157,11 @@ RESOURCES = [
         update=lambda user, rid, data: message_templates.update_template(rid, data),
         delete=lambda user, rid: message_templates.delete_template(rid),
         present=message_templates.public_template,
-        fields={"account_id": ID, "name": STR, "language": STR, "category": {"enum": list(message_templates.CATEGORIES)},
-                "components": COMPONENTS, "available_for_agents": BOOL, "recontact": BOOL},
-        required=("account_id", "name", "language", "components"),
+        shape=shapes.Template,
+        change=shapes.TemplateChange,
+        answer=shapes.TemplateAnswer,
         filters={"search": "text", "account_id": "id", "language": "text", "recontact": "bool"},
         agent_methods=frozenset({"GET"}),
-        read_only={"status": STR, "provider_template_id": {"type": ["string", "null"]}},
     ),
     Resource(
         "canned-answers", "canned answer",
@@ -136,17 +171,14 @@ RESOURCES = [
         update=lambda user, rid, data: canned_answers.update_answer(rid, data),
         delete=lambda user, rid: canned_answers.delete_answer(rid),
         present=canned_answers.public_answer,
-        fields={"title": STR, "text": STR, "queue_ids": IDS},
-        required=("title", "text"),
+        shape=shapes.CannedAnswer,
         filters={"search": "text"},
         agent_methods=frozenset({"GET"}),
     ),
     Resource("dispositions", "disposition", **_labels(dispositions),
-             fields={"name": STR, "description": STR}, required=("name",), filters={"search": "text"},
-             agent_methods=frozenset({"GET"})),
+             shape=shapes.Disposition, filters={"search": "text"}, agent_methods=frozenset({"GET"})),
     Resource("tags", "tag", **_labels(tags),
-             fields={"name": STR, "colour": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}, "description": STR},
-             required=("name",), filters={"search": "text"}, agent_methods=frozenset({"GET"})),
+             shape=shapes.Tag, filters={"search": "text"}, agent_methods=frozenset({"GET"})),
     Resource(
         "contact-lists", "contact list",
         list=lambda user, **kw: contacts.list_lists(**kw, actor=user),
@@ -155,7 +187,7 @@ RESOURCES = [
         update=lambda user, rid, data: contacts.update_list(rid, data),
         delete=lambda user, rid: contacts.delete_list(rid),
         present=contacts.public_contact,
-        fields={"name": STR, "description": STR}, required=("name",), filters={"search": "text"},
+        shape=shapes.ContactList, filters={"search": "text"},
         agent_methods=frozenset({"GET"}),
     ),
     Resource(
@@ -166,11 +198,10 @@ RESOURCES = [
         update=lambda user, rid, data: contacts.update_contact(rid, data, user),
         delete=lambda user, rid: contacts.delete_contact(rid),
         present=contacts.public_contact,
-        fields={"list_id": ID, "first_name": STR, "last_name": STR, "phone": STR, "mobile": STR, "email": STR,
-                "company": STR, "tags": STRS, "notes": STR},
-        required=("list_id",),
+        shape=shapes.Contact,
+        change=shapes.ContactChange,
+        answer=shapes.ContactAnswer,
         filters={"search": "text", "list_id": "id", "tag": "text"},
-        read_only={"whatsapp_name": STR, "source": STR},
         agent_methods=frozenset({"GET", "POST", "PATCH"}),
     ),
 ]

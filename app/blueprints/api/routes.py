@@ -4,8 +4,8 @@ from bson import ObjectId
 from flask import g, jsonify, request
 
 from app.blueprints.api import bp, json_body
-from app.blueprints.api.openapi import build_document
-from app.blueprints.api.resources import RESOURCES
+from app.blueprints.api.openapi import SCHEMAS, build_document, describe, operation
+from app.blueprints.api.resources import RESOURCES, operations
 from app.services.agents import public_user
 from app.services.errors import ServiceError
 
@@ -59,18 +59,27 @@ def _item(resource):
     return view
 
 
+def _register(resource):
+    endpoint = resource.name.replace("-", "_")
+    collection, item = _collection(resource), _item(resource)
+    for view, described in zip((collection, item), operations(resource), strict=True):
+        for method, op in described.items():
+            describe(view, method, op)
+    bp.add_url_rule(f"/{resource.name}", f"{endpoint}_collection", collection, methods=["GET", "POST"])
+    bp.add_url_rule(f"/{resource.name}/<record_id>", f"{endpoint}_item", item, methods=["GET", "PATCH", "DELETE"])
+
+
 for _resource in RESOURCES:
-    _endpoint = _resource.name.replace("-", "_")
-    bp.add_url_rule(f"/{_resource.name}", f"{_endpoint}_collection", _collection(_resource), methods=["GET", "POST"])
-    bp.add_url_rule(f"/{_resource.name}/<record_id>", f"{_endpoint}_item", _item(_resource),
-                    methods=["GET", "PATCH", "DELETE"])
+    _register(_resource)
 
 
 @bp.route("/me")
+@operation("get", "The user the token belongs to", {"$ref": f"{SCHEMAS}UserRecord"}, "The user.", errors=("401",))
 def me():
     return jsonify(public_user(g.api_user))
 
 
 @bp.route("/openapi.json")
+@operation("get", "This document", {"type": "object"}, "OpenAPI 3.1.", errors=("401",))
 def openapi():
     return jsonify(build_document())

@@ -1,9 +1,12 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
+
+from app.blueprints._shared import fits
+from app.domain.shapes import CannedAnswer
 
 
 class CannedAnswerForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=100)])
-    text = TextAreaField("Text", validators=[DataRequired("Enter the answer."), Length(max=4096)])
+    title = StringField("Title", validators=[DataRequired("Enter a title."), fits(CannedAnswer, "title")])
+    text = TextAreaField("Text", validators=[DataRequired("Enter the answer."), fits(CannedAnswer, "text")])
     queue_ids = SelectMultipleField("Offered in queues", choices=[], validate_choice=False)

@@ -1,8 +1,11 @@
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
+
+from app.blueprints._shared import fits
+from app.domain.shapes import Disposition
 
 
 class DispositionForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=60)])
-    description = StringField("Description", validators=[Length(max=300)])
+    name = StringField("Name", validators=[DataRequired("Enter a name."), fits(Disposition, "name")])
+    description = StringField("Description", validators=[fits(Disposition, "description")])

@@ -2,12 +2,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.blueprints._shared import options
-from app.services.api_tokens import SCOPES
+from app.blueprints._shared import fits, options
+from app.domain.shapes import SCOPES, Token
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired("Name the token, e.g. the script that uses it."), Length(max=80)])
+    name = StringField(
+        "Token name", validators=[DataRequired("Name the token, e.g. the script that uses it."), fits(Token, "name")]
+    )
     scope = SelectField("Access", choices=options(SCOPES.items()), default="full")
     valid_until = DateField("Valid until (optional)", validators=[Optional()])
 

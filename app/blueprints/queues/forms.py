@@ -1,9 +1,12 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
+
+from app.blueprints._shared import fits
+from app.domain.shapes import Queue
 
 
 class QueueForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=80)])
-    description = TextAreaField("Description", validators=[Length(max=500)])
+    name = StringField("Name", validators=[DataRequired("Enter a name."), fits(Queue, "name")])
+    description = TextAreaField("Description", validators=[fits(Queue, "description")])
     agent_ids = SelectMultipleField("Member agents", choices=[], validate_choice=False)

@@ -5,8 +5,16 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.blueprints._shared import apply_errors, options
-from app.services.message_templates import CATEGORIES, component
+from app.blueprints._shared import apply_errors, fits, options
+from app.domain.shapes import (
+    CATEGORIES,
+    BodyComponent,
+    FooterComponent,
+    HeaderComponent,
+    TemplateButton,
+    TemplateChange,
+)
+from app.services.message_templates import component
 
 HEADER_TYPES = [("", "No header"), ("TEXT", "Text"), ("IMAGE", "Image"), ("VIDEO", "Video"), ("DOCUMENT", "Document")]
 BUTTON_TYPES = [("", "—"), ("QUICK_REPLY", "Quick reply"), ("URL", "Visit website"), ("PHONE_NUMBER", "Call phone number")]
@@ -16,23 +24,25 @@ MAX_BUTTONS = 10
 
 class ButtonForm(Form):
     type = SelectField("Button type", choices=options(BUTTON_TYPES))
-    text = StringField("Button text", validators=[Length(max=25)])
-    value = StringField("URL or phone number", validators=[Length(max=2000)])
+    text = StringField("Button text", validators=[fits(TemplateButton, "text")])
+    value = StringField("URL or phone number", validators=[fits(TemplateButton, "url")])
 
 
 class TemplateForm(FlaskForm):
     account_id = SelectField("Account", choices=[])
-    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=512)])
-    language = StringField("Language", default="en_US", validators=[DataRequired("Enter a language code."), Length(max=10)])
+    name = StringField("Name", validators=[DataRequired("Enter a name."), fits(TemplateChange, "name")])
+    language = StringField(
+        "Language", default="en_US", validators=[DataRequired("Enter a language code."), fits(TemplateChange, "language")]
+    )
     category = SelectField("Category", choices=options((c, c.title()) for c in CATEGORIES), default="utility")
     header_type = SelectField("Header", choices=options(HEADER_TYPES))
-    header_text = StringField("Header text", validators=[Length(max=60)])
+    header_text = StringField("Header text", validators=[fits(HeaderComponent, "text")])
     header_media_url = StringField("Sample media link", validators=[Length(max=2000)])
     header_file = FileField("Header file")
     header_media_file_id = HiddenField()
-    body = TextAreaField("Body", validators=[DataRequired("Enter the body text."), Length(max=1024)])
+    body = TextAreaField("Body", validators=[DataRequired("Enter the body text."), fits(BodyComponent, "text")])
     samples = StringField("Sample parameters", validators=[Length(max=1000)])
-    footer = StringField("Footer", validators=[Length(max=60)])
+    footer = StringField("Footer", validators=[fits(FooterComponent, "text")])
     buttons = FieldList(FormField(ButtonForm), min_entries=BUTTON_ROWS, max_entries=MAX_BUTTONS)
     available_for_agents = BooleanField("Available for agents (they may send it to start a conversation)")
     recontact = BooleanField("Recontact template (sent after the 24-hour window)")

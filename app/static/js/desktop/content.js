@@ -20,7 +20,7 @@ function mediaPart(message, ctx) {
       return el(
         "div",
         { class: "dk-media-missing" },
-        `${media.error?.reason || `${name} could not be downloaded.`} `,
+        `${name} could not be downloaded. ${media.error?.reason || ""} `,
         message.direction === "in" && el("button", { type: "button", class: "btn dk-small", text: "Try again", onclick: () => ctx.retryMedia(message) }),
       );
     }

@@ -1,0 +1,207 @@
+"""The shape of every configuration record Parley takes in: one definition per input, which the
+services check with (app/services/records.Fields), the forms take their limits from, and the
+OpenAPI document describes. Rules that need the database or another field stay in the services.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from app.domain.fields import STRICT, Checked, Choice, Reference, References, Text, TextList, Whole
+from app.providers.registry import PROVIDERS
+
+PROVIDER_NAMES = tuple(PROVIDERS)
+MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
+READ_RECEIPTS = ("on_view", "on_reply", "never")
+ROLES = ("admin", "agent")
+CATEGORIES = ("marketing", "utility", "authentication")
+HEADER_FORMATS = ("TEXT", "IMAGE", "VIDEO", "DOCUMENT")
+BUTTON_TYPES = ("QUICK_REPLY", "URL", "PHONE_NUMBER")
+SCOPES = {"full": "Full access", "read": "Read only"}
+DEFAULT_COLOUR = "#0f766e"
+DEFAULT_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
+
+
+class Shape(BaseModel):
+    """An input: strict types (no "1" for 1), unknown fields refused."""
+
+    model_config = STRICT
+
+
+class PageMeta(BaseModel):
+    """Where one page of a list stands."""
+
+    page: int
+    per_page: int
+    total: int
+    pages: int
+
+
+# -- accounts ---------------------------------------------------------------------------------
+class Chatbot(Shape):
+    enabled: bool = False
+    endpoint: Text(500) = ""
+    model: Text(100) = ""
+    instructions: Text(4000) = ""
+
+
+class AccountSettings(Shape):
+    max_attachment_bytes: Whole(minimum=1024) = DEFAULT_MAX_ATTACHMENT_BYTES
+    allowed_attachment_types: TextList(len(MEDIA_TYPES), choices=MEDIA_TYPES) = list(MEDIA_TYPES)
+    recontact_template_id: Reference("templates", "template") = None
+    close_on_quick_reply: bool = False
+    allow_transfer: bool = True
+    zip_attachments: bool = True
+    read_receipts: Choice(READ_RECEIPTS) = "on_view"
+    chatbot: Chatbot = Chatbot()
+
+
+class Account(Shape):
+    provider: Choice(PROVIDER_NAMES)
+    name: Text(100, required=True)
+    phone: Text(40, required=True)
+    queue_id: Reference("queues", "queue") = None
+    contact_list_id: Reference("contact_lists", "contact list") = None
+    api_base: Text(300) = ""
+    credentials: Checked(dict[str, str]) = Field(description="The provider's credential fields; secrets are write-only.")
+    settings: AccountSettings = AccountSettings()
+
+
+CREDENTIAL = Text(2000)
+
+
+class AccountAnswer(BaseModel):
+    """What an account's answers add to its input."""
+
+    webhook_key: str
+    webhook_url: str
+    secrets_set: list[str]
+    status: Literal["active", "needs_reauth"]
+    auth_error: dict = Field(description="Why the provider refused the account's credentials.")
+
+
+# -- queues, users, labels, canned answers -----------------------------------------------------
+class Queue(Shape):
+    name: Text(80, required=True)
+    description: Text(500) = ""
+    agent_ids: References("users", "agent") = []
+
+
+class User(Shape):
+    name: Text(100, required=True)
+    email: Text(254, required=True)
+    role: Choice(ROLES) = "agent"
+    active: bool = True
+    password: Text(256) = Field(
+        json_schema_extra={"writeOnly": True}, description="Required on create; empty on a change keeps the current one."
+    )
+
+
+class Disposition(Shape):
+    name: Text(60, required=True)
+    description: Text(300) = ""
+
+
+class Tag(Disposition):
+    colour: Text(7, pattern="^#[0-9a-fA-F]{6}$", mismatch="Use a colour like #0f766e.") = DEFAULT_COLOUR
+
+
+class CannedAnswer(Shape):
+    title: Text(100, required=True)
+    text: Text(4096, required=True)
+    queue_ids: References("queues", "queue") = []
+
+
+class Token(Shape):
+    name: Text(80, required=True)
+    scope: Choice(tuple(SCOPES)) = "full"
+
+
+# -- contacts ---------------------------------------------------------------------------------
+class ContactList(Shape):
+    name: Text(80, required=True)
+    description: Text(300) = ""
+
+
+class ContactChange(Shape):
+    """A contact's fields that may change; the list is chosen once, on create."""
+
+    first_name: Text(80) = ""
+    last_name: Text(80) = ""
+    company: Text(120) = ""
+    notes: Text(4000) = ""
+    phone: Text(40) = ""
+    mobile: Text(40) = ""
+    email: Text(254) = ""
+    tags: TextList(30, 60) = []
+
+
+class Contact(ContactChange):
+    list_id: Reference("contact_lists", "contact list", required=True)
+
+
+class ContactAnswer(BaseModel):
+    whatsapp_name: str
+    source: str
+
+
+# -- templates --------------------------------------------------------------------------------
+class TemplateButton(BaseModel):
+    type: Literal[BUTTON_TYPES]
+    text: Annotated[str, Field(max_length=25)]
+    url: Annotated[str, Field(max_length=2000)] | None = None
+    phone_number: str | None = None
+
+
+class HeaderComponent(BaseModel):
+    type: Literal["HEADER"]
+    format: Literal[HEADER_FORMATS]
+    text: Annotated[str, Field(max_length=60, description="TEXT headers; at most one {{1}} parameter.")] | None = None
+    media_file_id: str | None = None
+    example: dict | None = None
+
+
+class BodyComponent(BaseModel):
+    type: Literal["BODY"]
+    text: Annotated[str, Field(max_length=1024, description="Parameters {{1}}, {{2}}, … in sequence.")]
+    example: dict | None = None
+
+
+class FooterComponent(BaseModel):
+    type: Literal["FOOTER"]
+    text: Annotated[str, Field(max_length=60)]
+
+
+class ButtonsComponent(BaseModel):
+    type: Literal["BUTTONS"]
+    buttons: Annotated[list[TemplateButton], Field(min_length=1, max_length=10)]
+
+
+TemplateComponent = Annotated[HeaderComponent | BodyComponent | FooterComponent | ButtonsComponent, Field(discriminator="type")]
+
+
+class TemplateChange(Shape):
+    name: Text(
+        512,
+        required=True,
+        pattern="^[a-z0-9_]{1,512}$",
+        mismatch="Use lowercase letters, digits and underscores only, as WhatsApp requires.",
+    )
+    language: Text(
+        10, required=True, pattern="^[a-z]{2,3}(_[A-Z]{2})?$", mismatch="Use a language code such as en, en_US or pt_BR."
+    ) = "en_US"
+    category: Choice(CATEGORIES) = "utility"
+    available_for_agents: bool = False
+    recontact: bool = False
+    components: Checked(list[TemplateComponent]) = Field(
+        description="WhatsApp template components: HEADER, BODY, FOOTER, BUTTONS, each at most once."
+    )
+
+
+class Template(TemplateChange):
+    account_id: Reference("accounts", "account", required=True)
+
+
+class TemplateAnswer(BaseModel):
+    status: str
+    provider_template_id: str | None

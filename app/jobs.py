@@ -1,0 +1,65 @@
+"""Every background job in one place: its name, its queue, its job id and its function.
+
+Call sites enqueue through here, `jobs.enqueue(jobs.SEND_MESSAGE, interaction_id=…, …)`, never
+by a dotted name of their own, so a renamed job function fails a test
+(tests/foundation/test_job_registry.py) rather than a job at run time. Functions are named by
+their dotted path: services import this module without importing the worker code, which
+imports the services.
+"""
+
+import importlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from app import queues
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str  # stable: also the periodic job's id in `rq cron`
+    queue: str
+    func: str  # dotted path of the job function in workers/
+    id_pattern: str | None = None  # the job id, formatted with the job's arguments; None: RQ makes one up
+
+    def job_id(self, arguments):
+        return self.id_pattern.format(**arguments) if self.id_pattern else None
+
+
+SEND_MESSAGE = Job("send-message", "outbound", "workers.outbound.send_message", "send-{message_id}-{attempt}")
+SEND_READ_RECEIPT = Job("send-read-receipt", "outbound", "workers.outbound.send_read_receipt")
+FETCH_MEDIA = Job("fetch-media", "media", "workers.media.fetch_inbound_media", "media-{message_id}-{attempt}")
+SCORE_SENTIMENT = Job("score-sentiment", "inbound", "workers.sentiment.score_message", "sentiment-{message_id}")
+EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
+REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
+# Round trips that check the job machinery itself (database, Socket.IO message queue).
+RECORD_PROBE = Job("record-probe", "inbound", "workers.system.record_probe")
+ANNOUNCE = Job("announce", "maintenance", "workers.system.announce")
+
+REGISTRY = (
+    SEND_MESSAGE,
+    SEND_READ_RECEIPT,
+    FETCH_MEDIA,
+    SCORE_SENTIMENT,
+    EXPIRE_WINDOWS,
+    REOFFER_REJECTED,
+    RECORD_PROBE,
+    ANNOUNCE,
+)
+
+
+def enqueue(job, delay=None, **arguments):
+    """Queue `job` with its keyword `arguments` (no job takes one named `delay`), to run now or
+    after `delay` seconds."""
+    if not isinstance(job, Job):
+        raise TypeError(f"enqueue a job of app.jobs, not {job!r}")
+    queue = queues.get_queue(job.queue)
+    job_id = job.job_id(arguments)
+    if delay:
+        return queue.enqueue_in(timedelta(seconds=delay), job.func, kwargs=arguments, job_id=job_id)
+    return queue.enqueue(job.func, kwargs=arguments, job_id=job_id)
+
+
+def resolve(job):
+    """The job's function (imports its worker module)."""
+    module, _, name = job.func.rpartition(".")
+    return getattr(importlib.import_module(module), name)
