@@ -6,18 +6,19 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
-LINT_PATHS := app workers config tests bench wsgi.py
+LINT_PATHS := app workers config tests bench tools wsgi.py
 
 .PHONY: run test lint format system-deps browser-deps clean
 
 run: $(RUNTIME_STAMP) system-deps
-	$(PY) -m app.devstack run
+	$(PY) -m tools.devstack run
 
 test: $(DEV_STAMP) system-deps browser-deps lint
-	$(PY) -m app.devstack test -c config/pytest.ini --rootdir . $(PYTEST_ARGS)
+	$(PY) -m tools.devstack test -c config/pytest.ini --rootdir . $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check --config config/ruff.toml $(LINT_PATHS)
+	$(VENV)/bin/lint-imports --config config/importlinter.ini
 
 format: $(DEV_STAMP)
 	$(PY) -m ruff format --config config/ruff.toml $(LINT_PATHS)
@@ -43,4 +44,4 @@ browser-deps:
 	test -z "$$missing" || ./config/apt-install $$missing
 
 clean:
-	rm -rf $(VENV) tests/artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) tests/artifacts .pytest_cache .ruff_cache .import_linter_cache .grimp_cache

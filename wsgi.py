@@ -18,18 +18,16 @@ if __name__ == "__main__":
         monkey.patch_all()
 
 from app import create_app  # noqa: E402
+from app.extensions import socketio  # noqa: E402
+from app.services.demo import seed_demo  # noqa: E402
+from workers import embedded as embedded_worker  # noqa: E402
 
 app = create_app()
 
 
 def serve():
-    from app import embedded_worker
-    from app.extensions import socketio
-
     if os.environ.get("PARLEY_SEED_DEMO") == "1":
         # Seeded here, not by a separate command: the embedded database lives in this process.
-        from app.services.demo import seed_demo
-
         with app.app_context():
             logins = seed_demo()
         print("Demo logins:\n" + "\n".join(f"  {role:<6} {email} / {password}" for email, password, role in logins), flush=True)

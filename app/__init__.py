@@ -25,11 +25,15 @@ def create_app(config=None):
     app.config["PARLEY_CONFIG_NAME"] = config.NAME
     app.config["PARLEY_EMBEDDED_DB"] = config.embedded_database
 
-    from app import access, crypto, db, errors, headers, interaction_sockets, login, navigation, queues, realtime
+    # Imported here, not at the top: every `import app.x` runs this package first, and a worker
+    # importing one service must not load every blueprint (nor import its own importer back).
+    from app import crypto, db, queues
     from app.blueprints import register_blueprints
     from app.cli import register_cli
     from app.extensions import csrf, limiter
-    from app.services import passwords
+    from app.realtime import handlers as sockets
+    from app.services.people import passwords
+    from app.web import access, errors, headers, login, navigation
 
     crypto.configure(config.SECRET_KEY, config.PARLEY_ENCRYPTION_KEY)
     passwords.configure(config.ARGON2_TIME_COST, config.ARGON2_MEMORY_COST)
@@ -43,8 +47,7 @@ def create_app(config=None):
     limiter.init_app(app)
     csrf.init_app(app)
     login.init_app(app)
-    realtime.init_app(app)
-    interaction_sockets.init_app(app)
+    sockets.init_app(app)
     access.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)

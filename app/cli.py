@@ -5,8 +5,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app import db
-from app.services import demo, users
+from app.services import demo
+from app.services.channel.webhook_replay import replay_failures
 from app.services.errors import ServiceError
+from app.services.people import api_tokens, users
 
 
 def _fail(exc):
@@ -54,8 +56,6 @@ def seed_demo():
 @click.option("--valid-until", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day the token works (UTC).")
 def create_token(email, name, read_only, valid_until):
     """Create a REST API token for a user; it is printed once and stored only as a hash."""
-    from app.services import api_tokens
-
     user = users.find_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with email {email}.")
@@ -71,8 +71,6 @@ def create_token(email, name, read_only, valid_until):
 @click.option("--limit", default=500, show_default=True, help="How many failures to replay, oldest first.")
 def replay_webhook_failures(limit):
     """Store again the webhook events that could not be stored when they arrived."""
-    from app.services.webhook_replay import replay_failures
-
     counts = replay_failures(limit)
     click.echo(f"{counts['replayed']} replayed, {counts['failed']} failed again, {counts['orphaned']} for deleted accounts.")
 

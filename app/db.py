@@ -141,7 +141,7 @@ def _serialize_embedded_writes(collection_class):
 def _updater_in_bson_order(pick):
     """$max/$min as a server applies them: values of different types (a date against null) compare
     by BSON type order, where the embedded engine's Python comparison raises TypeError."""
-    from mongomock.filtering import BsonComparable
+    from mongomock.filtering import BsonComparable  # the embedded engine's, loaded only when it runs
 
     def updater(doc, field_name, value):
         if isinstance(doc, dict):
@@ -214,6 +214,7 @@ def connect(uri):
     parsed = urlparse(uri)
     name = parsed.path.lstrip("/").split("?")[0] or "parley"
     if parsed.scheme == "mongomock":
+        # Loaded only for the embedded engine: a process on a MongoDB server never imports it.
         import mongomock
         import mongomock.gridfs
 

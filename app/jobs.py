@@ -27,6 +27,8 @@ class Job:
 
 SEND_MESSAGE = Job("send-message", "outbound", "workers.outbound.send_message", "send-{message_id}-{attempt}")
 SEND_READ_RECEIPT = Job("send-read-receipt", "outbound", "workers.outbound.send_read_receipt")
+# New credentials saved: send what the account held while it needed re-authorization.
+RELEASE_HELD = Job("release-held", "outbound", "workers.outbound.release_held", "release-held-{account_id}")
 FETCH_MEDIA = Job("fetch-media", "media", "workers.media.fetch_inbound_media", "media-{message_id}-{attempt}")
 SCORE_SENTIMENT = Job("score-sentiment", "inbound", "workers.sentiment.score_message", "sentiment-{message_id}")
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
@@ -38,6 +40,7 @@ ANNOUNCE = Job("announce", "maintenance", "workers.system.announce")
 REGISTRY = (
     SEND_MESSAGE,
     SEND_READ_RECEIPT,
+    RELEASE_HELD,
     FETCH_MEDIA,
     SCORE_SENTIMENT,
     EXPIRE_WINDOWS,

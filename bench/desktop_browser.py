@@ -19,7 +19,7 @@ def main():
     command = [
         sys.executable,
         "-m",
-        "app.devstack",
+        "tools.devstack",
         "test",
         "-c",
         "config/pytest.ini",

@@ -1,6 +1,6 @@
 """Engine throughput on the embedded database: storing customer messages and listing interactions.
 
-    .venv/bin/python -m app.devstack test -- ...   (not needed: this script starts its own Redis)
+    .venv/bin/python -m tools.devstack test -- ...   (not needed: this script starts its own Redis)
     .venv/bin/python bench/engine.py
 
 Prints the figures and writes its section of bench/RESULTS.md. The embedded engine scans a
@@ -16,12 +16,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app import create_app  # noqa: E402
-from app.devstack import RedisServer  # noqa: E402
-from app.services import inbound, interaction_queries, routing  # noqa: E402
+from app.services.conversations import (
+    inbound,
+    routing,  # noqa: E402
+)
+from app.services.reading import interaction_queries
 from bench.results import write_section  # noqa: E402
 from config import TestingConfig  # noqa: E402
 from tests.support.builders import make_user  # noqa: E402
 from tests.support.engine import customer_says, make_queue, make_sandbox_account  # noqa: E402
+from tools.devstack import RedisServer  # noqa: E402
 
 SIZES = (100, 1000)
 SAMPLES = 200

@@ -43,8 +43,8 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.devstack import RedisServer, free_port  # noqa: E402
 from bench.results import write_section  # noqa: E402
+from tools.devstack import RedisServer, free_port  # noqa: E402
 
 # python-engineio logs an ordinary client disconnect as an error ("packet queue is empty").
 logging.getLogger("engineio.client").setLevel(logging.CRITICAL)

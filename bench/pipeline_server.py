@@ -42,7 +42,9 @@ def seed(agent_count):
     from bson import ObjectId
 
     from app.db import get_db
-    from app.services import accounts, queue_admin, users
+    from app.services.channel import accounts
+    from app.services.people import users
+    from app.services.setup import queue_admin
 
     admin = users.create_user("bench-admin@parley.example", BENCH_PASSWORD, "Bench Admin", "admin")
     first = users.create_user("bench-agent0@parley.example", BENCH_PASSWORD, "Bench Agent 0", "agent")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.services import sentiment  # noqa: E402
+from app.services.analysis import sentiment  # noqa: E402
 from bench.results import write_section  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "sentiment"
@@ -64,7 +64,7 @@ def main():
         [
             "`python bench/sentiment_accuracy.py` — four labels (Positive, Neutral, Mixed, Negative) on "
             "hand-labelled contact-center messages. Tuning: tests/data/sentiment/<language>.tsv, where the "
-            "lexicon and constants of app/services/sentiment.py were chosen. Held-out: "
+            "lexicon and constants of app/services/analysis/sentiment.py were chosen. Held-out: "
             "tests/data/sentiment/held_out/<language>.tsv, written before the rule and never tuned on.",
             "",
             *table,

@@ -6,11 +6,11 @@ import os
 import pytest
 
 from app import create_app, db, queues
-from app.devstack import RedisServer
 from app.services import clock
 from config import TestingConfig
 from tests.support import builders
 from tests.support.live_server import LiveServer
+from tools.devstack import RedisServer
 
 pytest_plugins = ["tests.fakes.conftest_plugin", "tests.support.browser"]
 

@@ -1,5 +1,11 @@
 """The app a job runs in: jobs need the database, Redis and Socket.IO wired as the web app has them."""
 
+import functools
+import logging
+
+from rq import get_current_job
+
+from app import create_app
 from workers import joblog
 
 _state = {"app": None}
@@ -13,19 +19,12 @@ def bind(app):
 
 def app_context():
     if _state["app"] is None:
-        from app import create_app
-
         _state["app"] = create_app()
     return _state["app"].app_context()
 
 
 def job(func):
     """A job function run inside the app; what it returns is kept as the job's `outcome` meta and logged."""
-    import functools
-    import logging
-
-    from rq import get_current_job
-
     log = logging.getLogger(func.__module__)
 
     @functools.wraps(func)

@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from app.services import routing, window_expiry
+from app.services.conversations import routing, window_expiry
 from workers.context import job
 
 

@@ -1,6 +1,6 @@
 """Jobs that fetch customers' attachments from the provider into GridFS."""
 
-from app.services import media
+from app.services.attachments import media
 from workers.context import job
 
 

@@ -1,6 +1,7 @@
 """Jobs that send agents' messages and read receipts to customers."""
 
-from app.services import delivery
+from app.services.access.access_rules import as_oid
+from app.services.conversations import delivery
 from workers.context import job
 
 
@@ -12,3 +13,9 @@ def send_message(interaction_id, message_id, attempt=1):
 @job
 def send_read_receipt(interaction_id):
     return delivery.send_read_receipt(interaction_id)
+
+
+@job
+def release_held(account_id):
+    """Send again what was held while the account needed re-authorization."""
+    return delivery.release_held(as_oid(account_id))

@@ -1,6 +1,6 @@
 """Scoring a customer's message and refreshing its interaction's predominant sentiment.
 
-Enqueued once per customer message with text (app/services/inbound.py). The message's score is
+Enqueued once per customer message with text (app/services/conversations/inbound.py). The message's score is
 stored on the message itself, so the interaction's label is recomputed from stored scores and a
 retried or late job gives the same result as an on-time one. The rules are the service's
 (app/services/sentiment.py); this job only reads and stores.
@@ -10,7 +10,8 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from app.db import get_db
-from app.services import live, message_slots, sentiment
+from app.services.analysis import sentiment
+from app.services.conversations import live, message_slots
 from workers.context import job
 
 

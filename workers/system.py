@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from rq import get_current_job
 
 from app.db import get_db
-from app.realtime import emit
+from app.realtime.push import emit
 from workers.context import job
 
 

@@ -1,7 +1,7 @@
 """Worker entry point for production: `python -m workers.worker` (all queues, with the scheduler).
 
 Run it next to `rq cron workers/cron.py`. With the embedded database the web process runs the
-worker itself (see app/embedded_worker.py), since that database lives in one process.
+worker itself (see workers/embedded.py), since that database lives in one process.
 """
 
 import sys

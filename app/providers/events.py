@@ -176,7 +176,7 @@ def event_from_dict(data: dict) -> InboundMessage | StatusUpdate:
     kind = data.pop("event_type", "message")
     data["error"] = _rebuild_error(data.get("error"))
     moment = data.get("timestamp")
-    if isinstance(moment, str):  # kept as JSON text (see services/webhooks.py)
+    if isinstance(moment, str):  # kept as JSON text (see services/channel/webhooks.py)
         moment = data["timestamp"] = datetime.fromisoformat(moment)
     if isinstance(moment, datetime) and moment.tzinfo is None:  # a database may return UTC without its zone
         data["timestamp"] = moment.replace(tzinfo=timezone.utc)

@@ -4,7 +4,9 @@ desktop needs to show every feature (templates, a canned answer, dispositions, t
 import secrets
 
 from app.db import get_db
-from app.services import accounts, canned_answers, labels, message_templates, queue_admin, users
+from app.services.channel import accounts
+from app.services.people import users
+from app.services.setup import canned_answers, labels, queue_admin, template_catalog
 
 DEMO_PASSWORD = "parley-demo-2026"  # noqa: S105 - published demo login, printed at start-up
 DEMO_USERS = [
@@ -84,7 +86,7 @@ def _seed_working_set(account, queue):
     db = get_db()
     for spec in DEMO_TEMPLATES:
         if not db.templates.find_one({"account_id": account["_id"], "name": spec["name"]}):
-            template = message_templates.create_template({**spec, "account_id": str(account["_id"]), "language": "en"})
+            template = template_catalog.create_template({**spec, "account_id": str(account["_id"]), "language": "en"})
             if spec.get("recontact"):
                 db.accounts.update_one({"_id": account["_id"]}, {"$set": {"settings.recontact_template_id": template["_id"]}})
     if not db.canned_answers.find_one({"title": "Greeting"}):

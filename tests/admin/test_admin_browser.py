@@ -2,7 +2,7 @@
 canned answer; then an account edit without retyping secrets, and field errors."""
 
 from app.db import get_db
-from app.services import accounts
+from app.services.channel import accounts, provider_access
 from tests.support.browser import screenshot, sign_in_page
 from tests.support.builders import PASSWORD
 
@@ -82,7 +82,7 @@ def test_admin_configures_the_channel(new_page, admin):
     page.fill("input[name=name]", "Meta support")
     save(page)
     page.wait_for_selector("text=Saved account “Meta support”")
-    stored = accounts.provider_config(accounts.get_account(account["_id"]))
+    stored = provider_access.provider_config(accounts.get_account(account["_id"]))
     assert stored["credentials"]["access_token"] == "EAAG-browser-secret"
     assert stored["credentials"]["app_secret"] == "browser-app-secret"
     assert get_db().queues.find_one({"name": "Support"})["_id"] == accounts.get_account(account["_id"])["queue_id"]

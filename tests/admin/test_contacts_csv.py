@@ -2,12 +2,12 @@
 
 import pytest
 
-from app.services import contacts, contacts_csv
+from app.services.contacts import contact_lists, contacts_csv
 from app.services.errors import ServiceError
 
 
 def test_import_reports_rejected_rows_and_export_round_trips(app):
-    lst = contacts.create_list({"name": "Imported"})
+    lst = contact_lists.create_list({"name": "Imported"})
     csv_text = (
         "First_Name,last_name,phone,mobile,email,company,tags,notes\n"
         "Ann,Lee,+1 202 555 0143,,ann@example.com,Acme,vip;new,\"likes, commas\"\n"
@@ -24,7 +24,7 @@ def test_import_reports_rejected_rows_and_export_round_trips(app):
     assert rejected[4]["message"].startswith("A contact with this phone number")
     assert rejected[4]["values"]["first_name"] == "Cy"
 
-    ann = contacts.list_contacts(search="lee", list_id=lst["_id"]).items[0]
+    ann = contact_lists.list_contacts(search="lee", list_id=lst["_id"]).items[0]
     assert ann["mobile"] == "+12025550143"
     assert ann["tags"] == ["vip", "new"]
 
@@ -36,7 +36,7 @@ def test_import_reports_rejected_rows_and_export_round_trips(app):
 
 
 def test_import_refuses_non_utf8_and_missing_header(app):
-    lst = contacts.create_list({"name": "X"})
+    lst = contact_lists.create_list({"name": "X"})
     with pytest.raises(ServiceError):
         contacts_csv.import_csv(lst["_id"], "name\nJosé\n".encode("latin-1"))
     with pytest.raises(ServiceError):

@@ -6,7 +6,9 @@ from io import BytesIO
 import pytest
 
 from app.db import get_db
-from app.services import accounts, contacts, queue_admin
+from app.services.channel import accounts, provider_access
+from app.services.contacts import contact_lists
+from app.services.setup import queue_admin
 from tests.support.builders import csrf_token
 
 INDEXES = ["/admin/accounts/", "/admin/accounts/new", "/admin/accounts/new/meta", "/admin/queues/", "/admin/queues/new",
@@ -69,7 +71,7 @@ def test_account_edit_keeps_secrets_left_empty(admin_client):
             "max_attachment_mb": "15", "allowed_attachment_types": ["image", "document"], "read_receipts": "never"}
     response = post(admin_client, f"/admin/accounts/{doc['_id']}/edit", data)
     assert response.status_code == 302, response.get_data(as_text=True)
-    config = accounts.provider_config(accounts.get_account(doc["_id"]))
+    config = provider_access.provider_config(accounts.get_account(doc["_id"]))
     assert config["credentials"]["access_token"] == "tok-1234567"
     assert accounts.get_account(doc["_id"])["settings"]["max_attachment_bytes"] == 15 * 1024 * 1024
 
@@ -92,7 +94,7 @@ def test_delete_needs_confirmation(admin_client):
 
 
 def test_contacts_csv_upload_and_export(admin_client):
-    lst = contacts.create_list({"name": "Leads"})
+    lst = contact_lists.create_list({"name": "Leads"})
     path = f"/admin/contact-lists/{lst['_id']}/import"
     csv_bytes = b"first_name,phone\nAnn,+12025550143\nBob,nope\n"
     response = admin_client.post(path, data={"csrf_token": csrf_token(admin_client, path),

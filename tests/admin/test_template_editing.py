@@ -3,7 +3,7 @@ and every refusal shows next to its field."""
 
 from playwright.sync_api import expect
 
-from app.services import message_templates
+from app.services.setup import template_catalog
 from tests.engine.helpers import make_template
 from tests.media.support import png
 from tests.support.browser import screenshot, sign_in_page
@@ -12,7 +12,7 @@ from tests.support.engine import make_queue, make_sandbox_account
 
 
 def stored(template):
-    return message_templates.get_template(template["_id"])
+    return template_catalog.get_template(template["_id"])
 
 
 def parts(doc):
@@ -49,7 +49,7 @@ def test_an_admin_edits_the_footer_and_adds_quick_replies_in_the_browser(new_pag
 def test_editing_keeps_every_button_of_a_template_with_more_than_four(new_page, admin):
     page, account, template = edit_page(new_page, admin)
     six = [{"type": "QUICK_REPLY", "text": f"Choice {n}"} for n in range(1, 7)]
-    message_templates.update_template(
+    template_catalog.update_template(
         template["_id"], {"components": [*template["components"], {"type": "BUTTONS", "buttons": six}]}
     )
     page.reload()

@@ -8,9 +8,9 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from app.db import get_db
-from app.devstack import free_port
-from app.services import accounts, template_sync
+from app.services.channel import accounts, template_sync
 from app.services.errors import ServiceError
+from tools.devstack import free_port
 
 TOKEN = "EAAG-sync-token"
 PAGE_ONE = [

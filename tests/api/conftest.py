@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services import api_tokens
+from app.services.people import api_tokens
 
 
 class Api:

@@ -6,7 +6,9 @@ Anything else answers 404, exactly as an id that does not exist, in the API and 
 import pytest
 
 from app.db import get_db
-from app.services import api_tokens, contacts, inbound, lifecycle, routing
+from app.services.contacts import contact_lists
+from app.services.conversations import inbound, lifecycle, routing
+from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.support.builders import make_user, sign_in
 from tests.support.engine import customer_says, make_queue, make_sandbox_account
@@ -21,7 +23,7 @@ def world(app):
     alice, carol = make_user("agent", name="Alice"), make_user("agent", name="Carol")
     out = {"alice": alice, "carol": carol}
     for who, phone in (("alice", ALICE_CUSTOMER), ("carol", CAROL_CUSTOMER)):
-        contact_list = contacts.create_list({"name": f"List of {who}"})
+        contact_list = contact_lists.create_list({"name": f"List of {who}"})
         account = make_sandbox_account(make_queue([out[who]["_id"]]), allow_transfer=True)
         get_db().accounts.update_one({"_id": account["_id"]}, {"$set": {"contact_list_id": contact_list["_id"]}})
         account["contact_list_id"] = contact_list["_id"]

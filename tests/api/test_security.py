@@ -3,7 +3,7 @@
 import json
 
 from app.db import get_db
-from app.services import api_tokens
+from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.api.test_collections import META_CREDENTIALS, SECRETS, account, make
 
@@ -38,7 +38,7 @@ def test_raw_stored_account_has_no_secret_in_clear_text(api):
 
 
 def test_empty_secret_on_update_keeps_the_stored_one(api):
-    from app.services.accounts import provider_config
+    from app.services.channel.provider_access import provider_config
 
     created = account(api)
     api.patch(f"/accounts/{created['id']}", {"credentials": {"access_token": "", "waba_id": "3088"}})

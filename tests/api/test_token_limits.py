@@ -4,7 +4,8 @@ import re
 from datetime import timedelta
 
 from app.db import get_db
-from app.services import api_tokens, clock
+from app.services import clock
+from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.support.builders import csrf_token
 

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from app.realtime import online_user_ids
+from app.realtime.push import online_user_ids
 from tests.support.browser import screenshot, sign_in_page
 from tests.support.builders import PASSWORD
 from tests.support.sockets import wait_for

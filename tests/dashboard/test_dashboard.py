@@ -5,7 +5,9 @@ import io
 from datetime import timedelta
 
 from app.db import get_db
-from app.services import clock, dashboard, lifecycle, outbound
+from app.services import clock
+from app.services.conversations import lifecycle, outbound
+from app.services.reporting import dashboard
 from tests.interactions.support import says, taken
 from tests.support.builders import sign_in
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from app.services import routing
+from app.services.conversations import routing
 from tests.interactions.support import says
 from tests.support.browser import screenshot, sign_in_page
 from tests.support.builders import PASSWORD

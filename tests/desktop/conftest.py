@@ -11,8 +11,10 @@ from app.db import get_db
 from app.providers.base import WebhookRequest
 from app.providers.registry import get_provider
 from app.providers.sandbox import build_inbound, build_status
-from app.services import accounts, canned_answers, inbound
-from app.services.labels import dispositions, tags
+from app.services.channel import accounts
+from app.services.conversations import inbound
+from app.services.setup import canned_answers
+from app.services.setup.labels import dispositions, tags
 from tests.engine.helpers import make_template
 from tests.support.browser import sign_in_page
 from tests.support.builders import PASSWORD, make_user

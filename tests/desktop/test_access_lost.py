@@ -4,9 +4,10 @@ of silently going quiet."""
 
 from playwright.sync_api import expect
 
-from app import realtime
 from app.db import get_db
-from app.services import lifecycle, live, queue_admin
+from app.realtime import push
+from app.services.conversations import lifecycle, live
+from app.services.setup import queue_admin
 from tests.desktop.conftest import accept_offer, says
 from tests.desktop.support import interaction_of
 from tests.support.browser import screenshot
@@ -51,7 +52,7 @@ def test_leaving_the_queue_tells_a_colleague_watching_the_conversation(team, des
     expect(pane.get_by_test_id("state-line")).to_contain_text("Assigned to Alice Agent.")
     # The page opened the tab before its socket connected: it joins the room once connected.
     room = live.interaction_room(interaction["_id"])
-    wait_for(lambda: any(room in rooms for rooms in realtime.watched_rooms(str(team["bob"]["_id"])).values()))
+    wait_for(lambda: any(room in rooms for rooms in push.watched_rooms(str(team["bob"]["_id"])).values()))
 
     queue = team["queue"]
     queue_admin.update_queue(queue["_id"], {"agent_ids": [str(team["alice"]["_id"])]})

@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from app.db import get_db
-from app.services import routing
+from app.services.conversations import routing
 from tests.desktop.conftest import accept_offer, says
 from tests.support.browser import screenshot
 from tests.support.sockets import wait_for
@@ -108,7 +108,7 @@ def test_an_offer_in_a_background_tab_changes_the_title_and_rings(team, desktop)
 
 def test_a_customer_reaction_to_the_last_reply_shows_as_acknowledged(team, desktop, admin_client):
     from app.providers.sandbox import build_inbound
-    from app.services import inbound
+    from app.services.conversations import inbound
     from tests.desktop.conftest import _events
 
     says(team["sandbox"], "+447700900306", "Is it shipped?", name="Ada Ack")

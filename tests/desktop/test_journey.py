@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from app.db import get_db
-from app.services import lifecycle, routing
+from app.services.conversations import lifecycle, routing
 from tests.desktop.conftest import says
 from tests.support.browser import screenshot
 

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from pymongo import ReturnDocument
 
 from app.db import get_db
-from app.services import live
+from app.services.conversations import live
 from tests.desktop.conftest import says
 from tests.desktop.support import interaction_of
 from tests.support.engine import make_queue

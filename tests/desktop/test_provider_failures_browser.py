@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from app.services import delivery
+from app.services.conversations import delivery
 from tests.desktop.conftest import META_PHONE_ID, accept_offer, says
 from tests.fakes.provider_server import FakeResponse
 from tests.support.browser import screenshot

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 
 from app.db import get_db
 from app.domain import messages as msgs
-from app.services import clock, routing
+from app.services import clock
+from app.services.conversations import routing
 from bench.results import write_section
 from tests.desktop.conftest import says
 from tests.desktop.support import interaction_of

@@ -3,7 +3,7 @@ once the retry goes through: no reload needed."""
 
 from playwright.sync_api import expect
 
-from app.services import delivery
+from app.services.conversations import delivery
 from tests.desktop.conftest import META_PHONE_ID, accept_offer, says
 from tests.desktop.support import sent_bodies
 from tests.fakes.provider_server import FakeResponse

@@ -3,7 +3,7 @@ as the read-only Show page does."""
 
 from playwright.sync_api import expect
 
-from app.services import outbound
+from app.services.conversations import outbound
 from tests.desktop.conftest import accept_offer, says
 from tests.desktop.support import interaction_of, messages_of
 from tests.engine.helpers import make_template

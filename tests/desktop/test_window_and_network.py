@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from app.services import clock, window_expiry
+from app.services import clock
+from app.services.conversations import window_expiry
 from tests.desktop.conftest import accept_offer, says, status
 from tests.desktop.support import interaction_of, messages_of, png_bytes
 from tests.support.browser import screenshot

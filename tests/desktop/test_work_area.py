@@ -4,7 +4,7 @@ a lost accept race, stale notices, the note placeholder, and a tab strip with mo
 from playwright.sync_api import expect
 
 from app.db import get_db
-from app.services import lifecycle, routing
+from app.services.conversations import lifecycle, routing
 from tests.desktop.conftest import accept_offer, says
 from tests.desktop.support import interaction_of
 from tests.support.browser import screenshot

@@ -1,7 +1,8 @@
 """Shortcuts for engine tests: a conversation in progress, templates, message look-ups."""
 
 from app.db import get_db
-from app.services import clock, delivery, inbound, routing
+from app.services import clock
+from app.services.conversations import delivery, inbound, routing
 from tests.support.engine import customer_says
 
 

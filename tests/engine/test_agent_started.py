@@ -6,7 +6,8 @@ import pytest
 
 from app.db import get_db
 from app.providers import sandbox
-from app.services import api_tokens, live
+from app.services.conversations import live
+from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.engine.helpers import make_template
 from tests.webhooks.support import post_events, send_now

@@ -5,7 +5,9 @@ from datetime import timedelta
 import pytest
 
 from app.db import get_db
-from app.services import api_tokens, clock, inbound, routing
+from app.services import clock
+from app.services.conversations import inbound, routing
+from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.engine.helpers import make_template
 from tests.support.builders import make_user

@@ -5,7 +5,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.db import get_db
-from app.services import api_tokens, clock, inbound
+from app.services import clock
+from app.services.conversations import inbound
+from app.services.people import api_tokens
 from tests.support.engine import customer_says
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)

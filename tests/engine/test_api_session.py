@@ -1,7 +1,8 @@
 """The browser pages call the API with the signed-in session, and CSRF protects their writes."""
 
 from app.db import get_db
-from app.services import clock, inbound
+from app.services import clock
+from app.services.conversations import inbound
 from tests.support.builders import csrf_token, sign_in
 from tests.support.engine import customer_says
 

@@ -6,7 +6,8 @@ import pytest
 
 from app.db import get_db
 from app.providers import sandbox
-from app.services import api_tokens, contacts
+from app.services.contacts import contact_lists
+from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.engine.helpers import make_template
 from tests.support.builders import make_user
@@ -30,7 +31,7 @@ def customer_says(client, team, text):
 
 
 def move_new_contacts_to(apis, team, name):
-    new_list = contacts.create_list({"name": name})
+    new_list = contact_lists.create_list({"name": name})
     response = apis["admin"].patch(f"/accounts/{team['account']['_id']}", json={"contact_list_id": str(new_list["_id"])})
     assert response.status_code == 200, response.get_json()
     return new_list

@@ -10,7 +10,7 @@ import time
 import requests
 
 from app.db import get_db
-from app.services import api_tokens
+from app.services.people import api_tokens
 from tests.engine.test_meta_flow import MESSAGES, PHONE_ID, meta_account, sent_ok
 from tests.support.builders import make_user
 from tests.support.engine import make_queue

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from app.db import get_db
 from app.providers.sandbox import build_inbound
-from app.services import clock, inbound
-from app.services.window_expiry import expire_windows
+from app.services import clock
+from app.services.conversations import inbound
+from app.services.conversations.window_expiry import expire_windows
 from tests.support.engine import customer_says, sandbox_events
 from tests.support.query_shapes import embedded_only
 
@@ -133,7 +134,7 @@ def test_concurrent_changes_to_one_interaction_never_share_a_sequence_number(tea
 
     A long conversation makes each write slow enough for the threads to overlap.
     """
-    from app.services import lifecycle, routing
+    from app.services.conversations import lifecycle, routing
 
     account = team["account"]
     inbound.ingest(account, customer_says(account, CUSTOMER, "start"))

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from app.db import get_db
-from app.services import clock, inbound, lifecycle, outbound, routing
-from app.services.delivery import release_held
-from app.services.window_expiry import expire_windows
+from app.services import clock
+from app.services.conversations import inbound, lifecycle, outbound, routing
+from app.services.conversations.delivery import release_held
+from app.services.conversations.window_expiry import expire_windows
 from tests.engine.helpers import deliver, make_template, message
 from tests.support.engine import customer_says, status_of
 from tests.support.query_shapes import embedded_only, recording, uncovered

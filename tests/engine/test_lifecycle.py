@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from app.db import get_db
-from app.services import clock, inbound, lifecycle, routing
+from app.services import clock
+from app.services.conversations import inbound, lifecycle, routing
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from tests.engine.helpers import conversation, messages
 from tests.support.builders import make_user
@@ -129,7 +130,7 @@ def test_quick_reply_closes_only_when_the_account_says_so(app, close_on_quick_re
 
 
 def test_a_note_sent_twice_with_the_same_client_id_is_stored_once(team):
-    from app.services import outbound
+    from app.services.conversations import outbound
 
     interaction = conversation(team)
     for _ in range(2):
@@ -140,7 +141,7 @@ def test_a_note_sent_twice_with_the_same_client_id_is_stored_once(team):
 
 def test_every_sequence_number_has_its_event(team):
     """Clients wait for each number in turn, so no change may take one without announcing it."""
-    from app.services import outbound
+    from app.services.conversations import outbound
 
     interaction = conversation(team)
     customer_message = messages(interaction["_id"])[0]

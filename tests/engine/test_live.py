@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from app.db import get_db
-from app.services import inbound, routing
+from app.services.conversations import inbound, routing
 from app.services.errors import Conflict
 from tests.support.builders import make_user
 from tests.support.engine import customer_says, make_queue, make_sandbox_account

@@ -6,7 +6,9 @@ from rq.job import Job
 from app import queues
 from app.db import get_db
 from app.providers.errors import WINDOW_CLOSED_MESSAGE
-from app.services import accounts, delivery, interaction_queries, outbound, routing
+from app.services.channel import accounts
+from app.services.conversations import delivery, outbound, routing
+from app.services.reading import interaction_queries
 from tests.engine.helpers import message
 from tests.fakes.provider_server import FakeResponse
 from tests.support.builders import make_user
@@ -50,7 +52,7 @@ def meta_text_event(account, text="Hello"):
 def meta_setup(app, fake_provider):
     agent = make_user("agent", name="Alice")
     account = meta_account(fake_provider, make_queue([agent["_id"]]))
-    from app.services import inbound
+    from app.services.conversations import inbound
 
     inbound.ingest(account, [meta_text_event(account)])
     interaction = routing.accept(agent, get_db().interactions.find_one({})["_id"])
@@ -137,7 +139,7 @@ def test_expired_token_holds_messages_until_the_account_is_fixed(meta_setup, fak
 def test_read_receipts_follow_the_account_setting(app, fake_provider, setting, on_view, on_reply):
     agent = make_user("agent")
     account = meta_account(fake_provider, make_queue([agent["_id"]]), read_receipts=setting)
-    from app.services import inbound
+    from app.services.conversations import inbound
 
     inbound.ingest(account, [meta_text_event(account, "Hi")])
     interaction = routing.accept(agent, get_db().interactions.find_one({})["_id"])

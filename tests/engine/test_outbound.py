@@ -6,9 +6,10 @@ import pytest
 
 from app.db import get_db
 from app.providers.errors import WINDOW_CLOSED_MESSAGE
-from app.services import clock, inbound, lifecycle, message_slots, outbound, statuses
+from app.services import clock
+from app.services.conversations import inbound, lifecycle, message_slots, outbound, statuses
+from app.services.conversations.window_expiry import expire_windows
 from app.services.errors import Conflict, Forbidden, ValidationFailed
-from app.services.window_expiry import expire_windows
 from tests.engine.helpers import conversation, deliver, make_template, message, messages
 from tests.support.engine import customer_says, status_of
 
@@ -204,7 +205,7 @@ def test_a_reply_to_a_closed_interaction_starts_a_new_one_linked_to_the_previous
 
 
 def test_first_response_time_and_search_terms_come_from_agent_messages(team):
-    from app.services.interaction_queries import list_interactions
+    from app.services.reading.interaction_queries import list_interactions
 
     interaction = conversation(team)
     outbound.compose(team["alice"], interaction["_id"], {"text": "Refund approved today"})

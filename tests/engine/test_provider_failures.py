@@ -8,7 +8,7 @@ import pytest
 
 from app.db import get_db
 from app.providers import base
-from app.services import delivery, outbound
+from app.services.conversations import delivery, outbound
 from tests.engine import test_meta_flow
 from tests.engine.helpers import message
 from tests.engine.test_meta_flow import MESSAGES
@@ -94,7 +94,7 @@ def test_a_retried_failure_is_a_sentence_for_agents_and_detail_for_admins(
     agent, _, interaction = meta_setup
     arrange, agent_text, detail = SCENARIOS[scenario]
     arrange(fake_provider)
-    with caplog.at_level(logging.WARNING, logger="app.services.provider_failures"):
+    with caplog.at_level(logging.WARNING, logger="app.services.channel.provider_failures"):
         outcome, sent = _send(agent, interaction)
     assert outcome == "retrying"
     assert sent["retry"]["error"]["user_message"].startswith(agent_text)
@@ -147,7 +147,7 @@ def test_a_meta_error_code_becomes_a_sentence_and_its_words_go_to_admins(app, me
 
 def test_a_failed_status_from_the_provider_is_a_sentence_too(app, meta_setup, fake_provider, admin_client):
     from app.providers.errors import ProviderError
-    from app.services import statuses
+    from app.services.conversations import statuses
 
     agent, account, interaction = meta_setup
     fake_provider.script("POST", MESSAGES, FakeResponse(200, {"messages": [{"id": "wamid.OUT9"}]}))
@@ -165,7 +165,7 @@ def test_a_failed_status_from_the_provider_is_a_sentence_too(app, meta_setup, fa
 
 
 def test_a_failed_media_download_is_a_sentence_for_agents_and_detail_for_admins(app, fake_provider, admin_client):
-    from app.services import media
+    from app.services.attachments import media
     from tests.providers.support import read_bytes
     from tests.webhooks.support import make_account, path_of, signed
 
@@ -217,6 +217,6 @@ def test_a_failed_media_download_is_a_sentence_for_agents_and_detail_for_admins(
     ],
 )
 def test_every_kind_of_failure_has_a_sentence(error, how, expected):
-    from app.services import provider_failures
+    from app.services.channel import provider_failures
 
     assert provider_failures.sentence(error, **how) == expected

@@ -3,7 +3,9 @@
 import pytest
 
 from app.db import get_db
-from app.services import api_tokens, clock, inbound, outbound
+from app.services import clock
+from app.services.conversations import inbound, outbound
+from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.engine.helpers import conversation
 from tests.support.engine import customer_says

@@ -7,9 +7,10 @@ import uuid
 import pytest
 
 from app.db import get_db
-from app.realtime import agent_room, emit
-from app.services import inbound, lifecycle, queue_admin, routing
-from app.services.live import interaction_room
+from app.realtime.push import agent_room, emit
+from app.services.conversations import inbound, lifecycle, routing
+from app.services.conversations.live import interaction_room
+from app.services.setup import queue_admin
 from tests.support.builders import make_user
 from tests.support.live_server import LiveServer
 from tests.support.sockets import connect_as, wait_for
@@ -133,12 +134,12 @@ def test_an_eviction_reaches_a_socket_held_by_another_process(server, team, conv
     bob = watching(connect_as(server, team["bob"]["email"]), interaction_id)
     other_process = (
         "import sys\n"
-        "from app import create_app, realtime\n"
+        "from app import create_app\nfrom app.realtime import push\n"
         "from config import TestingConfig\n"
         "config = TestingConfig()\n"
         "config.REDIS_URL = sys.argv[1]\n"
         "with create_app(config).app_context():\n"
-        "    realtime.evict(sys.argv[2], [sys.argv[3]])\n"
+        "    push.evict(sys.argv[2], [sys.argv[3]])\n"
     )
     subprocess.run(
         [sys.executable, "-c", other_process, redis_url, str(team["bob"]["_id"]), interaction_room(interaction_id)],

@@ -5,7 +5,7 @@ import struct
 import zlib
 
 from app.db import get_db
-from app.services import delivery, inbound, outbound, routing
+from app.services.conversations import delivery, inbound, outbound, routing
 from tests.engine.test_meta_flow import MESSAGES, PHONE_ID, meta_account, meta_text_event, sent_ok
 from tests.fakes.provider_server import FakeResponse
 from tests.support.builders import csrf_token

@@ -9,10 +9,12 @@ of another queue, and an admin.
 import pytest
 import socketio as socketio_client
 
-from app.access import PUBLIC_ENDPOINTS, SELF_AUTHENTICATED_BLUEPRINTS
 from app.db import get_db
 from app.extensions import socketio
-from app.services import api_tokens, inbound, media_store, routing
+from app.services.attachments import media_store
+from app.services.conversations import inbound, routing
+from app.services.people import api_tokens
+from app.web.access import PUBLIC_ENDPOINTS, SELF_AUTHENTICATED_BLUEPRINTS
 from tests.engine.helpers import make_template
 from tests.support.builders import make_user, sign_in
 from tests.support.engine import customer_says, make_queue, make_sandbox_account

@@ -72,7 +72,7 @@ def test_password_is_stored_as_a_slow_hash(agent):
 
 
 def test_ending_sessions_signs_the_user_out(client, agent):
-    from app.services.users import end_sessions
+    from app.services.people.users import end_sessions
 
     sign_in(client, agent["email"])
     assert client.get("/desktop/").status_code == 200

@@ -1,8 +1,8 @@
 import pytest
 
 from app import create_app
-from app.devstack import RedisServer
 from tests.support.builders import sign_in
+from tools.devstack import RedisServer
 
 
 def test_healthz_is_public_and_reports_both_parts(client):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import socketio
 
-from app.realtime import agent_room, disconnect_user, emit, online_user_ids
-from app.services import agents
+from app.realtime.push import agent_room, disconnect_user, emit, online_user_ids
+from app.services.people import agents
 from tests.support.http import cookie_header, signed_in_session
 from tests.support.live_server import LiveServer
 from tests.support.sockets import RecordingClient, connect_as, wait_for
@@ -98,8 +98,8 @@ def test_an_admins_change_closes_the_users_open_sockets(server, agent, change):
 def test_sockets_held_by_another_process_are_closed_through_the_message_queue(server, agent, redis_url):
     _, client = open_socket(server, agent["email"])
     script = (
-        "import sys; from app import create_app; from app import realtime; "
-        "create_app('testing'); realtime.disconnect_user(sys.argv[1])"
+        "import sys; from app import create_app; from app.realtime import push; "
+        "create_app('testing'); push.disconnect_user(sys.argv[1])"
     )
     env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
     subprocess.run([sys.executable, "-c", script, str(agent["_id"])], cwd=ROOT, env=env, check=True, timeout=60)
@@ -110,7 +110,7 @@ def test_sockets_held_by_another_process_are_closed_through_the_message_queue(se
 def test_a_sign_out_between_the_session_check_and_the_socket_listing_still_refuses_it(server, agent, monkeypatch):
     """The race disconnect_user cannot see: the session was checked before the sign-out, the socket
     listed after disconnect_user read the list. The connect looks at the session version again."""
-    from app.services import sessions, users
+    from app.services.people import sessions, users
 
     session = signed_in_session(server.url, agent["email"])
     read_user = users.get_user

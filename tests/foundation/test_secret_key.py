@@ -16,8 +16,9 @@ from itsdangerous import URLSafeTimedSerializer
 
 import config as settings
 from app import crypto
-from app.services import media_store, users
-from app.services.media_links import _SALT, PUBLIC_PATH
+from app.services.attachments import media_store
+from app.services.attachments.media_links import _SALT, PUBLIC_PATH
+from app.services.people import users
 from config import Config, ConfigError
 from tests.support.builders import make_user
 

@@ -5,7 +5,8 @@ import re
 from datetime import timedelta
 
 from app.db import get_db
-from app.services import api_tokens, clock
+from app.services import clock
+from app.services.people import api_tokens
 from tests.support.builders import PASSWORD, csrf_token, sign_in
 
 NEW_PASSWORD = "a-brand-new-secret-77"

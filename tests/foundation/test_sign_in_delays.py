@@ -4,9 +4,9 @@ import re
 from datetime import timedelta
 
 from app import create_app
-from app.devstack import free_port
 from app.services import clock
 from tests.support.builders import PASSWORD, csrf_token, make_user
+from tools.devstack import free_port
 
 ATTACKER = "203.0.113.5"
 USER = "198.51.100.7"
@@ -90,7 +90,7 @@ def test_the_wait_is_per_account(app, agent, make_user):
 
 
 def test_sign_in_works_while_redis_is_down(config):
-    """Fail open: a Redis outage must not lock every user out (see app/services/sign_in_delays.py)."""
+    """Fail open: a Redis outage must not lock every user out (see app/services/people/sign_in_delays.py)."""
     config.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
     app = create_app(config)
     user = make_user("agent")

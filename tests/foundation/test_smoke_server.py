@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.devstack import free_port
 from app.services.demo import DEMO_PASSWORD
 from tests.support.http import cookie_header, signed_in_session
 from tests.support.sockets import RecordingClient, wait_for
+from tools.devstack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,7 @@ def portal(tmp_path):
         env.pop(name, None)
     log = (tmp_path / "portal.log").open("w+")
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.devstack", "run"],
+        [sys.executable, "-m", "tools.devstack", "run"],
         cwd=ROOT,
         env=env,
         stdout=log,

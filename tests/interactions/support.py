@@ -2,7 +2,9 @@
 
 from app.db import get_db
 from app.domain import messages as msgs
-from app.services import clock, inbound, media_store, routing
+from app.services import clock
+from app.services.attachments import media_store
+from app.services.conversations import inbound, routing
 from tests.support.builders import make_user
 from tests.support.engine import customer_says, make_queue, make_sandbox_account
 

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import mongomock
 
-from app.services import clock, interaction_list, interaction_queries, interaction_view, lifecycle
+from app.services import clock
+from app.services.conversations import lifecycle
+from app.services.reading import interaction_list, interaction_queries, interaction_view
 from tests.interactions.support import says, taken
 from tests.support.query_shapes import (
     READS,

@@ -3,7 +3,8 @@
 import re
 from datetime import timedelta
 
-from app.services import clock, lifecycle
+from app.services import clock
+from app.services.conversations import lifecycle
 from tests.interactions.support import says, taken
 from tests.support.builders import sign_in
 

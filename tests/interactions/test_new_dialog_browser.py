@@ -5,7 +5,9 @@ cannot start conversations is listed with the product's warning instead of being
 from playwright.sync_api import expect
 
 from app.db import get_db
-from app.services import accounts, contact_directory, media_store
+from app.services.attachments import media_store
+from app.services.channel import accounts
+from app.services.contacts import number_lookup
 from tests.engine.helpers import make_template
 from tests.media.support import png
 from tests.support.browser import screenshot, sign_in_page
@@ -46,7 +48,7 @@ def open_dialog(page, account):
 def test_the_eye_previews_the_template_with_the_typed_parameters_header_footer_and_buttons(new_page, team):
     account = team["account"]
     order_template(account)
-    contact_directory.upsert_from_whatsapp(contact_directory.account_list_id(account), PHONE, "Olga Rossi")
+    number_lookup.upsert_from_whatsapp(number_lookup.account_list_id(account), PHONE, "Olga Rossi")
     page = new_page()
     sign_in_page(page, team["alice"]["email"], PASSWORD)
     open_dialog(page, account)

@@ -4,7 +4,7 @@ reached on the last rows, at the bottom of a short page and of a long one."""
 from playwright.sync_api import expect
 
 from app.db import get_db
-from app.services import lifecycle
+from app.services.conversations import lifecycle
 from tests.interactions.support import taken
 from tests.support.browser import screenshot, sign_in_page
 from tests.support.builders import PASSWORD

@@ -7,7 +7,8 @@ import zipfile
 from datetime import timedelta
 
 from app.db import get_db
-from app.services import clock, lifecycle
+from app.services import clock
+from app.services.conversations import lifecycle
 from tests.interactions.support import attach_image, says, taken
 from tests.support.builders import csrf_token, sign_in
 

@@ -4,7 +4,7 @@ customer's quick reply quotes the template it answers by the template's text."""
 from playwright.sync_api import expect
 
 from app.db import get_db
-from app.services import inbound, lifecycle, outbound
+from app.services.conversations import inbound, lifecycle, outbound
 from tests.engine.helpers import make_template
 from tests.interactions.support import taken
 from tests.support.browser import screenshot, sign_in_page

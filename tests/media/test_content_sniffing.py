@@ -8,7 +8,7 @@ import pytest
 
 from app.db import get_db
 from app.providers import sandbox
-from app.services import media
+from app.services.attachments import media
 from tests.engine.test_template_header_file import form as template_form
 from tests.simulator.support import Session as SimulatorSession
 from tests.support.builders import csrf_token

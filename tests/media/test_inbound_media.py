@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.db import get_db
-from app.services import media
+from app.services.attachments import media
 from tests.fakes.provider_server import FakeResponse
 from tests.support.builders import csrf_token
 from tests.webhooks.support import make_account, path_of, signed

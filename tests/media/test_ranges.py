@@ -1,6 +1,6 @@
 """Stored media answers byte-range requests, so players can seek in long audio and video."""
 
-from app.services import media_store
+from app.services.attachments import media_store
 
 
 def test_a_range_request_gets_exactly_that_range(admin_client):

@@ -6,7 +6,7 @@ import pytest
 
 from app.db import get_db
 from app.providers import sandbox
-from app.services import media_links
+from app.services.attachments import media_links
 from tests.providers.test_media import make_webm_opus
 from tests.support.builders import csrf_token
 from tests.webhooks.support import make_account, post_events

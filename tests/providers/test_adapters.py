@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from app.domain.shapes import PROVIDER_NAMES
 from app.providers import (
     PROVIDERS,
     OutboundMessage,
@@ -238,3 +239,7 @@ def test_webhook_request_normalises_inputs():
         {"a": ["1", "2"], "b": ["3"]},
         {"c": ["4"]},
     )
+
+
+def test_the_domain_names_every_registered_provider():
+    assert tuple(PROVIDERS) == PROVIDER_NAMES

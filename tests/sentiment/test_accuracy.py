@@ -9,7 +9,7 @@ Both figures are printed (`pytest -s` or `-rP`) and appear in a failure's messag
 
 import pytest
 
-from app.services import sentiment
+from app.services.analysis import sentiment
 from bench.sentiment_accuracy import LANGUAGES, correct, labelled
 
 FLOORS = {"tuning": 0.90, "held-out": 0.80}

@@ -1,7 +1,7 @@
 """The worker job end to end: real Redis, the embedded RQ worker, customer messages as ingested."""
 
 from app.db import get_db
-from app.services import inbound
+from app.services.conversations import inbound
 from tests.support.engine import customer_says, make_queue, make_sandbox_account
 from tests.support.sockets import wait_for
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services import sentiment
+from app.services.analysis import sentiment
 
 
 def scores(*pairs):
@@ -71,7 +71,7 @@ def test_score_shape():
 
 
 def test_a_greeting_beside_a_complaint_does_not_make_it_mixed():
-    from app.services.sentiment import score_text
+    from app.services.analysis.sentiment import score_text
 
     for text in ("Ciao! Il mio ordine non è ancora arrivato", "Hi, my parcel arrived broken", "Hola, el pedido llegó roto"):
         assert score_text(text)["label"] == "Negative", text

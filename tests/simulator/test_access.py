@@ -6,7 +6,9 @@ import base64
 import pytest
 
 from app.db import get_db
-from app.services import media, outbound, routing, simulator_numbers
+from app.services.attachments import media
+from app.services.conversations import outbound, routing
+from app.services.simulation import simulator_numbers
 from tests.media.support import PNG
 from tests.simulator.support import Session
 from tests.support.builders import make_user, sign_in

@@ -6,7 +6,8 @@ import base64
 import pytest
 
 from app.db import get_db
-from app.services import delivery, interaction_queries, lifecycle, outbound, routing
+from app.services.conversations import delivery, lifecycle, outbound, routing
+from app.services.reading import interaction_queries
 from tests.media.support import PNG
 from tests.simulator.support import Session
 from tests.support.builders import csrf_token, make_user

@@ -8,7 +8,9 @@ from playwright.sync_api import expect
 
 from app.db import get_db
 from app.providers.errors import WINDOW_CLOSED_MESSAGE
-from app.services import demo, outbound, routing, users
+from app.services import demo
+from app.services.conversations import outbound, routing
+from app.services.people import users
 from tests.media.support import PNG
 from tests.support.browser import screenshot, sign_in_page
 from tests.webhooks.support import send_now

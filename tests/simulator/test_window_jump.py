@@ -9,7 +9,8 @@ from app.db import get_db
 from app.providers.errors import WINDOW_CLOSED_MESSAGE, ProviderError
 from app.providers.outbound import OutboundMessage, TemplateSpec
 from app.providers.registry import get_provider
-from app.services import clock, delivery, live, outbound, routing
+from app.services import clock
+from app.services.conversations import delivery, live, outbound, routing
 from tests.simulator.support import Session
 from tests.support.builders import make_user
 from tests.support.query_shapes import embedded_only, recording, uncovered

@@ -3,7 +3,7 @@
 import itertools
 import re
 
-from app.services import users
+from app.services.people import users
 
 PASSWORD = "correct-horse-42"
 _seq = itertools.count(1)

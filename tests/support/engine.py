@@ -7,8 +7,9 @@ import secrets
 from app.providers.base import WebhookRequest
 from app.providers.registry import get_provider
 from app.providers.sandbox import build_inbound, build_status
-from app.services import accounts, queue_admin
-from app.services.accounts import provider_config
+from app.services.channel import accounts
+from app.services.channel.provider_access import provider_config
+from app.services.setup import queue_admin
 
 _seq = itertools.count(1)
 

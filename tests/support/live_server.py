@@ -4,7 +4,7 @@ import threading
 
 from werkzeug.serving import make_server
 
-from app.devstack import free_port
+from tools.devstack import free_port
 
 
 class LiveServer:
@@ -22,7 +22,7 @@ class LiveServer:
         self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
         self._thread.start()
         if self.with_worker:
-            from app import embedded_worker
+            from workers import embedded as embedded_worker
 
             self._worker = embedded_worker.start(self.app)
         return self

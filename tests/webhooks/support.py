@@ -17,7 +17,8 @@ from app.providers import sandbox
 from app.providers.meta import meta_signature
 from app.providers.registry import PROVIDERS
 from app.providers.sinch import sinch_signature
-from app.services import accounts, queue_admin
+from app.services.channel import accounts, provider_access
+from app.services.setup import queue_admin
 from tests.providers.support import CREDENTIALS, read_bytes, text_fixture
 
 PNID = CREDENTIALS["meta"]["phone_number_id"]
@@ -42,7 +43,7 @@ def path_of(account):
 
 
 def secret_of(account, name):
-    return accounts.provider_config(account)["credentials"][name]
+    return provider_access.provider_config(account)["credentials"][name]
 
 
 def signed(account, body, content_type="application/json"):
@@ -101,7 +102,7 @@ def messages_with(provider_message_id):
 def send_now(interaction_id, message_id):
     """Run the send job's work here and return the provider id. A worker thread (this test's live
     server, or one an earlier test left running) may take the queued job first: wait for it then."""
-    from app.services import delivery
+    from app.services.conversations import delivery
     from tests.media.support import wait_for
 
     delivery.deliver(str(interaction_id), message_id)

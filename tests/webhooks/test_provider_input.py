@@ -8,7 +8,7 @@ import time
 
 from app.db import get_db
 from app.providers import sandbox
-from app.services import api_tokens
+from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.support.builders import make_user
 from tests.support.engine import make_queue, make_sandbox_account

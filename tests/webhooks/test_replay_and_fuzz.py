@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from app.db import get_db
 from app.providers import sandbox
 from app.providers.registry import PROVIDERS
-from app.services import outbound, routing
+from app.services.conversations import outbound, routing
 from tests.providers.expectations import INBOUND
 from tests.support.builders import make_user
 

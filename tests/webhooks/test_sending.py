@@ -8,7 +8,8 @@ import pytest
 
 from app.db import get_db
 from app.providers import WINDOW_CLOSED_MESSAGE
-from app.services import accounts, outbound, routing
+from app.services.channel import accounts
+from app.services.conversations import outbound, routing
 from tests.fakes.provider_server import FakeResponse
 from tests.media.support import wait_for
 from tests.providers.support import load, read_bytes

@@ -16,8 +16,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.blueprints._shared import fits, options
 from app.domain.shapes import READ_RECEIPTS, Account, Chatbot
-from app.services import account_fields
-from app.services.accounts import credentials_shape
+from app.services.channel import account_fields
+from app.services.channel.accounts import credentials_shape
 
 RECEIPTS = {"on_view": "When the agent views the message", "on_reply": "When the agent replies", "never": "Never"}
 
@@ -36,8 +36,12 @@ class AccountForm(FlaskForm):
     api_base = URLField("API base URL", validators=[Optional(), fits(Account, "api_base")])
     queue_id = SelectField("Queue it feeds", choices=[], validate_choice=False)
     contact_list_id = SelectField("Contact list for new contacts", choices=[], validate_choice=False)
-    max_attachment_mb = DecimalField("Maximum attachment size (MB)", places=None, default=15,
-                                     validators=[DataRequired("Enter a size in MB."), NumberRange(min=0.01)])
+    max_attachment_mb = DecimalField(
+        "Maximum attachment size (MB)",
+        places=None,
+        default=15,
+        validators=[DataRequired("Enter a size in MB."), NumberRange(min=0.01)],
+    )
     allowed_attachment_types = CheckboxesField(
         "Allowed attachment types", choices=options((t, t) for t in account_fields.MEDIA_TYPES)
     )
@@ -73,13 +77,17 @@ def form_to_data(form, provider):
         "allowed_attachment_types": form.allowed_attachment_types.data or [],
         "recontact_template_id": form.recontact_template_id.data or None,
         "read_receipts": form.read_receipts.data,
-        "chatbot": {name: getattr(form, f"chatbot_{name}").data or ("" if name != "enabled" else False)
-                    for name in CHATBOT_FIELDS},
+        "chatbot": {
+            name: getattr(form, f"chatbot_{name}").data or ("" if name != "enabled" else False) for name in CHATBOT_FIELDS
+        },
         **{flag: getattr(form, flag).data for flag in SETTING_FLAGS},
     }
     return {
-        "name": form.name.data, "phone": form.phone.data, "api_base": form.api_base.data or "",
-        "queue_id": form.queue_id.data or None, "contact_list_id": form.contact_list_id.data or None,
+        "name": form.name.data,
+        "phone": form.phone.data,
+        "api_base": form.api_base.data or "",
+        "queue_id": form.queue_id.data or None,
+        "contact_list_id": form.contact_list_id.data or None,
         "credentials": {c.name: getattr(form, f"cred_{c.name}").data or "" for c in account_fields.credential_fields(provider)},
         "settings": settings,
     }
@@ -87,12 +95,17 @@ def form_to_data(form, provider):
 
 def doc_to_form(doc):
     settings = doc.get("settings", {})
-    data = {"name": doc["name"], "phone": doc["phone"], "api_base": doc.get("api_base") or "",
-            "queue_id": str(doc.get("queue_id") or ""), "contact_list_id": str(doc.get("contact_list_id") or ""),
-            "max_attachment_mb": round(settings.get("max_attachment_bytes", 0) / account_fields.MB, 3),
-            "allowed_attachment_types": settings.get("allowed_attachment_types", []),
-            "recontact_template_id": str(settings.get("recontact_template_id") or ""),
-            "read_receipts": settings.get("read_receipts", READ_RECEIPTS[0])}
+    data = {
+        "name": doc["name"],
+        "phone": doc["phone"],
+        "api_base": doc.get("api_base") or "",
+        "queue_id": str(doc.get("queue_id") or ""),
+        "contact_list_id": str(doc.get("contact_list_id") or ""),
+        "max_attachment_mb": round(settings.get("max_attachment_bytes", 0) / account_fields.MB, 3),
+        "allowed_attachment_types": settings.get("allowed_attachment_types", []),
+        "recontact_template_id": str(settings.get("recontact_template_id") or ""),
+        "read_receipts": settings.get("read_receipts", READ_RECEIPTS[0]),
+    }
     data.update({flag: settings.get(flag, False) for flag in SETTING_FLAGS})
     data.update({f"chatbot_{k}": v for k, v in settings.get("chatbot", {}).items()})
     data.update({f"cred_{k}": v for k, v in doc.get("credentials", {}).items()})
@@ -102,8 +115,9 @@ def doc_to_form(doc):
 def error_aliases(provider):
     """Service error keys (settings.x, credentials.y) to the form's field names."""
     aliases = {"settings.max_attachment_bytes": "max_attachment_mb"}
-    aliases.update({f"settings.{f}": f for f in (*SETTING_FLAGS, "allowed_attachment_types", "recontact_template_id",
-                                                  "read_receipts")})
+    aliases.update(
+        {f"settings.{f}": f for f in (*SETTING_FLAGS, "allowed_attachment_types", "recontact_template_id", "read_receipts")}
+    )
     aliases.update({f"settings.chatbot.{f}": f"chatbot_{f}" for f in CHATBOT_FIELDS})
     aliases.update({f"credentials.{c.name}": f"cred_{c.name}" for c in account_fields.credential_fields(provider)})
     return aliases

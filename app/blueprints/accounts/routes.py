@@ -4,15 +4,17 @@ from app.blueprints._crud import ConfirmForm, confirm_delete
 from app.blueprints._shared import apply_errors, options, public_base_url
 from app.blueprints.accounts import bp
 from app.blueprints.accounts.forms import account_form_class, doc_to_form, error_aliases, form_to_data
-from app.services import account_fields, accounts, contacts, message_templates, queue_admin, template_sync
+from app.services.channel import account_fields, accounts, template_sync
+from app.services.contacts import contact_lists
 from app.services.errors import ServiceError
+from app.services.setup import queue_admin, template_catalog
 
 
 def _fill_choices(form, account=None):
     none = [("", "— none —")]
     form.queue_id.choices = options(none + [(q["_id"], q["name"]) for q in queue_admin.all_queues()])
-    form.contact_list_id.choices = options(none + [(c["_id"], c["name"]) for c in contacts.all_lists()])
-    templates = message_templates.templates_of(account["_id"]) if account else []
+    form.contact_list_id.choices = options(none + [(c["_id"], c["name"]) for c in contact_lists.all_lists()])
+    templates = template_catalog.templates_of(account["_id"]) if account else []
     form.recontact_template_id.choices = options(none + [(t["_id"], f"{t['name']} ({t['language']})") for t in templates])
 
 
@@ -67,7 +69,7 @@ def show(record_id):
     doc = accounts.get_account(record_id)
     return render_template("accounts/show.html", account=accounts.public_account(doc, public_base_url()), doc=doc,
                            generated=accounts.generated_secrets(doc), label=_labels()[doc["provider"]],
-                           templates=message_templates.templates_of(doc["_id"]), sync_form=ConfirmForm(),
+                           templates=template_catalog.templates_of(doc["_id"]), sync_form=ConfirmForm(),
                            limits={t: account_fields.human_size(account_fields.media_limit(doc["provider"], t))
                                    for t in account_fields.MEDIA_TYPES})
 
@@ -103,4 +105,4 @@ def delete(record_id):
     doc = accounts.get_account(record_id)
     return confirm_delete(doc, "account", doc["name"], lambda: accounts.delete(record_id), url_for(".index"),
                           template="accounts/confirm_delete.html",
-                          template_count=len(message_templates.templates_of(doc["_id"])))
+                          template_count=len(template_catalog.templates_of(doc["_id"])))

@@ -1,7 +1,7 @@
 from flask import render_template
 
 from app.blueprints.admin import bp
-from app.services.overview import admin_overview
+from app.services.reporting.overview import admin_overview
 
 
 @bp.route("/")

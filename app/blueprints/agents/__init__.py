@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app.access import admin_only
+from app.web.access import admin_only
 
 bp = Blueprint("agents", __name__, url_prefix="/admin/agents")
 bp.before_request(admin_only)

@@ -5,7 +5,7 @@ from flask_login import current_user
 from app.blueprints._crud import Section
 from app.blueprints.agents import bp
 from app.blueprints.agents.forms import AgentForm
-from app.services import agents
+from app.services.people import agents
 
 SERVICE = SimpleNamespace(
     list=agents.list_users, get=agents.get_user, create=agents.create_user,

@@ -1,12 +1,12 @@
 """REST API v1 (JSON only): Bearer tokens, the same services as the pages, errors as
-{"error": {"code", "message", "fields"}}. The blueprint authenticates itself (see app.access)."""
+{"error": {"code", "message", "fields"}}. The blueprint authenticates itself (see app.web.access)."""
 
 from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 
 from app.extensions import csrf
-from app.services import api_tokens
 from app.services.errors import ServiceError
+from app.services.people import api_tokens
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

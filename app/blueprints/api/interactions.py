@@ -8,20 +8,13 @@ from flask import g, jsonify, request
 from app.blueprints.api import bp, json_body
 from app.blueprints.api.openapi import operation
 from app.domain import interaction_shapes as shapes
-from app.services import (
-    contact_cards,
-    interaction_list,
-    interaction_queries,
-    lifecycle,
-    live,
-    message_templates,
-    new_conversation,
-    outbound,
-    routing,
-)
-from app.services.access_rules import load_visible
+from app.services.access.access_rules import load_visible
+from app.services.contacts import shared_cards
+from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
 from app.services.errors import ServiceError
+from app.services.reading import interaction_list, interaction_queries
 from app.services.serialize import plain
+from app.services.setup import template_catalog
 
 LIST_FILTERS = tuple(name for name in shapes.InteractionFilters.model_fields if name != "tags")
 
@@ -50,7 +43,7 @@ def list_interactions():
     body=shapes.NewConversation,
 )
 def start_interaction():
-    interaction, message, warnings = new_conversation.start(g.api_user, json_body())
+    interaction, message, warnings = start_conversation.start(g.api_user, json_body())
     return jsonify(interaction=present(interaction), message=plain(message), warnings=warnings), 201
 
 
@@ -112,7 +105,7 @@ def send_message(interaction_id):
 )
 def add_contact(interaction_id, message_id):
     data = json_body(required=False)
-    contact = contact_cards.add_contact(g.api_user, interaction_id, message_id, data.get("card", 0))
+    contact = shared_cards.add_contact(g.api_user, interaction_id, message_id, data.get("card", 0))
     return jsonify(contact=plain(contact)), 201
 
 
@@ -178,4 +171,4 @@ def send_recontact(interaction_id):
 )
 def recontact_template(interaction_id):
     """What the recontact dialog previews and asks parameters for before sending."""
-    return jsonify(template=message_templates.public_template(outbound.recontact_template(g.api_user, interaction_id)))
+    return jsonify(template=template_catalog.public_template(outbound.recontact_template(g.api_user, interaction_id)))

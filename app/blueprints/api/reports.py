@@ -5,8 +5,9 @@ from pydantic import BaseModel, Field
 
 from app.blueprints.api import bp
 from app.blueprints.api.openapi import operation
-from app.services import dashboard, transcript_zip
 from app.services.errors import Forbidden, ServiceError
+from app.services.reading import transcript_zip
+from app.services.reporting import dashboard
 from app.services.serialize import plain
 
 

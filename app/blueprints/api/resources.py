@@ -12,11 +12,14 @@ from app.blueprints._shared import public_base_url
 from app.blueprints.api.openapi import ID, SCHEMAS, Operation
 from app.domain import shapes
 from app.domain.fields import OBJECT_ID
-from app.services import accounts, agents, canned_answers, contacts, message_templates, queue_admin
+from app.services.channel import accounts
+from app.services.contacts import contact_lists
 from app.services.errors import Forbidden
-from app.services.labels import dispositions, tags
-from app.services.queue_admin import queues_of_agent
-from app.services.records import PER_PAGE_MAX
+from app.services.people import agents
+from app.services.setup import canned_answers, queue_admin, template_catalog
+from app.services.setup.labels import dispositions, tags
+from app.services.setup.queue_admin import queues_of_agent
+from app.services.setup.records import PER_PAGE_MAX
 
 DATE_TIME = {"type": "string", "format": "date-time", "readOnly": True}
 ANSWER_LIMITS = ("title", "default", "minLength", "maxLength", "maxItems")  # input limits, not promises about answers
@@ -68,12 +71,17 @@ def resource_schemas(resource, schemas):
     """The generated schemas of a resource: its record as answered, and a change (every field optional)."""
     name = resource.shape.__name__
     patch = {k: v for k, v in schemas[resource.change.__name__].items() if k != "required"}
-    shown = {k: {n: v for n, v in s.items() if n not in ANSWER_LIMITS}
-             for k, s in schemas[name]["properties"].items() if not s.get("writeOnly")}
+    shown = {
+        k: {n: v for n, v in s.items() if n not in ANSWER_LIMITS}
+        for k, s in schemas[name]["properties"].items()
+        if not s.get("writeOnly")
+    }
     added = resource.answer.model_json_schema()["properties"] if resource.answer else {}
     shown.update({k: {**{n: v for n, v in s.items() if n != "title"}, "readOnly": True} for k, s in added.items()})
-    record = {"type": "object", "properties": {"id": {**ID, "readOnly": True}, "created_at": DATE_TIME,
-                                                "updated_at": DATE_TIME, **shown}}
+    record = {
+        "type": "object",
+        "properties": {"id": {**ID, "readOnly": True}, "created_at": DATE_TIME, "updated_at": DATE_TIME, **shown},
+    }
     return {f"{name}Record": record, f"{name}Patch": {**patch, "title": f"{name}Patch"}}
 
 
@@ -81,19 +89,32 @@ def operations(resource):
     """({method: Operation} of the collection, and of one item)."""
     name, noun, tag = resource.shape.__name__, resource.noun, resource.name
     record = {"$ref": f"{SCHEMAS}{name}Record"}
-    listing = {"type": "object", "properties": {"data": {"type": "array", "items": record},
-                                                 "meta": {"$ref": f"{SCHEMAS}PageMeta"}}}
+    listing = {
+        "type": "object",
+        "properties": {"data": {"type": "array", "items": record}, "meta": {"$ref": f"{SCHEMAS}PageMeta"}},
+    }
     who = "Admins" if not resource.agent_methods else f"Admins; agents may also {', '.join(sorted(resource.agent_methods))}"
     one = f"The {noun}."
     collection = {
-        "get": Operation(f"List {noun}s", listing, "One page.", query=(Paging, resource.filter_shape()),
-                         description=who + ".", operation_id=f"list_{tag}"),
+        "get": Operation(
+            f"List {noun}s",
+            listing,
+            "One page.",
+            query=(Paging, resource.filter_shape()),
+            description=who + ".",
+            operation_id=f"list_{tag}",
+        ),
         "post": Operation(f"Create a {noun}", record, one, 201, body=resource.shape, operation_id=f"create_{tag}"),
     }
     item = {
         "get": Operation(f"Read a {noun}", record, one, operation_id=f"get_{tag}"),
-        "patch": Operation(f"Change a {noun} (only the fields sent)", record, one, body={"$ref": f"{SCHEMAS}{name}Patch"},
-                           operation_id=f"update_{tag}"),
+        "patch": Operation(
+            f"Change a {noun} (only the fields sent)",
+            record,
+            one,
+            body={"$ref": f"{SCHEMAS}{name}Patch"},
+            operation_id=f"update_{tag}",
+        ),
         "delete": Operation(f"Delete a {noun}", None, "Deleted.", 204, operation_id=f"delete_{tag}"),
     }
     return collection, item
@@ -116,7 +137,8 @@ def _labels(service):
 
 RESOURCES = [
     Resource(
-        "accounts", "WhatsApp account",
+        "accounts",
+        "WhatsApp account",
         list=lambda user, **kw: accounts.list_accounts(**kw),
         get=lambda user, rid: accounts.get_account(rid),
         create=lambda user, data: accounts.create(data),
@@ -128,7 +150,8 @@ RESOURCES = [
         filters={"search": "text", "provider": shapes.PROVIDER_NAMES, "queue_id": "id"},
     ),
     Resource(
-        "queues", "queue",
+        "queues",
+        "queue",
         list=lambda user, **kw: queue_admin.list_queues(**kw),
         get=lambda user, rid: queue_admin.get_queue(rid),
         create=lambda user, data: queue_admin.create_queue(data),
@@ -139,7 +162,8 @@ RESOURCES = [
         filters={"search": "text", "agent_id": "id"},
     ),
     Resource(
-        "users", "user",
+        "users",
+        "user",
         list=lambda user, **kw: agents.list_users(**kw),
         get=lambda user, rid: agents.get_user(rid),
         create=lambda user, data: agents.create_user(data),
@@ -150,13 +174,14 @@ RESOURCES = [
         filters={"search": "text", "role": shapes.ROLES, "active": "bool"},
     ),
     Resource(
-        "templates", "template",
-        list=lambda user, **kw: message_templates.list_templates(agents_only=not is_admin(user), **kw),
-        get=lambda user, rid: message_templates.get_template(rid, agents_only=not is_admin(user)),
-        create=lambda user, data: message_templates.create_template(data),
-        update=lambda user, rid, data: message_templates.update_template(rid, data),
-        delete=lambda user, rid: message_templates.delete_template(rid),
-        present=message_templates.public_template,
+        "templates",
+        "template",
+        list=lambda user, **kw: template_catalog.list_templates(agents_only=not is_admin(user), **kw),
+        get=lambda user, rid: template_catalog.get_template(rid, agents_only=not is_admin(user)),
+        create=lambda user, data: template_catalog.create_template(data),
+        update=lambda user, rid, data: template_catalog.update_template(rid, data),
+        delete=lambda user, rid: template_catalog.delete_template(rid),
+        present=template_catalog.public_template,
         shape=shapes.Template,
         change=shapes.TemplateChange,
         answer=shapes.TemplateAnswer,
@@ -164,7 +189,8 @@ RESOURCES = [
         agent_methods=frozenset({"GET"}),
     ),
     Resource(
-        "canned-answers", "canned answer",
+        "canned-answers",
+        "canned answer",
         list=lambda user, **kw: canned_answers.list_answers(queue_ids=_agent_queue_ids(user), **kw),
         get=lambda user, rid: canned_answers.get_answer(rid, queue_ids=_agent_queue_ids(user)),
         create=lambda user, data: canned_answers.create_answer(data),
@@ -175,29 +201,37 @@ RESOURCES = [
         filters={"search": "text"},
         agent_methods=frozenset({"GET"}),
     ),
-    Resource("dispositions", "disposition", **_labels(dispositions),
-             shape=shapes.Disposition, filters={"search": "text"}, agent_methods=frozenset({"GET"})),
-    Resource("tags", "tag", **_labels(tags),
-             shape=shapes.Tag, filters={"search": "text"}, agent_methods=frozenset({"GET"})),
     Resource(
-        "contact-lists", "contact list",
-        list=lambda user, **kw: contacts.list_lists(**kw, actor=user),
-        get=lambda user, rid: contacts.get_list(rid, user),
-        create=lambda user, data: contacts.create_list(data),
-        update=lambda user, rid, data: contacts.update_list(rid, data),
-        delete=lambda user, rid: contacts.delete_list(rid),
-        present=contacts.public_contact,
-        shape=shapes.ContactList, filters={"search": "text"},
+        "dispositions",
+        "disposition",
+        **_labels(dispositions),
+        shape=shapes.Disposition,
+        filters={"search": "text"},
+        agent_methods=frozenset({"GET"}),
+    ),
+    Resource("tags", "tag", **_labels(tags), shape=shapes.Tag, filters={"search": "text"}, agent_methods=frozenset({"GET"})),
+    Resource(
+        "contact-lists",
+        "contact list",
+        list=lambda user, **kw: contact_lists.list_lists(**kw, actor=user),
+        get=lambda user, rid: contact_lists.get_list(rid, user),
+        create=lambda user, data: contact_lists.create_list(data),
+        update=lambda user, rid, data: contact_lists.update_list(rid, data),
+        delete=lambda user, rid: contact_lists.delete_list(rid),
+        present=contact_lists.public_contact,
+        shape=shapes.ContactList,
+        filters={"search": "text"},
         agent_methods=frozenset({"GET"}),
     ),
     Resource(
-        "contacts", "contact",
-        list=lambda user, **kw: contacts.list_contacts(**kw, actor=user),
-        get=lambda user, rid: contacts.get_contact(rid, user),
-        create=lambda user, data: contacts.create_contact(data, user),
-        update=lambda user, rid, data: contacts.update_contact(rid, data, user),
-        delete=lambda user, rid: contacts.delete_contact(rid),
-        present=contacts.public_contact,
+        "contacts",
+        "contact",
+        list=lambda user, **kw: contact_lists.list_contacts(**kw, actor=user),
+        get=lambda user, rid: contact_lists.get_contact(rid, user),
+        create=lambda user, data: contact_lists.create_contact(data, user),
+        update=lambda user, rid, data: contact_lists.update_contact(rid, data, user),
+        delete=lambda user, rid: contact_lists.delete_contact(rid),
+        present=contact_lists.public_contact,
         shape=shapes.Contact,
         change=shapes.ContactChange,
         answer=shapes.ContactAnswer,

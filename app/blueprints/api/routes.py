@@ -6,8 +6,8 @@ from flask import g, jsonify, request
 from app.blueprints.api import bp, json_body
 from app.blueprints.api.openapi import SCHEMAS, build_document, describe, operation
 from app.blueprints.api.resources import RESOURCES, operations
-from app.services.agents import public_user
 from app.services.errors import ServiceError
+from app.services.people.agents import public_user
 
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 

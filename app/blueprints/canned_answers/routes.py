@@ -4,7 +4,7 @@ from app.blueprints._crud import Section
 from app.blueprints._shared import options
 from app.blueprints.canned_answers import bp
 from app.blueprints.canned_answers.forms import CannedAnswerForm
-from app.services import canned_answers, queue_admin
+from app.services.setup import canned_answers, queue_admin
 
 SERVICE = SimpleNamespace(list=canned_answers.list_answers, get=canned_answers.get_answer, create=canned_answers.create_answer,
                           update=canned_answers.update_answer, delete=canned_answers.delete_answer)

@@ -5,16 +5,16 @@ from flask import Response, render_template, url_for
 from app.blueprints._crud import Section, confirm_delete
 from app.blueprints.contact_lists import bp
 from app.blueprints.contact_lists.forms import ContactListForm, ImportForm
-from app.services import contacts, contacts_csv
+from app.services.contacts import contact_lists, contacts_csv
 from app.services.errors import ServiceError
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 Section(
     bp, "contact list", "contact lists", ContactListForm,
-    SimpleNamespace(list=contacts.list_lists, get=contacts.get_list, create=contacts.create_list,
-                    update=contacts.update_list, delete=contacts.delete_list),
-    columns=[("Name", lambda d: d["name"]), ("Contacts", lambda d: contacts.count_contacts(d["_id"])),
+    SimpleNamespace(list=contact_lists.list_lists, get=contact_lists.get_list, create=contact_lists.create_list,
+                    update=contact_lists.update_list, delete=contact_lists.delete_list),
+    columns=[("Name", lambda d: d["name"]), ("Contacts", lambda d: contact_lists.count_contacts(d["_id"])),
              ("Description", lambda d: d.get("description", ""))],
     row_links=lambda d: [("Contacts", url_for("contacts.index", list_id=d["_id"])),
                          ("Import", url_for(".import_csv", record_id=d["_id"])),
@@ -24,7 +24,7 @@ Section(
 
 @bp.route("/<record_id>/import", methods=["GET", "POST"])
 def import_csv(record_id):
-    contact_list = contacts.get_list(record_id)
+    contact_list = contact_lists.get_list(record_id)
     form, report = ImportForm(), None
     if form.validate_on_submit():
         raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
@@ -41,7 +41,7 @@ def import_csv(record_id):
 
 @bp.route("/<record_id>/export.csv")
 def export_csv(record_id):
-    contact_list = contacts.get_list(record_id)
+    contact_list = contact_lists.get_list(record_id)
     filename = "".join(ch if ch.isalnum() else "-" for ch in contact_list["name"]) or "contacts"
     return Response(contacts_csv.export_csv(record_id), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
@@ -49,7 +49,8 @@ def export_csv(record_id):
 
 @bp.route("/contacts/<record_id>/delete", methods=["GET", "POST"])
 def delete_contact(record_id):
-    doc = contacts.get_contact(record_id)
-    section = SimpleNamespace(noun="contact", name_of=contacts.display_name, url=lambda name, **kw: url_for(f"contacts.{name}"))
-    return confirm_delete(doc, "contact", contacts.display_name(doc), lambda: contacts.delete_contact(record_id),
+    doc = contact_lists.get_contact(record_id)
+    section = SimpleNamespace(noun="contact", name_of=contact_lists.display_name,
+                              url=lambda name, **kw: url_for(f"contacts.{name}"))
+    return confirm_delete(doc, "contact", contact_lists.display_name(doc), lambda: contact_lists.delete_contact(record_id),
                           url_for("contacts.index", list_id=doc["list_id"]), section=section)

@@ -7,11 +7,11 @@ from app.blueprints._crud import Section, form_data
 from app.blueprints._shared import options
 from app.blueprints.contacts import bp
 from app.blueprints.contacts.forms import ContactForm
-from app.services import contacts
+from app.services.contacts import contact_lists
 
 
 def _list_choices(form):
-    form.list_id.choices = options((c["_id"], c["name"]) for c in contacts.all_lists(current_user.doc))
+    form.list_id.choices = options((c["_id"], c["name"]) for c in contact_lists.all_lists(current_user.doc))
 
 
 def _contact_data(form):
@@ -26,7 +26,7 @@ def _contact_to_form(doc):
 
 def _update_contact(contact_id, data):
     data.pop("list_id", None)  # a contact stays in its list
-    return contacts.update_contact(contact_id, data, current_user.doc)
+    return contact_lists.update_contact(contact_id, data, current_user.doc)
 
 
 def _list_filter():
@@ -36,16 +36,17 @@ def _list_filter():
 
 Section(
     bp, "contact", "contacts", ContactForm,
-    SimpleNamespace(list=lambda **kw: contacts.list_contacts(**kw, actor=current_user.doc),
-                    get=lambda contact_id: contacts.get_contact(contact_id, current_user.doc),
-                    create=lambda data: contacts.create_contact(data, current_user.doc),
-                    update=_update_contact, delete=contacts.delete_contact),
-    columns=[("Name", contacts.display_name), ("Mobile", lambda d: d.get("mobile", "")), ("Phone", lambda d: d.get("phone", "")),
+    SimpleNamespace(list=lambda **kw: contact_lists.list_contacts(**kw, actor=current_user.doc),
+                    get=lambda contact_id: contact_lists.get_contact(contact_id, current_user.doc),
+                    create=lambda data: contact_lists.create_contact(data, current_user.doc),
+                    update=_update_contact, delete=contact_lists.delete_contact),
+    columns=[("Name", contact_lists.display_name), ("Mobile", lambda d: d.get("mobile", "")),
+             ("Phone", lambda d: d.get("phone", "")),
              ("Company", lambda d: d.get("company", "")), ("Tags", lambda d: ", ".join(d.get("tags", [])))],
-    title=contacts.display_name, prepare=_list_choices, to_form=_contact_to_form, from_form=_contact_data,
+    title=contact_lists.display_name, prepare=_list_choices, to_form=_contact_to_form, from_form=_contact_data,
     filters=_list_filter, can_delete=lambda: current_user.is_admin,
     delete_url=lambda d: url_for("contact_lists.delete_contact", record_id=d["_id"]),
-    actions=lambda: [("Contact lists", url_for("contact_lists.index"))] if current_user.is_admin else [],
+    actions=lambda: [("Contact lists", url_for("contacts.index"))] if current_user.is_admin else [],
     help={"phone": "International format. When only one of phone and mobile is filled, the other gets the same number.",
           "tags": "Separate tags with commas."},
 ).register()

@@ -2,8 +2,8 @@
 
 from flask import Blueprint
 
-from app.access import admin_only
-from app.services.dashboard import duration
+from app.services.reporting.dashboard import duration
+from app.web.access import admin_only
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 bp.before_request(admin_only)

@@ -4,8 +4,8 @@ import io
 from flask import Response, render_template, request
 
 from app.blueprints.dashboard import bp
-from app.services import dashboard
 from app.services.errors import ServiceError
+from app.services.reporting import dashboard
 
 
 def _alert_after():

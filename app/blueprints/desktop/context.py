@@ -6,9 +6,11 @@ and whom an interaction can be transferred to. This gathers exactly that, throug
 """
 
 from app.providers.media_limits import REFUSED_EXTENSIONS, WHATSAPP_RULES
-from app.services import accounts, agents, queue_admin
-from app.services.account_fields import media_limit
-from app.services.provider_access import capabilities
+from app.services.channel import accounts
+from app.services.channel.account_fields import media_limit
+from app.services.channel.provider_access import capabilities
+from app.services.people import agents
+from app.services.setup import queue_admin
 
 
 def _account(doc):

@@ -3,7 +3,7 @@ filters and search in the URL, the Show page, ZIP export, close and reopen, new 
 
 from flask import Blueprint
 
-from app.services.interaction_list import iso, when
+from app.services.reading.interaction_list import iso, when
 
 bp = Blueprint("interactions", __name__, url_prefix="/interactions")
 bp.add_app_template_filter(when, "when")

@@ -3,9 +3,10 @@ from flask_login import current_user
 
 from app.blueprints.interactions import bp
 from app.blueprints.interactions.forms import LabelsForm
-from app.services import interaction_list, interaction_view, lifecycle, new_outbound, transcript_zip
+from app.services.conversations import lifecycle, start_dialog
 from app.services.errors import ServiceError
-from app.services.interaction_queries import BadFilter
+from app.services.reading import interaction_list, interaction_view, transcript_zip
+from app.services.reading.interaction_queries import BadFilter
 
 
 def _back(default="interactions.index"):
@@ -33,7 +34,7 @@ def index():
         here=request.full_path.rstrip("?"),
         errors=errors,
         options=interaction_list.filter_options(actor),
-        starters=new_outbound.startable_accounts(actor),
+        starters=start_dialog.startable_accounts(actor),
         form=LabelsForm(),
     ), status
 
@@ -83,4 +84,4 @@ def reopen(interaction_id):
 @bp.route("/contact-lookup")
 def contact_lookup():
     """For the "+" dialog: is this number already a contact of the account's list?"""
-    return jsonify(new_outbound.lookup(current_user.doc, request.args.get("account_id"), request.args.get("phone")))
+    return jsonify(start_dialog.lookup(current_user.doc, request.args.get("account_id"), request.args.get("phone")))

@@ -4,7 +4,7 @@ display only for types a browser shows without running anything (never SVG or HT
 from flask import request, send_file
 
 from app.providers.media_limits import sanitize_filename
-from app.services import media_store
+from app.services.attachments import media_store
 
 INLINE_PREFIXES = ("audio/", "video/")
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})

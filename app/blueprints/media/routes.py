@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from app.blueprints.media import bp
 from app.blueprints.media.files import send_stored
-from app.services import media, media_uploads
+from app.services.attachments import media, media_uploads
 from app.services.errors import ValidationFailed
 
 

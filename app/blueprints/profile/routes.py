@@ -6,9 +6,9 @@ from app.blueprints._shared import apply_errors
 from app.blueprints.profile import bp
 from app.blueprints.profile.forms import PasswordForm, TokenForm
 from app.extensions import limiter
-from app.login import SessionUser
-from app.services import api_tokens, sessions
 from app.services.errors import ValidationFailed
+from app.services.people import api_tokens, sessions
+from app.web.login import SessionUser
 
 
 def _page(form=None, password_form=None, new_token=None):

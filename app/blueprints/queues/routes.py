@@ -4,7 +4,8 @@ from app.blueprints._crud import Section
 from app.blueprints._shared import options
 from app.blueprints.queues import bp
 from app.blueprints.queues.forms import QueueForm
-from app.services import agents, queue_admin
+from app.services.people import agents
+from app.services.setup import queue_admin
 
 
 def _choices(form):

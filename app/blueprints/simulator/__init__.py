@@ -1,6 +1,6 @@
 """The customer simulator: act as a WhatsApp customer of a sandbox account, through the real webhook.
 
-Every signed-in user may use it (app/access.py), in every configuration. A browser session plays
+Every signed-in user may use it (app/web/access.py), in every configuration. A browser session plays
 only the customer numbers the simulator gave it, and sees only those numbers' conversations.
 """
 

@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from app.blueprints.media.files import send_stored
 from app.blueprints.simulator import bp
-from app.services import simulator, simulator_jump, simulator_numbers, simulator_view
+from app.services.simulation import simulator, simulator_jump, simulator_numbers, simulator_view
 
 # The numbers this browser session was given, kept in the signed session cookie with the user they
 # were given to: whoever signs in next in the same browser starts with numbers of their own.

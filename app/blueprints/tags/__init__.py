@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app.access import admin_only
+from app.web.access import admin_only
 
 bp = Blueprint("tags", __name__, url_prefix="/admin/tags")
 bp.before_request(admin_only)

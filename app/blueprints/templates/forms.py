@@ -14,7 +14,7 @@ from app.domain.shapes import (
     TemplateButton,
     TemplateChange,
 )
-from app.services.message_templates import component
+from app.services.setup.template_catalog import component
 
 HEADER_TYPES = [("", "No header"), ("TEXT", "Text"), ("IMAGE", "Image"), ("VIDEO", "Video"), ("DOCUMENT", "Document")]
 BUTTON_TYPES = [("", "—"), ("QUICK_REPLY", "Quick reply"), ("URL", "Visit website"), ("PHONE_NUMBER", "Call phone number")]

@@ -7,8 +7,9 @@ from app.blueprints._crud import confirm_delete
 from app.blueprints._shared import options
 from app.blueprints.templates import bp
 from app.blueprints.templates.forms import TemplateForm, doc_to_form, form_to_data, place_errors
-from app.services import accounts, message_templates
+from app.services.channel import accounts
 from app.services.errors import ServiceError
+from app.services.setup import template_catalog
 
 
 def _account_names():
@@ -35,7 +36,7 @@ def _save(form, action):
 def _store_header_file(form):
     upload = form.header_file.data
     if upload and getattr(upload, "filename", ""):
-        form.header_media_file_id.data = message_templates.store_header_file(
+        form.header_media_file_id.data = template_catalog.store_header_file(
             upload.read(), upload.filename, upload.mimetype, form.header_type.data, current_user.id
         )
 
@@ -44,7 +45,7 @@ def _store_header_file(form):
 def index():
     search = request.args.get("q", "").strip()
     account_id = request.args.get("account_id") or None
-    page = message_templates.list_templates(search=search or None, account_id=account_id, page=request.args.get("page"))
+    page = template_catalog.list_templates(search=search or None, account_id=account_id, page=request.args.get("page"))
     return render_template("templates/index.html", page=page, search=search, account_id=account_id, accounts=_account_names())
 
 
@@ -54,7 +55,7 @@ def new():
     form.account_id.choices = options(_account_names().items())
     if request.method == "GET" and request.args.get("account_id"):
         form.account_id.data = request.args["account_id"]
-    doc, errors = _save(form, lambda data: message_templates.create_template({**data, "account_id": form.account_id.data}))
+    doc, errors = _save(form, lambda data: template_catalog.create_template({**data, "account_id": form.account_id.data}))
     if doc:
         flash(f"Saved template “{doc['name']}”.", "success")
         return redirect(url_for(".index"))
@@ -63,10 +64,10 @@ def new():
 
 @bp.route("/<record_id>/edit", methods=["GET", "POST"])
 def edit(record_id):
-    record = message_templates.get_template(record_id)
+    record = template_catalog.get_template(record_id)
     form = TemplateForm(data=doc_to_form(record)) if request.method == "GET" else TemplateForm()
     del form.account_id  # a template stays on its account: the page names it, nothing posts it
-    doc, errors = _save(form, lambda data: message_templates.update_template(record_id, data))
+    doc, errors = _save(form, lambda data: template_catalog.update_template(record_id, data))
     if doc:
         flash(f"Saved template “{doc['name']}”.", "success")
         return redirect(url_for(".index"))
@@ -76,7 +77,7 @@ def edit(record_id):
 
 @bp.route("/<record_id>/delete", methods=["GET", "POST"])
 def delete(record_id):
-    record = message_templates.get_template(record_id)
+    record = template_catalog.get_template(record_id)
     section = SimpleNamespace(
         noun="template", name_of=lambda d: f"{d['name']} ({d['language']})", url=lambda name, **kw: url_for(f".{name}", **kw)
     )
@@ -84,7 +85,7 @@ def delete(record_id):
         record,
         "template",
         record["name"],
-        lambda: message_templates.delete_template(record_id),
+        lambda: template_catalog.delete_template(record_id),
         url_for(".index"),
         section=section,
     )

@@ -1,6 +1,6 @@
 """What providers call: the WhatsApp webhook of each account and the signed links to outbound media.
 
-Both authenticate themselves (webhook signatures, signed link tokens), so app/access.py lets this
+Both authenticate themselves (webhook signatures, signed link tokens), so app/web/access.py lets this
 blueprint through without a session; CSRF does not apply to provider calls. The blueprint also
 carries the admins' "needs re-authorization" banner, which is about the same provider accounts.
 """
@@ -8,7 +8,7 @@ carries the admins' "needs re-authorization" banner, which is about the same pro
 from flask import Blueprint
 
 from app.extensions import csrf
-from app.services import media_links
+from app.services.attachments import media_links
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)

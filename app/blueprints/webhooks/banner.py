@@ -3,7 +3,7 @@
 from flask_login import current_user
 
 from app.blueprints.webhooks import bp
-from app.services import reauth
+from app.services.channel import reauth
 
 
 @bp.app_context_processor

@@ -4,7 +4,8 @@ from app.blueprints._shared import public_base_url
 from app.blueprints.media.files import send_stored
 from app.blueprints.webhooks import bp
 from app.providers import WebhookRequest
-from app.services import media, media_links, webhooks
+from app.services.attachments import media, media_links
+from app.services.channel import webhooks
 from app.services.errors import NotFound
 
 

@@ -1,0 +1,133 @@
+"""Socket.IO event handlers: authenticated connect, waiting offers, watching, and catching up.
+
+Every handler re-checks the signed-in user (a deactivated agent's session stops working at
+once) and whether they may see the interaction. Actions (accept, send, close…) go through the
+REST API; sockets carry events. What handlers record in Redis goes through app/realtime/push.py.
+"""
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import join_room, leave_room
+from redis.exceptions import RedisError
+
+from app.extensions import socketio
+from app.realtime import push
+from app.services.access.access_rules import load_visible
+from app.services.conversations import live, routing
+from app.services.errors import ServiceError
+from app.services.people import users
+
+# Which user each socket of this process belongs to: a disconnect is handled by the process
+# holding the socket, after sign-out may already have emptied the session.
+_socket_users = {}
+
+
+def on_connect(auth=None):
+    if not current_user.is_authenticated:
+        raise ConnectionRefusedError("unauthorized")
+    push.list_socket(current_user.id, request.sid)
+    _refuse_if_signed_out_meanwhile()
+    push.mark_online(current_user.id)
+    _socket_users[request.sid] = current_user.id
+    join_room(push.agent_room(current_user.id))
+    if current_user.is_admin:
+        join_room(push.ADMINS_ROOM)
+    socketio.emit("welcome", {"user": {"id": current_user.id, "name": current_user.name}}, to=request.sid)
+    send_waiting_offers(current_user.doc, request.sid)
+
+
+def _refuse_if_signed_out_meanwhile():
+    """Close the race with disconnect_user: a sign-out that ran after the session was checked but
+    before this socket was listed in Redis did not see it, so look at the session version again."""
+    doc = users.get_user(current_user.id)
+    if doc is not None and users.session_version(doc) == users.session_version(current_user.doc):
+        return
+    push.unlist_socket(current_user.id, request.sid)
+    raise ConnectionRefusedError("unauthorized")
+
+
+def on_disconnect(reason=None):
+    user_id = _socket_users.pop(request.sid, None)
+    if user_id is None:
+        return
+    push.socket_closed(user_id, request.sid)
+
+
+def send_waiting_offers(user, sid):
+    if user["role"] == "agent":
+        socketio.emit("offers", {"interactions": routing.waiting_for(user)}, to=sid)
+
+
+def _visible(data):
+    """The interaction the event names, if the signed-in user may see it; else an error dict."""
+    if not current_user.is_authenticated:
+        return None, {"error": "unauthorized"}
+    interaction_id = (data or {}).get("interaction_id") if isinstance(data, dict) else None
+    try:
+        return load_visible(current_user.doc, interaction_id, {"_id": 1, "seq": 1}), None
+    except ServiceError as exc:
+        return None, {"error": exc.code, "message": exc.message}
+
+
+def watch_room(room):
+    """Join `room` with the current socket and record it, so an eviction can find it later."""
+    join_room(room)
+    push.record_watch(request.sid, room)
+
+
+def unwatch_room(room):
+    leave_room(room)
+    push.forget_watch(request.sid, room)
+
+
+def on_watch(data):
+    """Join the interaction's room, then check again: an access change that raced with the join
+    may have evicted this socket before it was in the room."""
+    interaction, error = _visible(data)
+    if error:
+        return error
+    room = live.interaction_room(interaction["_id"])
+    try:
+        watch_room(room)
+    except RedisError:
+        leave_room(room)
+        return {"error": "unavailable", "message": "Live updates are unavailable; try again shortly."}
+    interaction, error = _visible(data)
+    if error:
+        unwatch_room(room)
+        return error
+    return {"ok": True, "seq": interaction["seq"]}
+
+
+def on_unwatch(data):
+    interaction, error = _visible(data)
+    if error:
+        return error
+    unwatch_room(live.interaction_room(interaction["_id"]))
+    return {"ok": True}
+
+
+def on_sync(data):
+    """Events after `after_seq`, in order: what a reconnecting browser missed."""
+    interaction, error = _visible(data)
+    if error:
+        return error
+    after = data.get("after_seq", 0)
+    if not isinstance(after, int) or after < 0:
+        return {"error": "bad_request", "message": "after_seq must be a whole number."}
+    return {"events": live.events_since(interaction["_id"], after), "seq": interaction["seq"]}
+
+
+def init_app(app):
+    socketio.init_app(
+        app,
+        async_mode=app.config["PARLEY_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        logger=False,
+        engineio_logger=False,
+    )
+    socketio.on_event("connect", on_connect)
+    socketio.on_event("disconnect", on_disconnect)
+    socketio.on_event("watch", on_watch)
+    socketio.on_event("unwatch", on_unwatch)
+    socketio.on_event("sync", on_sync)

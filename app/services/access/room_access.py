@@ -1,0 +1,73 @@
+"""Who stays in which Socket.IO room when access changes.
+
+Whoever may no longer see an interaction (after a transfer, a reopen by someone else, a change
+of queue members) leaves its room at once, on every web process, before the next
+event of the interaction goes out. Closing changes nobody's access: the agent who closed an
+interaction keeps reading it, as the HTTP routes allow.
+"""
+
+import logging
+
+from bson import ObjectId
+from redis.exceptions import RedisError
+
+from app.db import get_db
+from app.realtime import push
+from app.services.access import access_rules
+from app.services.conversations import live, routing
+
+log = logging.getLogger(__name__)
+
+ROOM_PREFIX = live.interaction_room("")
+
+
+def _members(queue_id):
+    queue = get_db().queues.find_one({"_id": queue_id}, {"agent_ids": 1}) if queue_id else None
+    return set((queue or {}).get("agent_ids") or [])
+
+
+def _evict(user_id, rooms, reason):
+    """Out of `rooms`, and told so: a desktop showing one of them says why it stopped updating."""
+    if not rooms:
+        return
+    try:
+        push.evict(str(user_id), rooms)
+        ids = [room.removeprefix(ROOM_PREFIX) for room in rooms]
+        push.emit("access_lost", {"interaction_ids": ids, "reason": reason}, push.agent_room(user_id))
+    except RedisError:
+        log.warning("could not take %s out of %s: Redis does not answer", user_id, rooms)
+
+
+def after_change(before, after, reason):
+    """`before` and `after`: the interaction around an update of its queue or agent; `reason`:
+    what happened, as its system line says it (e.g. "Transferred by Ada to queue Billing")."""
+    queue_changed = before.get("queue_id") != after.get("queue_id")
+    candidates = {before.get("agent_id")} | (_members(before.get("queue_id")) if queue_changed else set())
+    lost = candidates - _members(after.get("queue_id")) - {after.get("agent_id"), None}
+    if not lost:
+        return
+    admins = {user["_id"] for user in get_db().users.find({"_id": {"$in": list(lost)}, "role": "admin"}, {"_id": 1})}
+    for user_id in lost - admins:
+        _evict(user_id, [live.interaction_room(after["_id"])], reason)
+
+
+def recheck_user(user_id):
+    """After a change to the user's queues: leave the rooms of interactions they may no longer see.
+
+    A change of role or activity needs nothing here: it ends the user's sessions and closes their sockets.
+    """
+    user = get_db().users.find_one({"_id": user_id}, {"role": 1, "active": 1})
+    if not user or not user.get("active", True):
+        return
+    try:
+        watched = set().union(*push.watched_rooms(str(user_id)).values())
+    except RedisError:
+        log.warning("could not re-check the rooms of %s: Redis does not answer", user_id)
+        return
+    ids = [ObjectId(room.removeprefix(ROOM_PREFIX)) for room in watched if room.startswith(ROOM_PREFIX)]
+    query = {"_id": {"$in": ids}, **access_rules.visibility_filter(user)}
+    visible = {live.interaction_room(doc["_id"]) for doc in get_db().interactions.find(query, {"_id": 1})} if ids else set()
+    lost = [room for room in watched if room.startswith(ROOM_PREFIX) and room not in visible]
+    _evict(user_id, lost, "Your queues changed")
+    if user["role"] != "admin":
+        push.emit("offers", {"interactions": routing.waiting_for(user)}, push.agent_room(user_id))

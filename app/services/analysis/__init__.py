@@ -1,0 +1,1 @@
+"""Sentiment of customer messages: the rule and its word lists."""

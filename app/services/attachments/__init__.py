@@ -1,0 +1,1 @@
+"""Media: customers' downloads, agents' uploads, GridFS storage and signed public links."""

@@ -1,0 +1,2 @@
+"""WhatsApp accounts and their providers: configuration, provider access and failures,
+re-authorization, webhooks, template sync."""

@@ -1,0 +1,235 @@
+"""Sending one stored message through its account's provider (run by an RQ job).
+
+Retryable failures (429, 5xx, timeouts) are tried again with exponential backoff and jitter,
+never sooner than the provider's Retry-After; final ones mark the message failed with the
+provider's code and words. An expired or revoked token marks the account "needs
+re-authorization" and holds its messages until an admin fixes the credentials.
+"""
+
+import logging
+import random
+
+from app import jobs
+from app.db import get_db
+from app.domain.messages import STATUS_RANK
+from app.domain.window import is_open as window_is_open
+from app.providers.errors import ProviderError
+from app.providers.events import Location
+from app.providers.outbound import OutboundMedia, OutboundMessage, OutboundReaction, TemplateButton, TemplateHeader, TemplateSpec
+from app.services import clock
+from app.services.access.access_rules import as_oid
+from app.services.attachments import media_store
+from app.services.attachments.media_links import public_link
+from app.services.channel import provider_failures
+from app.services.channel.provider_access import adapter_for, capabilities
+from app.services.conversations import live, message_slots, statuses
+from app.services.conversations.statuses import FAILED_RANK
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = 2.0
+BACKOFF_CAP = 300.0
+
+
+def backoff(attempt, retry_after=None):
+    """Seconds before attempt `attempt + 1`: exponential with jitter, at least Retry-After."""
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)) + random.uniform(0, 1)  # noqa: S311 - jitter
+    return max(delay, retry_after or 0)
+
+
+def enqueue_delivery(interaction_id, message_id, attempt=1, delay=None):
+    return jobs.enqueue(
+        jobs.SEND_MESSAGE, delay=delay, interaction_id=str(interaction_id), message_id=message_id, attempt=attempt
+    )
+
+
+def deliver(interaction_id, message_id, attempt=1):
+    """Send the message if it still waits; returns what happened (sent, retrying, failed, held, skipped)."""
+    interaction = get_db().interactions.find_one(
+        {"_id": as_oid(interaction_id)},
+        {
+            "account_id": 1,
+            "contact": 1,
+            "seq": 1,
+            "agent_id": 1,
+            "queue_id": 1,
+            "window_expires_at": 1,
+            "messages": {"$elemMatch": {"id": message_id}},
+        },
+    )
+    if not interaction or not interaction.get("messages"):
+        return "skipped"
+    message = interaction["messages"][0]
+    if message.get("status") != "queued" or message.get("provider_message_id"):
+        return "skipped"  # sent already: a repeated job must not send twice
+    account = get_db().accounts.find_one({"_id": interaction["account_id"]})
+    if account is None or account.get("status") == "needs_reauth":
+        _hold(interaction, message)
+        return "held"
+    adapter = adapter_for(account)
+    try:
+        result = adapter.send(build_outbound(adapter, account, interaction, message))
+    except ProviderError as error:
+        return _failed_attempt(interaction, message, account, error, attempt, enqueue_delivery)
+    _mark_sent(interaction, message, account, result.provider_message_id)
+    return "sent"
+
+
+def build_outbound(adapter, account, interaction, message):
+    out = OutboundMessage(
+        to=interaction["contact"]["phone"],
+        kind=message["kind"],
+        client_ref=message["id"],
+        reply_to=message.get("reply_to"),
+        window_open=window_is_open(interaction, clock.now()),
+    )
+    if message["kind"] == "text":
+        out.text, out.preview_url = message["text"], message.get("preview_url", False)
+    elif message.get("media"):
+        out.media = _media(adapter, account, message["media"], message.get("caption"))
+    elif message["kind"] == "location":
+        out.location = Location(**message["location"])
+    elif message["kind"] == "reaction":
+        out.reaction = OutboundReaction(message["reaction"]["provider_message_id"], message["reaction"]["emoji"] or None)
+    elif message["kind"] == "template":
+        out.template = _template(adapter, account, message["template"]["spec"])
+    return out
+
+
+def _upload(adapter, account, file_id, mime_type, filename):
+    data, _ = media_store.get(file_id)
+    return adapter.upload_media(data, mime_type, filename)
+
+
+def _media(adapter, account, media, caption):
+    """Uploaded and sent by media id where the provider allows it (links trip Meta's download limits)."""
+    if "media_upload" in capabilities(account):
+        media_id = _upload(adapter, account, media["file_id"], media["mime_type"], media.get("filename"))
+        return OutboundMedia(media_id=media_id, mime_type=media["mime_type"], filename=media.get("filename"), caption=caption)
+    return OutboundMedia(
+        link=public_link(media["file_id"]), mime_type=media["mime_type"], filename=media.get("filename"), caption=caption
+    )
+
+
+def _template(adapter, account, spec):
+    header = None
+    if spec.get("header"):
+        h = spec["header"]
+        media_id, link = None, h.get("link")
+        if h.get("file_id"):
+            _, grid_out = media_store.get(h["file_id"])
+            if "media_upload" in capabilities(account):
+                media_id, link = _upload(adapter, account, h["file_id"], media_store.mime_type(grid_out), grid_out.filename), None
+            else:
+                link = public_link(h["file_id"])
+        header = TemplateHeader(type=h["type"], text=h.get("text"), media_id=media_id, link=link, filename=h.get("filename"))
+    buttons = [TemplateButton(**b) for b in spec.get("buttons", []) if b["sub_type"] == "url" or b.get("payload")]
+    return TemplateSpec(
+        name=spec["name"],
+        language=spec["language"],
+        header=header,
+        body_params=spec.get("body_params", []),
+        buttons=buttons,
+    )
+
+
+def _set_message(interaction, message, changes, event_payload=None):
+    _, position = message_slots.locate({"_id": interaction["_id"]}, "id", message["id"])
+    # Only a change with an event takes a sequence number: clients wait for every number.
+    doc = message_slots.update(interaction["_id"], position, {"id": message["id"]}, changes, bump=event_payload is not None)
+    if doc is not None and event_payload is not None:
+        live.publish(doc, "message_status", {"message_id": message["id"], **event_payload})
+    return doc
+
+
+def _mark_sent(interaction, message, account, provider_message_id):
+    now = clock.now()
+    _set_message(
+        interaction,
+        message,
+        {
+            "provider_message_id": provider_message_id,
+            "status": "sent",
+            "status_rank": STATUS_RANK["sent"],
+            "status_times.sent": now,
+            "retry": None,
+        },
+        {"provider_message_id": provider_message_id, "status": "sent", "error": None},
+    )
+    statuses.flush_pending(account["_id"], provider_message_id)
+
+
+def _failed_attempt(interaction, message, account, error, attempt, enqueue_delivery):
+    raw = error.to_dict()
+    provider_failures.record(
+        raw, stage="send", interaction_id=interaction["_id"], message_id=message["id"], account_id=account["_id"], attempt=attempt
+    )
+    if error.category == "auth":
+        get_db().accounts.update_one({"_id": account["_id"]}, {"$set": {"status": "needs_reauth", "auth_error": error.to_dict()}})
+        live.emit_admins("account_needs_reauth", {"account_id": str(account["_id"]), "name": account["name"]})
+        _hold(interaction, message)
+        return "held"
+    if error.retryable and attempt < MAX_ATTEMPTS:
+        delay = backoff(attempt, error.retry_after)
+        shown = provider_failures.public(raw, retrying=True, next_in=delay)
+        retry = {"attempt": attempt, "next_in": round(delay, 1), "error": shown}
+        _set_message(interaction, message, {"retry": retry}, {"status": "queued", "retry": retry})
+        enqueue_delivery(interaction["_id"], message["id"], attempt + 1, delay)
+        return "retrying"
+    shown = provider_failures.public(raw)
+    _set_message(
+        interaction,
+        message,
+        {"status": "failed", "status_rank": FAILED_RANK, "error": shown, "retry": None},
+        {"status": "failed", "error": shown},
+    )
+    return "failed"
+
+
+def _hold(interaction, message):
+    _set_message(interaction, message, {"held": True}, {"status": "queued", "held": True, "error": None})
+
+
+def release_held(account_id):
+    """Send again what was held while the account needed re-authorization. Returns how many."""
+    count = 0
+    for doc in get_db().interactions.find(
+        {"account_id": account_id, "messages.held": True}, {"messages.id": 1, "messages.held": 1}
+    ):
+        for message in doc["messages"]:
+            if message.get("held"):
+                _set_message(doc, message, {"held": False})
+                enqueue_delivery(doc["_id"], message["id"])
+                count += 1
+    return count
+
+
+def send_read_receipt(interaction_id):
+    """Blue ticks for the customer's latest message, once per message, where the provider has them."""
+    interaction = get_db().interactions.find_one(
+        {"_id": as_oid(interaction_id)}, {"account_id": 1, "last_inbound_provider_id": 1}
+    )
+    provider_id = (interaction or {}).get("last_inbound_provider_id")
+    if not provider_id:
+        return "nothing_to_read"
+    account = get_db().accounts.find_one({"_id": interaction["account_id"]})
+    if account is None or "mark_read" not in capabilities(account):
+        return "unsupported"
+    claimed = get_db().interactions.update_one(
+        {"_id": interaction["_id"], "read_receipt_for": {"$ne": provider_id}}, {"$set": {"read_receipt_for": provider_id}}
+    )
+    if not claimed.modified_count:
+        return "already_sent"
+    try:
+        adapter_for(account).mark_read(provider_id)
+    except ProviderError:
+        get_db().interactions.update_one({"_id": interaction["_id"]}, {"$unset": {"read_receipt_for": ""}})
+        raise
+    return "sent"
+
+
+def read_receipts_when(account, moment):
+    """Whether the account sends read receipts at `moment` ("view" or "reply")."""
+    setting = ((account or {}).get("settings") or {}).get("read_receipts", "on_view")
+    return setting == f"on_{moment}"

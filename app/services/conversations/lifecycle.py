@@ -1,0 +1,220 @@
+"""An interaction's life after it is accepted: close, reopen, transfer, and internal notes.
+
+Each change is one atomic update that also appends a system line (or the note) and bumps the
+event sequence; the event then goes to everyone who may see the interaction.
+"""
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from app.db import get_db
+from app.domain import messages as msgs
+from app.domain.window import is_open as window_is_open
+from app.services import clock
+from app.services.access import room_access
+from app.services.access.access_rules import as_oid, load_visible, require_owner, require_text
+from app.services.conversations import live, message_slots, routing
+from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services.serialize import plain
+
+NOTE_MAX = 4096
+
+
+def system_line(text, actor=None):
+    line = {"id": msgs.new_id(), "direction": "system", "author": "system", "kind": "system", "text": text, "at": clock.now()}
+    if actor:
+        line["agent"] = {"id": str(actor["_id"]), "name": actor["name"]}
+    return line
+
+
+def _update(filter_, update, failure):
+    doc = get_db().interactions.find_one_and_update(
+        filter_, update, projection={"messages": 0}, return_document=ReturnDocument.AFTER
+    )
+    if doc is None:
+        raise failure
+    return doc
+
+
+def check_labels(disposition, tags):
+    """Dispositions and tags must be names that exist in their admin lists."""
+    errors = {}
+    if disposition is not None and not isinstance(disposition, str):
+        errors["disposition"] = "A disposition is a name."
+    elif disposition and not get_db().dispositions.find_one({"name": disposition}, {"_id": 1}):
+        errors["disposition"] = f"Unknown disposition {disposition!r}."
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)):
+        errors["tags"] = "Tags must be a list of names."
+        tags = []
+    tags = list(dict.fromkeys(tags or []))
+    if "tags" not in errors:
+        known = {t["name"] for t in get_db().tags.find({"name": {"$in": tags}}, {"name": 1})}
+        unknown = [tag for tag in tags if tag not in known]
+        if unknown:
+            errors["tags"] = f"Unknown tags: {', '.join(unknown)}."
+    if errors:
+        raise ValidationFailed("Check the disposition and tags.", errors)
+    return disposition or None, tags
+
+
+def close(actor, interaction_id, disposition=None, tags=None):
+    existing = load_visible(actor, interaction_id, {"messages": 0})
+    if not existing.get("is_open"):
+        raise Conflict("This interaction is already closed.")
+    require_owner(actor, existing)
+    disposition, tags = check_labels(disposition, tags)
+    now = clock.now()
+    line = system_line(f"Closed by {actor['name']}" + (f" · {disposition}" if disposition else ""), actor)
+    changes = {"status": "closed", "is_open": False, "closed_at": now, "closed_by": actor["_id"], "updated_at": now}
+    if disposition:
+        changes["disposition"] = disposition
+    update = {"$set": changes, "$push": {"messages": line}, "$inc": {"seq": 1, "messages_len": 1}}
+    if tags:
+        update["$addToSet"] = {"tags": {"$each": tags}}
+    doc = _update({"_id": existing["_id"], "is_open": True}, update, Conflict("This interaction is already closed."))
+    live.publish(doc, "closed", {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)})
+    return doc
+
+
+def close_by_system(interaction_id, reason):
+    now = clock.now()
+    line = system_line(reason)
+    doc = get_db().interactions.find_one_and_update(
+        {"_id": interaction_id, "is_open": True},
+        {
+            "$set": {"status": "closed", "is_open": False, "closed_at": now, "closed_by": "system", "updated_at": now},
+            "$push": {"messages": line},
+            "$inc": {"seq": 1, "messages_len": 1},
+        },
+        projection={"messages": 0},
+        return_document=ReturnDocument.AFTER,
+    )
+    if doc is not None:
+        live.publish(doc, "closed", {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)})
+    return doc
+
+
+def reopen(actor, interaction_id, disposition=None, tags=None):
+    """The agent takes the closed interaction again; after the window only a template can go out."""
+    existing = load_visible(actor, interaction_id, {"messages": 0})
+    if existing.get("is_open"):
+        raise Conflict("This interaction is not closed.")
+    disposition, tags = check_labels(disposition, tags)
+    now = clock.now()
+    within = window_is_open(existing, now)
+    text = f"Reopened by {actor['name']}" + ("" if within else " · the 24-hour window has expired: send the recontact template")
+    line = system_line(text, actor)
+    changes = {
+        "status": "open",
+        "is_open": True,
+        "agent_id": actor["_id"],
+        "agent_name": actor["name"],
+        "reopened_at": now,
+        "updated_at": now,
+        "window_expired": not within,
+    }
+    if disposition:
+        changes["disposition"] = disposition
+    update = {
+        "$set": changes,
+        "$push": {"messages": line, "reopens": {"at": now, "by": str(actor["_id"]), "name": actor["name"]}},
+        "$inc": {"seq": 1, "messages_len": 1},
+    }
+    if tags:
+        update["$addToSet"] = {"tags": {"$each": tags}}
+    try:
+        doc = _update({"_id": existing["_id"], "is_open": False}, update, Conflict("This interaction is not closed."))
+    except DuplicateKeyError:
+        raise Conflict("This contact already has an open interaction on this account: continue there.") from None
+    room_access.after_change(existing, doc, f"Reopened by {actor['name']}")
+    live.publish(
+        doc,
+        "reopened",
+        {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc), "window_open": within},
+    )
+    return doc
+
+
+def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
+    existing = load_visible(actor, interaction_id, {"messages": 0})
+    if not existing.get("is_open"):
+        raise Conflict("Closed interactions cannot be transferred.")
+    require_owner(actor, existing)
+    account = get_db().accounts.find_one({"_id": existing["account_id"]}, {"settings": 1})
+    if not ((account or {}).get("settings") or {}).get("allow_transfer", False):
+        raise Forbidden("This account does not allow transfers.")
+    if bool(to_agent_id) == bool(to_queue_id):
+        raise ValidationFailed("Choose an agent or a queue.", {"to": "Choose an agent or a queue."})
+    now = clock.now()
+    previous_agent = existing.get("agent_id")
+    if to_agent_id:
+        target = get_db().users.find_one({"_id": as_oid(to_agent_id, "agent"), "active": True})
+        if target is None:
+            raise NotFound("No such active agent.")
+        line = system_line(f"Transferred by {actor['name']} to {target['name']}", actor)
+        record = {"to_agent": target["name"]}
+        changes = {"agent_id": target["_id"], "agent_name": target["name"], "status": "open", "updated_at": now}
+    else:
+        queue = get_db().queues.find_one({"_id": as_oid(to_queue_id, "queue")})
+        if queue is None:
+            raise NotFound("No such queue.")
+        line = system_line(f"Transferred by {actor['name']} to queue {queue['name']}", actor)
+        record = {"to_queue": queue["name"]}
+        changes = {
+            "queue_id": queue["_id"],
+            "queue_name": queue["name"],
+            "agent_id": None,
+            "agent_name": None,
+            "status": "queued",
+            "rejected_by": [],
+            "updated_at": now,
+        }
+    doc = _update(
+        {"_id": existing["_id"], "is_open": True, "agent_id": previous_agent},
+        {
+            "$set": changes,
+            "$push": {"messages": line, "transfers": {"at": now, "by": actor["_id"], "name": actor["name"], **record}},
+            "$inc": {"seq": 1, "messages_len": 1},
+        },
+        Conflict("The interaction changed meanwhile; try again."),
+    )
+    room_access.after_change(existing, doc, line["text"])
+    targets = routing.offer_targets(doc) if doc["status"] == "queued" else []
+    extra = [str(previous_agent)] if previous_agent else []
+    live.publish(
+        doc,
+        "transferred",
+        # offered_to: the previous agent hears of the transfer too, but is offered it only if a target.
+        {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc), "offered_to": targets},
+        extra_agent_ids=targets + extra,
+    )
+    return doc
+
+
+def add_note(actor, interaction_id, text, note_id=None):
+    """An internal note: a message only agents see, never sent to the provider.
+
+    `note_id` is the browser's own id for it: sending the same note again stores it once.
+    """
+    existing = load_visible(actor, interaction_id, {"messages": 0})
+    text = require_text(text, "text", NOTE_MAX)
+    note = {
+        "id": note_id or msgs.new_id(),
+        "direction": "internal",
+        "internal": True,
+        "author": "agent",
+        "kind": "note",
+        "text": text,
+        "at": clock.now(),
+        "agent": {"id": str(actor["_id"]), "name": actor["name"]},
+    }
+    doc = get_db().interactions.find_one_and_update(
+        {"_id": existing["_id"], "messages.id": {"$ne": note["id"]}},
+        {"$push": {"messages": note}, "$inc": {"seq": 1, "messages_len": 1}},
+        projection={"messages": 0},
+        return_document=ReturnDocument.AFTER,
+    )
+    if doc is None:
+        return message_slots.read(existing["_id"], "id", note["id"])
+    live.publish(doc, "message", {"message": plain(msgs.with_position(note, doc)), "interaction": routing.card(doc)})
+    return note

@@ -1,0 +1,73 @@
+"""A conversation the agent starts (spec 3.65.0): account, number, contact found or created,
+then a template available for agents or a free-text message; the interaction opens assigned
+to that agent."""
+
+from pymongo.errors import DuplicateKeyError
+
+from app.db import get_db
+from app.domain import search
+from app.services import clock
+from app.services.access.access_rules import as_oid, queue_ids_of
+from app.services.channel.provider_access import capabilities
+from app.services.contacts import number_lookup
+from app.services.contacts.phones import to_e164
+from app.services.conversations import inbound, outbound
+from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+
+def start(actor, data):
+    """Open an outbound interaction and queue its first message. Returns (interaction, message, warnings)."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("Send a JSON object.")
+    account = get_db().accounts.find_one({"_id": as_oid(data.get("account_id"), "account")})
+    if account is None:
+        raise NotFound("No such WhatsApp account.")
+    if actor["role"] != "admin" and account.get("queue_id") not in queue_ids_of(actor["_id"]):
+        raise Forbidden("You are not in the queue of this account.")
+    if "start_conversation" not in capabilities(account):
+        raise ValidationFailed(
+            f"{account['name']} ({account['provider']}) cannot start conversations: "
+            "only Meta and Kaleyra accounts can send a first message.",
+            {"account_id": "This account does not allow new outbound conversations."},
+        )
+    phone = to_e164(data.get("phone"), field="phone")
+    kind = "template" if data.get("template_id") else "text"
+    contact = number_lookup.for_customer(account, phone, _name(data.get("name")))
+    interaction = _open(account, contact, actor)
+    payload = {"kind": kind, "client_id": data.get("client_id")}
+    if kind == "template":
+        payload.update(template_id=data["template_id"], params=data.get("params"))
+    else:
+        payload["text"] = data.get("text")
+    try:
+        message, warnings = outbound.compose(actor, interaction["_id"], payload)
+    except Exception:
+        get_db().interactions.delete_one({"_id": interaction["_id"], "messages_len": 0})  # nothing was sent
+        raise
+    return get_db().interactions.find_one({"_id": interaction["_id"]}, {"messages": 0}), message, warnings
+
+
+def _open(account, contact, actor):
+    now = clock.now()
+    doc = inbound.new_interaction(account, contact, now, "outbound")
+    # seq 0: nothing announced yet; the first message's event is number 1.
+    doc.update(
+        status="open",
+        agent_id=actor["_id"],
+        agent_name=actor["name"],
+        first_agent_id=actor["_id"],
+        accepted_at=now,
+        accepted_by={"id": actor["_id"], "name": actor["name"]},
+        seq=0,
+    )
+    doc["search_terms"] = search.terms(doc["contact"]["name"], doc["contact"]["phone"])  # found by name and number
+    try:
+        doc["_id"] = get_db().interactions.insert_one(doc).inserted_id
+    except DuplicateKeyError:
+        raise Conflict("This contact already has an open interaction on this account: continue there.") from None
+    return doc
+
+
+def _name(value):
+    """The contact's name as typed, if it is text."""
+    return value.strip()[:100] if isinstance(value, str) else None

@@ -1,0 +1,81 @@
+"""Delivery statuses of our messages: applied once, only forwards, whatever order they arrive in.
+
+sent < delivered < read < played; `failed` counts until the message is known delivered and is
+final. A status for a message whose provider id we do not know yet (the webhook beat the send
+job's write) waits in `pending_statuses` and is applied when the id is recorded.
+"""
+
+from app.db import get_db
+from app.domain.messages import FAILED_BEFORE_RANK, STATUS_RANK
+from app.services import clock
+from app.services.channel import provider_failures
+from app.services.conversations import dedup, live, message_slots
+
+FAILED_RANK = 99  # final: nothing moves a failed message
+
+
+def apply(account, update):
+    key = f"st:{account['_id']}:{update.provider_message_id}:{update.status}"
+    return dedup.once(
+        key,
+        lambda: apply_now(
+            account["_id"],
+            update.provider_message_id,
+            update.status,
+            update.timestamp,
+            update.error.to_dict() if update.error else None,
+        ),
+    )
+
+
+def apply_now(account_id, provider_message_id, status, at, error=None):
+    """Move the message to `status` if that is forward; returns applied, stale, pending or ignored.
+    `error` is the provider's, whole: agents get its sentence, admins its detail."""
+    shown = provider_failures.public(error, doing="send") if error else None
+    if status == "failed":
+        ceiling, changes = FAILED_BEFORE_RANK, {"status": "failed", "status_rank": FAILED_RANK, "error": shown}
+    elif status in STATUS_RANK:
+        ceiling, changes = STATUS_RANK[status], {"status": status, "status_rank": STATUS_RANK[status]}
+    else:
+        return "ignored"
+    changes[f"status_times.{status}"] = at
+    ours = {"direction": "out"}  # statuses are about our messages; a customer's may reuse the id
+    found = message_slots.locate_with_id({"account_id": account_id}, "provider_message_id", provider_message_id, ours)
+    if found is None:
+        get_db().pending_statuses.insert_one(
+            {
+                "account_id": account_id,
+                "provider_message_id": provider_message_id,
+                "status": status,
+                "status_at": at,
+                "error": error,
+                "at": clock.now(),
+            }
+        )
+        return "pending"
+    interaction_id, position, message_id = found
+    doc = message_slots.update(
+        interaction_id, position, {"provider_message_id": provider_message_id, **ours}, changes, {"status_rank": {"$lt": ceiling}}
+    )
+    if doc is None:
+        return "stale"
+    if error:
+        provider_failures.record(
+            error, stage="delivery", interaction_id=interaction_id, message_id=message_id, account_id=account_id
+        )
+    live.publish(
+        doc,
+        "message_status",
+        {"message_id": message_id, "provider_message_id": provider_message_id, "status": status, "error": shown},
+    )
+    return "applied"
+
+
+def flush_pending(account_id, provider_message_id):
+    """Apply statuses that arrived before we knew this provider id."""
+    pending = list(get_db().pending_statuses.find({"account_id": account_id, "provider_message_id": provider_message_id}))
+    for item in pending:
+        apply_now(account_id, provider_message_id, item["status"], item["status_at"], item.get("error"))
+    if pending:
+        get_db().pending_statuses.delete_many({"_id": {"$in": [item["_id"] for item in pending]}})
+    return len(pending)

@@ -1,0 +1,1 @@
+"""Figures for supervisors and admins: the dashboard and the admin home counts."""

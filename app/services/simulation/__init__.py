@@ -1,0 +1,1 @@
+"""The customer simulator's server side: sandbox webhooks, numbers, the phone view, the 24 h jump."""

@@ -1,0 +1,1 @@
+"""Developer tools: the local stack that `make run` and `make test` start."""
