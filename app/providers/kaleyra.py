@@ -192,7 +192,9 @@ class KaleyraProvider(Provider):
             event.kind = "contacts"
             event.contacts = [meta_format.contact_card(c) for c in dicts(cards if isinstance(cards, list) else [cards])]
         elif kind in ("button", "interactive", "quick_reply"):
-            event.kind = "template_reply" if kind == "button" else "button_reply"
+            # A template's quick-reply button comes as ``quick_reply`` (or Meta's ``button``); a reply
+            # to an interactive message as ``interactive``.
+            event.kind = "button_reply" if kind == "interactive" else "template_reply"
             payload = as_str(d.get("custom_response")) or body
             event.reply, event.text = Reply(id=payload, title=body, payload=payload), body
         if event.kind == "unsupported":

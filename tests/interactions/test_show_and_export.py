@@ -103,7 +103,7 @@ def test_contact_lookup_for_the_new_interaction_dialog(app, team):
     known = alice.get(f"/interactions/contact-lookup?account_id={team['account']['_id']}&phone=447700900341").get_json()
     assert known["phone"] == "+447700900341" and known["contact"]["name"] == "Known Person"
     new = alice.get(f"/interactions/contact-lookup?account_id={team['account']['_id']}&phone=%2B447700900399").get_json()
-    assert new == {"phone": "+447700900399", "contact": None}
+    assert new == {"phone": "+447700900399", "contact": None, "open_interaction": None}
     lookup = f"/interactions/contact-lookup?account_id={team['account']['_id']}"
     bad = alice.get(f"{lookup}&phone=12", headers={"Accept": "application/json"})
     assert bad.status_code == 422 and "phone" in bad.get_json()["error"]["fields"]

@@ -26,15 +26,21 @@ def _members(queue_id):
     return set((queue or {}).get("agent_ids") or [])
 
 
-def _evict(user_id, rooms):
+def _evict(user_id, rooms, reason):
+    """Out of `rooms`, and told so: a desktop showing one of them says why it stopped updating."""
+    if not rooms:
+        return
     try:
         push.evict(str(user_id), rooms)
+        ids = [room.removeprefix(ROOM_PREFIX) for room in rooms]
+        push.emit("access_lost", {"interaction_ids": ids, "reason": reason}, push.agent_room(user_id))
     except RedisError:
         log.warning("could not take %s out of %s: Redis does not answer", user_id, rooms)
 
 
-def after_change(before, after):
-    """`before` and `after`: the interaction around an update of its queue or agent."""
+def after_change(before, after, reason):
+    """`before` and `after`: the interaction around an update of its queue or agent; `reason`:
+    what happened, as its system line says it (e.g. "Transferred by Ada to queue Billing")."""
     queue_changed = before.get("queue_id") != after.get("queue_id")
     candidates = {before.get("agent_id")} | (_members(before.get("queue_id")) if queue_changed else set())
     lost = candidates - _members(after.get("queue_id")) - {after.get("agent_id"), None}
@@ -42,7 +48,7 @@ def after_change(before, after):
         return
     admins = {user["_id"] for user in get_db().users.find({"_id": {"$in": list(lost)}, "role": "admin"}, {"_id": 1})}
     for user_id in lost - admins:
-        _evict(user_id, [live.interaction_room(after["_id"])])
+        _evict(user_id, [live.interaction_room(after["_id"])], reason)
 
 
 def recheck_user(user_id):
@@ -61,6 +67,7 @@ def recheck_user(user_id):
     ids = [ObjectId(room.removeprefix(ROOM_PREFIX)) for room in watched if room.startswith(ROOM_PREFIX)]
     query = {"_id": {"$in": ids}, **access_rules.visibility_filter(user)}
     visible = {live.interaction_room(doc["_id"]) for doc in get_db().interactions.find(query, {"_id": 1})} if ids else set()
-    _evict(user_id, [room for room in watched if room.startswith(ROOM_PREFIX) and room not in visible])
+    lost = [room for room in watched if room.startswith(ROOM_PREFIX) and room not in visible]
+    _evict(user_id, lost, "Your queues changed")
     if user["role"] != "admin":
         push.emit("offers", {"interactions": routing.waiting_for(user)}, push.agent_room(user_id))

@@ -80,14 +80,22 @@ def for_customer(account, e164, profile_name=None):
     account's list for new contacts must not split a conversation in progress. Otherwise the
     contact is found or created in the account's list.
     """
-    db = get_db()
-    current = db.interactions.find_one(
-        {"account_id": account["_id"], "contact.phone": e164, "$or": [{"is_open": True}, {"awaiting_recontact_reply": True}]},
-        {"contact_id": 1},
+    return contact_of(current_interaction(account["_id"], e164)) or upsert_from_whatsapp(
+        account_list_id(account), e164, profile_name
+    )
+
+
+def current_interaction(account_id, e164):
+    """The customer's open interaction on the account, else one waiting for the answer to a recontact template."""
+    return get_db().interactions.find_one(
+        {"account_id": account_id, "contact.phone": e164, "$or": [{"is_open": True}, {"awaiting_recontact_reply": True}]},
+        {"contact_id": 1, "is_open": 1, "agent_id": 1, "agent_name": 1, "queue_name": 1},
         sort=[("is_open", -1)],
     )
-    contact = db.contacts.find_one({"_id": current["contact_id"]}) if current else None
-    return contact or upsert_from_whatsapp(account_list_id(account), e164, profile_name)
+
+
+def contact_of(interaction):
+    return get_db().contacts.find_one({"_id": interaction["contact_id"]}) if interaction else None
 
 
 def display_name(contact):

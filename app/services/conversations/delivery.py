@@ -173,7 +173,8 @@ def _failed_attempt(interaction, message, account, error, attempt, enqueue_deliv
     if error.retryable and attempt < MAX_ATTEMPTS:
         delay = backoff(attempt, error.retry_after)
         shown = provider_failures.public(raw, retrying=True, next_in=delay)
-        _set_message(interaction, message, {"retry": {"attempt": attempt, "next_in": round(delay, 1), "error": shown}})
+        retry = {"attempt": attempt, "next_in": round(delay, 1), "error": shown}
+        _set_message(interaction, message, {"retry": retry}, {"status": "queued", "retry": retry})
         enqueue_delivery(interaction["_id"], message["id"], attempt + 1, delay)
         return "retrying"
     shown = provider_failures.public(raw)

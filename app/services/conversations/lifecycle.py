@@ -128,7 +128,7 @@ def reopen(actor, interaction_id, disposition=None, tags=None):
         doc = _update({"_id": existing["_id"], "is_open": False}, update, Conflict("This interaction is not closed."))
     except DuplicateKeyError:
         raise Conflict("This contact already has an open interaction on this account: continue there.") from None
-    room_access.after_change(existing, doc)
+    room_access.after_change(existing, doc, f"Reopened by {actor['name']}")
     live.publish(
         doc,
         "reopened",
@@ -182,13 +182,14 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
         },
         Conflict("The interaction changed meanwhile; try again."),
     )
-    room_access.after_change(existing, doc)
+    room_access.after_change(existing, doc, line["text"])
     targets = routing.offer_targets(doc) if doc["status"] == "queued" else []
     extra = [str(previous_agent)] if previous_agent else []
     live.publish(
         doc,
         "transferred",
-        {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)},
+        # offered_to: the previous agent hears of the transfer too, but is offered it only if a target.
+        {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc), "offered_to": targets},
         extra_agent_ids=targets + extra,
     )
     return doc

@@ -19,20 +19,30 @@ export function failureReason(message) {
   return error.user_message || error.message || "The provider refused this message.";
 }
 
+function retryReason(message) {
+  return message.retry.error?.user_message || "The provider is busy. Parley will try again shortly.";
+}
+
 export function ticks(message) {
   const status = message.local_error ? "failed" : message.status || "queued";
   const [name, label] = TICKS[status] || TICKS.queued;
   let title = label;
   if (status === "failed") title = message.local_error || failureReason(message);
   else if (message.held) title = "Held: the account needs re-authorization; it goes out once an admin fixes it.";
-  else if (message.retry) title = message.retry.error?.user_message || "The provider is busy. Parley will try again shortly.";
+  else if (message.retry) title = retryReason(message);
   return el("span", { class: `dk-ticks dk-tick-${status}`, "data-testid": "ticks", "data-status": status, title, role: "img", "aria-label": title }, icon(name));
+}
+
+// What a quote shows of the message it answers, as the Show page does (interaction_view.quote_text):
+// its text, or a template's body as it was sent.
+export function quoteText(quoted) {
+  return quoted.text || quoted.caption || quoted.template?.rendered?.body || quoted.reply?.title || quoted.kind;
 }
 
 function quoteBlock(message, ctx) {
   const quoted = ctx.findByProviderId(message.reply_to);
   const label = quoted ? (quoted.direction === "in" ? ctx.contactName() : "You") : "Earlier message";
-  const preview = quoted ? quoted.text || quoted.caption || quoted.kind : "Show the quoted message";
+  const preview = quoted ? quoteText(quoted) : "Show the quoted message";
   return el(
     "button",
     { type: "button", class: "dk-quote", "data-testid": "quote", "aria-label": `Go to the quoted message: ${preview}`, onclick: () => ctx.jumpTo(message.reply_to) },
@@ -50,6 +60,9 @@ function reactionsBlock(message, ctx) {
 }
 
 function failureLine(message, ctx) {
+  if (message.retry && message.status === "queued" && !message.local_error) {
+    return el("div", { class: "dk-failure dk-retrying", role: "status", "data-testid": "retrying", text: retryReason(message) });
+  }
   if (!(message.local_error || message.status === "failed")) return null;
   return el(
     "div",

@@ -2,6 +2,7 @@
 // one attachment, voice notes, internal notes, quote reply, the window bar and its warnings.
 
 import { kindOf, refusal } from "./attachments.js";
+import { quoteText } from "./bubbles.js";
 import { cannedPicker } from "./canned.js";
 import { el, formatLeft, formatSize, icon, iconButton } from "./dom.js";
 import { emojiPicker } from "./emoji.js";
@@ -118,7 +119,7 @@ export class Composer {
     this.quoteBar.hidden = false;
     this.quoteBar.replaceChildren(
       icon("reply"),
-      el("div", { class: "dk-quote-text" }, el("strong", { text: message.direction === "in" ? this.tab.contactName() : "You" }), " ", message.text || message.caption || message.kind),
+      el("div", { class: "dk-quote-text" }, el("strong", { text: message.direction === "in" ? this.tab.contactName() : "You" }), " ", quoteText(message)),
       iconButton("x", "Cancel the reply", { "data-testid": "quote-cancel", onclick: () => this.unquote() }),
     );
     this.text.focus();

@@ -205,7 +205,7 @@ export class Conversation {
   setStatus(event) {
     const existing = this.messages.get(event.message_id);
     if (!existing) return;
-    const changes = { held: event.held || false, error: event.error || existing.error, local_error: null };
+    const changes = { held: event.held || false, retry: event.retry || null, error: event.error || existing.error, local_error: null };
     if (event.provider_message_id) changes.provider_message_id = event.provider_message_id;
     if ((RANK[event.status] ?? -1) >= (RANK[existing.status] ?? -1) || existing.local_error) changes.status = event.status;
     this.update(event.message_id, changes, "status");

@@ -216,6 +216,7 @@ export class Desktop {
   // --- live ------------------------------------------------------------------------------
   route(name, data) {
     if (name === "offers") return this.offers.reset(data.interactions || []);
+    if (name === "access_lost") return data.interaction_ids.forEach((id) => this.tabs.get(id)?.lose(data.reason));
     if (!data || !data.interaction_id) return;
     const event = { ...data, event: data.event || name };
     this.tabs.get(data.interaction_id)?.sequencer.push(event);

@@ -16,10 +16,11 @@ function ask(socket, event, data) {
 const STALE_GAP_MS = 15000;
 
 export class Sequencer {
-  constructor(socket, interactionId, apply) {
+  constructor(socket, interactionId, apply, refused = () => {}) {
     this.socket = socket;
     this.id = interactionId;
     this.apply = apply;
+    this.refused = refused; // the server no longer lets us watch (access lost while we were away)
     this.lastSeq = null; // null: still loading, keep everything
     this.buffer = new Map();
     this.syncing = false;
@@ -91,11 +92,13 @@ export class Sequencer {
 
   // After a reconnect: join the interaction's room again, then catch up.
   async rejoin() {
+    let answer;
     try {
-      await ask(this.socket, "watch", { interaction_id: this.id });
+      answer = await ask(this.socket, "watch", { interaction_id: this.id });
     } catch {
       return;
     }
+    if (answer?.error === "forbidden") return this.refused();
     await this.sync();
   }
 

@@ -123,6 +123,18 @@ export class Offers {
     this.remove(id);
   }
 
+  // A transfer event that does not say where the interaction went: ask the server, and offer it
+  // if it waits in a queue we may see, else let the card go.
+  async recheck(id, seq) {
+    try {
+      const { interaction } = await api.interaction(id, undefined, 1);
+      if (interaction.status === "queued") return this.show(interaction, null, seq);
+    } catch {
+      // Not visible to us any more: nothing to offer.
+    }
+    this.remove(id);
+  }
+
   // Events about interactions we may have on offer.
   handle(event) {
     const id = event.interaction_id;
@@ -132,7 +144,8 @@ export class Offers {
       case "offer":
         return this.show(interaction, event.message, event.seq);
       case "transferred":
-        if (interaction.status === "queued") return this.show(interaction, null, event.seq);
+        if (!interaction) return this.recheck(id, event.seq);
+        if (interaction.status === "queued" && (event.offered_to || [me]).includes(me)) return this.show(interaction, null, event.seq);
         return this.remove(id);
       case "message":
         if (this.cards.has(id) && !this.cards.get(id).settled && event.message?.direction === "in") this.show(interaction, event.message, event.seq, false);

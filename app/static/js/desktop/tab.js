@@ -19,7 +19,7 @@ export class Tab {
     this.interaction = interaction || { id };
     this.contact = null;
     this.unread = 0;
-    this.sequencer = new Sequencer(desktop.socket, id, (event) => this.apply(event));
+    this.sequencer = new Sequencer(desktop.socket, id, (event) => this.apply(event), () => this.lose("Your access to this conversation changed"));
     this.conversation = new Conversation(id, this.bubbleContext());
     this.sender = new Sender(id, this.conversation, this.boot.user, (text, level) => this.composer.notice(text, level),
       () => ({ contact: this.contact || {}, agent: this.boot.user, account: this.account }));
@@ -77,6 +77,7 @@ export class Tab {
 
   readOnlyReason() {
     const i = this.interaction;
+    if (this.lost) return this.lost;
     if (i.status === "closed") return "This interaction is closed.";
     if (i.status === "queued") return "Waiting to be accepted.";
     if (i.status === "open" && !this.mine) return `Assigned to ${i.agent_name || "another agent"}.`;
@@ -100,7 +101,8 @@ export class Tab {
     this.subtitle.textContent = [i.contact?.phone, i.account_name, i.queue_name].filter(Boolean).join(" · ");
     const reason = this.readOnlyReason();
     this.stateLine.hidden = !reason;
-    this.stateLine.textContent = reason || "";
+    this.stateLine.replaceChildren(reason || "");
+    if (this.lost) this.stateLine.append(" ", el("button", { type: "button", class: "btn dk-small", text: "Close tab", "data-testid": "state-close-tab", onclick: () => this.desktop.closeTab(this) }));
     this.composer.setReadOnly(i.id && reason ? reason : null);
     if (this.drawnReadOnly !== undefined && this.drawnReadOnly !== reason) this.conversation.rerender();
     // Closed or taken away: notices about working on it (a contact added, a refused send) no longer apply.
@@ -123,8 +125,19 @@ export class Tab {
   }
 
   // --- live events ----------------------------------------------------------------------
+  // Taken out of the interaction's room (transferred away, out of its queue): nothing new will
+  // arrive, so say so instead of going quiet.
+  lose(reason) {
+    this.lost = `${reason} — you can no longer see new messages.`;
+    this.refresh();
+  }
+
   apply(event) {
     if (event.interaction) this.interaction = { ...this.interaction, ...event.interaction };
+    if (this.lost && this.interaction.agent_id === this.boot.user.id) {
+      this.lost = null; // given back to me: follow it again
+      this.sequencer.rejoin();
+    }
     const c = this.conversation;
     switch (event.event) {
       case "message":

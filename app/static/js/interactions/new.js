@@ -1,4 +1,5 @@
-// The "+" dialog: looks the number up in the account's contacts, offers the account's templates
+// The "+" dialog: looks the number up in the account's contacts (and says when the customer
+// already has an open conversation there), offers the account's templates
 // available for agents (with their parameters, prefilled from the contact where a sample names a
 // contact field, and a preview behind the eye button) or a free message, sends through
 // POST /api/v1/interactions and opens the new interaction's tab in the desktop.
@@ -11,6 +12,7 @@ export function setUpNewInteraction(dialog) {
   const form = dialog.querySelector("form");
   const field = (name) => form.elements.namedItem(name);
   const status = dialog.querySelector('[data-testid="new-contact-status"]');
+  const openNotice = dialog.querySelector('[data-testid="new-open-interaction"]');
   const nameField = dialog.querySelector("[data-new-name]");
   const paramsBox = dialog.querySelector("[data-params]");
   const preview = dialog.querySelector('[data-testid="new-template-preview"]');
@@ -56,7 +58,7 @@ export function setUpNewInteraction(dialog) {
   function showAccount() {
     const allowed = canStart();
     warning.hidden = allowed;
-    send.disabled = !allowed;
+    send.disabled = !allowed || !openNotice.hidden;
     form.querySelectorAll("input, textarea, select:not([name=account_id])").forEach((input) => { input.disabled = !allowed; });
     eye.disabled = !allowed || !chosen();
   }
@@ -79,10 +81,24 @@ export function setUpNewInteraction(dialog) {
     showAccount();
   }
 
+  // The engine refuses a second open conversation with the customer on the account: say so before
+  // anything is typed, with a link to the one that exists.
+  function showOpen(open) {
+    openNotice.hidden = !open;
+    send.disabled = !canStart() || !openNotice.hidden;
+    if (!open) return;
+    const who = open.mine ? "with you" : open.agent_name ? `with ${open.agent_name}` : `waiting in the ${open.queue_name || "account's"} queue`;
+    const href = open.mine ? `/desktop/?open=${encodeURIComponent(open.id)}` : `/interactions/${encodeURIComponent(open.id)}`;
+    const link = Object.assign(document.createElement("a"), { href, textContent: "Open it", className: "btn" });
+    link.dataset.testid = "new-open-link";
+    openNotice.replaceChildren(`This customer already has an open conversation on this account (${who}): continue there. `, link);
+  }
+
   async function lookUp() {
     const phone = field("phone").value.trim();
     nameField.hidden = true;
     contact = {};
+    showOpen(null);
     if (!phone || !canStart()) { status.textContent = ""; return; }
     const query = new URLSearchParams({ account_id: field("account_id").value, phone });
     try {
@@ -91,6 +107,7 @@ export function setUpNewInteraction(dialog) {
       status.textContent = found.contact ? `Contact: ${found.contact.name}` : "New number: the contact is created when you send.";
       nameField.hidden = Boolean(found.contact);
       contact = found.contact?.fields || { phone: found.phone, mobile: found.phone };
+      showOpen(found.open_interaction);
     } catch (err) {
       status.textContent = err.message;
     }
