@@ -6,8 +6,10 @@ before anything else is imported, as eventlet and gevent require.
 
 import os
 
+from config import async_mode  # the settings module imports nothing that patching must precede
+
 if __name__ == "__main__":
-    _mode = os.environ.get("PARLEY_ASYNC_MODE", "eventlet")
+    _mode = async_mode()
     if _mode == "eventlet":
         import eventlet
 

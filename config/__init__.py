@@ -10,6 +10,7 @@ DEFAULT_INSTANCE_DIR = Path(__file__).resolve().parents[1] / "var"
 # Keys once printed in Parley's own source: anyone can sign sessions with them, so none is accepted.
 PUBLISHED_SECRET_KEYS = frozenset({"parley-development-secret-key-change-me"})
 ASYNC_MODES = ("eventlet", "gevent", "threading")
+SERVER_URI_SCHEMES = ("mongodb://", "mongodb+srv://")
 
 
 class ConfigError(RuntimeError):
@@ -36,6 +37,21 @@ def env_bool(name, default):
     if raw is None:
         return default
     return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def async_mode(environ=None, config_name=None):
+    """The async server mode these settings run: PARLEY_ASYNC_MODE when set; otherwise gevent where
+    MONGO_URI names a MongoDB server (PyMongo 4.16+ dropped eventlet), eventlet for the embedded
+    engine, threading under tests. wsgi.py calls it before importing the app, to monkey-patch."""
+    environ = os.environ if environ is None else environ
+    explicit = environ.get("PARLEY_ASYNC_MODE")
+    if explicit:
+        return explicit
+    if (config_name or environ.get("PARLEY_CONFIG")) == "testing":
+        return "threading"
+    if (environ.get("MONGO_URI") or "").startswith(SERVER_URI_SCHEMES):
+        return "gevent"
+    return "eventlet"
 
 
 def read_secret_key():
@@ -94,7 +110,7 @@ class Config:
         self.PARLEY_ENCRYPTION_KEY = env_str("PARLEY_ENCRYPTION_KEY")
         self.MONGO_URI = env_str("MONGO_URI", "mongomock://localhost/parley")
         self.REDIS_URL = env_str("REDIS_URL")
-        self.PARLEY_ASYNC_MODE = env_str("PARLEY_ASYNC_MODE", "eventlet")
+        self.PARLEY_ASYNC_MODE = async_mode(config_name=self.NAME)
         if self.PARLEY_ASYNC_MODE not in ASYNC_MODES:
             raise ConfigError(f"PARLEY_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}")
         self.PARLEY_PUBLIC_URL = env_str("PARLEY_PUBLIC_URL")
@@ -155,7 +171,6 @@ class TestingConfig(Config):
     def __init__(self):
         super().__init__()
         self.MONGO_URI = env_str("MONGO_URI", "mongomock://localhost/parley_test")
-        self.PARLEY_ASYNC_MODE = env_str("PARLEY_ASYNC_MODE", "threading")
         self.PARLEY_EMBEDDED_WORKER = env_bool("PARLEY_EMBEDDED_WORKER", False)
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_COST = 1024
@@ -187,8 +202,12 @@ class ProductionConfig(Config):
             raise ConfigError("production needs SECRET_KEY (or PARLEY_SECRET_KEY_FILE) set to a random value of 32+ characters")
         if env_bool("PARLEY_SEED_DEMO", False):
             raise ConfigError("PARLEY_SEED_DEMO creates logins with a published password: never in production")
-        if not self.MONGO_URI or not self.MONGO_URI.startswith(("mongodb://", "mongodb+srv://")):
+        if not self.MONGO_URI or not self.MONGO_URI.startswith(SERVER_URI_SCHEMES):
             raise ConfigError("production needs MONGO_URI set to a mongodb:// or mongodb+srv:// server")
+        if self.PARLEY_ASYNC_MODE == "eventlet":
+            raise ConfigError(
+                "PARLEY_ASYNC_MODE=eventlet cannot run with a MongoDB server (PyMongo 4.16+ dropped it): use gevent, the default"
+            )
         if not self.REDIS_URL:
             raise ConfigError("production needs REDIS_URL set to a Redis server")
 

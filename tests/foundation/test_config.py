@@ -1,10 +1,10 @@
 import pytest
 
-from config import ConfigError, ProductionConfig, load_config
+from config import ConfigError, ProductionConfig, async_mode, load_config
 
 
 def production(monkeypatch, **env):
-    for name in ("SECRET_KEY", "PARLEY_SECRET_KEY_FILE", "MONGO_URI", "REDIS_URL", "PARLEY_SEED_DEMO"):
+    for name in ("SECRET_KEY", "PARLEY_SECRET_KEY_FILE", "MONGO_URI", "REDIS_URL", "PARLEY_SEED_DEMO", "PARLEY_ASYNC_MODE"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -28,6 +28,7 @@ def test_production_accepts_complete_settings(monkeypatch):
         ({"MONGO_URI": "mongomock://localhost/parley"}, "MONGO_URI"),
         ({"REDIS_URL": ""}, "REDIS_URL"),
         ({"PARLEY_SEED_DEMO": "1"}, "PARLEY_SEED_DEMO"),
+        ({"PARLEY_ASYNC_MODE": "eventlet"}, "PARLEY_ASYNC_MODE=eventlet"),
     ],
 )
 def test_production_refuses_to_start_with_a_one_line_reason(monkeypatch, override, reason):
@@ -74,3 +75,34 @@ def test_async_mode_is_chosen_by_the_environment(monkeypatch, redis_url, tmp_pat
     app = create_app("development")
     assert app.config["PARLEY_ASYNC_MODE"] == "threading"
     assert socketio.async_mode == "threading"
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({"MONGO_URI": "mongodb://db.example:27017/parley"}, "gevent"),
+        ({"MONGO_URI": "mongodb+srv://cluster.example/parley"}, "gevent"),
+        ({"MONGO_URI": "mongomock://localhost/parley"}, "eventlet"),
+        ({}, "eventlet"),
+        ({"MONGO_URI": "mongodb://db.example:27017/parley", "PARLEY_ASYNC_MODE": "eventlet"}, "eventlet"),
+        ({"MONGO_URI": "mongomock://localhost/parley", "PARLEY_ASYNC_MODE": "gevent"}, "gevent"),
+        ({"PARLEY_CONFIG": "testing"}, "threading"),
+    ],
+)
+def test_async_mode_defaults_to_gevent_where_mongo_uri_names_a_server(monkeypatch, tmp_path, env, expected):
+    """wsgi.py patches for `async_mode(os.environ)` before importing the app; the app's settings,
+    read from the same environment, must name the same mode."""
+    for name in ("MONGO_URI", "PARLEY_ASYNC_MODE", "PARLEY_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PARLEY_INSTANCE_DIR", str(tmp_path))
+    assert async_mode() == expected
+    app_mode = load_config().PARLEY_ASYNC_MODE
+    assert app_mode == expected
+
+
+def test_production_defaults_to_gevent_and_starts(monkeypatch):
+    config = production(monkeypatch, **GOOD)
+    config.check()
+    assert config.PARLEY_ASYNC_MODE == "gevent"

@@ -1,4 +1,4 @@
-"""The run command end to end: eventlet server, its own Redis, demo data, sign-in over HTTP,
+"""The run command end to end: eventlet and gevent servers, its own Redis, demo data, sign-in over HTTP,
 a Socket.IO round trip, and Ctrl-C leaving no process behind."""
 
 import os
@@ -27,11 +27,11 @@ def group_alive(pgid):
         return False
 
 
-@pytest.fixture
-def portal(tmp_path):
+@pytest.fixture(params=["eventlet", "gevent"])
+def portal(request, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PARLEY_CONFIG", "MONGO_URI")}
-    env.update(PARLEY_PORT=str(port), PARLEY_ASYNC_MODE="eventlet", PYTHONUNBUFFERED="1", PARLEY_INSTANCE_DIR=str(tmp_path))
+    env.update(PARLEY_PORT=str(port), PARLEY_ASYNC_MODE=request.param, PYTHONUNBUFFERED="1", PARLEY_INSTANCE_DIR=str(tmp_path))
     for name in ("SECRET_KEY", "PARLEY_SECRET_KEY_FILE"):
         env.pop(name, None)
     log = (tmp_path / "portal.log").open("w+")
@@ -52,19 +52,19 @@ def portal(tmp_path):
             return False
 
     assert wait_for(up, timeout=60), (tmp_path / "portal.log").read_text()
-    yield url, process, log
+    yield url, process, log, request.param
     if group_alive(process.pid):
         os.killpg(process.pid, signal.SIGKILL)
     log.close()
 
 
 def test_run_command_serves_signs_in_round_trips_and_stops_cleanly(portal, tmp_path):
-    url, process, log = portal
+    url, process, log, mode = portal
     key_file = tmp_path / "secret_key"  # no key configured: the run generated one, readable by its owner only
     assert key_file.exists() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
     log.seek(0)
     output = log.read()
-    assert "async mode eventlet" in output and "agent1@parley.example / " + DEMO_PASSWORD in output
+    assert f"async mode {mode}" in output and "agent1@parley.example / " + DEMO_PASSWORD in output
 
     session = signed_in_session(url, "agent1@parley.example", DEMO_PASSWORD)
     assert "Connecting" in session.get(f"{url}/desktop/", timeout=10).text
