@@ -6,6 +6,7 @@ embedded in-process engine, whose data lives in this process's memory only.
 
 import copy
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -16,7 +17,7 @@ from pymongo import ASCENDING, DESCENDING
 
 log = logging.getLogger(__name__)
 
-_state = {"client": None, "db": None, "embedded": False}
+_state = {"client": None, "db": None, "embedded": False, "uri": None, "pid": None}
 
 
 @dataclass(frozen=True)
@@ -229,13 +230,27 @@ def connect(uri):
         embedded = False
     else:
         raise ValueError(f"MONGO_URI must start with mongodb://, mongodb+srv:// or mongomock://, got {uri!r}")
-    _state.update(client=client, db=client[name], embedded=embedded)
+    _state.update(client=client, db=client[name], embedded=embedded, uri=uri, pid=os.getpid())
     return _state["db"]
 
 
-def get_db():
-    if _state["db"] is None:
+def _client():
+    """This process's client. A process forked after connect() (an RQ work horse) opens its own:
+    a pymongo client is not fork-safe, and its sockets and locks belong to the parent."""
+    if _state["client"] is None:
         raise RuntimeError("the database is not connected: call create_app() first")
+    if _state["pid"] != os.getpid():
+        connect(_state["uri"])
+    return _state["client"]
+
+
+def client_pid():
+    """The process that opened the client get_db() uses."""
+    return _state["pid"]
+
+
+def get_db():
+    _client()
     return _state["db"]
 
 
@@ -258,7 +273,7 @@ def ping():
     if _state["embedded"]:
         get_db().list_collection_names()
     else:
-        _state["client"].admin.command("ping")
+        _client().admin.command("ping")
 
 
 # Interactions management: new interactions waiting per contact (list badges), a customer's

@@ -36,6 +36,7 @@ REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.r
 # Round trips that check the job machinery itself (database, Socket.IO message queue).
 RECORD_PROBE = Job("record-probe", "inbound", "workers.system.record_probe")
 ANNOUNCE = Job("announce", "maintenance", "workers.system.announce")
+DESCRIBE_PROCESS = Job("describe-process", "maintenance", "workers.system.describe_process")
 
 REGISTRY = (
     SEND_MESSAGE,
@@ -47,6 +48,7 @@ REGISTRY = (
     REOFFER_REJECTED,
     RECORD_PROBE,
     ANNOUNCE,
+    DESCRIBE_PROCESS,
 )
 
 

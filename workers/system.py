@@ -1,10 +1,11 @@
 """Jobs that check the job machinery itself: round trips through RQ to the database and browsers."""
 
+import os
 from datetime import datetime, timezone
 
 from rq import get_current_job
 
-from app.db import get_db
+from app.db import client_pid, get_db
 from app.realtime.push import emit
 from workers.context import job
 
@@ -26,3 +27,11 @@ def record_probe(probe_id):
         upsert=True,
     )
     return probe_id
+
+
+@job
+def describe_process():
+    """The job's process and the one that opened its database client: the same, or the job uses
+    a client inherited across a fork, which pymongo does not support."""
+    get_db()
+    return {"pid": os.getpid(), "client_pid": client_pid()}

@@ -18,8 +18,14 @@ def main(argv=None):
     app = create_app()
     if app.config["PARLEY_EMBEDDED_DB"]:
         sys.exit("the embedded database lives in the web process: its worker runs there (set MONGO_URI for separate workers)")
+    run(app, names)
+
+
+def run(app, names, burst=False):
+    """Work the queues `names` with `app`; each job runs in a forked work horse, which opens its own
+    database client on first use (see app.db)."""
     bind(app)
-    Worker(names, connection=get_redis()).work(with_scheduler=True)
+    Worker(names, connection=get_redis()).work(with_scheduler=True, burst=burst)
 
 
 if __name__ == "__main__":

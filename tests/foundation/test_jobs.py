@@ -109,3 +109,27 @@ def test_the_separate_worker_entry_refuses_the_embedded_database(redis_url):
         [sys.executable, "-m", "workers.worker"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode != 0 and "embedded database" in result.stderr
+
+
+def test_each_job_of_the_worker_entry_opens_its_database_client_in_its_own_process(app, redis_url):
+    """workers.worker opens the database before RQ forks a work horse per job; the job must use a
+    client its own process opened (pymongo clients are not fork-safe). The entry refuses the
+    embedded engine, so this runs its `run()` on it directly, with warnings turned into errors."""
+    first = jobs.enqueue(jobs.DESCRIBE_PROCESS)
+    second = jobs.enqueue(jobs.DESCRIBE_PROCESS)
+    env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing", "PYTHONWARNINGS": "error::UserWarning"}
+    script = (
+        "import os; print(os.getpid(), flush=True)\n"
+        "from app import create_app; from workers.worker import run; run(create_app(), ['maintenance'], burst=True)"
+    )
+    worker = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert worker.returncode == 0, worker.stderr
+    assert "opened before fork" not in worker.stderr
+    pids = set()
+    for job in (first, second):
+        job.refresh()
+        assert job.get_status() == "finished", worker.stderr[-2000:]
+        outcome = job.meta["outcome"]
+        assert outcome["client_pid"] == outcome["pid"]
+        pids.add(outcome["pid"])
+    assert len(pids) == 2 and int(worker.stdout.split()[0]) not in pids  # a work horse per job, neither the worker itself
