@@ -18,9 +18,11 @@ def _fail(exc):
 
 @click.command("init-db")
 def init_db():
-    """Create every index the app needs (safe to repeat)."""
-    count = db.ensure_indexes()
-    click.echo(f"{count} indexes in place.")
+    """Create every index the app needs (safe to repeat); fails naming each index that differs."""
+    conflicts = db.ensure_indexes()
+    if conflicts:
+        raise click.ClickException("\n".join(conflicts))
+    click.echo(f"{len(db.INDEXES)} indexes in place.")
 
 
 @click.command("create-user")

@@ -203,11 +203,48 @@ def _restorable_copy(value, changes):
     return copy.deepcopy(value)
 
 
+def _index_conflicts_like_a_server(create_index):
+    """A server refuses an index that clashes with an existing one with code 86 (same name, other
+    keys) or 85 (same name, other options; same keys under another name). The embedded engine
+    raises without a code, or not at all for the last case: these are the server's codes and words."""
+    from mongomock import helpers  # the embedded engine's, loaded only when it runs
+
+    def create(self, key_or_list, *args, **kwargs):
+        keys = helpers.create_index_list(key_or_list)
+        name = kwargs.get("name") or helpers.gen_index_name(keys)
+        existing = self.index_information()
+        requested = f"Requested index: {{ key: {dict(keys)}, name: {name!r} }}"
+        if name in existing and existing[name]["key"] != keys:
+            raise pymongo.errors.OperationFailure(
+                "An existing index has the same name as the requested index. When index names are not specified, "
+                f"they are auto generated and can cause conflicts. {requested}, existing index: {existing[name]}",
+                86,
+            )
+        for other, info in existing.items():
+            if other != name and info["key"] == keys:
+                raise pymongo.errors.OperationFailure(f"Index already exists with a different name: {other}", 85)
+        try:
+            return create_index(self, key_or_list, *args, **kwargs)
+        except pymongo.errors.OperationFailure as exc:
+            if exc.code is not None:
+                raise
+            raise pymongo.errors.OperationFailure(
+                "An equivalent index already exists with the same name but different options. "
+                f"{requested}, existing index: {existing[name]}",
+                85,
+            ) from None
+
+    create.like_a_server = True
+    return create
+
+
 def _behave_like_a_server(collection_module):
     collection_module._updaters.update({"$max": _updater_in_bson_order(max), "$min": _updater_in_bson_order(min)})
     collection_class = collection_module.Collection
     if not getattr(collection_class._apply_update_document, "all_or_nothing", False):
         collection_class._apply_update_document = _all_or_nothing(collection_class._apply_update_document)
+    if not getattr(collection_class.create_index, "like_a_server", False):
+        collection_class.create_index = _index_conflicts_like_a_server(collection_class.create_index)
 
 
 def connect(uri):
@@ -258,14 +295,47 @@ def is_embedded():
     return _state["embedded"]
 
 
+# IndexOptionsConflict, IndexKeySpecsConflict: an index of that name or keys exists, declared otherwise.
+INDEX_CONFLICT_CODES = (85, 86)
+# What index_information() reports besides the key and the options an index is declared with.
+_INDEX_BOOKKEEPING = ("key", "v", "ns", "name", "background")
+
+
 def ensure_indexes(db=None):
-    """Create every declared index; safe to run at every start."""
+    """Create every declared index; safe to run at every start. An existing index that differs from
+    its declaration (an upgrade changed it) is left as it is and described, one line each, in the
+    list returned and the log: the process carries on with the old index until an operator migrates."""
     db = db if db is not None else get_db()
+    conflicts = []
     for spec in INDEXES:
-        db[spec.collection].create_index(
-            list(spec.keys), name=spec.name, **{k: v for k, v in spec.options.items() if k != "name"}
-        )
-    return len(INDEXES)
+        options = {k: v for k, v in spec.options.items() if k != "name"}
+        try:
+            db[spec.collection].create_index(list(spec.keys), name=spec.name, **options)
+        except pymongo.errors.OperationFailure as exc:
+            if exc.code not in INDEX_CONFLICT_CODES:
+                raise
+            conflicts.append(_describe_conflict(db[spec.collection], spec, options))
+            log.error("%s", conflicts[-1])
+    return conflicts
+
+
+def _describe_conflict(collection, spec, options):
+    """One line: the index, what differs from its declaration, and how to migrate."""
+    existing = collection.index_information()
+    name = spec.name if spec.name in existing else next(n for n, i in existing.items() if i["key"] == list(spec.keys))
+    info = existing[name]
+    found = {k: v for k, v in info.items() if k not in _INDEX_BOOKKEEPING}
+    differences = [f"named {name!r} in the database"] if name != spec.name else []
+    if info["key"] != list(spec.keys):
+        differences.append(f"keys {list(spec.keys)} declared, {info['key']} in the database")
+    for option in sorted(set(options) | set(found)):
+        if options.get(option) != found.get(option):
+            differences.append(f"{option} {options.get(option)!r} declared, {found.get(option)!r} in the database")
+    return (
+        f"index {spec.name!r} of {collection.name} differs from its declaration ({'; '.join(differences)}): "
+        f'to migrate, drop it (db.getCollection("{collection.name}").dropIndex("{name}")) '
+        "and run `flask --app wsgi init-db` to create it as declared"
+    )
 
 
 def ping():

@@ -1,0 +1,73 @@
+"""An index that an upgrade declares differently from the one in the database: the process starts
+and names it, with the way to migrate; `init-db` fails until it is migrated."""
+
+import logging
+
+import pytest
+from pymongo import ASCENDING
+from pymongo.errors import OperationFailure
+
+from app import db
+
+EVENTS_TTL = "at_1"  # interaction_events: declared with expireAfterSeconds of 7 days
+
+
+def test_the_embedded_engine_refuses_clashing_indexes_with_the_server_codes(app):
+    events = db.get_db().interaction_events
+    with pytest.raises(OperationFailure) as options:
+        events.create_index([("at", ASCENDING)], name=EVENTS_TTL, expireAfterSeconds=60)
+    with pytest.raises(OperationFailure) as keys:
+        events.create_index([("event", ASCENDING)], name=EVENTS_TTL)
+    with pytest.raises(OperationFailure) as renamed:
+        events.create_index([("at", ASCENDING)], name="at_again", expireAfterSeconds=7 * db.DAY)
+    assert (options.value.code, keys.value.code, renamed.value.code) == (85, 86, 85)
+    assert "different name: at_1" in str(renamed.value)
+    assert "at_again" not in events.index_information()
+
+
+def test_a_changed_index_is_named_with_its_migration_and_the_others_are_still_created(app, caplog):
+    database = db.get_db()
+    database.interaction_events.drop_index(EVENTS_TTL)
+    database.interaction_events.create_index([("at", ASCENDING)], name=EVENTS_TTL, expireAfterSeconds=60)
+    database.users.drop_indexes()
+    database.users.create_index([("email", ASCENDING)], name="email_1")  # an old release: not unique
+
+    with caplog.at_level(logging.ERROR, logger="app.db"):
+        conflicts = db.ensure_indexes()
+
+    assert conflicts == [
+        "index 'email_1' of users differs from its declaration (unique True declared, None in the database): "
+        'to migrate, drop it (db.getCollection("users").dropIndex("email_1")) and run `flask --app wsgi init-db` '
+        "to create it as declared",
+        "index 'at_1' of interaction_events differs from its declaration (expireAfterSeconds 604800 declared, "
+        '60 in the database): to migrate, drop it (db.getCollection("interaction_events").dropIndex("at_1")) '
+        "and run `flask --app wsgi init-db` to create it as declared",
+    ]
+    assert [record.getMessage() for record in caplog.records] == conflicts
+    assert "role_1_name_1" in database.users.index_information()  # declared after the clash: created
+
+
+def test_an_index_with_other_keys_under_the_declared_name_is_described(app):
+    database = db.get_db()
+    database.interaction_events.drop_index(EVENTS_TTL)
+    database.interaction_events.create_index([("event", ASCENDING)], name=EVENTS_TTL)
+    [conflict] = db.ensure_indexes()
+    assert conflict.startswith(
+        "index 'at_1' of interaction_events differs from its declaration "
+        "(keys [('at', 1)] declared, [('event', 1)] in the database; expireAfterSeconds 604800 declared, None in the database)"
+    )
+
+
+def test_init_db_fails_naming_the_conflict_until_it_is_migrated(app, runner):
+    database = db.get_db()
+    database.interaction_events.drop_index(EVENTS_TTL)
+    database.interaction_events.create_index([("at", ASCENDING)], name=EVENTS_TTL, expireAfterSeconds=60)
+
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code != 0
+    assert 'dropIndex("at_1")' in result.output and "expireAfterSeconds 604800 declared, 60 in the database" in result.output
+
+    database.interaction_events.drop_index(EVENTS_TTL)
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0 and f"{len(db.INDEXES)} indexes in place." in result.output
+    assert database.interaction_events.index_information()[EVENTS_TTL]["expireAfterSeconds"] == 7 * db.DAY
