@@ -133,3 +133,26 @@ def test_each_job_of_the_worker_entry_opens_its_database_client_in_its_own_proce
         assert outcome["client_pid"] == outcome["pid"]
         pids.add(outcome["pid"])
     assert len(pids) == 2 and int(worker.stdout.split()[0]) not in pids  # a work horse per job, neither the worker itself
+
+
+FORKED_PING = """
+import os, warnings
+warnings.filterwarnings("error", message=".*opened before fork")
+from app import db
+db.connect("mongodb://127.0.0.1:1/parley")  # a real pymongo client; nothing listens there
+child = os.fork()
+if child == 0:
+    try:
+        db.get_db().command("ping")
+    except Exception as exc:
+        print(type(exc).__name__, db.client_pid() == os.getpid(), flush=True)
+    os._exit(0)
+os.waitpid(child, 0)
+"""
+
+
+def test_a_forked_process_does_not_use_the_pymongo_client_of_its_parent():
+    """pymongo's own check: a client used in a process it was not opened in warns 'MongoClient opened
+    before fork' (an error here). The child opens its own and only finds no server."""
+    result = subprocess.run([sys.executable, "-c", FORKED_PING], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["ServerSelectionTimeoutError", "True"], result.stderr
