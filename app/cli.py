@@ -3,6 +3,7 @@
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from pymongo.errors import OperationFailure
 
 from app import db
 from app.services import demo
@@ -17,8 +18,19 @@ def _fail(exc):
 
 
 @click.command("init-db")
-def init_db():
+@click.option("--rebuild", multiple=True, metavar="COLLECTION.INDEX", help="Drop this index and create it as declared.")
+def init_db(rebuild):
     """Create every index the app needs (safe to repeat); fails naming each index that differs."""
+    for name in rebuild:
+        try:
+            db.rebuild_index(name)
+        except KeyError:
+            raise click.ClickException(f"no declared index is named {name!r} (collection.index)") from None
+        except OperationFailure as exc:
+            raise click.ClickException(
+                f"{name} could not be created as declared: {(exc.details or {}).get('errmsg', exc)}"
+            ) from None
+        click.echo(f"{name} rebuilt.")
     conflicts = db.ensure_indexes()
     if conflicts:
         raise click.ClickException("\n".join(conflicts))

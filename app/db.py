@@ -30,6 +30,11 @@ class IndexSpec:
     def name(self):
         return self.options.get("name") or "_".join(f"{k}_{d}" for k, d in self.keys)
 
+    @property
+    def create_options(self):
+        """The options create_index takes besides the name."""
+        return {k: v for k, v in self.options.items() if k != "name"}
+
 
 def index(collection, *keys, **options):
     return IndexSpec(collection, tuple(keys), options)
@@ -308,19 +313,19 @@ def ensure_indexes(db=None):
     db = db if db is not None else get_db()
     conflicts = []
     for spec in INDEXES:
-        options = {k: v for k, v in spec.options.items() if k != "name"}
         try:
-            db[spec.collection].create_index(list(spec.keys), name=spec.name, **options)
+            _create(db[spec.collection], spec)
         except pymongo.errors.OperationFailure as exc:
             if exc.code not in INDEX_CONFLICT_CODES:
                 raise
-            conflicts.append(_describe_conflict(db[spec.collection], spec, options))
+            conflicts.append(_describe_conflict(db[spec.collection], spec))
             log.error("%s", conflicts[-1])
     return conflicts
 
 
-def _describe_conflict(collection, spec, options):
+def _describe_conflict(collection, spec):
     """One line: the index, what differs from its declaration, and how to migrate."""
+    options = spec.create_options
     existing = collection.index_information()
     name = spec.name if spec.name in existing else next(n for n, i in existing.items() if i["key"] == list(spec.keys))
     info = existing[name]
@@ -333,9 +338,26 @@ def _describe_conflict(collection, spec, options):
             differences.append(f"{option} {options.get(option)!r} declared, {found.get(option)!r} in the database")
     return (
         f"index {spec.name!r} of {collection.name} differs from its declaration ({'; '.join(differences)}): "
-        f'to migrate, drop it (db.getCollection("{collection.name}").dropIndex("{name}")) '
-        "and run `flask --app wsgi init-db` to create it as declared"
+        f"to migrate, run `flask --app wsgi init-db --rebuild {collection.name}.{spec.name}` "
+        "(drops it and creates it as declared)"
     )
+
+
+def rebuild_index(qualified_name, db=None):
+    """Drop the index `collection.name` declares, and any index on its keys, then create it as declared.
+    Raises KeyError when no declared index has that name, OperationFailure when the server refuses it
+    (a unique index over duplicates): the collection is then left without it."""
+    db = db if db is not None else get_db()
+    spec = {f"{s.collection}.{s.name}": s for s in INDEXES}[qualified_name]
+    collection = db[spec.collection]
+    for name, info in collection.index_information().items():
+        if name == spec.name or info["key"] == list(spec.keys):
+            collection.drop_index(name)
+    _create(collection, spec)
+
+
+def _create(collection, spec):
+    collection.create_index(list(spec.keys), name=spec.name, **spec.create_options)
 
 
 def ping():

@@ -37,11 +37,10 @@ def test_a_changed_index_is_named_with_its_migration_and_the_others_are_still_cr
 
     assert conflicts == [
         "index 'email_1' of users differs from its declaration (unique True declared, None in the database): "
-        'to migrate, drop it (db.getCollection("users").dropIndex("email_1")) and run `flask --app wsgi init-db` '
-        "to create it as declared",
+        "to migrate, run `flask --app wsgi init-db --rebuild users.email_1` (drops it and creates it as declared)",
         "index 'at_1' of interaction_events differs from its declaration (expireAfterSeconds 604800 declared, "
-        '60 in the database): to migrate, drop it (db.getCollection("interaction_events").dropIndex("at_1")) '
-        "and run `flask --app wsgi init-db` to create it as declared",
+        "60 in the database): to migrate, run `flask --app wsgi init-db --rebuild interaction_events.at_1` "
+        "(drops it and creates it as declared)",
     ]
     assert [record.getMessage() for record in caplog.records] == conflicts
     assert "role_1_name_1" in database.users.index_information()  # declared after the clash: created
@@ -58,16 +57,40 @@ def test_an_index_with_other_keys_under_the_declared_name_is_described(app):
     )
 
 
-def test_init_db_fails_naming_the_conflict_until_it_is_migrated(app, runner):
+def test_init_db_fails_naming_the_conflict_until_rebuild_migrates_it(app, runner):
     database = db.get_db()
     database.interaction_events.drop_index(EVENTS_TTL)
     database.interaction_events.create_index([("at", ASCENDING)], name=EVENTS_TTL, expireAfterSeconds=60)
 
     result = runner.invoke(args=["init-db"])
     assert result.exit_code != 0
-    assert 'dropIndex("at_1")' in result.output and "expireAfterSeconds 604800 declared, 60 in the database" in result.output
+    assert "--rebuild interaction_events.at_1" in result.output
+    assert "expireAfterSeconds 604800 declared, 60 in the database" in result.output
 
-    database.interaction_events.drop_index(EVENTS_TTL)
-    result = runner.invoke(args=["init-db"])
-    assert result.exit_code == 0 and f"{len(db.INDEXES)} indexes in place." in result.output
+    result = runner.invoke(args=["init-db", "--rebuild", "interaction_events.at_1"])
+    assert result.exit_code == 0, result.output
+    assert f"interaction_events.at_1 rebuilt.\n{len(db.INDEXES)} indexes in place." in result.output
     assert database.interaction_events.index_information()[EVENTS_TTL]["expireAfterSeconds"] == 7 * db.DAY
+
+
+def test_rebuild_replaces_an_index_kept_under_another_name(app, runner):
+    database = db.get_db()
+    database.interaction_events.drop_index(EVENTS_TTL)
+    database.interaction_events.create_index([("at", ASCENDING)], name="old_name", expireAfterSeconds=60)
+    assert "named 'old_name' in the database" in db.ensure_indexes()[0]
+
+    assert runner.invoke(args=["init-db", "--rebuild", "interaction_events.at_1"]).exit_code == 0
+    names = set(database.interaction_events.index_information())
+    assert EVENTS_TTL in names and "old_name" not in names
+
+
+def test_rebuild_names_what_stops_it(app, runner):
+    unknown = runner.invoke(args=["init-db", "--rebuild", "users.nothing_1"])
+    assert unknown.exit_code != 0 and "no declared index is named 'users.nothing_1'" in unknown.output
+
+    database = db.get_db()
+    database.users.drop_index("email_1")
+    database.users.insert_many([{"email": "twice@parley.example"}, {"email": "twice@parley.example"}])
+    duplicates = runner.invoke(args=["init-db", "--rebuild", "users.email_1"])
+    assert duplicates.exit_code != 0
+    assert "users.email_1 could not be created as declared" in duplicates.output and "E11000" in duplicates.output
