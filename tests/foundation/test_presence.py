@@ -10,7 +10,6 @@ from app.realtime import push
 from app.realtime.push import online_user_ids
 from app.services.conversations import routing
 from app.services.setup import queue_admin
-from tests.support.live_server import LiveServer
 from tests.support.sockets import connect_as, wait_for
 from tools.devstack import free_port
 
@@ -23,13 +22,6 @@ def config(config):
     return config
 
 
-@pytest.fixture
-def server(app):
-    server = LiveServer(app).start()
-    yield server
-    server.stop()
-
-
 def online_throughout(user_id, seconds):
     """True if the user is online at every look during `seconds`."""
     deadline = time.monotonic() + seconds
@@ -40,18 +32,18 @@ def online_throughout(user_id, seconds):
     return True
 
 
-def test_a_socket_stays_online_past_the_ttl_while_its_process_heartbeats(server, agent):
-    client = connect_as(server, agent["email"])
+def test_a_socket_stays_online_past_the_ttl_while_its_process_heartbeats(live_server, agent):
+    client = connect_as(live_server, agent["email"])
     assert online_throughout(str(agent["_id"]), TTL * 2), "the heartbeat did not keep the open socket online"
     client.disconnect()
     assert wait_for(lambda: str(agent["_id"]) not in online_user_ids(), timeout=TTL)
 
 
-def test_the_sockets_of_a_dead_process_go_offline_after_the_ttl_and_get_no_offers(server, make_user):
+def test_the_sockets_of_a_dead_process_go_offline_after_the_ttl_and_get_no_offers(live_server, make_user):
     alive, orphaned = make_user("agent"), make_user("agent")
     queue = queue_admin.create_queue({"name": "Support", "agent_ids": [str(alive["_id"]), str(orphaned["_id"])]})
     interaction = {"queue_id": queue["_id"], "rejected_by": []}
-    client = connect_as(server, alive["email"])  # this process heartbeats meanwhile
+    client = connect_as(live_server, alive["email"])  # this process heartbeats meanwhile
     # What a process killed with SIGKILL leaves behind: its socket's entry, refreshed by nobody.
     push.mark_online(str(orphaned["_id"]), "sid-of-a-killed-process")
     assert set(routing.offer_targets(interaction)) == {str(alive["_id"]), str(orphaned["_id"])}
@@ -62,9 +54,9 @@ def test_the_sockets_of_a_dead_process_go_offline_after_the_ttl_and_get_no_offer
     client.disconnect()
 
 
-def test_closing_one_of_a_users_sockets_keeps_them_online(server, agent):
+def test_closing_one_of_a_users_sockets_keeps_them_online(live_server, agent):
     user_id = str(agent["_id"])
-    first, second = connect_as(server, agent["email"]), connect_as(server, agent["email"])
+    first, second = connect_as(live_server, agent["email"]), connect_as(live_server, agent["email"])
     first.disconnect()
     assert online_throughout(user_id, TTL * 1.5)
     second.disconnect()
