@@ -142,6 +142,10 @@ class Config:
         self.LOGIN_FAILURES_PER_ACCOUNT = env_str("PARLEY_LOGIN_LIMIT_ACCOUNT", "5 per 10 minutes")
         # When every agent of a queue has rejected an interaction, offer it to all again after this long.
         self.PARLEY_REOFFER_AFTER_SECONDS = env_int("PARLEY_REOFFER_AFTER_SECONDS", 120)
+        # A web process's sockets stay online this long after its last heartbeat (it beats 4 times per TTL).
+        self.PARLEY_PRESENCE_TTL_SECONDS = env_int("PARLEY_PRESENCE_TTL_SECONDS", 60)
+        if self.PARLEY_PRESENCE_TTL_SECONDS < 1:
+            raise ConfigError("PARLEY_PRESENCE_TTL_SECONDS must be at least 1")
         # The simulator's "jump 24 h ahead" rewrites a conversation's window: never in production.
         self.PARLEY_SIMULATOR_TIME_JUMP = True
         # argon2id cost; tests lower it so a suite of sign-ins stays fast.

@@ -5,6 +5,10 @@ once) and whether they may see the interaction. Actions (accept, send, close…)
 REST API; sockets carry events. What handlers record in Redis goes through app/realtime/push.py.
 """
 
+import logging
+import threading
+import time
+
 from flask import request
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
@@ -20,6 +24,8 @@ from app.services.people import users
 # Which user each socket of this process belongs to: a disconnect is handled by the process
 # holding the socket, after sign-out may already have emptied the session.
 _socket_users = {}
+_heartbeat = {"started": False, "lock": threading.Lock()}
+log = logging.getLogger(__name__)
 
 
 def on_connect(auth=None):
@@ -27,8 +33,9 @@ def on_connect(auth=None):
         raise ConnectionRefusedError("unauthorized")
     push.list_socket(current_user.id, request.sid)
     _refuse_if_signed_out_meanwhile()
-    push.mark_online(current_user.id)
+    push.mark_online(current_user.id, request.sid)
     _socket_users[request.sid] = current_user.id
+    _start_heartbeat()
     join_room(push.agent_room(current_user.id))
     if current_user.is_admin:
         join_room(push.ADMINS_ROOM)
@@ -51,6 +58,35 @@ def on_disconnect(reason=None):
     if user_id is None:
         return
     push.socket_closed(user_id, request.sid)
+
+
+def _start_heartbeat():
+    """Once per process, at its first socket: only processes holding sockets keep presence alive."""
+    with _heartbeat["lock"]:
+        if _heartbeat["started"]:
+            return
+        _heartbeat["started"] = True
+    socketio.start_background_task(_keep_presence_alive)
+
+
+def _keep_presence_alive():
+    """Refresh this process's sockets' presence; when the process dies, they expire with the TTL.
+    Wakes every second so that a new TTL (tests configure several apps in one process) applies at once."""
+    last = time.monotonic()
+    while True:
+        socketio.sleep(min(1.0, push.heartbeat_interval()))
+        if time.monotonic() - last < push.heartbeat_interval():
+            continue
+        last = time.monotonic()
+        try:
+            sockets = list(_socket_users.items())
+            push.keep_online(sockets)
+            # A socket that closed while its entry was refreshed would be online until the TTL.
+            closed = [(sid, user_id) for sid, user_id in sockets if sid not in _socket_users]
+            for sid, user_id in closed:
+                push.socket_closed(user_id, sid)
+        except Exception:  # the loop must outlive any fault, or every socket of this process goes offline
+            log.exception("presence heartbeat failed")
 
 
 def send_waiting_offers(user, sid):
@@ -119,6 +155,7 @@ def on_sync(data):
 
 
 def init_app(app):
+    push.configure(app.config["PARLEY_PRESENCE_TTL_SECONDS"])
     socketio.init_app(
         app,
         async_mode=app.config["PARLEY_ASYNC_MODE"],

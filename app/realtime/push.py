@@ -9,6 +9,10 @@ Redis message queue, so a worker process reaches browsers connected to any web p
 Which rooms each socket watches is also kept in Redis, so that whoever loses access to an
 interaction can be taken out of its room from any process: leaving a room for a socket held
 by another process travels through the same message queue.
+
+Presence is one sorted set of "<user id>|<sid>" entries scored by when they expire. Each web
+process refreshes its own sockets' entries (handlers' heartbeat), so the sockets of a process that
+died stop counting once their entries expire. Times come from Redis's clock, not each machine's.
 """
 
 import logging
@@ -20,10 +24,32 @@ from app.extensions import socketio
 
 log = logging.getLogger(__name__)
 
-ONLINE_KEY = "parley:presence:online"
+PRESENCE_KEY = "parley:presence:sockets"
 ADMINS_ROOM = "admins"
 # A socket's watched rooms outlive it only if its process died; they expire with the day.
 WATCHING_TTL = 24 * 3600
+_presence = {"ttl": 60}
+
+# Redis's clock in milliseconds, so that every process agrees on when an entry expires.
+_NOW_MS = "local t = redis.call('TIME'); local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
+# Refresh the given entries to expire ARGV[1] seconds from now, and drop every expired one.
+_TOUCH = (
+    _NOW_MS
+    + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + 1000 * tonumber(ARGV[1]), ARGV[i]) end
+"""
+)
+_LIVE = _NOW_MS + "return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')"
+
+
+def configure(presence_ttl):
+    _presence["ttl"] = presence_ttl
+
+
+def heartbeat_interval():
+    """Four refreshes per TTL: a process that misses three still keeps its sockets online."""
+    return _presence["ttl"] / 4
 
 
 def _sids_key(user_id):
@@ -43,9 +69,15 @@ def emit(event, data, room):
     socketio.emit(event, data, to=room, namespace="/")
 
 
+def _entry(user_id, sid):
+    return f"{user_id}|{sid}"
+
+
 def online_user_ids():
+    """Users with at least one socket whose process kept it alive: one Redis round trip."""
     try:
-        return {m.decode() for m in queues.get_redis().smembers(ONLINE_KEY)}
+        live = queues.get_redis().eval(_LIVE, 1, PRESENCE_KEY)
+        return {entry.decode().split("|", 1)[0] for entry in live}
     except RedisError:
         log.warning("presence unavailable: Redis does not answer")
         return set()
@@ -114,20 +146,32 @@ def unlist_socket(user_id, sid):
         pass
 
 
-def mark_online(user_id):
+def mark_online(user_id, sid):
     try:
-        queues.get_redis().sadd(ONLINE_KEY, user_id)
+        _touch([(sid, user_id)])
     except RedisError:
         log.warning("presence not recorded for %s: Redis does not answer", user_id)
 
 
+def keep_online(sockets):
+    """Heartbeat: push back the expiry of these (sid, user id) pairs, this process's open sockets."""
+    try:
+        _touch(sockets)
+    except RedisError:
+        log.warning("presence not refreshed: Redis does not answer")
+
+
+def _touch(sockets):
+    entries = [_entry(user_id, sid) for sid, user_id in sockets]
+    queues.get_redis().eval(_TOUCH, 1, PRESENCE_KEY, _presence["ttl"], *entries)
+
+
 def socket_closed(user_id, sid):
-    """Forget the socket's rooms; the user is offline once their last socket is gone."""
+    """Forget the socket's rooms and presence; the user is offline once their last socket is gone."""
     try:
         redis = queues.get_redis()
         redis.delete(_watching_key(sid))
         redis.srem(_sids_key(user_id), sid)
-        if redis.scard(_sids_key(user_id)) == 0:
-            redis.srem(ONLINE_KEY, user_id)
+        redis.zrem(PRESENCE_KEY, _entry(user_id, sid))
     except RedisError:
-        pass
+        pass  # the entry expires on its own: its process no longer refreshes it

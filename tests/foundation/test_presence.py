@@ -1,0 +1,73 @@
+"""Presence expires: a web process keeps its sockets online with a heartbeat, and the sockets of a
+process that died stop counting (and stop getting offers) once the TTL has passed."""
+
+import time
+
+import pytest
+
+from app import queues
+from app.realtime import push
+from app.realtime.push import online_user_ids
+from app.services.conversations import routing
+from app.services.setup import queue_admin
+from tests.support.sockets import connect_as, wait_for
+from tools.devstack import free_port
+
+TTL = 2
+
+
+@pytest.fixture
+def config(config):
+    config.PARLEY_PRESENCE_TTL_SECONDS = TTL
+    return config
+
+
+def online_throughout(user_id, seconds):
+    """True if the user is online at every look during `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if user_id not in online_user_ids():
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_a_socket_stays_online_past_the_ttl_while_its_process_heartbeats(live_server, agent):
+    client = connect_as(live_server, agent["email"])
+    assert online_throughout(str(agent["_id"]), TTL * 2), "the heartbeat did not keep the open socket online"
+    client.disconnect()
+    assert wait_for(lambda: str(agent["_id"]) not in online_user_ids(), timeout=TTL)
+
+
+def test_the_sockets_of_a_dead_process_go_offline_after_the_ttl_and_get_no_offers(live_server, make_user):
+    alive, orphaned = make_user("agent"), make_user("agent")
+    queue = queue_admin.create_queue({"name": "Support", "agent_ids": [str(alive["_id"]), str(orphaned["_id"])]})
+    interaction = {"queue_id": queue["_id"], "rejected_by": []}
+    client = connect_as(live_server, alive["email"])  # this process heartbeats meanwhile
+    # What a process killed with SIGKILL leaves behind: its socket's entry, refreshed by nobody.
+    push.mark_online(str(orphaned["_id"]), "sid-of-a-killed-process")
+    assert set(routing.offer_targets(interaction)) == {str(alive["_id"]), str(orphaned["_id"])}
+
+    assert wait_for(lambda: str(orphaned["_id"]) not in online_user_ids(), timeout=TTL + 1)
+    assert routing.offer_targets(interaction) == [str(alive["_id"])]
+    assert wait_for(lambda: queues.get_redis().zcard(push.PRESENCE_KEY) == 1, timeout=TTL), "expired entries stay"
+    client.disconnect()
+
+
+def test_closing_one_of_a_users_sockets_keeps_them_online(live_server, agent):
+    user_id = str(agent["_id"])
+    first, second = connect_as(live_server, agent["email"]), connect_as(live_server, agent["email"])
+    first.disconnect()
+    assert online_throughout(user_id, TTL * 1.5)
+    second.disconnect()
+    assert wait_for(lambda: user_id not in online_user_ids(), timeout=TTL)
+
+
+def test_presence_reads_empty_and_heartbeats_carry_on_while_redis_is_down(app, caplog):
+    queues.configure(f"redis://127.0.0.1:{free_port()}")
+    try:
+        assert online_user_ids() == set()
+        push.keep_online([("a-sid", "a-user")])
+    finally:
+        queues.configure(app.config["REDIS_URL"])
+    assert "presence unavailable" in caplog.text and "presence not refreshed" in caplog.text
