@@ -18,7 +18,17 @@ def test_a_retrying_send_shows_live(team, desktop, fake_provider, monkeypatch):
     alice = desktop(team["alice"])
     says(team["meta"], PHONE, "Is my order late?", name="Rosa Retry")
     pane = accept_offer(alice, "Rosa Retry")
-    fake_provider.script("POST", MESSAGES, FakeResponse(503, {"error": {"message": "Service unavailable", "code": 2}}))
+    # The first send of the agent's text is refused; read receipts go to the same path and pass.
+    answer = fake_provider.handler_for("POST", MESSAGES)
+    refused = []
+
+    def first_text_refused(req):
+        if (req.json or {}).get("type") == "text" and not refused:
+            refused.append(req)
+            return FakeResponse(503, {"error": {"message": "Service unavailable", "code": 2}})
+        return answer(req)
+
+    fake_provider.route("POST", MESSAGES, first_text_refused)
 
     pane.get_by_test_id("composer-input").fill("Let me check")
     pane.get_by_test_id("composer-input").press("Enter")

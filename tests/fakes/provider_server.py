@@ -148,6 +148,11 @@ class FakeProviderServer:
         with self._lock:
             self._routes[(method.upper(), path)] = handler if callable(handler) else (lambda req: handler)
 
+    def handler_for(self, method: str, path: str) -> Handler | None:
+        """The standing answer of a route, to wrap it (e.g. refuse only some requests)."""
+        with self._lock:
+            return self._routes.get((method.upper(), path))
+
     def _answer(self, req: RecordedRequest) -> FakeResponse:
         key = (req.method, req.path)
         with self._lock:
