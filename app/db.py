@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 import bson
 import pymongo
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DocumentTooLarge, WriteError
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,10 @@ def _serialize_embedded_writes(collection_class):
         setattr(collection_class, name, locked)
 
 
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # a server's maxBsonObjectSize
+_COMMAND_OVERHEAD = 16382  # what pymongo allows a write command beyond it
+
+
 def _updater_in_bson_order(pick):
     """$max/$min as a server applies them: values of different types (a date against null) compare
     by BSON type order, where the embedded engine's Python comparison raises TypeError."""
@@ -157,7 +162,9 @@ def _all_or_nothing(apply_update):
     a server refuses, and leaves the operators before a failing one written."""
 
     def apply(self, existing_document, spec, document, *args, **kwargs):
-        bson.encode(document)  # pymongo refuses what BSON cannot carry (an integer past 2^63) before sending
+        # pymongo refuses what BSON cannot carry (an integer past 2^63, a lone surrogate) before sending
+        if len(bson.encode(document)) > MAX_DOCUMENT_BYTES + _COMMAND_OVERHEAD:
+            raise DocumentTooLarge("update command document too large")
         if all(name.startswith("$") and isinstance(fields, dict) for name, fields in document.items()):
             touched = {}
             for operator, fields in document.items():
@@ -171,7 +178,10 @@ def _all_or_nothing(apply_update):
             for name, value in existing_document.items()
         }
         try:
-            return apply_update(self, existing_document, spec, document, *args, **kwargs)
+            result = apply_update(self, existing_document, spec, document, *args, **kwargs)
+            if len(bson.encode(existing_document)) > MAX_DOCUMENT_BYTES:
+                raise WriteError(f"Resulting document after update is larger than {MAX_DOCUMENT_BYTES}", 10334)
+            return result
         except BaseException:
             existing_document.clear()
             existing_document.update(before)
@@ -202,11 +212,28 @@ def _restorable_copy(value, changes):
     return copy.deepcopy(value)
 
 
+def _insert_within_size(insert):
+    """A server refuses to store a document over 16 MB (pymongo passes it on, the server answers
+    with a write error); the embedded engine stores any size."""
+
+    def checked(self, data, *args, **kwargs):
+        if isinstance(data, dict):
+            size = len(bson.encode(data))
+            if size > MAX_DOCUMENT_BYTES:
+                raise WriteError(f"object to insert too large. size in bytes: {size}, max size: {MAX_DOCUMENT_BYTES}", 2)
+        return insert(self, data, *args, **kwargs)
+
+    checked.size_checked = True
+    return checked
+
+
 def _behave_like_a_server(collection_module):
     collection_module._updaters.update({"$max": _updater_in_bson_order(max), "$min": _updater_in_bson_order(min)})
     collection_class = collection_module.Collection
     if not getattr(collection_class._apply_update_document, "all_or_nothing", False):
         collection_class._apply_update_document = _all_or_nothing(collection_class._apply_update_document)
+    if not getattr(collection_class._insert, "size_checked", False):
+        collection_class._insert = _insert_within_size(collection_class._insert)
 
 
 def connect(uri):

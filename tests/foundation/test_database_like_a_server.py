@@ -5,7 +5,7 @@ nothing at all (no operator before the failing one stays applied)."""
 from datetime import datetime
 
 import pytest
-from pymongo.errors import PyMongoError
+from pymongo.errors import BulkWriteError, DocumentTooLarge, PyMongoError, WriteError
 
 from app.db import get_db
 
@@ -59,3 +59,51 @@ def test_a_failed_update_restores_changes_inside_array_elements(doc):
     with pytest.raises((TypeError, PyMongoError)):
         doc.update_one({"_id": 1}, {"$pull": {"items": {"status": "sent"}}, "$inc": {"seen": 1}})
     assert doc.find_one({"_id": 1})["items"] == [{"status": "sent"}, {"status": "sent"}]
+
+
+BIG = "x" * (16 * 1024 * 1024)
+
+
+def test_a_document_over_16_mb_is_refused_on_insert_like_a_server(app):
+    things = get_db().things
+    with pytest.raises(WriteError, match="object to insert too large") as refused:
+        things.insert_one({"_id": 2, "text": BIG})
+    assert refused.value.code == 2
+    with pytest.raises(BulkWriteError):
+        things.insert_many([{"_id": 3}, {"_id": 4, "text": BIG}])
+    things.insert_one({"_id": 5, "text": BIG[: 16 * 1024 * 1024 - 100]})  # just under the limit is stored
+    assert things.find_one({"_id": 2}) is None and things.find_one({"_id": 4}) is None
+
+
+def test_an_update_or_replacement_past_16_mb_is_refused_and_writes_nothing(doc):
+    half = BIG[: 9 * 1024 * 1024]
+    doc.update_one({"_id": 1}, {"$push": {"items": half}})
+    for update in ({"$push": {"items": half}, "$set": {"last": "x"}}, {"$set": {"n": 2, "other": half}}):
+        with pytest.raises(WriteError, match="Resulting document after update is larger than 16777216") as refused:
+            doc.update_one({"_id": 1}, update)
+        assert refused.value.code == 10334
+    with pytest.raises(WriteError):  # just over 16 MB: pymongo sends it and the server refuses it
+        doc.replace_one({"_id": 1}, {"text": BIG})
+    with pytest.raises(DocumentTooLarge):  # far over: pymongo does not send it
+        doc.replace_one({"_id": 1}, {"text": BIG + BIG[:20000]})
+    with pytest.raises(DocumentTooLarge):
+        doc.update_one({"_id": 1}, {"$set": {"other": BIG + BIG[:20000]}})
+    stored = doc.find_one({"_id": 1})
+    assert stored["n"] == 1 and len(stored["items"]) == 1 and "last" not in stored and "other" not in stored
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda things: things.insert_one({"text": "\ud800"}),
+        lambda things: things.update_one({"_id": 1}, {"$set": {"text": "a\udfffb"}}),
+        lambda things: things.update_one({"_id": 1}, {"$push": {"items": {"body": "\ud83d"}}, "$inc": {"n": 1}}),
+        lambda things: things.replace_one({"_id": 1}, {"text": "\ud800"}),
+    ],
+    ids=["insert", "set", "push", "replace"],
+)
+def test_a_string_with_a_lone_surrogate_is_refused_as_pymongo_refuses_it(doc, write):
+    with pytest.raises(UnicodeEncodeError):  # what bson raises before pymongo sends anything
+        write(doc)
+    assert doc.find_one({"_id": 1}) == {"_id": 1, "seen": None, "first": None, "items": [], "n": 1}
+    assert doc.count_documents({}) == 1
