@@ -169,6 +169,8 @@ def _all_or_nothing(apply_update):
             touched = {}
             for operator, fields in document.items():
                 for path in fields:
+                    if "$" in path and operator != "$unset":
+                        _refuse_dollar_prefixed_names(path)
                     name, _, rest = path.partition(".")
                     touched.setdefault(name, set()).add((operator, rest))
         else:  # a replacement document
@@ -189,6 +191,15 @@ def _all_or_nothing(apply_update):
 
     apply.all_or_nothing = True
     return apply
+
+
+def _refuse_dollar_prefixed_names(path):
+    """MongoDB 5.0+ stores "$"-prefixed names an insert brings, but an update operator may not
+    create one: `{"$set": {"raw.$where": ...}}` fails on a server with code 52. Positional
+    operators ($, $[], $[name]) are not names."""
+    for part in path.split("."):
+        if part.startswith("$") and part != "$" and not (part.startswith("$[") and part.endswith("]")):
+            raise WriteError(f"The dollar ($) prefixed field '{part}' in '{path}' is not valid for storage.", 52)
 
 
 LIST_OPERATORS = frozenset({"$push", "$addToSet", "$pull", "$pullAll", "$pop"})

@@ -107,3 +107,33 @@ def test_a_string_with_a_lone_surrogate_is_refused_as_pymongo_refuses_it(doc, wr
         write(doc)
     assert doc.find_one({"_id": 1}) == {"_id": 1, "seen": None, "first": None, "items": [], "n": 1}
     assert doc.count_documents({}) == 1
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"$set": {"$where": "1"}},
+        {"$set": {"payload.$ref": "x", "n": 2}},
+        {"$push": {"items": "x"}, "$setOnInsert": {"raw.$id": 1}},
+        {"$inc": {"counts.$gt": 1}},
+    ],
+    ids=["top_level", "nested_path", "after_other_operators", "inc"],
+)
+def test_an_update_may_not_create_a_dollar_prefixed_name_as_on_mongodb_7(doc, update):
+    with pytest.raises(
+        WriteError, match=r"The dollar \(\$\) prefixed field '\$\w+' in '[\w.$]+' is not valid for storage"
+    ) as refused:
+        doc.update_one({"_id": 1}, update)
+    assert refused.value.code == 52
+    assert doc.find_one({"_id": 1}) == {"_id": 1, "seen": None, "first": None, "items": [], "n": 1}
+
+
+def test_dollar_prefixed_and_dotted_names_inside_a_stored_value_are_kept_and_positional_paths_still_work(doc):
+    raw = {"$ref": "x", "a.b": 1, "nested": {"$where": "1"}}
+    doc.update_one({"_id": 1}, {"$set": {"raw": raw}, "$push": {"items": {"status": "sent", "raw": raw}}})
+    doc.update_one({"_id": 1, "items.status": "sent"}, {"$set": {"items.$.status": "read", "items.$[].seen": True}})
+    doc.update_one({"_id": 1}, {"$unset": {"raw.$ref": ""}})  # removing creates no name
+    stored = doc.find_one({"_id": 1})
+    assert stored["raw"] == {"a.b": 1, "nested": {"$where": "1"}} and stored["items"] == [
+        {"status": "read", "raw": raw, "seen": True}
+    ]
