@@ -1,6 +1,7 @@
-"""Updates behave as on a MongoDB server whichever engine runs: $max/$min order values by BSON
-type (null before a date), an update BSON cannot carry is refused, and a refused update writes
-nothing at all (no operator before the failing one stays applied)."""
+"""Writes and sorts behave as on a MongoDB server (7) whichever engine runs: $max/$min and sorts order
+values by BSON type (null before a date), an update BSON cannot carry (an integer past 2^63, a lone
+surrogate) is refused, a refused update writes nothing at all, a document over 16 MB is refused
+with a server's error, and an update may not create a "$"-prefixed field name."""
 
 from datetime import datetime
 
@@ -137,3 +138,17 @@ def test_dollar_prefixed_and_dotted_names_inside_a_stored_value_are_kept_and_pos
     assert stored["raw"] == {"a.b": 1, "nested": {"$where": "1"}} and stored["items"] == [
         {"status": "read", "raw": raw, "seen": True}
     ]
+
+
+def test_a_sort_over_mixed_types_follows_bson_order_null_first(app):
+    """null and a missing field sort together before numbers, strings, objects, booleans and dates
+    (BSON order), in finds and in aggregations, on a nested path too: no TypeError."""
+    things = get_db().things
+    values = {1: None, 2: AT, 3: ..., 4: 5, 5: "s", 6: True, 7: {"a": 1}}
+    things.insert_many([{"_id": i} if v is ... else {"_id": i, "t": v, "m": {"at": v}} for i, v in values.items()])
+    for field in ("t", "m.at"):
+        up = [(field, 1), ("_id", 1)]
+        down = [(field, -1), ("_id", 1)]
+        assert [d["_id"] for d in things.find({}, sort=up)] == [1, 3, 4, 5, 7, 6, 2]
+        assert [d["_id"] for d in things.find({}, sort=down)] == [2, 6, 7, 5, 4, 1, 3]
+        assert [d["_id"] for d in things.aggregate([{"$sort": dict(down)}])] == [2, 6, 7, 5, 4, 1, 3]
