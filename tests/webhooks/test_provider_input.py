@@ -112,6 +112,22 @@ def test_an_integer_past_2_63_keeps_its_failure_as_text_and_changes_nothing(clie
     assert get_db().webhook_failures.find_one({})["replays"] == 1
 
 
+def test_a_message_over_16_mb_is_a_recorded_failure_not_a_retry_loop(client):
+    """A server refuses a document over 16 MB at every retry: the endpoint answers 200 with the event
+    counted failed and its start kept for the admin, instead of a 500 the provider retries forever."""
+    account = make_sandbox_account(make_queue())
+    huge = "x" * (17 * 1024 * 1024)
+    event = sandbox.build_inbound(CUSTOMER, text=huge, message_id="sim.huge")
+
+    assert post(client, account, {"events": [event]}) == {"failed": 1}
+
+    assert get_db().interactions.count_documents({}) == 0
+    [failure] = list(get_db().webhook_failures.find({}))
+    assert failure["error"].startswith("WriteError: object to insert too large")
+    assert failure["event_json_chars"] > len(huge) and len(failure["event_json"]) == 1024 * 1024
+    assert failure["event_json"].startswith("{") and "sim.huge" in failure["event_json"]
+
+
 def test_half_an_emoji_escaped_alone_is_stored_as_a_replacement_character(client):
     """A server cannot store a lone surrogate ("\\ud83d" without its pair): the message is kept with
     U+FFFD in its place instead of failing, and a whole emoji still arrives whole."""
