@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import bson
 import pymongo
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DocumentTooLarge, WriteError
+from pymongo.errors import DocumentTooLarge, DuplicateKeyError, OperationFailure, WriteError
 
 log = logging.getLogger(__name__)
 
@@ -234,8 +234,22 @@ def _insert_within_size(insert):
                 raise WriteError(f"object to insert too large. size in bytes: {size}, max size: {MAX_DOCUMENT_BYTES}", 2)
         return insert(self, data, *args, **kwargs)
 
-    checked.size_checked = True
     return checked
+
+
+def _command_errors(find_and_modify):
+    """find_one_and_* is a command on a server: what refuses the write comes back as OperationFailure
+    (a duplicate key still as DuplicateKeyError), where the embedded engine raises a WriteError."""
+
+    def run(self, *args, **kwargs):
+        try:
+            return find_and_modify(self, *args, **kwargs)
+        except DuplicateKeyError:
+            raise
+        except WriteError as exc:
+            raise OperationFailure(str(exc), exc.code) from None
+
+    return run
 
 
 def _behave_like_a_server(collection_module):
@@ -243,8 +257,10 @@ def _behave_like_a_server(collection_module):
     collection_class = collection_module.Collection
     if not getattr(collection_class._apply_update_document, "all_or_nothing", False):
         collection_class._apply_update_document = _all_or_nothing(collection_class._apply_update_document)
-    if not getattr(collection_class._insert, "size_checked", False):
+    if not getattr(collection_class, "refuses_like_a_server", False):  # once: the write lock wraps these next
         collection_class._insert = _insert_within_size(collection_class._insert)
+        collection_class._find_and_modify = _command_errors(collection_class._find_and_modify)
+        collection_class.refuses_like_a_server = True
 
 
 def connect(uri):
@@ -257,8 +273,8 @@ def connect(uri):
         import mongomock.gridfs
 
         mongomock.gridfs.enable_gridfs_integration()
-        _serialize_embedded_writes(mongomock.collection.Collection)
         _behave_like_a_server(mongomock.collection)
+        _serialize_embedded_writes(mongomock.collection.Collection)
         client = mongomock.MongoClient()
         embedded = True
     elif parsed.scheme in ("mongodb", "mongodb+srv"):

@@ -6,9 +6,9 @@ with a server's error, and an update may not create a "$"-prefixed field name.""
 from datetime import datetime
 
 import pytest
-from pymongo.errors import BulkWriteError, DocumentTooLarge, PyMongoError, WriteError
+from pymongo.errors import BulkWriteError, DocumentTooLarge, OperationFailure, PyMongoError, WriteError
 
-from app.db import get_db
+from app.db import connect, get_db
 
 AT = datetime(2026, 3, 1, 12, 0)
 
@@ -83,6 +83,9 @@ def test_an_update_or_replacement_past_16_mb_is_refused_and_writes_nothing(doc):
         with pytest.raises(WriteError, match="Resulting document after update is larger than 16777216") as refused:
             doc.update_one({"_id": 1}, update)
         assert refused.value.code == 10334
+    with pytest.raises(OperationFailure) as refused:  # a command on a server: not a WriteError
+        doc.find_one_and_update({"_id": 1}, {"$push": {"items": half}})
+    assert refused.value.code == 10334 and not isinstance(refused.value, WriteError)
     with pytest.raises(WriteError):  # just over 16 MB: pymongo sends it and the server refuses it
         doc.replace_one({"_id": 1}, {"text": BIG})
     with pytest.raises(DocumentTooLarge):  # far over: pymongo does not send it
@@ -152,3 +155,12 @@ def test_a_sort_over_mixed_types_follows_bson_order_null_first(app):
         assert [d["_id"] for d in things.find({}, sort=up)] == [1, 3, 4, 5, 7, 6, 2]
         assert [d["_id"] for d in things.find({}, sort=down)] == [2, 6, 7, 5, 4, 1, 3]
         assert [d["_id"] for d in things.aggregate([{"$sort": dict(down)}])] == [2, 6, 7, 5, 4, 1, 3]
+
+
+def test_opening_the_embedded_database_again_wraps_the_engine_no_further(app):
+    from mongomock.collection import Collection
+
+    wrapped = (Collection._insert, Collection._find_and_modify, Collection._apply_update_document)
+    connect(app.config["MONGO_URI"])
+    connect(app.config["MONGO_URI"])
+    assert (Collection._insert, Collection._find_and_modify, Collection._apply_update_document) == wrapped

@@ -127,6 +127,13 @@ def test_a_message_over_16_mb_is_a_recorded_failure_not_a_retry_loop(client):
     assert failure["event_json_chars"] > len(huge) and len(failure["event_json"]) == 1024 * 1024
     assert failure["event_json"].startswith("{") and "sim.huge" in failure["event_json"]
 
+    half = sandbox.build_inbound(CUSTOMER, text=huge[: 9 * 1024 * 1024], message_id="sim.half")
+    assert post(client, account, {"events": [half]}) == {"stored": 1}
+    before = get_db().interactions.find_one({})
+    assert post(client, account, {"events": [{**half, "id": "sim.half-2"}]}) == {"failed": 1}  # the sum is over 16 MB
+    assert get_db().interactions.find_one({}) == before
+    assert get_db().webhook_failures.count_documents({"error": {"$regex": "^OperationFailure: Resulting document"}}) == 1
+
 
 def test_half_an_emoji_escaped_alone_is_stored_as_a_replacement_character(client):
     """A server cannot store a lone surrogate ("\\ud83d" without its pair): the message is kept with

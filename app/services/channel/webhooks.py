@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bson.errors import InvalidDocument
-from pymongo.errors import PyMongoError, WriteError
+from pymongo.errors import OperationFailure, PyMongoError, WriteError
 from redis.exceptions import RedisError
 
 from app import queues as rq_queues
@@ -174,7 +174,7 @@ def store(account, events, received_at=None):
         try:
             counts.update(inbound.ingest(target, [event], received_at))
         except RETRYABLE_FAULTS as exc:
-            if isinstance(exc, WriteError) and exc.code in PERMANENT_WRITE_ERRORS:
+            if isinstance(exc, OperationFailure) and exc.code in PERMANENT_WRITE_ERRORS:
                 _failed(target, event, exc, counts)  # a retry would meet the same refusal
                 continue
             log.warning("webhook for account %s not stored, the provider will retry: %r", target["_id"], exc)
