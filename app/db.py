@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import bson
 import pymongo
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DocumentTooLarge, DuplicateKeyError, OperationFailure, WriteError
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,10 @@ def _serialize_embedded_writes(collection_class):
         setattr(collection_class, name, locked)
 
 
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # a server's maxBsonObjectSize
+_COMMAND_OVERHEAD = 16382  # what pymongo allows a write command beyond it
+
+
 def _updater_in_bson_order(pick):
     """$max/$min as a server applies them: values of different types (a date against null) compare
     by BSON type order, where the embedded engine's Python comparison raises TypeError."""
@@ -163,11 +168,15 @@ def _all_or_nothing(apply_update):
     a server refuses, and leaves the operators before a failing one written."""
 
     def apply(self, existing_document, spec, document, *args, **kwargs):
-        bson.encode(document)  # pymongo refuses what BSON cannot carry (an integer past 2^63) before sending
+        # pymongo refuses what BSON cannot carry (an integer past 2^63, a lone surrogate) before sending
+        if len(bson.encode(document)) > MAX_DOCUMENT_BYTES + _COMMAND_OVERHEAD:
+            raise DocumentTooLarge("update command document too large")
         if all(name.startswith("$") and isinstance(fields, dict) for name, fields in document.items()):
             touched = {}
             for operator, fields in document.items():
                 for path in fields:
+                    if "$" in path and operator != "$unset":
+                        _refuse_dollar_prefixed_names(path)
                     name, _, rest = path.partition(".")
                     touched.setdefault(name, set()).add((operator, rest))
         else:  # a replacement document
@@ -177,7 +186,10 @@ def _all_or_nothing(apply_update):
             for name, value in existing_document.items()
         }
         try:
-            return apply_update(self, existing_document, spec, document, *args, **kwargs)
+            result = apply_update(self, existing_document, spec, document, *args, **kwargs)
+            if len(bson.encode(existing_document)) > MAX_DOCUMENT_BYTES:
+                raise WriteError(f"Resulting document after update is larger than {MAX_DOCUMENT_BYTES}", 10334)
+            return result
         except BaseException:
             existing_document.clear()
             existing_document.update(before)
@@ -185,6 +197,15 @@ def _all_or_nothing(apply_update):
 
     apply.all_or_nothing = True
     return apply
+
+
+def _refuse_dollar_prefixed_names(path):
+    """MongoDB 5.0+ stores "$"-prefixed names an insert brings, but an update operator may not
+    create one: `{"$set": {"raw.$where": ...}}` fails on a server with code 52. Positional
+    operators ($, $[], $[name]) are not names."""
+    for part in path.split("."):
+        if part.startswith("$") and part != "$" and not (part.startswith("$[") and part.endswith("]")):
+            raise WriteError(f"The dollar ($) prefixed field '{part}' in '{path}' is not valid for storage.", 52)
 
 
 LIST_OPERATORS = frozenset({"$push", "$addToSet", "$pull", "$pullAll", "$pop"})
@@ -243,6 +264,35 @@ def _index_conflicts_like_a_server(create_index):
     return create
 
 
+def _insert_within_size(insert):
+    """A server refuses to store a document over 16 MB (pymongo passes it on, the server answers
+    with a write error); the embedded engine stores any size."""
+
+    def checked(self, data, *args, **kwargs):
+        if isinstance(data, dict):
+            size = len(bson.encode(data))
+            if size > MAX_DOCUMENT_BYTES:
+                raise WriteError(f"object to insert too large. size in bytes: {size}, max size: {MAX_DOCUMENT_BYTES}", 2)
+        return insert(self, data, *args, **kwargs)
+
+    return checked
+
+
+def _command_errors(find_and_modify):
+    """find_one_and_* is a command on a server: what refuses the write comes back as OperationFailure
+    (a duplicate key still as DuplicateKeyError), where the embedded engine raises a WriteError."""
+
+    def run(self, *args, **kwargs):
+        try:
+            return find_and_modify(self, *args, **kwargs)
+        except DuplicateKeyError:
+            raise
+        except WriteError as exc:
+            raise OperationFailure(str(exc), exc.code) from None
+
+    return run
+
+
 def _behave_like_a_server(collection_module):
     collection_module._updaters.update({"$max": _updater_in_bson_order(max), "$min": _updater_in_bson_order(min)})
     collection_class = collection_module.Collection
@@ -250,6 +300,10 @@ def _behave_like_a_server(collection_module):
         collection_class._apply_update_document = _all_or_nothing(collection_class._apply_update_document)
     if not getattr(collection_class.create_index, "like_a_server", False):
         collection_class.create_index = _index_conflicts_like_a_server(collection_class.create_index)
+    if not getattr(collection_class, "refuses_like_a_server", False):  # once: the write lock wraps these next
+        collection_class._insert = _insert_within_size(collection_class._insert)
+        collection_class._find_and_modify = _command_errors(collection_class._find_and_modify)
+        collection_class.refuses_like_a_server = True
 
 
 def connect(uri):
@@ -262,8 +316,8 @@ def connect(uri):
         import mongomock.gridfs
 
         mongomock.gridfs.enable_gridfs_integration()
-        _serialize_embedded_writes(mongomock.collection.Collection)
         _behave_like_a_server(mongomock.collection)
+        _serialize_embedded_writes(mongomock.collection.Collection)
         client = mongomock.MongoClient()
         embedded = True
     elif parsed.scheme in ("mongodb", "mongodb+srv"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,12 +12,28 @@ import phonenumbers
 
 from .errors import MalformedWebhook
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def load_json(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise MalformedWebhook(f"body is not JSON ({exc.__class__.__name__})") from None
+    return _without_lone_surrogates(data) if _SURROGATE_ESCAPE.search(body) else data
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """JSON may escape half of an emoji ("\\ud83d" alone), which no database can store as UTF-8:
+    it becomes U+FFFD, so the rest of the message is kept. Pairs are already joined by json."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def load_json_object(body: bytes) -> dict:

@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 from app.services import clock
-from app.services.conversations import lifecycle
+from app.services.conversations import lifecycle, start_conversation
 from tests.interactions.support import says, taken
 from tests.support.builders import sign_in
 
@@ -92,6 +92,24 @@ def test_sort_by_start_and_last_message(app, team):
     one, two = str(first["_id"]), str(second["_id"])
     assert order("start") == [one, two] and order("-start") == [two, one]
     assert order("-last_message") == [one, two] and order("last_message") == [two, one]
+
+
+def test_sort_by_window_puts_a_conversation_without_a_window_where_a_server_puts_null(app, team):
+    """An agent-started conversation has no customer window yet (null); a server sorts null before
+    every date, so it comes first closing-soonest and last latest-first, on both engines."""
+    customer = says(team["account"], "+447700900041", "hi")
+    clock.advance(timedelta(minutes=5))
+    started, _, _ = start_conversation.start(
+        team["admin"], {"account_id": str(team["account"]["_id"]), "phone": "+447700900042", "text": "Hello from us"}
+    )
+    assert started["window_expires_at"] is None
+    client = client_of(app, team["admin"])
+
+    def order(sort):
+        return row_ids(client.get(f"/interactions/?sort={sort}").get_data(as_text=True))
+
+    ours, theirs = str(started["_id"]), str(customer["_id"])
+    assert order("window") == [ours, theirs] and order("-window") == [theirs, ours]
 
 
 def test_bad_filters_answer_400_with_the_reason_next_to_the_field(app, team):

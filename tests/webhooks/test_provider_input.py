@@ -112,6 +112,52 @@ def test_an_integer_past_2_63_keeps_its_failure_as_text_and_changes_nothing(clie
     assert get_db().webhook_failures.find_one({})["replays"] == 1
 
 
+def test_a_message_over_16_mb_is_a_recorded_failure_not_a_retry_loop(client):
+    """A server refuses a document over 16 MB at every retry: the endpoint answers 200 with the event
+    counted failed and its start kept for the admin, instead of a 500 the provider retries forever."""
+    account = make_sandbox_account(make_queue())
+    huge = "x" * (17 * 1024 * 1024)
+    event = sandbox.build_inbound(CUSTOMER, text=huge, message_id="sim.huge")
+
+    assert post(client, account, {"events": [event]}) == {"failed": 1}
+
+    assert get_db().interactions.count_documents({}) == 0
+    [failure] = list(get_db().webhook_failures.find({}))
+    assert failure["error"].startswith("WriteError: object to insert too large")
+    assert failure["event_json_chars"] > len(huge) and len(failure["event_json"]) == 1024 * 1024
+    assert failure["event_json"].startswith("{") and "sim.huge" in failure["event_json"]
+
+    half = sandbox.build_inbound(CUSTOMER, text=huge[: 9 * 1024 * 1024], message_id="sim.half")
+    assert post(client, account, {"events": [half]}) == {"stored": 1}
+    before = get_db().interactions.find_one({})
+    assert post(client, account, {"events": [{**half, "id": "sim.half-2"}]}) == {"failed": 1}  # the sum is over 16 MB
+    assert get_db().interactions.find_one({}) == before
+    assert get_db().webhook_failures.count_documents({"error": {"$regex": "^OperationFailure: Resulting document"}}) == 1
+
+
+def test_half_an_emoji_escaped_alone_is_stored_as_a_replacement_character(client):
+    """A server cannot store a lone surrogate ("\\ud83d" without its pair): the message is kept with
+    U+FFFD in its place instead of failing, and a whole emoji still arrives whole."""
+    account = make_sandbox_account(make_queue())
+    event = sandbox.build_inbound(CUSTOMER, text="Thanks HALF and WHOLE", name="Ana HALF")
+    body = json.dumps({"events": [event]}).replace("HALF", "\\ud83d").replace("WHOLE", "\\ud83d\\ude00")
+
+    assert post(client, account, body.encode()) == {"stored": 1}
+
+    stored = get_db().interactions.find_one({})
+    assert stored["messages"][0]["text"] == "Thanks \ufffd and \U0001f600"
+    assert get_db().webhook_failures.count_documents({}) == 0
+
+
+def test_provider_keys_starting_with_a_dollar_or_holding_a_dot_do_not_sink_the_message(client):
+    account = make_sandbox_account(make_queue())
+    event = sandbox.build_inbound(CUSTOMER, text="Dollar keys")
+    event.update({"$where": "1", "extra": {"$ref": "x", "a.b": 1}})
+
+    assert post(client, account, {"events": [event]}) == {"stored": 1}
+    assert get_db().interactions.find_one({})["messages"][0]["text"] == "Dollar keys"
+
+
 # -- a status is about our message, whatever a customer's message is called -------------------------
 def test_a_status_moves_our_message_even_when_a_customers_message_has_the_same_id(client):
     alice = make_user("agent", name="Alice")

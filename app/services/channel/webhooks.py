@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bson.errors import InvalidDocument
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError, WriteError
 from redis.exceptions import RedisError
 
 from app import queues as rq_queues
@@ -59,6 +59,9 @@ NONCE_TTL_SECONDS = 30 * 60
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 #: Faults of our infrastructure, not of the webhook: the provider should retry.
 RETRYABLE_FAULTS = (PyMongoError, RedisError, ConnectionError, TimeoutError)
+# Refusals a retry meets again: BadValue (an object to insert over 16 MB) and a document over 16 MB.
+PERMANENT_WRITE_ERRORS = {2, 10334, 17419}
+FAILURE_JSON_MAX = 1024 * 1024  # what a failure keeps of an event too large to store
 
 
 class WebhookFailure(Exception):
@@ -171,13 +174,20 @@ def store(account, events, received_at=None):
         try:
             counts.update(inbound.ingest(target, [event], received_at))
         except RETRYABLE_FAULTS as exc:
+            if isinstance(exc, OperationFailure) and exc.code in PERMANENT_WRITE_ERRORS:
+                _failed(target, event, exc, counts)  # a retry would meet the same refusal
+                continue
             log.warning("webhook for account %s not stored, the provider will retry: %r", target["_id"], exc)
             raise WebhookFailure(500, "retry_later", "Storage is unavailable; deliver again later.") from exc
         except Exception as exc:
-            log.exception("event %s of account %s could not be stored", event.provider_message_id, target["_id"])
-            _record_failure(target, event, exc)
-            counts["failed"] += 1
+            _failed(target, event, exc, counts)
     return counts
+
+
+def _failed(account, event, exc, counts):
+    log.exception("event %s of account %s could not be stored", event.provider_message_id, account["_id"])
+    _record_failure(account, event, exc)
+    counts["failed"] += 1
 
 
 def _record_failure(account, event, exc):
@@ -190,8 +200,11 @@ def _record_failure(account, event, exc):
     try:
         try:
             get_db().webhook_failures.insert_one({**record, "event": event.to_dict()})
-        except (OverflowError, InvalidDocument):  # a value BSON cannot carry (an integer past 2^63): keep it as text
-            get_db().webhook_failures.insert_one({**record, "event_json": json.dumps(event.to_dict(), default=_json_value)})
+        except (OverflowError, InvalidDocument, WriteError):  # BSON cannot carry it (an integer past 2^63, over 16 MB)
+            text = json.dumps(event.to_dict(), default=_json_value)
+            if len(text) > FAILURE_JSON_MAX:  # the start, for the admin who reads the failure
+                record["event_json_chars"], text = len(text), text[:FAILURE_JSON_MAX]
+            get_db().webhook_failures.insert_one({**record, "event_json": text})
     except Exception:  # the log line above is the record of last resort
         log.exception("webhook failure could not be recorded")
 
