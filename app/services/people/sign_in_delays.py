@@ -45,8 +45,8 @@ def wait_seconds(email, address):
     """Whole seconds this address must still wait before trying this account again (0: go ahead)."""
     try:
         until = queues.get_redis().hget(_key(email, address), "until")
-    except RedisError:
-        log.warning("sign-in waits not enforced: Redis unreachable", exc_info=True)
+    except RedisError as exc:  # an outage is one line per attempt, not a traceback
+        log.warning("sign-in waits not enforced: Redis unreachable (%s)", exc)
         return 0
     if until is None:
         return 0
@@ -64,8 +64,8 @@ def record_failure(email, address, policy):
             pipe.hset(key, "until", clock.now().timestamp() + wait)
             pipe.expire(key, FORGET_AFTER_SECONDS)
             pipe.execute()
-    except RedisError:
-        log.warning("sign-in failure not counted: Redis unreachable", exc_info=True)
+    except RedisError as exc:  # an outage is one line per attempt, not a traceback
+        log.warning("sign-in failure not counted: Redis unreachable (%s)", exc)
         return 0
     return wait
 
@@ -74,8 +74,8 @@ def clear(email, address):
     """A successful sign-in forgets the pair's failures."""
     try:
         queues.get_redis().delete(_key(email, address))
-    except RedisError:
-        log.warning("sign-in failures not cleared: Redis unreachable", exc_info=True)
+    except RedisError as exc:  # an outage is one line per attempt, not a traceback
+        log.warning("sign-in failures not cleared: Redis unreachable (%s)", exc)
 
 
 def describe_wait(seconds):
