@@ -18,4 +18,4 @@ def send_read_receipt(interaction_id):
 @job
 def release_held(account_id):
     """Send again what was held while the account needed re-authorization."""
-    return delivery.release_held(as_oid(account_id))
+    return delivery.release_held(as_oid(account_id, "account"))

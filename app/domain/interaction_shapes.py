@@ -55,7 +55,7 @@ class MessagePage(BaseModel):
 
 
 class EventsAfter(BaseModel):
-    after_seq: int | None = _query("Last sequence seen.", ge=0)
+    after_seq: int | None = _query("Last sequence seen.", ge=0, le=2**63 - 1)  # what MongoDB can compare
 
 
 ClientId = Annotated[

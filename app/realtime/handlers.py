@@ -149,7 +149,7 @@ def on_sync(data):
     if error:
         return error
     after = data.get("after_seq", 0)
-    if not isinstance(after, int) or after < 0:
+    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2**63:
         return {"error": "bad_request", "message": "after_seq must be a whole number."}
     return {"events": live.events_since(interaction["_id"], after), "seq": interaction["seq"]}
 

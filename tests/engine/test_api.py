@@ -209,3 +209,9 @@ def test_the_agent_reads_the_recontact_template_before_sending_it_with_parameter
     sent = apis["alice"].post(f"/interactions/{iid}/recontact", json={"params": {"body": ["Rita", "C-77"]}})
     assert sent.status_code == 201
     assert sent.get_json()["message"]["template"]["rendered"]["body"] == "Hello Rita, news on C-77."
+
+
+def test_an_events_position_past_what_mongodb_compares_is_a_400_not_a_500(team, apis):
+    iid = inbound_from(team, "+447700900199", "Hello")
+    answer = apis["admin"].get(f"/interactions/{iid}/events?after_seq={2**64}")
+    assert answer.status_code == 400 and "after_seq" in answer.get_json()["error"]["fields"]

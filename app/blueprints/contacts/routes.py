@@ -46,7 +46,7 @@ Section(
     title=contact_lists.display_name, prepare=_list_choices, to_form=_contact_to_form, from_form=_contact_data,
     filters=_list_filter, can_delete=lambda: current_user.is_admin,
     delete_url=lambda d: url_for("contact_lists.delete_contact", record_id=d["_id"]),
-    actions=lambda: [("Contact lists", url_for("contacts.index"))] if current_user.is_admin else [],
+    actions=lambda: [("Contact lists", url_for("contact_lists.index"))] if current_user.is_admin else [],
     help={"phone": "International format. When only one of phone and mobile is filled, the other gets the same number.",
           "tags": "Separate tags with commas."},
 ).register()
