@@ -32,6 +32,7 @@ def create_app(config=None):
     from app.cli import register_cli
     from app.extensions import csrf, limiter
     from app.realtime import handlers as sockets
+    from app.services import config_cache
     from app.services.people import passwords
     from app.web import access, errors, headers, login, navigation
 
@@ -40,6 +41,7 @@ def create_app(config=None):
     db.connect(config.MONGO_URI)
     db.ensure_indexes()
     queues.configure(config.REDIS_URL)
+    config_cache.configure(config.PARLEY_CONFIG_CACHE_MS)
 
     app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL
     # Off: the sign-in page sets its own Retry-After, which the limiter would stretch to its window.

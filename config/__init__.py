@@ -146,6 +146,9 @@ class Config:
         self.PARLEY_PRESENCE_TTL_SECONDS = env_int("PARLEY_PRESENCE_TTL_SECONDS", 60)
         if self.PARLEY_PRESENCE_TTL_SECONDS < 1:
             raise ConfigError("PARLEY_PRESENCE_TTL_SECONDS must be at least 1")
+        # Accounts, queues and contacts are cached in each process; a change made by another process is
+        # seen within this many milliseconds (the process that made it sees it at once).
+        self.PARLEY_CONFIG_CACHE_MS = env_int("PARLEY_CONFIG_CACHE_MS", 1000)
         # The simulator's "jump 24 h ahead" rewrites a conversation's window: never in production.
         self.PARLEY_SIMULATOR_TIME_JUMP = True
         # argon2id cost; tests lower it so a suite of sign-ins stays fast.

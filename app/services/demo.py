@@ -4,6 +4,7 @@ desktop needs to show every feature (templates, a canned answer, dispositions, t
 import secrets
 
 from app.db import get_db
+from app.services import config_cache
 from app.services.channel import accounts
 from app.services.people import users
 from app.services.setup import canned_answers, labels, queue_admin, template_catalog
@@ -37,6 +38,7 @@ def seed_demo():
         )
     else:
         get_db().queues.update_one({"_id": queue["_id"]}, {"$addToSet": {"agent_ids": {"$each": agent_ids}}})
+        config_cache.changed()
     account = accounts.find_by_name(DEMO_ACCOUNT) or accounts.create_account(
         DEMO_ACCOUNT,
         "sandbox",
@@ -89,6 +91,7 @@ def _seed_working_set(account, queue):
             template = template_catalog.create_template({**spec, "account_id": str(account["_id"]), "language": "en"})
             if spec.get("recontact"):
                 db.accounts.update_one({"_id": account["_id"]}, {"$set": {"settings.recontact_template_id": template["_id"]}})
+                config_cache.changed()
     if not db.canned_answers.find_one({"title": "Greeting"}):
         canned_answers.create_answer(
             {

@@ -13,6 +13,7 @@ from app import crypto
 from app.db import get_db
 from app.domain.shapes import CREDENTIAL, Account, AccountSettings, Shape
 from app.providers import base
+from app.services import config_cache
 from app.services.channel import account_fields, reauth
 from app.services.contacts.phones import to_e164
 from app.services.errors import Conflict, ValidationFailed
@@ -46,11 +47,18 @@ def create_account(name, provider, phone, queue_id=None, credentials=None, secre
         "updated_at": now,
     }
     doc["_id"] = get_db().accounts.insert_one(doc).inserted_id
+    config_cache.changed()
     return doc
 
 
 def find_by_webhook_key(key):
-    return get_db().accounts.find_one({"webhook_key": key})
+    """The account of a webhook URL (asked on every webhook): from the configuration cache, secrets still encrypted."""
+    return config_cache.cached(("account-by-key", key), lambda: get_db().accounts.find_one({"webhook_key": key}))
+
+
+def cached_account(account_id):
+    """The account by id for the message path (inbound processing, sends): from the configuration cache."""
+    return config_cache.cached(("account", account_id), lambda: get_db().accounts.find_one({"_id": account_id}))
 
 
 def find_by_name(name):
@@ -202,6 +210,7 @@ def update(account_id, data):
     changes.update({f"secrets.{k}": crypto.encrypt(v) for k, v in secret_values.items()})
     changes["updated_at"] = now()
     get_db().accounts.update_one({"_id": doc["_id"]}, {"$set": changes})
+    config_cache.changed()
     if doc.get("status") == "needs_reauth" and (plain or secret_values):
         reauth.credentials_renewed(doc["_id"])  # new credentials: active again, held messages go out
     return get_account(doc["_id"])
@@ -210,6 +219,7 @@ def update(account_id, data):
 def delete(account_id):
     doc = get_account(account_id)
     get_db().accounts.delete_one({"_id": doc["_id"]})
+    config_cache.changed()
     get_db().templates.delete_many({"account_id": doc["_id"]})
     return doc
 

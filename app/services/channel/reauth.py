@@ -7,6 +7,7 @@ active again and sends what was held.
 
 from app import jobs
 from app.db import get_db
+from app.services import config_cache
 
 BANNER_LIMIT = 5
 
@@ -24,5 +25,6 @@ def credentials_renewed(account_id):
     )
     if not result.modified_count:
         return False
+    config_cache.changed()
     jobs.enqueue(jobs.RELEASE_HELD, account_id=str(account_id))
     return True

@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
 from app.domain.shapes import Contact, ContactChange, ContactList
+from app.services import config_cache
 from app.services.contacts import contact_scope
 from app.services.contacts.phones import to_e164
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -57,6 +58,7 @@ def create_list(data):
         doc["_id"] = get_db().contact_lists.insert_one(doc).inserted_id
     except DuplicateKeyError:
         raise Conflict("A contact list with this name already exists.", {"name": "Already in use."}) from None
+    config_cache.changed()
     return doc
 
 
@@ -68,6 +70,7 @@ def update_list(list_id, data):
         get_db().contact_lists.update_one({"_id": doc["_id"]}, {"$set": changes})
     except DuplicateKeyError:
         raise Conflict("A contact list with this name already exists.", {"name": "Already in use."}) from None
+    config_cache.changed()
     return {**doc, **changes}
 
 
@@ -79,6 +82,7 @@ def delete_list(list_id):
         raise Conflict(f"Accounts put new contacts in this list: {', '.join(users)}. Change them first.")
     get_db().contacts.delete_many({"list_id": doc["_id"]})
     get_db().contact_lists.delete_one({"_id": doc["_id"]})
+    config_cache.changed()
     return doc
 
 
@@ -162,6 +166,7 @@ def create_contact(data, actor=None):
         doc["_id"] = get_db().contacts.insert_one(doc).inserted_id
     except DuplicateKeyError:
         raise _duplicate() from None
+    config_cache.changed()
     return doc
 
 
@@ -173,12 +178,14 @@ def update_contact(contact_id, data, actor=None):
         get_db().contacts.update_one({"_id": doc["_id"]}, {"$set": changes})
     except DuplicateKeyError:
         raise _duplicate() from None
+    config_cache.changed()
     return {**doc, **changes}
 
 
 def delete_contact(contact_id):
     doc = get_contact(contact_id)
     get_db().contacts.delete_one({"_id": doc["_id"]})
+    config_cache.changed()
     return doc
 
 

@@ -4,7 +4,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.services import clock
+from app.services import clock, config_cache
 
 DEFAULT_LIST_NAME = "WhatsApp contacts"
 
@@ -13,6 +13,10 @@ def account_list_id(account):
     """The list where the account's new contacts go; a shared default list when none is set."""
     if account.get("contact_list_id"):
         return account["contact_list_id"]
+    return config_cache.cached(("default-contact-list",), _default_list_id)
+
+
+def _default_list_id():
     lists = get_db().contact_lists
     found = lists.find_one({"name": DEFAULT_LIST_NAME}, {"_id": 1})
     if found:
@@ -36,9 +40,14 @@ def split_name(profile_name):
 
 
 def find_by_number(list_id, e164):
-    """By phone or by mobile, as the spec asks (the two are kept equal when one is empty)."""
-    db = get_db()
-    return db.contacts.find_one({"list_id": list_id, "phone": e164}) or db.contacts.find_one({"list_id": list_id, "mobile": e164})
+    """By phone, else by mobile, as the spec asks (the two are kept equal when one is empty): one query."""
+    found = list(get_db().contacts.find({"list_id": list_id, "$or": [{"phone": e164}, {"mobile": e164}]}))
+    return next((c for c in found if c.get("phone") == e164), found[0] if found else None)
+
+
+def cached_by_number(list_id, e164):
+    """`find_by_number` through the configuration cache (every write to contacts announces itself there)."""
+    return config_cache.cached(("contact-by-number", list_id, e164), lambda: find_by_number(list_id, e164))
 
 
 def upsert_from_whatsapp(list_id, e164, profile_name=None):
@@ -46,7 +55,7 @@ def upsert_from_whatsapp(list_id, e164, profile_name=None):
 
     One contact however many webhooks race: the unique (list_id, phone) index decides.
     """
-    existing = find_by_number(list_id, e164)
+    existing = cached_by_number(list_id, e164)
     if existing:
         return existing
     first, last = split_name(profile_name)
@@ -65,11 +74,13 @@ def upsert_from_whatsapp(list_id, e164, profile_name=None):
         "updated_at": now,
     }
     try:
-        return get_db().contacts.find_one_and_update(
+        contact = get_db().contacts.find_one_and_update(
             {"list_id": list_id, "phone": e164}, {"$setOnInsert": insert}, upsert=True, return_document=ReturnDocument.AFTER
         )
     except DuplicateKeyError:
-        return get_db().contacts.find_one({"list_id": list_id, "phone": e164})
+        contact = get_db().contacts.find_one({"list_id": list_id, "phone": e164})
+    config_cache.remember(contact_key(contact["_id"]), contact)  # the customer's next message reads it by id
+    return contact
 
 
 def for_customer(account, e164, profile_name=None):
@@ -95,7 +106,15 @@ def current_interaction(account_id, e164):
 
 
 def contact_of(interaction):
-    return get_db().contacts.find_one({"_id": interaction["contact_id"]}) if interaction else None
+    """The interaction's contact, from the configuration cache: a follow-up message costs no contact query."""
+    if not interaction:
+        return None
+    contact_id = interaction["contact_id"]
+    return config_cache.cached(contact_key(contact_id), lambda: get_db().contacts.find_one({"_id": contact_id}))
+
+
+def contact_key(contact_id):
+    return ("contact", contact_id)
 
 
 def display_name(contact):

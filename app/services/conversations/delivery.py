@@ -16,11 +16,11 @@ from app.domain.window import is_open as window_is_open
 from app.providers.errors import ProviderError
 from app.providers.events import Location
 from app.providers.outbound import OutboundMedia, OutboundMessage, OutboundReaction, TemplateButton, TemplateHeader, TemplateSpec
-from app.services import clock
+from app.services import clock, config_cache
 from app.services.access.access_rules import as_oid
 from app.services.attachments import media_store
 from app.services.attachments.media_links import public_link
-from app.services.channel import provider_failures
+from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for, capabilities
 from app.services.conversations import live, message_slots, statuses
 from app.services.conversations.statuses import FAILED_RANK
@@ -63,7 +63,7 @@ def deliver(interaction_id, message_id, attempt=1):
     message = interaction["messages"][0]
     if message.get("status") != "queued" or message.get("provider_message_id"):
         return "skipped"  # sent already: a repeated job must not send twice
-    account = get_db().accounts.find_one({"_id": interaction["account_id"]})
+    account = accounts.cached_account(interaction["account_id"])
     if account is None or account.get("status") == "needs_reauth":
         _hold(interaction, message)
         return "held"
@@ -167,6 +167,7 @@ def _failed_attempt(interaction, message, account, error, attempt, enqueue_deliv
     )
     if error.category == "auth":
         get_db().accounts.update_one({"_id": account["_id"]}, {"$set": {"status": "needs_reauth", "auth_error": error.to_dict()}})
+        config_cache.changed()
         live.emit_admins("account_needs_reauth", {"account_id": str(account["_id"]), "name": account["name"]})
         _hold(interaction, message)
         return "held"
@@ -213,7 +214,7 @@ def send_read_receipt(interaction_id):
     provider_id = (interaction or {}).get("last_inbound_provider_id")
     if not provider_id:
         return "nothing_to_read"
-    account = get_db().accounts.find_one({"_id": interaction["account_id"]})
+    account = accounts.cached_account(interaction["account_id"])
     if account is None or "mark_read" not in capabilities(account):
         return "unsupported"
     claimed = get_db().interactions.update_one(

@@ -10,17 +10,23 @@ from pymongo import ReturnDocument
 
 from app.db import get_db
 from app.realtime.push import online_user_ids
-from app.services import clock
+from app.services import clock, config_cache
 from app.services.access.access_rules import load_visible, queue_ids_of
 from app.services.conversations import live
 from app.services.errors import Conflict, Forbidden
 from app.services.serialize import plain
+from app.services.setup import queue_admin
 
 
 def queue_agent_ids(queue_id):
+    """The active agents of the queue (ids as strings), from the configuration cache."""
     if queue_id is None:
         return []
-    queue = get_db().queues.find_one({"_id": queue_id}, {"agent_ids": 1})
+    return config_cache.cached(("queue-agents", queue_id), lambda: _active_members(queue_id))
+
+
+def _active_members(queue_id):
+    queue = queue_admin.cached_queue(queue_id)
     if not queue or not queue.get("agent_ids"):
         return []
     active = get_db().users.find({"_id": {"$in": queue["agent_ids"]}, "active": True}, {"_id": 1})

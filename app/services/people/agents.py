@@ -10,6 +10,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
 from app.domain.shapes import User
+from app.services import config_cache
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from app.services.people import passwords, sessions, users
 from app.services.setup.records import Fields, contains, fetch, now, paginate, public
@@ -75,6 +76,7 @@ def update_user(user_id, data, actor_id=None):
         get_db().users.update_one({"_id": doc["_id"]}, {"$set": changes})
     except DuplicateKeyError:
         raise Conflict("A user with this email already exists.", {"email": "Already in use."}) from None
+    config_cache.changed()  # an agent made inactive no longer gets offers
     if "password" in values:
         sessions.password_changed(doc["_id"])
     elif (doc.get("active", True) and changes.get("active") is False) or changes.get("role", doc["role"]) != doc["role"]:
@@ -88,6 +90,7 @@ def delete_user(user_id, actor_id=None):
         raise Forbidden("You cannot delete yourself.")
     get_db().users.delete_one({"_id": doc["_id"]})
     get_db().queues.update_many({"agent_ids": doc["_id"]}, {"$pull": {"agent_ids": doc["_id"]}})
+    config_cache.changed()
     get_db().api_tokens.delete_many({"user_id": doc["_id"]})
     sessions.end_all(doc["_id"])
     return doc

@@ -4,6 +4,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
 from app.domain.shapes import Queue
+from app.services import config_cache
 from app.services.access import room_access
 from app.services.errors import Conflict
 from app.services.setup.records import Fields, contains, fetch, now, paginate, public
@@ -45,6 +46,12 @@ def get_queue(queue_id):
     return fetch("queues", queue_id, NOUN)
 
 
+def cached_queue(queue_id):
+    """The queue's name and member agent ids for the message path, from the configuration cache."""
+    fields = {"name": 1, "agent_ids": 1}
+    return config_cache.cached(("queue", queue_id), lambda: get_db().queues.find_one({"_id": queue_id}, fields))
+
+
 def create_queue(data):
     doc = _check(data, partial=False)
     doc["created_at"] = doc["updated_at"] = now()
@@ -52,6 +59,7 @@ def create_queue(data):
         doc["_id"] = get_db().queues.insert_one(doc).inserted_id
     except DuplicateKeyError:
         raise _duplicate() from None
+    config_cache.changed()
     return doc
 
 
@@ -63,6 +71,7 @@ def update_queue(queue_id, data):
         get_db().queues.update_one({"_id": doc["_id"]}, {"$set": changes})
     except DuplicateKeyError:
         raise _duplicate() from None
+    config_cache.changed()
     for agent_id in set(doc.get("agent_ids") or []) - set(changes.get("agent_ids", doc.get("agent_ids")) or []):
         room_access.recheck_user(agent_id)
     return {**doc, **changes}
@@ -75,6 +84,7 @@ def delete_queue(queue_id):
     if feeding:
         raise Conflict(f"Accounts feed this queue: {', '.join(feeding)}. Point them to another queue first.")
     get_db().queues.delete_one({"_id": doc["_id"]})
+    config_cache.changed()
     get_db().canned_answers.update_many({"queue_ids": doc["_id"]}, {"$pull": {"queue_ids": doc["_id"]}})
     for agent_id in doc.get("agent_ids") or []:
         room_access.recheck_user(agent_id)

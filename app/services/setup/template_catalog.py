@@ -21,6 +21,7 @@ from app.domain.shapes import (
     TemplateChange,
 )
 from app.providers.media_limits import AttachmentRejected, check_attachment
+from app.services import config_cache
 from app.services.attachments import media_store
 from app.services.contacts.phones import to_e164
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -208,6 +209,7 @@ def delete_template(template_id):
     get_db().accounts.update_many(
         {"settings.recontact_template_id": doc["_id"]}, {"$set": {"settings.recontact_template_id": None}}
     )
+    config_cache.changed()
     return doc
 
 

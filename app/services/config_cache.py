@@ -1,0 +1,127 @@
+"""What rarely changes (accounts, queues and their active agents, contact lists and contacts), kept in
+this process's memory so that a message does not read it from MongoDB again and again.
+
+Every write to what is cached calls `changed()`: this process drops its copies at once and bumps a
+generation counter in Redis; other processes read the counter at most once per interval
+(PARLEY_CONFIG_CACHE_MS) and drop theirs when it moved, so they see the change within that time.
+Entries also expire after MAX_AGE_SECONDS, so a bump lost to a Redis outage heals by itself. While
+Redis does not answer nothing is cached: reads go to MongoDB.
+
+Documents are kept as MongoDB returns them (an account's secrets stay encrypted) and handed out as
+copies: a caller changing one cannot change what the next caller gets.
+"""
+
+import copy
+import logging
+import threading
+import time
+
+from redis.exceptions import RedisError
+
+from app import queues
+from app.db import get_db
+
+log = logging.getLogger(__name__)
+
+GENERATION_KEY = "parley:config-generation"
+MAX_AGE_SECONDS = 60
+DEFAULT_INTERVAL_MS = 1000
+MAX_ENTRIES = 20_000
+
+
+
+class ConfigCache:
+    """One process's copies. The app uses the module's instance; a second one plays another process."""
+
+    def __init__(self, interval_ms=DEFAULT_INTERVAL_MS):
+        self._lock = threading.Lock()
+        self._interval = max(interval_ms, 0) / 1000
+        self._db = None  # the database the entries were read from (tests open a new one per app)
+        self._generation = None
+        self._checked_at = None
+        self._epoch = 0  # moves whenever the entries are dropped: a read begun before must not store its result
+        self._entries = {}  # key -> (monotonic time loaded, document)
+
+    def configure(self, interval_ms):
+        """How often (ms) to ask Redis whether another process changed something."""
+        with self._lock:
+            self._interval = max(interval_ms, 0) / 1000
+            self._drop()
+
+    def _drop(self):
+        """Forget every entry (caller holds the lock)."""
+        self._entries.clear()
+        self._epoch += 1
+
+    def changed(self):
+        """Call after any write to what is cached: this process sees it at once, others within the interval."""
+        with self._lock:
+            self._drop()
+        try:
+            generation = queues.get_redis().incr(GENERATION_KEY)
+        except RedisError:
+            log.warning("configuration change not announced to other processes: Redis does not answer")
+            return
+        with self._lock:
+            self._drop()  # what was read between the first drop and the bump may predate another process's write
+            self._generation = str(generation).encode()
+            self._checked_at = time.monotonic()
+
+    def _current_epoch(self):
+        """The epoch once the entries are known current; None when Redis cannot tell."""
+        now = time.monotonic()
+        database = get_db()
+        with self._lock:
+            if self._db is not database:
+                self._drop()
+                self._db, self._checked_at = database, None
+            if self._checked_at is not None and now - self._checked_at < self._interval:
+                return self._epoch
+        try:
+            generation = queues.get_redis().get(GENERATION_KEY)
+        except RedisError:
+            with self._lock:
+                self._drop()
+                self._checked_at = None
+            return None
+        with self._lock:
+            if generation != self._generation:
+                self._drop()
+                self._generation = generation
+            self._checked_at = now
+            return self._epoch
+
+    def cached(self, key, load):
+        """A copy of `load()`'s result for `key`, read from MongoDB only when not held. A None result
+        (nothing found) is not kept: an unknown webhook key asked again is read again."""
+        epoch = self._current_epoch()
+        if epoch is not None:
+            with self._lock:
+                entry = self._entries.get(key)
+            if entry is not None and time.monotonic() - entry[0] < MAX_AGE_SECONDS:
+                return copy.deepcopy(entry[1])
+        loaded_at = time.monotonic()
+        value = load()
+        if epoch is not None and value is not None:
+            self._store(epoch, key, loaded_at, value)
+        return value
+
+    def remember(self, key, value):
+        """Keep what this process has just written (a new contact), so its next read costs no query."""
+        epoch = self._current_epoch()
+        if epoch is not None:
+            self._store(epoch, key, time.monotonic(), value)
+
+    def _store(self, epoch, key, loaded_at, value):
+        with self._lock:
+            if self._epoch == epoch:
+                if len(self._entries) >= MAX_ENTRIES:
+                    self._entries.pop(next(iter(self._entries)))  # the oldest: contacts are many
+                self._entries[key] = (loaded_at, copy.deepcopy(value))
+
+
+_process = ConfigCache()
+configure = _process.configure
+changed = _process.changed
+cached = _process.cached
+remember = _process.remember

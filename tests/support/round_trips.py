@@ -1,0 +1,115 @@
+"""Counts MongoDB round trips while a block runs, on either engine, with a breakdown by
+(collection, operation) for assertion messages.
+
+On a MongoDB server each command pymongo sends is one round trip (a cursor's getMore too): a
+CommandListener counts them. The embedded engine has no wire, so its public collection methods are
+counted instead, each outermost call once (find_one calling find inside is one query; a find is
+counted when it is made, its cursor's iteration is part of it); GridFS goes through its collections.
+
+    with round_trips.counting() as trips:
+        ...
+    assert trips.total <= 3, trips
+"""
+
+import contextlib
+import threading
+from collections import Counter
+
+from pymongo import monitoring
+
+from app import db
+from tests.support.query_shapes import wrapped_collection_methods
+
+# The embedded engine's calls that are one query or write each on a server.
+EMBEDDED_OPERATIONS = (
+    "find",
+    "find_one",
+    "insert_one",
+    "insert_many",
+    "update_one",
+    "update_many",
+    "replace_one",
+    "delete_one",
+    "delete_many",
+    "find_one_and_update",
+    "find_one_and_replace",
+    "find_one_and_delete",
+    "count_documents",
+    "estimated_document_count",
+    "distinct",
+    "aggregate",
+    "bulk_write",
+)
+
+
+class RoundTrips:
+    """What was counted: `total`, and `calls` by (collection, operation)."""
+
+    def __init__(self):
+        self.calls = Counter()
+        self._lock = threading.Lock()
+
+    def add(self, collection, operation):
+        with self._lock:
+            self.calls[(collection, operation)] += 1
+
+    @property
+    def total(self):
+        return sum(self.calls.values())
+
+    def __repr__(self):
+        lines = [f"  {collection}.{operation}: {n}" for (collection, operation), n in sorted(self.calls.items())]
+        return "\n".join([f"{self.total} round trips", *lines])
+
+
+class _Listener(monitoring.CommandListener):
+    """Passes every command a pymongo client starts to the counters open at the time."""
+
+    def __init__(self):
+        self.counters = []
+
+    def started(self, event):
+        collection = event.command.get(event.command_name)
+        for counter in list(self.counters):
+            counter.add(collection if isinstance(collection, str) else event.database_name, event.command_name)
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+# Registered when tests are collected, before any app opens its client: pymongo listens from then on.
+_listener = _Listener()
+monitoring.register(_listener)
+
+
+@contextlib.contextmanager
+def counting():
+    """Count the round trips of the block (every thread of this process)."""
+    trips = RoundTrips()
+    if not db.is_embedded():
+        _listener.counters.append(trips)
+        try:
+            yield trips
+        finally:
+            _listener.counters.remove(trips)
+        return
+    depth = threading.local()
+
+    def wrap(name, original):
+        def counted(self, *args, **kwargs):
+            outermost = not getattr(depth, "level", 0)
+            if outermost:
+                trips.add(self.name, name)
+            depth.level = getattr(depth, "level", 0) + 1
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                depth.level -= 1
+
+        return counted
+
+    with wrapped_collection_methods(EMBEDDED_OPERATIONS, wrap):
+        yield trips
