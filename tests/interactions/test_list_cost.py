@@ -3,7 +3,6 @@ the number of rows, and every filter combination the page can send served by a d
 
 import contextlib
 import itertools
-import threading
 from datetime import timedelta
 
 import mongomock
@@ -13,38 +12,13 @@ from app.services.conversations import lifecycle
 from app.services.reading import interaction_list, interaction_queries, interaction_view
 from tests.interactions.support import says, taken
 from tests.support.query_shapes import (
-    READS,
     branches,
     embedded_only,
     leading_fields,
     recording,
     uncovered,
-    wrapped_collection_methods,
 )
-
-CALLS = (*READS, "aggregate")
-
-
-@contextlib.contextmanager
-def counting():
-    """Count the calls the app makes per collection (not the engine's own inner calls: its
-    aggregate runs a find)."""
-    counts, depth = {}, threading.local()
-
-    def wrap(name, original):
-        def counter(self, *args, **kwargs):
-            if not getattr(depth, "level", 0):
-                counts[self.name] = counts.get(self.name, 0) + 1
-            depth.level = getattr(depth, "level", 0) + 1
-            try:
-                return original(self, *args, **kwargs)
-            finally:
-                depth.level -= 1
-
-        return counter
-
-    with wrapped_collection_methods(CALLS, wrap):
-        yield counts
+from tests.support.round_trips import counting
 
 
 @contextlib.contextmanager
@@ -69,9 +43,9 @@ def recording_aggregations(shapes):
 
 
 def _calls_for_page(client, query=""):
-    with counting() as counts:
+    with counting() as trips:
         assert client.get("/interactions/?" + query).status_code == 200
-    return counts
+    return trips.by_collection()
 
 
 @embedded_only

@@ -53,6 +53,12 @@ class RoundTrips:
         with self._lock:
             self.calls[(collection, operation)] += 1
 
+    def by_collection(self):
+        totals = Counter()
+        for (collection, _), n in self.calls.items():
+            totals[collection] += n
+        return dict(totals)
+
     @property
     def total(self):
         return sum(self.calls.values())
