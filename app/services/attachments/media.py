@@ -23,7 +23,7 @@ from app.providers.media_limits import AttachmentRejected, inbound_type, normali
 from app.services import clock
 from app.services.access.access_rules import as_oid, load_visible
 from app.services.attachments import media_store
-from app.services.channel import provider_failures
+from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for
 from app.services.conversations import live, message_slots
 from app.services.errors import Conflict, NotFound
@@ -63,7 +63,7 @@ def fetch_inbound(interaction_id, message_id, attempt=1):
     media = message.get("media") or {}
     if not media or media.get("state") == "ready":
         return "skipped"
-    account = get_db().accounts.find_one({"_id": interaction["account_id"]})
+    account = accounts.cached_account(interaction["account_id"])
     if account is None:
         _mark_failed(interaction, message, {"code": "no_account", "reason": "The WhatsApp account no longer exists."}, attempt)
         return "failed"
