@@ -21,7 +21,6 @@ from app.services import clock
 from app.services.contacts import number_lookup
 from app.services.conversations import dedup, lifecycle, live, reactions, routing, statuses
 from app.services.serialize import plain
-from app.services.setup import queue_admin
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ def _window_fields(message):
 
 
 def new_interaction(account, contact, now, direction):
-    queue = queue_admin.cached_queue(account["queue_id"]) if account.get("queue_id") else None
+    queue = routing.cached_queue(account["queue_id"]) if account.get("queue_id") else None
     return {
         "account_id": account["_id"],
         "account_name": account["name"],

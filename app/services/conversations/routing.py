@@ -15,7 +15,6 @@ from app.services.access.access_rules import load_visible, queue_ids_of
 from app.services.conversations import live
 from app.services.errors import Conflict, Forbidden
 from app.services.serialize import plain
-from app.services.setup import queue_admin
 
 
 def queue_agent_ids(queue_id):
@@ -25,8 +24,14 @@ def queue_agent_ids(queue_id):
     return config_cache.cached(("queue-agents", queue_id), lambda: _active_members(queue_id))
 
 
+def cached_queue(queue_id):
+    """The queue's name and member agent ids for the message path, from the configuration cache."""
+    fields = {"name": 1, "agent_ids": 1}
+    return config_cache.cached(("queue", queue_id), lambda: get_db().queues.find_one({"_id": queue_id}, fields))
+
+
 def _active_members(queue_id):
-    queue = queue_admin.cached_queue(queue_id)
+    queue = cached_queue(queue_id)
     if not queue or not queue.get("agent_ids"):
         return []
     active = get_db().users.find({"_id": {"$in": queue["agent_ids"]}, "active": True}, {"_id": 1})

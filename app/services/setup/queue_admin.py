@@ -46,12 +46,6 @@ def get_queue(queue_id):
     return fetch("queues", queue_id, NOUN)
 
 
-def cached_queue(queue_id):
-    """The queue's name and member agent ids for the message path, from the configuration cache."""
-    fields = {"name": 1, "agent_ids": 1}
-    return config_cache.cached(("queue", queue_id), lambda: get_db().queues.find_one({"_id": queue_id}, fields))
-
-
 def create_queue(data):
     doc = _check(data, partial=False)
     doc["created_at"] = doc["updated_at"] = now()
