@@ -27,7 +27,7 @@ GENERATION_KEY = "parley:config-generation"
 MAX_AGE_SECONDS = 60
 DEFAULT_INTERVAL_MS = 1000
 MAX_ENTRIES = 20_000
-
+_UNREADABLE = object()  # the generation while Redis does not answer
 
 
 class ConfigCache:
@@ -76,13 +76,13 @@ class ConfigCache:
                 self._drop()
                 self._db, self._checked_at = database, None
             if self._checked_at is not None and now - self._checked_at < self._interval:
-                return self._epoch
+                return None if self._generation is _UNREADABLE else self._epoch
         try:
             generation = queues.get_redis().get(GENERATION_KEY)
         except RedisError:
-            with self._lock:
+            with self._lock:  # asked again after the interval, not on every read
                 self._drop()
-                self._checked_at = None
+                self._generation, self._checked_at = _UNREADABLE, now
             return None
         with self._lock:
             if generation != self._generation:
