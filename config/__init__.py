@@ -32,6 +32,19 @@ def env_int(name, default):
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def env_float(name, default):
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0")
+    return value
+
+
 def env_bool(name, default):
     raw = env_str(name)
     if raw is None:
@@ -146,6 +159,12 @@ class Config:
         self.PARLEY_PRESENCE_TTL_SECONDS = env_int("PARLEY_PRESENCE_TTL_SECONDS", 60)
         if self.PARLEY_PRESENCE_TTL_SECONDS < 1:
             raise ConfigError("PARLEY_PRESENCE_TTL_SECONDS must be at least 1")
+        # Provider calls: seconds to connect, and to wait for the provider's next bytes (each attempt;
+        # a send that times out is retried with backoff).
+        self.PARLEY_PROVIDER_CONNECT_TIMEOUT = env_float("PARLEY_PROVIDER_CONNECT_TIMEOUT", 5.0)
+        self.PARLEY_PROVIDER_READ_TIMEOUT = env_float("PARLEY_PROVIDER_READ_TIMEOUT", 15.0)
+        # The reconciler re-queues sends and media downloads left waiting this long with no job.
+        self.PARLEY_RECONCILE_AFTER_SECONDS = env_int("PARLEY_RECONCILE_AFTER_SECONDS", 120)
         # The simulator's "jump 24 h ahead" rewrites a conversation's window: never in production.
         self.PARLEY_SIMULATOR_TIME_JUMP = True
         # argon2id cost; tests lower it so a suite of sign-ins stays fast.
