@@ -65,16 +65,22 @@ def stuck_sends(older_than):
 
 
 def stuck_media(older_than):
-    """Customers' messages stored before `older_than` whose attachment is still `pending`.
+    """Customers' messages received before `older_than` whose attachment is still `pending`.
 
     Returns [(interaction id, message)]. Every query about stuck downloads is here, written
     against the interaction's `messages` array (index `messages.media.state`)."""
     found = []
-    projection = {f"messages.{k}": 1 for k in ("id", "direction", "media.state", "at")}
+    projection = {f"messages.{k}": 1 for k in ("id", "direction", "media.state", "received_at")}
     for doc in get_db().interactions.find({"messages.media.state": "pending"}, projection):
         for message in doc.get("messages", []):
             media = message.get("media") or {}
-            if message.get("direction") == "in" and media.get("state") == "pending" and clock.aware(message["at"]) < older_than:
+            received = message.get("received_at")
+            if (
+                message.get("direction") == "in"
+                and media.get("state") == "pending"
+                and received
+                and clock.aware(received) < older_than
+            ):
                 found.append((doc["_id"], message))
     return found
 
@@ -92,7 +98,7 @@ def _job_will_run(job_id, queue_name, runs_at_most):
         return True
     if status == "started":
         started = job.started_at and (job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=UTC))
-        if started and started > datetime.now(UTC) - timedelta(seconds=runs_at_most):
+        if started and started > clock.now() - timedelta(seconds=runs_at_most):
             return True
         StartedJobRegistry(queue_name, connection=connection).remove_executions(job)
     FailedJobRegistry(queue_name, connection=connection).remove(job)
