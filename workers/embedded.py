@@ -105,9 +105,11 @@ class EmbeddedWorker:
         self.stop_event = stop_event
 
     def stop(self, timeout=10):
+        """Stop taking jobs and wait at most `timeout` seconds in all; True when every thread ended."""
         self.stop_event.set()
+        deadline = time.monotonic() + timeout
         for thread in self.threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
         return not any(thread.is_alive() for thread in self.threads)
 
 
