@@ -1,7 +1,7 @@
 """WSGI application for `flask --app wsgi …` and WSGI servers; run directly, the Socket.IO server.
 
 `python wsgi.py` is the server entry point: the only place that monkey-patches, and it does so
-before anything else is imported, as eventlet and gevent require. SIGTERM stops it gracefully:
+before anything else is imported, as eventlet and gevent require. SIGTERM (or Ctrl-C) stops it gracefully:
 the embedded workers finish the jobs in hand (at most PARLEY_STOP_GRACE_SECONDS), then it exits 0.
 """
 
@@ -33,45 +33,48 @@ app = create_app()
 log = logging.getLogger("parley")
 
 
-def _stop_gracefully(worker):
+def _stop_gracefully(worker, name):
     """Let the embedded workers finish their jobs (bounded), then end the process with 0.
 
     Run in its own (green) thread: the server loop is left as it is and the process ends with
     os._exit, the one exit every async mode honours from outside its loop. A job still running
     after the grace keeps its message `queued` with an expiring claim (the reconciler sends it)."""
-    grace = float(os.environ.get("PARLEY_STOP_GRACE_SECONDS", "30"))
-    log.warning("SIGTERM: waiting up to %g s for the jobs in hand", grace)
+    grace = app.config["PARLEY_STOP_GRACE_SECONDS"]
+    log.warning("%s: waiting up to %g s for the jobs in hand", name, grace)
     stopped = worker is None or worker.stop(grace)
-    log.warning("SIGTERM: %s; exiting", "workers stopped" if stopped else f"jobs still running after {grace:g} s were left")
+    log.warning("%s: %s; exiting", name, "workers stopped" if stopped else f"jobs still running after {grace:g} s were left")
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
 
 
-def _on_sigterm(worker, mode):
-    """Start _stop_gracefully once, off the signal handler's frame (which may be the event loop's)."""
+def _stop_on_signals(worker, mode):
+    """SIGTERM and SIGINT (Ctrl-C) start _stop_gracefully once, off the signal handler's frame
+    (which may be the event loop's)."""
     started = []
 
-    def handle(*_):
+    def handle(signum, *_):
         if started:
             return
-        started.append(True)
+        started.append(signum)
+        name = signal.Signals(signum).name
         if mode == "eventlet":
             import eventlet
 
-            eventlet.spawn_n(_stop_gracefully, worker)
+            eventlet.spawn_n(_stop_gracefully, worker, name)
         elif mode == "gevent":
-            _stop_gracefully(worker)  # gevent runs this handler in a greenlet of its own
+            _stop_gracefully(worker, name)  # gevent runs this handler in a greenlet of its own
         else:
-            threading.Thread(target=_stop_gracefully, args=(worker,), name="parley-stop", daemon=True).start()
+            threading.Thread(target=_stop_gracefully, args=(worker, name), name="parley-stop", daemon=True).start()
 
-    if mode == "gevent":  # gevent runs signal handlers only through its own loop
-        import gevent
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        if mode == "gevent":  # gevent runs signal handlers only through its own loop
+            import gevent
 
-        gevent.signal_handler(signal.SIGTERM, handle)
-    else:
-        signal.signal(signal.SIGTERM, handle)
+            gevent.signal_handler(signum, handle, signum)
+        else:
+            signal.signal(signum, handle)
 
 
 def serve():
@@ -83,7 +86,7 @@ def serve():
     worker = None
     if app.config["PARLEY_EMBEDDED_DB"] and app.config["PARLEY_EMBEDDED_WORKER"]:
         worker = embedded_worker.start(app)
-    _on_sigterm(worker, app.config["PARLEY_ASYNC_MODE"])
+    _stop_on_signals(worker, app.config["PARLEY_ASYNC_MODE"])
     host = os.environ.get("PARLEY_HOST", "127.0.0.1")
     port = int(os.environ.get("PARLEY_PORT", "5000"))
     print(f"Parley is running at http://{host}:{port} (async mode {app.config['PARLEY_ASYNC_MODE']})", flush=True)

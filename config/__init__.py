@@ -165,6 +165,8 @@ class Config:
         self.PARLEY_PROVIDER_READ_TIMEOUT = env_float("PARLEY_PROVIDER_READ_TIMEOUT", 15.0)
         # The reconciler re-queues sends and media downloads left waiting this long with no job.
         self.PARLEY_RECONCILE_AFTER_SECONDS = env_int("PARLEY_RECONCILE_AFTER_SECONDS", 120)
+        # On SIGTERM, how long wsgi.py lets its embedded workers finish the jobs in hand.
+        self.PARLEY_STOP_GRACE_SECONDS = env_float("PARLEY_STOP_GRACE_SECONDS", 30.0)
         # The simulator's "jump 24 h ahead" rewrites a conversation's window: never in production.
         self.PARLEY_SIMULATOR_TIME_JUMP = True
         # argon2id cost; tests lower it so a suite of sign-ins stays fast.

@@ -14,8 +14,10 @@ import logging
 import threading
 import time
 
+import redis
 from rq import SimpleWorker
 from rq.cron import CronScheduler
+from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 from rq.timeouts import BaseDeathPenalty
 
@@ -38,22 +40,40 @@ class _NoDeathPenalty(BaseDeathPenalty):
 
 
 class ThreadWorker(SimpleWorker):
-    """Waits at most a second for a job, so it notices `stop_event` promptly."""
+    """Waits at most a second for a job, so it notices `stop_event` promptly, even while Redis
+    is down (RQ's own wait for Redis would retry forever)."""
 
     death_penalty_class = _NoDeathPenalty
     dequeue_timeout = 1
     stop_event = None
+    _waiting = False
 
     def _install_signal_handlers(self):
         pass
 
+    def _stopping(self):
+        return self.stop_event is not None and self.stop_event.is_set()
+
+    def heartbeat(self, *args, **kwargs):
+        try:
+            return super().heartbeat(*args, **kwargs)
+        except redis.exceptions.ConnectionError:
+            if self._waiting and self._stopping():
+                raise StopRequested() from None  # waiting for Redis between jobs: RQ's work loop ends on it
+            raise
+
     def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
-        """Wait for a job in one-second slices; None (the worker ends) once asked to stop."""
-        while not (self.stop_event is not None and self.stop_event.is_set()):
-            result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=1)
-            if result is not None:
-                return result
-        return None
+        """Wait for a job in one-second slices; None (the worker ends) once asked to stop, or
+        when the queues are empty in burst mode."""
+        self._waiting = True
+        try:
+            while not self._stopping():
+                result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=1)
+                if result is not None or timeout is None:
+                    return result
+            return None
+        finally:
+            self._waiting = False
 
 
 def _run_scheduler(connection, stop):

@@ -1,7 +1,13 @@
 """Nothing waits forever, nothing waits behind something else: queues served concurrently, a
 send claimed before the provider call, and the reconciler queueing again what a failure left."""
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from redis.exceptions import RedisError
@@ -23,6 +29,12 @@ from tests.support.engine import make_queue
 from tests.support.sockets import wait_for
 from tools.devstack import RedisServer
 
+ROOT = Path(__file__).resolve().parents[2]
+# A worker process sees the test's data only through a MongoDB server: the embedded one lives in this process.
+server_only = pytest.mark.skipif(
+    os.environ.get("MONGO_URI", "mongomock://").startswith("mongomock://"),
+    reason="a separate worker process shares the database only through a MongoDB server (set MONGO_URI)",
+)
 IMAGE_CUSTOMER = "+15550001111"  # the one of the image fixture (meta/inbound_image.json)
 OTHER_CUSTOMER = "+15550002222"
 
@@ -193,3 +205,36 @@ def test_a_send_stuck_after_every_requeue_fails_with_a_sentence(shop, fake_provi
     assert stored["status"] == "failed"
     assert stored["error"]["user_message"] == reconcile.GAVE_UP["user_message"]
     assert fake_provider.requests_to(MESSAGES) == []
+
+
+@server_only
+def test_a_send_whose_worker_process_was_killed_mid_call_is_sent_again_once(shop, fake_provider, redis_url, tmp_path):
+    agent, account = shop
+    interaction = _conversation(account, agent)
+    release = fake_provider.hang("POST", MESSAGES, sent_ok("wamid.OUT-never-answered"))
+    sent, _ = outbound.compose(agent, interaction["_id"], {"text": "Your parcel left the depot"})
+    env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
+    with (tmp_path / "worker.log").open("w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "workers.worker", "outbound"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        assert wait_for(lambda: fake_provider.requests_to(MESSAGES), timeout=60), (tmp_path / "worker.log").read_text()
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        release.set()
+    fake_provider.route("POST", MESSAGES, sent_ok("wamid.OUT-again"))
+    assert message(interaction["_id"], sent["id"])["sending_at"], "the dead worker's claim"
+    assert reconcile.reconcile(0)["requeue_sends"] == 0, "a fresh claim may still be sending"
+    clock.advance(timedelta(seconds=delivery.CLAIM_SECONDS + 1))
+    assert reconcile.reconcile(0)["requeue_sends"] == 1
+    run_jobs("outbound")
+    stored = message(interaction["_id"], sent["id"])
+    assert (stored["status"], stored["provider_message_id"]) == ("sent", "wamid.OUT-again")
+    assert len(fake_provider.requests_to(MESSAGES)) == 2, "the call cut off by the kill, then the one send"
