@@ -3,11 +3,8 @@ send claimed before the provider call, and the reconciler queueing again what a 
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from redis.exceptions import RedisError
@@ -24,12 +21,12 @@ from tests.engine.test_meta_flow import MESSAGES, meta_account, sent_ok
 from tests.fakes.provider_server import FakeResponse
 from tests.media.support import PNG
 from tests.media.test_inbound_media import MEDIA_ID, _media_of, _post_image
+from tests.support import processes
 from tests.support.builders import make_user
 from tests.support.engine import make_queue
 from tests.support.sockets import wait_for
 from tools.devstack import RedisServer
 
-ROOT = Path(__file__).resolve().parents[2]
 # A worker process sees the test's data only through a MongoDB server: the embedded one lives in this process.
 server_only = pytest.mark.skipif(
     os.environ.get("MONGO_URI", "mongomock://").startswith("mongomock://"),
@@ -214,15 +211,7 @@ def test_a_send_whose_worker_process_was_killed_mid_call_is_sent_again_once(shop
     release = fake_provider.hang("POST", MESSAGES, sent_ok("wamid.OUT-never-answered"))
     sent, _ = outbound.compose(agent, interaction["_id"], {"text": "Your parcel left the depot"})
     env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
-    with (tmp_path / "worker.log").open("w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "workers.worker", "outbound"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    worker = processes.start(["-m", "workers.worker", "outbound"], env, tmp_path / "worker.log")
     try:
         assert wait_for(lambda: fake_provider.requests_to(MESSAGES), timeout=60), (tmp_path / "worker.log").read_text()
     finally:

@@ -4,9 +4,6 @@ mid-call is sent again once by the reconciler."""
 
 import os
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,11 +12,11 @@ from app.providers.meta import meta_signature
 from app.services.demo import DEMO_PASSWORD
 from tests.engine.test_meta_flow import sent_ok
 from tests.providers.support import CREDENTIALS, read_bytes
+from tests.support import processes
 from tests.support.http import signed_in_session
 from tests.support.sockets import wait_for
 from tools.devstack import RedisServer, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = f"/v23.0/{CREDENTIALS['meta']['phone_number_id']}/messages"
 
 
@@ -39,10 +36,7 @@ class Server:
             PARLEY_INSTANCE_DIR=str(tmp_path),
             PYTHONUNBUFFERED="1",
         )
-        with self.log_path.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+        self.process = processes.start(["wsgi.py"], env, self.log_path)
 
     def up(self):
         try:
