@@ -215,7 +215,8 @@ def test_a_send_whose_worker_process_was_killed_mid_call_is_sent_again_once(shop
     try:
         assert wait_for(lambda: fake_provider.requests_to(MESSAGES), timeout=60), (tmp_path / "worker.log").read_text()
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)
+        for pid in [*processes.children(worker.pid), worker.pid]:  # the work horse runs in a group of its own
+            os.kill(pid, signal.SIGKILL)
         worker.wait()
         release.set()
     fake_provider.route("POST", MESSAGES, sent_ok("wamid.OUT-again"))
@@ -227,3 +228,26 @@ def test_a_send_whose_worker_process_was_killed_mid_call_is_sent_again_once(shop
     stored = message(interaction["_id"], sent["id"])
     assert (stored["status"], stored["provider_message_id"]) == ("sent", "wamid.OUT-again")
     assert len(fake_provider.requests_to(MESSAGES)) == 2, "the call cut off by the kill, then the one send"
+
+
+@server_only
+def test_sigterm_lets_a_worker_process_finish_the_send_in_hand(shop, fake_provider, redis_url, tmp_path):
+    agent, account = shop
+    interaction = _conversation(account, agent)
+    release = fake_provider.hang("POST", MESSAGES, sent_ok("wamid.OUT-before-stop"))
+    sent, _ = outbound.compose(agent, interaction["_id"], {"text": "On its way"})
+    env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
+    worker = processes.start(["-m", "workers.worker", "outbound"], env, tmp_path / "worker.log")
+    try:
+        assert wait_for(lambda: fake_provider.requests_to(MESSAGES), timeout=60), (tmp_path / "worker.log").read_text()
+        worker.send_signal(signal.SIGTERM)
+        assert wait_for(lambda: "warm shut down requested" in (tmp_path / "worker.log").read_text())
+        assert worker.poll() is None, "the worker waits for the send in hand"
+        release.set()
+        assert worker.wait(90) == 0, (tmp_path / "worker.log").read_text()
+    finally:
+        release.set()
+        if worker.poll() is None:
+            worker.kill()
+    assert message(interaction["_id"], sent["id"])["status"] == "sent"
+    assert len(fake_provider.requests_to(MESSAGES)) == 1
