@@ -204,50 +204,64 @@ def test_a_send_stuck_after_every_requeue_fails_with_a_sentence(shop, fake_provi
     assert fake_provider.requests_to(MESSAGES) == []
 
 
+class SendInAWorkerProcess:
+    """A send taken by a real `python -m workers.worker outbound` process from a provider that has not answered yet."""
+
+    def __init__(self, shop, fake_provider, redis_url, log_path):
+        agent, account = shop
+        self.interaction = _conversation(account, agent)
+        self.release = fake_provider.hang("POST", MESSAGES, sent_ok("wamid.OUT-first-call"))
+        self.sent, _ = outbound.compose(agent, self.interaction["_id"], {"text": "Your parcel left the depot"})
+        env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
+        self.log_path = log_path
+        self.worker = processes.start(["-m", "workers.worker", "outbound"], env, log_path)
+        assert wait_for(lambda: fake_provider.requests_to(MESSAGES), timeout=60), self.log
+
+    @property
+    def log(self):
+        return self.log_path.read_text()
+
+    def stored(self):
+        return message(self.interaction["_id"], self.sent["id"])
+
+    def end(self):
+        self.release.set()
+        if self.worker.poll() is None:
+            self.worker.kill()
+            self.worker.wait()
+
+
+@pytest.fixture
+def send_in_a_worker_process(shop, fake_provider, redis_url, tmp_path):
+    started = SendInAWorkerProcess(shop, fake_provider, redis_url, tmp_path / "worker.log")
+    yield started
+    started.end()
+
+
 @server_only
-def test_a_send_whose_worker_process_was_killed_mid_call_is_sent_again_once(shop, fake_provider, redis_url, tmp_path):
-    agent, account = shop
-    interaction = _conversation(account, agent)
-    release = fake_provider.hang("POST", MESSAGES, sent_ok("wamid.OUT-never-answered"))
-    sent, _ = outbound.compose(agent, interaction["_id"], {"text": "Your parcel left the depot"})
-    env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
-    worker = processes.start(["-m", "workers.worker", "outbound"], env, tmp_path / "worker.log")
-    try:
-        assert wait_for(lambda: fake_provider.requests_to(MESSAGES), timeout=60), (tmp_path / "worker.log").read_text()
-    finally:
-        for pid in [*processes.children(worker.pid), worker.pid]:  # the work horse runs in a group of its own
-            os.kill(pid, signal.SIGKILL)
-        worker.wait()
-        release.set()
+def test_a_send_whose_worker_process_was_killed_mid_call_is_sent_again_once(send_in_a_worker_process, fake_provider):
+    sending = send_in_a_worker_process
+    for pid in [*processes.children(sending.worker.pid), sending.worker.pid]:  # the work horse has a group of its own
+        os.kill(pid, signal.SIGKILL)
+    sending.worker.wait()
+    sending.release.set()
     fake_provider.route("POST", MESSAGES, sent_ok("wamid.OUT-again"))
-    assert message(interaction["_id"], sent["id"])["sending_at"], "the dead worker's claim"
+    assert sending.stored()["sending_at"], "the dead worker's claim"
     assert reconcile.reconcile(0)["requeue_sends"] == 0, "a fresh claim may still be sending"
     clock.advance(timedelta(seconds=delivery.CLAIM_SECONDS + 1))
     assert reconcile.reconcile(0)["requeue_sends"] == 1
     run_jobs("outbound")
-    stored = message(interaction["_id"], sent["id"])
-    assert (stored["status"], stored["provider_message_id"]) == ("sent", "wamid.OUT-again")
+    assert (sending.stored()["status"], sending.stored()["provider_message_id"]) == ("sent", "wamid.OUT-again")
     assert len(fake_provider.requests_to(MESSAGES)) == 2, "the call cut off by the kill, then the one send"
 
 
 @server_only
-def test_sigterm_lets_a_worker_process_finish_the_send_in_hand(shop, fake_provider, redis_url, tmp_path):
-    agent, account = shop
-    interaction = _conversation(account, agent)
-    release = fake_provider.hang("POST", MESSAGES, sent_ok("wamid.OUT-before-stop"))
-    sent, _ = outbound.compose(agent, interaction["_id"], {"text": "On its way"})
-    env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
-    worker = processes.start(["-m", "workers.worker", "outbound"], env, tmp_path / "worker.log")
-    try:
-        assert wait_for(lambda: fake_provider.requests_to(MESSAGES), timeout=60), (tmp_path / "worker.log").read_text()
-        worker.send_signal(signal.SIGTERM)
-        assert wait_for(lambda: "warm shut down requested" in (tmp_path / "worker.log").read_text())
-        assert worker.poll() is None, "the worker waits for the send in hand"
-        release.set()
-        assert worker.wait(90) == 0, (tmp_path / "worker.log").read_text()
-    finally:
-        release.set()
-        if worker.poll() is None:
-            worker.kill()
-    assert message(interaction["_id"], sent["id"])["status"] == "sent"
+def test_sigterm_lets_a_worker_process_finish_the_send_in_hand(send_in_a_worker_process, fake_provider):
+    sending = send_in_a_worker_process
+    sending.worker.send_signal(signal.SIGTERM)
+    assert wait_for(lambda: "warm shut down requested" in sending.log)
+    assert sending.worker.poll() is None, "the worker waits for the send in hand"
+    sending.release.set()
+    assert sending.worker.wait(90) == 0, sending.log
+    assert sending.stored()["status"] == "sent"
     assert len(fake_provider.requests_to(MESSAGES)) == 1
