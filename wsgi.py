@@ -1,10 +1,15 @@
 """WSGI application for `flask --app wsgi …` and WSGI servers; run directly, the Socket.IO server.
 
 `python wsgi.py` is the server entry point: the only place that monkey-patches, and it does so
-before anything else is imported, as eventlet and gevent require.
+before anything else is imported, as eventlet and gevent require. SIGTERM (or Ctrl-C) stops it gracefully:
+the embedded workers finish the jobs in hand (at most PARLEY_STOP_GRACE_SECONDS), then it exits 0.
 """
 
+import logging
 import os
+import signal
+import sys
+import threading
 
 from config import async_mode  # the settings module imports nothing that patching must precede
 
@@ -25,6 +30,51 @@ from app.services.demo import seed_demo  # noqa: E402
 from workers import embedded as embedded_worker  # noqa: E402
 
 app = create_app()
+log = logging.getLogger("parley")
+
+
+def _stop_gracefully(worker, name):
+    """Let the embedded workers finish their jobs (bounded), then end the process with 0.
+
+    Run in its own (green) thread: the server loop is left as it is and the process ends with
+    os._exit, the one exit every async mode honours from outside its loop. A job still running
+    after the grace keeps its message `queued` with an expiring claim (the reconciler sends it)."""
+    grace = app.config["PARLEY_STOP_GRACE_SECONDS"]
+    log.warning("%s: waiting up to %g s for the jobs in hand", name, grace)
+    stopped = worker is None or worker.stop(grace)
+    log.warning("%s: %s; exiting", name, "workers stopped" if stopped else f"jobs still running after {grace:g} s were left")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _stop_on_signals(worker, mode):
+    """SIGTERM and SIGINT (Ctrl-C) start _stop_gracefully once, off the signal handler's frame
+    (which may be the event loop's)."""
+    started = []
+
+    def handle(signum, *_):
+        if started:
+            return
+        started.append(signum)
+        name = signal.Signals(signum).name
+        if mode == "eventlet":
+            import eventlet
+
+            eventlet.spawn_n(_stop_gracefully, worker, name)
+        elif mode == "gevent":
+            _stop_gracefully(worker, name)  # gevent runs this handler in a greenlet of its own
+        else:
+            threading.Thread(target=_stop_gracefully, args=(worker, name), name="parley-stop", daemon=True).start()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        if mode == "gevent":  # gevent runs signal handlers only through its own loop
+            import gevent
+
+            gevent.signal_handler(signum, handle, signum)
+        else:
+            signal.signal(signum, handle)
 
 
 def serve():
@@ -33,8 +83,10 @@ def serve():
         with app.app_context():
             logins = seed_demo()
         print("Demo logins:\n" + "\n".join(f"  {role:<6} {email} / {password}" for email, password, role in logins), flush=True)
+    worker = None
     if app.config["PARLEY_EMBEDDED_DB"] and app.config["PARLEY_EMBEDDED_WORKER"]:
-        embedded_worker.start(app)
+        worker = embedded_worker.start(app)
+    _stop_on_signals(worker, app.config["PARLEY_ASYNC_MODE"])
     host = os.environ.get("PARLEY_HOST", "127.0.0.1")
     port = int(os.environ.get("PARLEY_PORT", "5000"))
     print(f"Parley is running at http://{host}:{port} (async mode {app.config['PARLEY_ASYNC_MODE']})", flush=True)

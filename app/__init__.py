@@ -31,6 +31,7 @@ def create_app(config=None):
     from app.blueprints import register_blueprints
     from app.cli import register_cli
     from app.extensions import csrf, limiter
+    from app.providers import http as provider_http
     from app.realtime import handlers as sockets
     from app.services import config_cache
     from app.services.people import passwords
@@ -38,6 +39,7 @@ def create_app(config=None):
 
     crypto.configure(config.SECRET_KEY, config.PARLEY_ENCRYPTION_KEY)
     passwords.configure(config.ARGON2_TIME_COST, config.ARGON2_MEMORY_COST)
+    provider_http.configure(config.PARLEY_PROVIDER_CONNECT_TIMEOUT, config.PARLEY_PROVIDER_READ_TIMEOUT)
     db.connect(config.MONGO_URI)
     db.ensure_indexes()
     queues.configure(config.REDIS_URL)

@@ -110,6 +110,9 @@ INDEXES += [
     index("interactions", ("search_terms", ASCENDING)),
     index("interactions", ("unread", ASCENDING), ("created_at", DESCENDING)),
     index("interactions", ("is_open", ASCENDING), ("window_expires_at", ASCENDING)),
+    # The reconciler's stuck sends and downloads (app/services/conversations/reconcile.py).
+    index("interactions", ("messages.status", ASCENDING)),
+    index("interactions", ("messages.media.state", ASCENDING)),
     index("interactions", ("reopened_at", ASCENDING), ("created_at", DESCENDING)),
 ]
 

@@ -20,12 +20,14 @@ class Job:
     queue: str
     func: str  # dotted path of the job function in workers/
     id_pattern: str | None = None  # the job id, formatted with the job's arguments; None: RQ makes one up
+    timeout: int | None = None  # seconds a worker process lets the job run (RQ's default: 180)
 
     def job_id(self, arguments):
         return self.id_pattern.format(**arguments) if self.id_pattern else None
 
 
-SEND_MESSAGE = Job("send-message", "outbound", "workers.outbound.send_message", "send-{message_id}-{attempt}")
+# One attempt: connect and read timeouts (app/providers/http.py), plus an upload for media.
+SEND_MESSAGE = Job("send-message", "outbound", "workers.outbound.send_message", "send-{message_id}-{attempt}", timeout=60)
 SEND_READ_RECEIPT = Job("send-read-receipt", "outbound", "workers.outbound.send_read_receipt")
 # New credentials saved: send what the account held while it needed re-authorization.
 RELEASE_HELD = Job("release-held", "outbound", "workers.outbound.release_held", "release-held-{account_id}")
@@ -33,6 +35,8 @@ FETCH_MEDIA = Job("fetch-media", "media", "workers.media.fetch_inbound_media", "
 SCORE_SENTIMENT = Job("score-sentiment", "inbound", "workers.sentiment.score_message", "sentiment-{message_id}")
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
+# Queue again what a failure left waiting with no job (app/services/conversations/reconcile.py).
+RECONCILE = Job("reconcile", "maintenance", "workers.maintenance.reconcile")
 # Round trips that check the job machinery itself (database, Socket.IO message queue).
 RECORD_PROBE = Job("record-probe", "inbound", "workers.system.record_probe")
 ANNOUNCE = Job("announce", "maintenance", "workers.system.announce")
@@ -46,6 +50,7 @@ REGISTRY = (
     SCORE_SENTIMENT,
     EXPIRE_WINDOWS,
     REOFFER_REJECTED,
+    RECONCILE,
     RECORD_PROBE,
     ANNOUNCE,
     DESCRIBE_PROCESS,
@@ -60,8 +65,8 @@ def enqueue(job, delay=None, **arguments):
     queue = queues.get_queue(job.queue)
     job_id = job.job_id(arguments)
     if delay:
-        return queue.enqueue_in(timedelta(seconds=delay), job.func, kwargs=arguments, job_id=job_id)
-    return queue.enqueue(job.func, kwargs=arguments, job_id=job_id)
+        return queue.enqueue_in(timedelta(seconds=delay), job.func, kwargs=arguments, job_id=job_id, job_timeout=job.timeout)
+    return queue.enqueue(job.func, kwargs=arguments, job_id=job_id, job_timeout=job.timeout)
 
 
 def resolve(job):

@@ -32,6 +32,19 @@ def env_int(name, default):
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def env_float(name, default):
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0")
+    return value
+
+
 def env_bool(name, default):
     raw = env_str(name)
     if raw is None:
@@ -149,6 +162,14 @@ class Config:
         # Accounts, queues and contacts are cached in each process; a change made by another process is
         # seen within this many milliseconds (the process that made it sees it at once).
         self.PARLEY_CONFIG_CACHE_MS = env_int("PARLEY_CONFIG_CACHE_MS", 1000)
+        # Provider calls: seconds to connect, and to wait for the provider's next bytes (each attempt;
+        # a send that times out is retried with backoff).
+        self.PARLEY_PROVIDER_CONNECT_TIMEOUT = env_float("PARLEY_PROVIDER_CONNECT_TIMEOUT", 5.0)
+        self.PARLEY_PROVIDER_READ_TIMEOUT = env_float("PARLEY_PROVIDER_READ_TIMEOUT", 15.0)
+        # The reconciler re-queues sends and media downloads left waiting this long with no job.
+        self.PARLEY_RECONCILE_AFTER_SECONDS = env_int("PARLEY_RECONCILE_AFTER_SECONDS", 120)
+        # On SIGTERM, how long wsgi.py lets its embedded workers finish the jobs in hand.
+        self.PARLEY_STOP_GRACE_SECONDS = env_float("PARLEY_STOP_GRACE_SECONDS", 30.0)
         # The simulator's "jump 24 h ahead" rewrites a conversation's window: never in production.
         self.PARLEY_SIMULATOR_TIME_JUMP = True
         # argon2id cost; tests lower it so a suite of sign-ins stays fast.

@@ -92,7 +92,7 @@ def _stop_all(children):
             child.send_signal(signal.SIGTERM)
     for child in children:
         try:
-            child.wait(10)
+            child.wait(45)  # a web process lets its embedded workers finish (PARLEY_STOP_GRACE_SECONDS, 30)
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()

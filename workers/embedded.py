@@ -1,17 +1,23 @@
-"""The RQ worker, its scheduler and the periodic jobs as background threads of the web process.
+"""The RQ workers, their scheduler and the periodic jobs as background threads of the web process.
 
 Used only with the embedded database, which lives in this process's memory: jobs must run
-here to see it. Redis and RQ are real; only the process is shared. Jobs run in the worker's
-thread (SimpleWorker: no fork, which would copy the in-memory database and lose its writes),
-and signal handlers and SIGALRM timeouts are left out because they only work in the main thread.
+here to see it. Redis and RQ are real; only the process is shared. Each queue has its own
+worker thread (outbound two), so a provider that never answers holds one send, not the media,
+inbound and maintenance work behind it: as separate `rq worker <queue>` processes would. Jobs
+run in their worker's thread (SimpleWorker: no fork, which would copy the in-memory database
+and lose its writes; the database's write lock in app/db.py makes each write atomic across the
+threads), and signal handlers and SIGALRM timeouts are left out because they only work in the
+main thread: provider calls carry bounded HTTP timeouts instead (app/providers/http.py).
 """
 
 import logging
 import threading
 import time
 
+import redis
 from rq import SimpleWorker
 from rq.cron import CronScheduler
+from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 from rq.timeouts import BaseDeathPenalty
 
@@ -34,22 +40,40 @@ class _NoDeathPenalty(BaseDeathPenalty):
 
 
 class ThreadWorker(SimpleWorker):
-    """Waits at most a second for a job, so it notices `stop_event` promptly."""
+    """Waits at most a second for a job, so it notices `stop_event` promptly, even while Redis
+    is down (RQ's own wait for Redis would retry forever)."""
 
     death_penalty_class = _NoDeathPenalty
     dequeue_timeout = 1
     stop_event = None
+    _waiting = False
 
     def _install_signal_handlers(self):
         pass
 
+    def _stopping(self):
+        return self.stop_event is not None and self.stop_event.is_set()
+
+    def heartbeat(self, *args, **kwargs):
+        try:
+            return super().heartbeat(*args, **kwargs)
+        except redis.exceptions.ConnectionError:
+            if self._waiting and self._stopping():
+                raise StopRequested() from None  # waiting for Redis between jobs: RQ's work loop ends on it
+            raise
+
     def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
-        """Wait for a job in one-second slices; None (the worker ends) once asked to stop."""
-        while not (self.stop_event is not None and self.stop_event.is_set()):
-            result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=1)
-            if result is not None:
-                return result
-        return None
+        """Wait for a job in one-second slices; None (the worker ends) once asked to stop, or
+        when the queues are empty in burst mode."""
+        self._waiting = True
+        try:
+            while not self._stopping():
+                result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=1)
+                if result is not None or timeout is None:
+                    return result
+            return None
+        finally:
+            self._waiting = False
 
 
 def _run_scheduler(connection, stop):
@@ -77,10 +101,14 @@ def _run_cron(connection, stop):
         stop.wait(min(max(wait, 0.5), 5))
 
 
-def _run_worker(connection, stop):
+#: Worker threads per queue: two sends may wait on slow providers at once.
+THREADS_PER_QUEUE = {"outbound": 2}
+
+
+def _run_worker(connection, stop, queue_name):
     while not stop.is_set():
         try:
-            worker = ThreadWorker(list(QUEUE_NAMES), connection=connection)
+            worker = ThreadWorker([queue_name], connection=connection)
             worker.stop_event = stop
             worker.work(burst=False, max_idle_time=None, logging_level="WARNING")
         except Exception:
@@ -90,29 +118,40 @@ def _run_worker(connection, stop):
 
 
 class EmbeddedWorker:
-    """The running threads; `stop()` ends them (the worker finishes the job in hand first)."""
+    """The running threads; `stop()` ends them (each worker finishes the job in hand first)."""
 
     def __init__(self, threads, stop_event):
         self.threads = threads
         self.stop_event = stop_event
 
     def stop(self, timeout=10):
+        """Stop taking jobs and wait at most `timeout` seconds in all; True when every thread ended."""
         self.stop_event.set()
+        deadline = time.monotonic() + timeout
         for thread in self.threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
         return not any(thread.is_alive() for thread in self.threads)
 
 
+def _threads(connection, stop):
+    workers = [
+        threading.Thread(target=_run_worker, args=(connection, stop, name), name=f"parley-worker-{name}-{n + 1}", daemon=True)
+        for name in QUEUE_NAMES
+        for n in range(THREADS_PER_QUEUE.get(name, 1))
+    ]
+    helpers = [
+        threading.Thread(target=target, args=(connection, stop), name=f"parley-{target.__name__[5:]}", daemon=True)
+        for target in (_run_scheduler, _run_cron)
+    ]
+    return workers + helpers
+
+
 def start(app):
-    """Start the worker, scheduler and cron threads."""
+    """Start a worker thread per queue (see THREADS_PER_QUEUE), the scheduler and cron threads."""
     bind(app)
     stop = threading.Event()
-    connection = get_redis()
-    threads = [
-        threading.Thread(target=target, args=(connection, stop), name=f"parley-{target.__name__[5:]}", daemon=True)
-        for target in (_run_worker, _run_scheduler, _run_cron)
-    ]
+    threads = _threads(get_redis(), stop)
     for thread in threads:
         thread.start()
-    log.warning("Embedded RQ worker, scheduler and periodic jobs running in this process (queues: %s)", ", ".join(QUEUE_NAMES))
+    log.warning("Embedded RQ workers, scheduler and periodic jobs running in this process (queues: %s)", ", ".join(QUEUE_NAMES))
     return EmbeddedWorker(threads, stop)

@@ -2,6 +2,7 @@
 
 from flask import current_app
 
+from app.services.conversations import reconcile as reconciler
 from app.services.conversations import routing, window_expiry
 from workers.context import job
 
@@ -14,3 +15,8 @@ def expire_windows():
 @job
 def reoffer_rejected():
     return routing.reoffer_rejected(current_app.config["PARLEY_REOFFER_AFTER_SECONDS"])
+
+
+@job
+def reconcile():
+    return reconciler.reconcile(current_app.config["PARLEY_RECONCILE_AFTER_SECONDS"])

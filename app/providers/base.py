@@ -18,7 +18,7 @@ import requests
 
 from .errors import MalformedWebhook, ProviderError, WebhookRejected
 from .events import InboundMessage, StatusUpdate
-from .http import DEFAULT_TIMEOUT, make_session
+from .http import default_timeout, make_session
 from .outbound import OUTBOUND_KINDS, OutboundMessage, SendResult
 
 __all__ = [
@@ -148,7 +148,7 @@ class Provider:
         self.credentials: dict[str, Any] = dict(self.config.get("credentials") or {})
         self.api_base = (self.config.get("api_base") or self.default_api_base).rstrip("/")
         self.webhook_url: str | None = self.config.get("webhook_url")
-        self.timeout = tuple(self.config.get("timeout") or DEFAULT_TIMEOUT)
+        self.timeout = tuple(self.config.get("timeout") or default_timeout())
         self.session = session or make_session()
         self.clock = clock
 

@@ -11,12 +11,24 @@ import requests
 
 from .errors import ProviderError
 
-#: (connect, read) seconds. Every call passes a timeout: requests waits forever by default.
-DEFAULT_TIMEOUT = (5.0, 30.0)
+#: (connect, read) seconds. Every call passes a timeout: requests waits forever by default. The
+#: read timeout bounds each wait for the provider's next bytes; the whole attempt is bounded by the
+#: job's timeout (app/jobs.py), which the send's claim outlives (app/services/conversations/delivery.py).
+DEFAULT_TIMEOUT = (5.0, 15.0)
+_timeouts = {"default": DEFAULT_TIMEOUT}
 #: Largest attachment we will pull from a provider (WhatsApp documents top out at 100 MB).
 MAX_DOWNLOAD_BYTES = 101 * 1024 * 1024
 
 ErrorParser = Callable[[Any, requests.Response], "ProviderError | None"]
+
+
+def configure(connect: float, read: float) -> None:
+    """The (connect, read) timeouts of adapters whose account configures none."""
+    _timeouts["default"] = (float(connect), float(read))
+
+
+def default_timeout() -> tuple[float, float]:
+    return _timeouts["default"]
 
 
 def make_session(user_agent: str = "Parley/1 (+https://github.com/parley)") -> requests.Session:
@@ -89,13 +101,13 @@ def call(
     url: str,
     *,
     provider: str,
-    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    timeout: tuple[float, float] | None = None,
     parse_error: ErrorParser | None = None,
     **kwargs: Any,
 ) -> requests.Response:
     """One HTTP call; any failure comes out as ProviderError (timeouts and connection errors retryable)."""
     try:
-        resp = session.request(method, url, timeout=timeout, **kwargs)
+        resp = session.request(method, url, timeout=timeout or default_timeout(), **kwargs)
     except requests.Timeout as exc:
         raise ProviderError(
             "timeout", "Provider did not answer in time", str(exc), category="timeout", retryable=True, provider=provider

@@ -25,3 +25,8 @@ def freeze(at=None):
 
 def reset():
     _state.update(offset=timedelta(0), frozen=None)
+
+
+def aware(moment):
+    """`moment` in UTC with its zone (a database may return UTC datetimes without it)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from app.db import get_db
 from app.services import clock
-from app.services.conversations import inbound, lifecycle, outbound, routing
+from app.services.conversations import inbound, lifecycle, outbound, reconcile, routing
 from app.services.conversations.delivery import release_held
 from app.services.conversations.window_expiry import expire_windows
 from tests.engine.helpers import deliver, make_template, message
@@ -59,6 +59,7 @@ def test_the_engine_queries_only_through_declared_indexes(team):
         expire_windows()
         routing.reoffer_rejected(0)
         release_held(account["_id"])
+        reconcile.reconcile(0)
     assert len(shapes) > 40
     assert uncovered(shapes) == []
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from app.db import get_db
-from app.providers import base
+from app.providers import http as provider_http
 from app.services.conversations import delivery, outbound
 from tests.engine import test_meta_flow
 from tests.engine.helpers import message
@@ -56,9 +56,11 @@ def _send(agent, interaction, attempt=1):
 
 
 @pytest.fixture
-def quick_timeout(monkeypatch):
+def quick_timeout(app):
     # Read timeout under the timeout scenario's 1 s delay, with room for a slow machine elsewhere.
-    monkeypatch.setattr(base, "DEFAULT_TIMEOUT", (2.0, 0.6))
+    provider_http.configure(2.0, 0.6)
+    yield
+    provider_http.configure(*provider_http.DEFAULT_TIMEOUT)
 
 
 SCENARIOS = {

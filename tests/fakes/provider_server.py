@@ -148,6 +148,18 @@ class FakeProviderServer:
         with self._lock:
             self._routes[(method.upper(), path)] = handler if callable(handler) else (lambda req: handler)
 
+    def hang(self, method: str, path: str, then: FakeResponse) -> threading.Event:
+        """Requests to ``path`` get no answer until the returned event is set, then ``then``
+        (a provider that never answers: the client's read timeout or the test decides)."""
+        release = threading.Event()
+
+        def held(req: RecordedRequest) -> FakeResponse:
+            release.wait(120)
+            return then
+
+        self.route(method, path, held)
+        return release
+
     def handler_for(self, method: str, path: str) -> Handler | None:
         """The standing answer of a route, to wrap it (e.g. refuse only some requests)."""
         with self._lock:

@@ -8,6 +8,7 @@ re-authorization" and holds its messages until an admin fixes the credentials.
 
 import logging
 import random
+from datetime import timedelta
 
 from app import jobs
 from app.db import get_db
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 300.0
+#: A worker claims a message for this long before calling the provider (`sending_at`): a second
+#: job for it meanwhile does nothing, and the claim of a worker that died mid-call expires, so
+#: the reconciler (reconcile.py) sends it again. It outlives the send job's timeout (app/jobs.py).
+CLAIM_SECONDS = 2 * jobs.SEND_MESSAGE.timeout
 
 
 def backoff(attempt, retry_after=None):
@@ -67,6 +72,8 @@ def deliver(interaction_id, message_id, attempt=1):
     if account is None or account.get("status") == "needs_reauth":
         _hold(interaction, message)
         return "held"
+    if not _claim(interaction, message):
+        return "skipped"  # another worker is sending it right now
     adapter = adapter_for(account)
     try:
         result = adapter.send(build_outbound(adapter, account, interaction, message))
@@ -134,6 +141,24 @@ def _template(adapter, account, spec):
     )
 
 
+def claim_is_fresh(message, now=None):
+    """Whether a worker claimed the message less than CLAIM_SECONDS ago (it may be sending it now)."""
+    claimed = message.get("sending_at")
+    return claimed is not None and clock.aware(claimed) > (now or clock.now()) - timedelta(seconds=CLAIM_SECONDS)
+
+
+def _claim(interaction, message):
+    """Claim the queued message for this worker unless a live claim holds it; True when claimed."""
+    now = clock.now()
+    _, position = message_slots.locate({"_id": interaction["_id"]}, "id", message["id"])
+    fresh = {"$gt": now - timedelta(seconds=CLAIM_SECONDS)}
+    conditions = {"status": "queued", "sending_at": {"$not": fresh}}
+    return (
+        message_slots.update(interaction["_id"], position, {"id": message["id"]}, {"sending_at": now}, conditions, bump=False)
+        is not None
+    )
+
+
 def _set_message(interaction, message, changes, event_payload=None):
     _, position = message_slots.locate({"_id": interaction["_id"]}, "id", message["id"])
     # Only a change with an event takes a sequence number: clients wait for every number.
@@ -154,6 +179,7 @@ def _mark_sent(interaction, message, account, provider_message_id):
             "status_rank": STATUS_RANK["sent"],
             "status_times.sent": now,
             "retry": None,
+            "sending_at": None,
         },
         {"provider_message_id": provider_message_id, "status": "sent", "error": None},
     )
@@ -175,21 +201,25 @@ def _failed_attempt(interaction, message, account, error, attempt, enqueue_deliv
         delay = backoff(attempt, error.retry_after)
         shown = provider_failures.public(raw, retrying=True, next_in=delay)
         retry = {"attempt": attempt, "next_in": round(delay, 1), "error": shown}
-        _set_message(interaction, message, {"retry": retry}, {"status": "queued", "retry": retry})
+        _set_message(interaction, message, {"retry": retry, "sending_at": None}, {"status": "queued", "retry": retry})
         enqueue_delivery(interaction["_id"], message["id"], attempt + 1, delay)
         return "retrying"
-    shown = provider_failures.public(raw)
+    return give_up(interaction, message, provider_failures.public(raw))
+
+
+def give_up(interaction, message, shown):
+    """Mark the message failed with `shown` (an error as agents see it: `user_message` is the sentence)."""
     _set_message(
         interaction,
         message,
-        {"status": "failed", "status_rank": FAILED_RANK, "error": shown, "retry": None},
+        {"status": "failed", "status_rank": FAILED_RANK, "error": shown, "retry": None, "sending_at": None},
         {"status": "failed", "error": shown},
     )
     return "failed"
 
 
 def _hold(interaction, message):
-    _set_message(interaction, message, {"held": True}, {"status": "queued", "held": True, "error": None})
+    _set_message(interaction, message, {"held": True, "sending_at": None}, {"status": "queued", "held": True, "error": None})
 
 
 def release_held(account_id):

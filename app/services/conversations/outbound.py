@@ -18,7 +18,7 @@ from app.domain.window import is_open as window_is_open
 from app.services import clock
 from app.services.access.access_rules import as_oid, load_visible, require_owner, require_text
 from app.services.channel.provider_access import capabilities
-from app.services.conversations import lifecycle, live, message_slots, routing
+from app.services.conversations import lifecycle, live, message_slots, reconcile, routing
 from app.services.conversations.delivery import enqueue_delivery, read_receipts_when
 from app.services.conversations.locations import check_location
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -198,8 +198,10 @@ def queue_message(interaction, message, account):
         projection={"messages": 0},
         return_document=ReturnDocument.AFTER,
     )
-    if doc is None:
-        return _find_message(interaction["_id"], message["id"])  # the same client_id again: no second send
+    if doc is None:  # the same client_id again: no second message, but queue its send if that failed
+        stored = _find_message(interaction["_id"], message["id"])
+        reconcile.ensure_send(interaction["_id"], stored)
+        return stored
     if message["kind"] == "reaction":
         _show_agent_reaction(doc, message)
     else:

@@ -1,0 +1,125 @@
+"""SIGTERM stops the web process gracefully: the embedded worker finishes the send in hand,
+which ends recorded, and the process exits 0. And a send whose worker process was killed
+mid-call is sent again once by the reconciler."""
+
+import os
+import signal
+
+import pytest
+import requests
+
+from app.providers.meta import meta_signature
+from app.services.demo import DEMO_PASSWORD
+from tests.engine.test_meta_flow import sent_ok
+from tests.providers.support import CREDENTIALS, read_bytes
+from tests.support import processes
+from tests.support.http import signed_in_session
+from tests.support.sockets import wait_for
+from tools.devstack import RedisServer, free_port
+
+MESSAGES = f"/v23.0/{CREDENTIALS['meta']['phone_number_id']}/messages"
+
+
+class Server:
+    """`python wsgi.py` on its own Redis, with the embedded database and workers and the demo data."""
+
+    def __init__(self, tmp_path, mode, redis_url):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp_path / "server.log"
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PARLEY_CONFIG", "MONGO_URI", "SECRET_KEY")}
+        env.update(
+            REDIS_URL=redis_url,
+            PARLEY_PORT=str(self.port),
+            PARLEY_ASYNC_MODE=mode,
+            PARLEY_SEED_DEMO="1",
+            PARLEY_INSTANCE_DIR=str(tmp_path),
+            PYTHONUNBUFFERED="1",
+        )
+        self.process = processes.start(["wsgi.py"], env, self.log_path)
+
+    def up(self):
+        try:
+            return requests.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    @property
+    def log(self):
+        return self.log_path.read_text()
+
+    def kill(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+@pytest.fixture(params=["eventlet", "gevent"])
+def server(request, tmp_path):
+    with RedisServer() as redis_server:
+        running = Server(tmp_path, request.param, redis_server.url)
+        try:
+            assert wait_for(running.up, timeout=60), running.log
+            yield running
+        finally:
+            running.kill()
+
+
+def _api(session, url):
+    html = session.get(f"{url}/desktop/", timeout=10).text
+    token = html.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    return lambda method, path, body=None: session.request(
+        method, f"{url}/api/v1{path}", json=body, headers={"X-CSRFToken": token}, timeout=10
+    )
+
+
+def _customer_writes_to_a_meta_account(server, fake_provider):
+    """An admin's API session and the interaction a customer's signed Meta webhook opened."""
+    api = _api(signed_in_session(server.url, "admin@parley.example", DEMO_PASSWORD), server.url)
+    queue = api("POST", "/queues", {"name": "Shop"}).json()
+    created = api(
+        "POST",
+        "/accounts",
+        {
+            "name": "Meta shop",
+            "provider": "meta",
+            "phone": "+15550007000",
+            "queue_id": queue["id"],
+            "api_base": f"{fake_provider.url}/v23.0",
+            "credentials": CREDENTIALS["meta"],
+        },
+    )
+    assert created.status_code == 201, created.text
+    account = created.json()
+    body = read_bytes("meta/inbound_text.json")
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(body, CREDENTIALS["meta"]["app_secret"])}
+    webhook = requests.post(f"{server.url}/webhooks/whatsapp/{account['webhook_key']}", data=body, headers=headers, timeout=10)
+    assert webhook.status_code == 200, webhook.text
+    [interaction] = api("GET", f"/interactions?account_id={account['id']}").json()["data"]
+    return api, interaction
+
+
+def test_sigterm_lets_the_send_in_hand_finish_then_exits_0(server, fake_provider):
+    api, interaction = _customer_writes_to_a_meta_account(server, fake_provider)
+    release = fake_provider.hang("POST", MESSAGES, sent_ok("wamid.OUT-before-stop"))
+    sent = api("POST", f"/interactions/{interaction['id']}/messages", {"text": "Sending now", "client_id": "client-stop-1"})
+    assert sent.status_code in (200, 201), sent.text
+    message_id = sent.json()["message"]["id"]
+    assert wait_for(lambda: fake_provider.requests_to(MESSAGES)), server.log
+
+    server.process.send_signal(signal.SIGTERM)
+    assert wait_for(lambda: "SIGTERM: waiting" in server.log), server.log
+    assert server.process.poll() is None, "the process waits for the send in hand"
+    release.set()
+    assert server.process.wait(60) == 0, server.log
+    assert f"[job send-{message_id}-1] send_message: sent" in server.log
+    assert "SIGTERM: workers stopped; exiting" in server.log
+    assert len(fake_provider.requests_to(MESSAGES)) == 1
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{server.url}/healthz", timeout=1)
+
+
+def test_sigterm_with_nothing_running_exits_0_at_once(server):
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(60) == 0, server.log
+    assert "SIGTERM: workers stopped; exiting" in server.log

@@ -1,0 +1,28 @@
+"""Parley's own processes started by tests: their output in a file, in a session of their own (to signal the group)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(args, env, log_path):
+    """`python <args>` in the checkout with `env`, writing stdout and stderr to `log_path`."""
+    with Path(log_path).open("w") as log:
+        return subprocess.Popen(
+            [sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def children(pid):
+    """The ids of the processes whose parent is `pid` (an RQ worker's forked work horse)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
