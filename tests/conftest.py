@@ -8,7 +8,7 @@ import pytest
 from app import create_app, db, queues
 from app.services import clock
 from config import TestingConfig
-from tests.support import builders
+from tests.support import builders, processes
 from tests.support.live_server import LiveServer
 from tools.devstack import RedisServer
 
@@ -99,3 +99,17 @@ def live_server(app):
     server = LiveServer(app, with_worker=True).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def worker_process(redis_url, tmp_path):
+    """Start Parley's worker in a process of its own on the given queues; killed at the end if still running."""
+    started = []
+
+    def start(*queue_names):
+        started.append(processes.WorkerProcess(redis_url, tmp_path / f"worker-{len(started)}.log", *queue_names))
+        return started[-1]
+
+    yield start
+    for worker in started:
+        worker.stop()

@@ -1,8 +1,6 @@
 """Nothing waits forever, nothing waits behind something else: queues served concurrently, a
 send claimed before the provider call, and the reconciler queueing again what a failure left."""
 
-import os
-import signal
 import threading
 from datetime import timedelta
 
@@ -10,6 +8,7 @@ import pytest
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.job import Job
+from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from app import jobs, queues
 from app.db import get_db
@@ -21,19 +20,21 @@ from tests.engine.test_meta_flow import MESSAGES, meta_account, sent_ok
 from tests.fakes.provider_server import FakeResponse
 from tests.media.support import PNG
 from tests.media.test_inbound_media import MEDIA_ID, _media_of, _post_image
-from tests.support import processes
+from tests.support import blocking_job
 from tests.support.builders import make_user
 from tests.support.engine import make_queue
 from tests.support.sockets import wait_for
 from tools.devstack import RedisServer
+from workers import context
 
-# A worker process sees the test's data only through a MongoDB server: the embedded one lives in this process.
-server_only = pytest.mark.skipif(
-    os.environ.get("MONGO_URI", "mongomock://").startswith("mongomock://"),
-    reason="a separate worker process shares the database only through a MongoDB server (set MONGO_URI)",
-)
 IMAGE_CUSTOMER = "+15550001111"  # the one of the image fixture (meta/inbound_image.json)
 OTHER_CUSTOMER = "+15550002222"
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_in_the_tests_app(app):
+    """Jobs run by `run_jobs` see the test's embedded database, whatever test ran before."""
+    context.bind(app)
 
 
 def run_jobs(*queue_names):
@@ -204,64 +205,44 @@ def test_a_send_stuck_after_every_requeue_fails_with_a_sentence(shop, fake_provi
     assert fake_provider.requests_to(MESSAGES) == []
 
 
-class SendInAWorkerProcess:
-    """A send taken by a real `python -m workers.worker outbound` process from a provider that has not answered yet."""
-
-    def __init__(self, shop, fake_provider, redis_url, log_path):
-        agent, account = shop
-        self.interaction = _conversation(account, agent)
-        self.release = fake_provider.hang("POST", MESSAGES, sent_ok("wamid.OUT-first-call"))
-        self.sent, _ = outbound.compose(agent, self.interaction["_id"], {"text": "Your parcel left the depot"})
-        env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing"}
-        self.log_path = log_path
-        self.worker = processes.start(["-m", "workers.worker", "outbound"], env, log_path)
-        assert wait_for(lambda: fake_provider.requests_to(MESSAGES), timeout=60), self.log
-
-    @property
-    def log(self):
-        return self.log_path.read_text()
-
-    def stored(self):
-        return message(self.interaction["_id"], self.sent["id"])
-
-    def end(self):
-        self.release.set()
-        if self.worker.poll() is None:
-            self.worker.kill()
-            self.worker.wait()
+def _its_job_taken_by_a_worker_process(sent, worker_process):
+    """The send's queued job replaced by a stand-in that needs no database (a worker process does
+    not see the embedded one), taken by a real worker process: RQ's state is the send's own."""
+    redis = queues.get_redis()
+    job_id = _send_job(sent).id
+    queues.get_queue("outbound").empty()
+    queues.get_queue("outbound").enqueue(blocking_job.FUNC, job_id=job_id)
+    worker = worker_process("outbound")
+    assert wait_for(lambda: f"started {job_id}" in blocking_job.records(redis), timeout=60), worker.log
+    return worker
 
 
-@pytest.fixture
-def send_in_a_worker_process(shop, fake_provider, redis_url, tmp_path):
-    started = SendInAWorkerProcess(shop, fake_provider, redis_url, tmp_path / "worker.log")
-    yield started
-    started.end()
-
-
-@server_only
-def test_a_send_whose_worker_process_was_killed_mid_call_is_sent_again_once(send_in_a_worker_process, fake_provider):
-    sending = send_in_a_worker_process
-    for pid in [*processes.children(sending.worker.pid), sending.worker.pid]:  # the work horse has a group of its own
-        os.kill(pid, signal.SIGKILL)
-    sending.worker.wait()
-    sending.release.set()
+@pytest.mark.parametrize("rq_maintenance_ran", [True, False], ids=["abandoned-by-rq", "still-started"])
+def test_a_send_whose_worker_process_was_killed_is_queued_again_once(shop, fake_provider, worker_process, rq_maintenance_ran):
+    agent, account = shop
+    interaction = _conversation(account, agent)
     fake_provider.route("POST", MESSAGES, sent_ok("wamid.OUT-again"))
-    assert sending.stored()["sending_at"], "the dead worker's claim"
-    assert reconcile.reconcile(0)["requeue_sends"] == 0, "a fresh claim may still be sending"
+    sent, _ = outbound.compose(agent, interaction["_id"], {"text": "Your parcel left the depot"})
+    worker = _its_job_taken_by_a_worker_process(sent, worker_process)
+    assert delivery._claim({"_id": interaction["_id"]}, sent), "the claim its job makes before calling the provider"
+    worker.kill()
+    assert _send_job(sent).get_status() == "started", "a killed worker tells nobody"
+    assert reconcile.reconcile(0)["requeue_sends"] == 0, "its worker may still be sending it"
+
+    failed = FailedJobRegistry("outbound", connection=queues.get_redis())
+    if rq_maintenance_ran:  # any worker's maintenance, once the dead worker's heartbeat has lapsed
+        started = StartedJobRegistry("outbound", connection=queues.get_redis())
+        [(_, lapses)] = queues.get_redis().zrange(started.key, 0, -1, withscores=True)
+        started.cleanup(timestamp=lapses + 1)
+        assert _send_job(sent).get_status() == "failed" and _send_job(sent).id in failed
+        assert reconcile.reconcile(0)["requeue_sends"] == 0, "its claim holds it: the provider may have it"
     clock.advance(timedelta(seconds=delivery.CLAIM_SECONDS + 1))
     assert reconcile.reconcile(0)["requeue_sends"] == 1
+    assert _send_job(sent).id not in failed
+    assert _send_job(sent).get_status() == "queued", "queued again under the job id it had"
+    assert reconcile.reconcile(0)["requeue_sends"] == 0, "queued once: the job waits to run"
     run_jobs("outbound")
-    assert (sending.stored()["status"], sending.stored()["provider_message_id"]) == ("sent", "wamid.OUT-again")
-    assert len(fake_provider.requests_to(MESSAGES)) == 2, "the call cut off by the kill, then the one send"
-
-
-@server_only
-def test_sigterm_lets_a_worker_process_finish_the_send_in_hand(send_in_a_worker_process, fake_provider):
-    sending = send_in_a_worker_process
-    sending.worker.send_signal(signal.SIGTERM)
-    assert wait_for(lambda: "warm shut down requested" in sending.log)
-    assert sending.worker.poll() is None, "the worker waits for the send in hand"
-    sending.release.set()
-    assert sending.worker.wait(90) == 0, sending.log
-    assert sending.stored()["status"] == "sent"
+    stored = message(interaction["_id"], sent["id"])
+    assert (stored["status"], stored["provider_message_id"]) == ("sent", "wamid.OUT-again")
     assert len(fake_provider.requests_to(MESSAGES)) == 1
+    assert blocking_job.records(queues.get_redis()) == [f"started {_send_job(sent).id}"], "the killed run never finished"

@@ -1,6 +1,6 @@
-"""SIGTERM stops the web process gracefully: the embedded worker finishes the send in hand,
-which ends recorded, and the process exits 0. And a send whose worker process was killed
-mid-call is sent again once by the reconciler."""
+"""SIGTERM stops Parley's processes gracefully: the web process's embedded worker finishes the
+send in hand, which ends recorded, and the process exits 0; a worker process finishes the job in
+hand and exits 0. (A worker process killed mid-job: tests/engine/test_stuck_work.py.)"""
 
 import os
 import signal
@@ -8,11 +8,12 @@ import signal
 import pytest
 import requests
 
+from app import queues
 from app.providers.meta import meta_signature
 from app.services.demo import DEMO_PASSWORD
 from tests.engine.test_meta_flow import sent_ok
 from tests.providers.support import CREDENTIALS, read_bytes
-from tests.support import processes
+from tests.support import blocking_job, processes
 from tests.support.http import signed_in_session
 from tests.support.sockets import wait_for
 from tools.devstack import RedisServer, free_port
@@ -123,3 +124,18 @@ def test_sigterm_with_nothing_running_exits_0_at_once(server):
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(60) == 0, server.log
     assert "SIGTERM: workers stopped; exiting" in server.log
+
+
+def test_sigterm_lets_a_worker_process_finish_the_job_in_hand_then_exits_0(app, worker_process):
+    redis = queues.get_redis()
+    job = queues.get_queue("outbound").enqueue(blocking_job.FUNC, job_id="job-in-hand")
+    worker = worker_process("outbound")
+    assert wait_for(lambda: blocking_job.records(redis) == ["started job-in-hand"], timeout=60), worker.log
+
+    worker.process.send_signal(signal.SIGTERM)
+    assert wait_for(lambda: "warm shut down requested" in worker.log), worker.log
+    assert worker.process.poll() is None, "the worker waits for the job in hand"
+    blocking_job.release(redis, job.id)
+    assert worker.process.wait(60) == 0, worker.log
+    assert blocking_job.records(redis) == ["started job-in-hand", "finished job-in-hand"]
+    assert job.get_status() == "finished" and job.return_value() == "released"

@@ -1,5 +1,7 @@
 """Parley's own processes started by tests: their output in a file, in a session of their own (to signal the group)."""
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -26,3 +28,26 @@ def children(pid):
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+class WorkerProcess:
+    """Parley's worker in a process of its own (tests/support/worker_process.py) on `queue_names`."""
+
+    def __init__(self, redis_url, log_path, *queue_names):
+        env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_CONFIG": "testing", "PYTHONUNBUFFERED": "1"}
+        self.log_path = Path(log_path)
+        self.process = start(["-m", "tests.support.worker_process", *queue_names], env, log_path)
+
+    @property
+    def log(self):
+        return self.log_path.read_text()
+
+    def kill(self):
+        """SIGKILL the worker and its work horse (which has a process group of its own)."""
+        for pid in [*children(self.process.pid), self.process.pid]:
+            os.kill(pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.kill()
