@@ -10,9 +10,11 @@ Which rooms each socket watches is also kept in Redis, so that whoever loses acc
 interaction can be taken out of its room from any process: leaving a room for a socket held
 by another process travels through the same message queue.
 
-Presence is one sorted set of "<user id>|<sid>" entries scored by when they expire. Each web
-process refreshes its own sockets' entries (handlers' heartbeat), so the sockets of a process that
-died stop counting once their entries expire. Times come from Redis's clock, not each machine's.
+Presence is one sorted set of "<user id>|<sid>" entries, and each user's sockets one sorted set
+of sids, all scored by when they expire. Each web process refreshes its own sockets' entries
+(handlers' heartbeat), so the sockets of a process that died stop counting once their entries
+expire; every set expires with its last entry, so such a process leaves nothing in Redis. Times
+come from Redis's clock, not each machine's.
 """
 
 import logging
@@ -32,12 +34,17 @@ _presence = {"ttl": 60}
 
 # Redis's clock in milliseconds, so that every process agrees on when an entry expires.
 _NOW_MS = "local t = redis.call('TIME'); local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
-# Refresh the given entries to expire ARGV[1] seconds from now, and drop every expired one.
-_TOUCH = (
+# Give each member ARGV[i + 1] of the sorted set KEYS[i] ARGV[1] more seconds, drop the set's expired
+# members, and keep the set itself at least as long as that member (Redis deletes an emptied set).
+_KEEP = (
     _NOW_MS
     + """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + 1000 * tonumber(ARGV[1]), ARGV[i]) end
+local ttl = 1000 * tonumber(ARGV[1])
+for i = 1, #KEYS do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
+  redis.call('ZADD', KEYS[i], now + ttl, ARGV[i + 1])
+  if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+end
 """
 )
 _LIVE = _NOW_MS + "return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')"
@@ -53,7 +60,7 @@ def heartbeat_interval():
 
 
 def _sids_key(user_id):
-    return f"parley:presence:sids:{user_id}"
+    return f"parley:presence:user:{user_id}"
 
 
 def _watching_key(sid):
@@ -76,8 +83,7 @@ def _entry(user_id, sid):
 def online_user_ids():
     """Users with at least one socket whose process kept it alive: one Redis round trip."""
     try:
-        live = queues.get_redis().eval(_LIVE, 1, PRESENCE_KEY)
-        return {entry.decode().split("|", 1)[0] for entry in live}
+        return {entry.split("|", 1)[0] for entry in _live(PRESENCE_KEY)}
     except RedisError:
         log.warning("presence unavailable: Redis does not answer")
         return set()
@@ -97,8 +103,13 @@ def disconnect_user(user_id):
         socketio.server.disconnect(sid, namespace="/")
 
 
+def _live(key):
+    return [member.decode() for member in queues.get_redis().eval(_LIVE, 1, key)]
+
+
 def user_sids(user_id):
-    return [s.decode() for s in queues.get_redis().smembers(_sids_key(user_id))]
+    """The user's sockets whose process keeps them alive, on any process."""
+    return _live(_sids_key(user_id))
 
 
 def record_watch(sid, room):
@@ -134,14 +145,14 @@ def evict(user_id, rooms):
 def list_socket(user_id, sid):
     """Record the socket as the user's, so disconnect_user and evict find it from any process."""
     try:
-        queues.get_redis().sadd(_sids_key(user_id), sid)
+        _keep([(_sids_key(user_id), sid)])
     except RedisError:
         log.warning("socket of %s not listed: Redis does not answer", user_id)
 
 
 def unlist_socket(user_id, sid):
     try:
-        queues.get_redis().srem(_sids_key(user_id), sid)
+        queues.get_redis().zrem(_sids_key(user_id), sid)
     except RedisError:
         pass
 
@@ -162,8 +173,14 @@ def keep_online(sockets):
 
 
 def _touch(sockets):
-    entries = [_entry(user_id, sid) for sid, user_id in sockets]
-    queues.get_redis().eval(_TOUCH, 1, PRESENCE_KEY, _presence["ttl"], *entries)
+    """Keep these (sid, user id) pairs online and listed as their users' sockets for another TTL."""
+    _keep([pair for sid, user_id in sockets for pair in ((PRESENCE_KEY, _entry(user_id, sid)), (_sids_key(user_id), sid))])
+
+
+def _keep(members):
+    """Refresh each (sorted set key, member) pair for another TTL (one round trip)."""
+    keys = [key for key, _ in members]
+    queues.get_redis().eval(_KEEP, len(keys), *keys, _presence["ttl"], *(member for _, member in members))
 
 
 def socket_closed(user_id, sid):
@@ -171,7 +188,7 @@ def socket_closed(user_id, sid):
     try:
         redis = queues.get_redis()
         redis.delete(_watching_key(sid))
-        redis.srem(_sids_key(user_id), sid)
+        redis.zrem(_sids_key(user_id), sid)
         redis.zrem(PRESENCE_KEY, _entry(user_id, sid))
     except RedisError:
         pass  # the entry expires on its own: its process no longer refreshes it

@@ -2,7 +2,6 @@
 send in hand, which ends recorded, and the process exits 0; a worker process finishes the job in
 hand and exits 0. (A worker process killed mid-job: tests/engine/test_stuck_work.py.)"""
 
-import os
 import signal
 
 import pytest
@@ -16,49 +15,15 @@ from tests.providers.support import CREDENTIALS, read_bytes
 from tests.support import blocking_job, processes
 from tests.support.http import signed_in_session
 from tests.support.sockets import wait_for
-from tools.devstack import RedisServer, free_port
+from tools.devstack import RedisServer
 
 MESSAGES = f"/v23.0/{CREDENTIALS['meta']['phone_number_id']}/messages"
-
-
-class Server:
-    """`python wsgi.py` on its own Redis, with the embedded database and workers and the demo data."""
-
-    def __init__(self, tmp_path, mode, redis_url):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = tmp_path / "server.log"
-        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PARLEY_CONFIG", "MONGO_URI", "SECRET_KEY")}
-        env.update(
-            REDIS_URL=redis_url,
-            PARLEY_PORT=str(self.port),
-            PARLEY_ASYNC_MODE=mode,
-            PARLEY_SEED_DEMO="1",
-            PARLEY_INSTANCE_DIR=str(tmp_path),
-            PYTHONUNBUFFERED="1",
-        )
-        self.process = processes.start(["wsgi.py"], env, self.log_path)
-
-    def up(self):
-        try:
-            return requests.get(f"{self.url}/healthz", timeout=1).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    @property
-    def log(self):
-        return self.log_path.read_text()
-
-    def kill(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
 
 
 @pytest.fixture(params=["eventlet", "gevent"])
 def server(request, tmp_path):
     with RedisServer() as redis_server:
-        running = Server(tmp_path, request.param, redis_server.url)
+        running = processes.WebProcess(tmp_path, request.param, redis_server.url)
         try:
             assert wait_for(running.up, timeout=60), running.log
             yield running

@@ -1,5 +1,6 @@
 """Presence expires: a web process keeps its sockets online with a heartbeat, and the sockets of a
-process that died stop counting (and stop getting offers) once the TTL has passed."""
+process that died stop counting (and stop getting offers) once the TTL has passed, when the Redis
+keys that listed them are gone too."""
 
 import time
 
@@ -9,8 +10,11 @@ from app import queues
 from app.realtime import push
 from app.realtime.push import online_user_ids
 from app.services.conversations import routing
+from app.services.demo import DEMO_PASSWORD
 from app.services.setup import queue_admin
-from tests.support.sockets import connect_as, wait_for
+from tests.support import processes
+from tests.support.http import cookie_header, signed_in_session
+from tests.support.sockets import RecordingClient, connect_as, wait_for
 from tools.devstack import free_port
 
 TTL = 2
@@ -70,3 +74,36 @@ def test_presence_reads_empty_and_heartbeats_carry_on_while_redis_is_down(app, c
     finally:
         queues.configure(app.config["REDIS_URL"])
     assert "presence unavailable" in caplog.text and "presence not refreshed" in caplog.text
+
+
+def _presence_keys():
+    return {key.decode() for key in queues.get_redis().scan_iter("parley:presence:*")}
+
+
+def test_a_killed_web_process_leaves_nothing_in_redis_and_the_live_sockets_stay(live_server, agent, redis_url, tmp_path):
+    user_id = str(agent["_id"])
+    live = connect_as(live_server, agent["email"])
+    [live_sid] = push.user_sids(user_id)
+    # The same user's socket on a process that died: listed and online, refreshed by nobody.
+    push.list_socket(user_id, "sid-of-a-killed-process")
+    push.mark_online(user_id, "sid-of-a-killed-process")
+    kept = _presence_keys()
+    killed = processes.WebProcess(tmp_path, "eventlet", redis_url, PARLEY_PRESENCE_TTL_SECONDS=str(TTL))
+    try:
+        assert wait_for(killed.up, timeout=60), killed.log
+        session = signed_in_session(killed.url, "admin@parley.example", DEMO_PASSWORD)
+        its_socket = RecordingClient(killed.url, cookie_header(session)).connect()
+        assert wait_for(lambda: len(_presence_keys() - kept) == 1), "the killed process's user is listed"
+        assert len(online_user_ids()) == 2
+        killed.kill()
+        its_socket.disconnect()
+
+        assert wait_for(lambda: _presence_keys() == kept, timeout=TTL + 2), "the killed process's keys expire"
+        assert wait_for(lambda: push.user_sids(user_id) == [live_sid], timeout=TTL + 2)
+        assert online_user_ids() == {user_id}
+        assert online_throughout(user_id, TTL), "the heartbeat keeps the live socket online"
+        assert push.user_sids(user_id) == [live_sid]
+    finally:
+        killed.kill()
+    live.disconnect()
+    assert wait_for(lambda: _presence_keys() == set(), timeout=TTL + 2), "nothing is left behind"

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import requests
+
+from tools.devstack import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,6 +32,42 @@ def children(pid):
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+class WebProcess:
+    """`python wsgi.py` on the Redis at `redis_url`, with the embedded database and workers, the demo data and
+    `settings` (environment variables)."""
+
+    def __init__(self, tmp_path, mode, redis_url, **settings):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp_path / "server.log"
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PARLEY_CONFIG", "MONGO_URI", "SECRET_KEY")}
+        env.update(
+            REDIS_URL=redis_url,
+            PARLEY_PORT=str(self.port),
+            PARLEY_ASYNC_MODE=mode,
+            PARLEY_SEED_DEMO="1",
+            PARLEY_INSTANCE_DIR=str(tmp_path),
+            PYTHONUNBUFFERED="1",
+            **settings,
+        )
+        self.process = start(["wsgi.py"], env, self.log_path)
+
+    def up(self):
+        try:
+            return requests.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    @property
+    def log(self):
+        return self.log_path.read_text()
+
+    def kill(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
 
 class WorkerProcess:
