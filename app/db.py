@@ -96,17 +96,20 @@ INDEXES += [
     index("pending_statuses", ("account_id", ASCENDING), ("provider_message_id", ASCENDING)),
     index("pending_statuses", ("at", ASCENDING), expireAfterSeconds=7 * DAY),
     index("contacts", ("list_id", ASCENDING), ("mobile", ASCENDING)),
-    # The interactions list: each filter leads an index, sorted by start date.
-    index("interactions", ("created_at", DESCENDING)),
-    index("interactions", ("last_message.at", DESCENDING)),
-    index("interactions", ("queue_id", ASCENDING), ("created_at", DESCENDING)),
-    index("interactions", ("account_id", ASCENDING), ("created_at", DESCENDING)),
-    index("interactions", ("first_agent_id", ASCENDING), ("created_at", DESCENDING)),
-    index("interactions", ("tags", ASCENDING), ("created_at", DESCENDING)),
+    # The interactions list: each sort, with its `_id` tie-breaker, has an index (no page sorts in
+    # memory); each filter leads an index sorted by start date, the default sort.
+    index("interactions", ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("last_message.at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("queue_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("account_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("first_agent_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("tags", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
     index("interactions", ("search_terms", ASCENDING)),
-    index("interactions", ("unread", ASCENDING), ("created_at", DESCENDING)),
+    index("interactions", ("unread", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
     index("interactions", ("is_open", ASCENDING), ("window_expires_at", ASCENDING)),
-    index("interactions", ("reopened_at", ASCENDING), ("created_at", DESCENDING)),
+    index("interactions", ("reopened_at", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("status", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("agent_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
 ]
 
 # Providers and webhooks: the admins' re-authorization banner (accounts by status, by name) and
@@ -236,7 +239,7 @@ def ping():
 # journey across accounts (by number), the list's unfiltered "window closing soonest" sort, and
 # the dashboard's today figures and ingestion lag.
 INDEXES += [
-    index("interactions", ("window_expires_at", ASCENDING)),
+    index("interactions", ("window_expires_at", ASCENDING), ("_id", ASCENDING)),
     index("interactions", ("contact_id", ASCENDING), ("status", ASCENDING)),
     index("interactions", ("contact.phone", ASCENDING), ("created_at", DESCENDING)),
     index("interactions", ("closed_at", DESCENDING)),
