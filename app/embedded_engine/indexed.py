@@ -11,8 +11,8 @@ key of a document's values to the ids holding it:
   from the ids in the map (look-up maps hold every document, even for a partial or sparse index),
   in natural order, mongomock's matcher then applying the whole filter to those documents only;
   any other query is a full scan, as before;
-- TTL indexes expire documents at most once a second of the engine's clock (a server's TTL
-  monitor runs once a minute).
+- a TTL index keeps its documents in a heap by expiry time, looked at most once a second of the
+  engine's clock (a server's TTL monitor runs once a minute): expiring costs what expires.
 
 Keys are coarse on purpose: values a map cannot key exactly (a Decimal128, a nested array, NaN, an
 empty array) put their document in the map's `overflow`, a candidate of every look-up; numbers and
@@ -21,6 +21,7 @@ The maps change with the store: `__setitem__` / `__delitem__` (inserts, rollback
 expiry), `_ensure_uniques` (after every in-place update), and index creation, deletion and drop.
 """
 
+import heapq
 import itertools
 import math
 from datetime import datetime, timedelta
@@ -207,6 +208,8 @@ class IndexedCollectionStore(store.CollectionStore):
         self._order = {}
         self._counter = itertools.count()
         self._last_expiry = None
+        self._expiry = {}  # TTL index name -> heap of (expires at, tie-breaker, id)
+        self._expires_at = {}  # (TTL index name, id) -> when the heap says it expires
         super().__init__(name)
 
     # `Collection.drop_indexes` assigns `indexes`; every change of the indexes rebuilds the maps.
@@ -246,6 +249,8 @@ class IndexedCollectionStore(store.CollectionStore):
                 for length in range(1, len(fields) + 1):
                     lookups.setdefault(tuple(fields[:length]), KeyMap(fields[:length]))
             self._maps, self._unique = lookups, unique
+            self._expiry = {name: [] for name, index in self._indexes.items() if _ttl_of(index)}
+            self._expires_at = {}
             for doc_id, doc in self._documents.items():
                 self._index(doc_id, doc)
 
@@ -255,6 +260,14 @@ class IndexedCollectionStore(store.CollectionStore):
     def _index(self, doc_id, doc):
         for key_map in self._all_maps():
             key_map.put(doc_id, doc)
+        for name, heap in self._expiry.items():
+            field, seconds = _ttl_of(self._indexes[name])
+            expires = _expires(doc.get(field), seconds)
+            if expires is None:
+                self._expires_at.pop((name, doc_id), None)
+            elif self._expires_at.get((name, doc_id)) != expires:
+                self._expires_at[name, doc_id] = expires
+                heapq.heappush(heap, (expires, next(self._counter), doc_id))
 
     def __setitem__(self, key, val):
         with WRITE_LOCK:
@@ -269,17 +282,27 @@ class IndexedCollectionStore(store.CollectionStore):
             self._order.pop(key, None)
             for key_map in self._all_maps():
                 key_map.remove(key)
+            for name in self._expiry:
+                self._expires_at.pop((name, key), None)
 
     def _remove_expired_documents(self):
-        """At most once a second of the engine's clock: a server's TTL monitor is not immediate either."""
-        if not self._ttl_indexes:
+        """What the TTL heaps say has expired, at most once a second of the engine's clock: a server's
+        TTL monitor is not immediate either."""
+        if not self._expiry:
             return
         now = mongomock.utcnow()
         if self._last_expiry is not None and timedelta(0) <= now - self._last_expiry < TTL_PERIOD:
             return
         with WRITE_LOCK:
             self._last_expiry = now
-            super()._remove_expired_documents()
+            for name, heap in self._expiry.items():
+                field, seconds = _ttl_of(self._indexes[name])
+                while heap and heap[0][0] <= now:
+                    expires, _, doc_id = heapq.heappop(heap)
+                    # an entry a later update or a delete made stale is dropped, the live one stays
+                    live = self._expires_at.get((name, doc_id)) == expires and doc_id in self._documents
+                    if live and self._value_meets_expiry(self._documents[doc_id].get(field), seconds, now):
+                        del self[doc_id]
 
     def reindex_and_check(self, collection, doc):
         """Move `doc` (changed in place, or just stored) to its keys, then raise DuplicateKeyError as
@@ -324,6 +347,21 @@ class IndexedCollectionStore(store.CollectionStore):
             if best is None:
                 return None
             return [self._documents[doc_id] for doc_id in sorted(best, key=self._order.__getitem__)]
+
+
+def _ttl_of(index):
+    """(field, seconds) of a TTL index mongomock expires by: one field, a whole number of seconds."""
+    try:
+        seconds = int(index["expireAfterSeconds"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (index["key"][0][0], seconds) if len(index["key"]) == 1 else None
+
+
+def _expires(value, seconds):
+    """When a document whose TTL field holds `value` expires (the earliest date of an array), or None."""
+    dates = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, datetime) and v.tzinfo is None]
+    return min(dates) + timedelta(seconds=seconds) if dates else None
 
 
 def _scan_collides(collection, index, doc):

@@ -83,12 +83,15 @@ def test_an_index_created_dropped_or_the_collection_dropped_rebuilds_the_maps(db
     assert db.things.count_documents({"a": 1}) == 1
 
 
-def test_ttl_indexes_still_expire_documents(db):
-    old = datetime.utcnow() - timedelta(hours=2)
+def test_ttl_indexes_still_expire_documents_by_their_current_date(db):
+    now, old = datetime.utcnow(), datetime.utcnow() - timedelta(hours=2)
     db.events.create_index([("at", 1)], expireAfterSeconds=3600)
-    db.events.insert_many([{"_id": 1, "at": old}, {"_id": 2, "at": datetime.utcnow()}, {"_id": 3, "at": [old]}])
+    docs = [{"_id": 1, "at": old}, {"_id": 2, "at": now}, {"_id": 3, "at": [now, old]}, {"_id": 4, "at": old}]
+    db.events.insert_many([*docs, {"_id": 5, "at": now}, {"_id": 6, "at": "not a date"}])
+    db.events.update_one({"_id": 4}, {"$set": {"at": now}})  # renewed before expiry
+    db.events.update_one({"_id": 5}, {"$set": {"at": old}})  # aged after insert
     time.sleep(1.1)  # expiry runs at most once a second of the engine's clock
-    assert [d["_id"] for d in db.events.find({"_id": {"$in": [1, 2, 3]}})] == [2]
+    assert [d["_id"] for d in db.events.find({})] == [2, 4, 6]
     assert db.events.find_one({"_id": 1}) is None
 
 
