@@ -166,6 +166,10 @@ class KeyMap:
             found |= self.ids.get(key, set())
         return found
 
+    def count(self, keys):
+        """How many ids `lookup(keys)` returns at most, without gathering them."""
+        return len(self.overflow) + sum(len(self.ids.get(key, ())) for key in keys)
+
     def collides(self, doc_id):
         """Whether another document holds one of `doc_id`'s keys; None when overflow keeps the map
         from telling (the caller then scans)."""
@@ -330,23 +334,24 @@ class IndexedCollectionStore(store.CollectionStore):
             return None
         with WRITE_LOCK:
             self._remove_expired_documents()
-            best = None
+            best = None  # the narrowest: (how many ids at most, how to get them)
             if "_id" in equalities:
-                best = {value for value in equalities["_id"] if value in self._documents}
+                ids = {value for value in equalities["_id"] if value in self._documents}
+                best = (len(ids), lambda: ids)
             for fields, key_map in self._maps.items():
-                if best is not None and len(best) <= 1:
-                    break
                 if not all(field in equalities for field in fields):
                     continue
                 combinations = list(itertools.islice(itertools.product(*(equalities[f] for f in fields)), _MAX_LOOKUPS + 1))
                 if len(combinations) > _MAX_LOOKUPS:
                     continue
-                found = key_map.lookup(tuple(_key(value) for value in values) for values in combinations)
-                if best is None or len(found) < len(best):
-                    best = found
+                keys = [tuple(_key(value) for value in values) for values in combinations]
+                size = key_map.count(keys)
+                if best is None or size < best[0]:
+                    best = (size, lambda key_map=key_map, keys=keys: key_map.lookup(keys))
             if best is None:
                 return None
-            return [self._documents[doc_id] for doc_id in sorted(best, key=self._order.__getitem__)]
+            found = best[1]()
+            return [self._documents[doc_id] for doc_id in sorted(found, key=self._order.__getitem__)]
 
 
 def _ttl_of(index):
