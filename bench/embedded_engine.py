@@ -67,8 +67,9 @@ def documents(collection, n, start=0):
             }
 
 
-def operations(db):
-    """name -> (function of a fresh number n, collection)."""
+def operations(db, size=SIZES[0]):
+    """name -> (function of a fresh number n, collection); reads and updates find what they look for."""
+    interactions = size // 20
     return {
         "insert webhook_events (dedup key, TTL)": (
             lambda n: db.webhook_events.insert_one(next(documents("webhook_events", 1, 10**7 + n))),
@@ -83,15 +84,17 @@ def operations(db):
             "messages",
         ),
         "find_one message by provider id": (
-            lambda n: db.messages.find_one({"account_id": ACCOUNT, "provider_message_id": f"wamid.{n * 7}", "direction": "in"}),
+            lambda n: db.messages.find_one(
+                {"account_id": ACCOUNT, "provider_message_id": f"wamid.{n * 7 % size}", "direction": "in"}
+            ),
             "messages",
         ),
         "update_one message by (interaction, position)": (
-            lambda n: db.messages.update_one({"interaction_id": n, "position": 3}, {"$set": {"status": "read"}}),
+            lambda n: db.messages.update_one({"interaction_id": n % interactions, "position": 3}, {"$set": {"status": "read"}}),
             "messages",
         ),
         "events after a seq (replay)": (
-            lambda n: list(db.interaction_events.find({"interaction_id": n, "seq": {"$gt": 10}}).sort("seq", 1)),
+            lambda n: list(db.interaction_events.find({"interaction_id": n % interactions, "seq": {"$gt": 10}}).sort("seq", 1)),
             "interaction_events",
         ),
     }
@@ -108,7 +111,7 @@ def fill(db, size):
 def measure(db, size, repeat):
     fill(db, size)
     figures = {}
-    for name, (operation, _) in operations(db).items():
+    for name, (operation, _) in operations(db, size).items():
         durations = []
         for n in range(repeat):
             start = time.perf_counter()

@@ -85,3 +85,14 @@ def test_one_index_must_serve_both_the_filter_and_the_sort():
     shape = ("interactions", branches({"$or": [{"queue_id": 1}, {"contact.name": "x"}]}), [])
     assert uncovered([shape]) == [("interactions", ("contact.name",), ())]
     assert uncovered([("users", branches({"email": "a@x", "name": {"$regex": "^A"}}), [("role", 1)])]) == []
+
+
+def test_a_partial_index_serves_only_queries_that_imply_its_filter():
+    open_ones = branches({"account_id": 1, "contact_id": 2, "is_open": True})
+    any_ones = branches({"account_id": 1, "contact_id": 2, "status": "closed"})
+    assert uncovered([("interactions", open_ones, [])]) == []
+    # served by (account_id, contact_id, created_at) rather than the unique partial index
+    assert uncovered([("interactions", any_ones, [("created_at", -1)])]) == []
+    assert uncovered([("interactions", any_ones, [("closed_at", -1)])]) == [
+        ("interactions", ("account_id", "contact_id", "status"), ("closed_at",))
+    ]

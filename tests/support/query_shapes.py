@@ -16,10 +16,11 @@ server plans it (equality, sort, range):
 - the branch's other fields are applied to the documents the index finds (residual predicates),
   as every server does: one index per combination of optional filters is not what a collection
   written on every message can carry.
-Also served: equality on every key of a unique index (or `_id`), whatever else the filter and sort
-say (one document at most); an empty filter without a sort (it asks for everything); with
-`ordered_scans=True` (the list page, whose filters combine freely), a branch whose sort an index
-gives, read in that order until the page is full.
+A partial index serves only a branch that fixes every field of its filter by equality (a server
+uses it only when the query implies its filter). Also served: equality on every key of a unique
+index (or `_id`), whatever else the filter and sort say (one document at most); an empty filter
+without a sort (it asks for everything); with `ordered_scans=True` (the list page, whose filters
+combine freely), a branch whose sort an index gives, read in that order until the page is full.
 `$in` counts as equality, for the sort too: a server merges the sorted runs of its few values
 (SORT_MERGE, up to 200). `$or` branches are checked one by one with the whole sort (a server
 merges them in order); the fields outside `$or` join every branch.
@@ -89,6 +90,17 @@ def _sort_spec(sort):
     return tuple((field, direction) for field, direction in sort)
 
 
+def _indexes(collection, fields):
+    """The declared indexes of the collection a branch with `fields` may use, with the implicit `_id`
+    index: a partial index only when the branch fixes every field of its filter by equality."""
+    usable = [((("_id", 1),), {"unique": True})]
+    for spec in INDEXES:
+        partial = spec.options.get("partialFilterExpression", {})
+        if spec.collection == collection and all(fields.get(name) == "eq" for name in partial):
+            usable.append((spec.keys, spec.options))
+    return usable
+
+
 def index_keys(collection):
     """The key patterns of the collection's declared indexes, with the implicit `_id` index."""
     return [(("_id", 1),), *(spec.keys for spec in INDEXES if spec.collection == collection)]
@@ -96,13 +108,6 @@ def index_keys(collection):
 
 def leading_fields(collection):
     return {keys[0][0] for keys in index_keys(collection)}
-
-
-def _unique_keys(collection):
-    return [
-        {"_id"},
-        *({field for field, _ in spec.keys} for spec in INDEXES if spec.collection == collection and spec.options.get("unique")),
-    ]
 
 
 def serves(keys, fields, sort, ordered_scans=False):
@@ -125,9 +130,10 @@ def covered(collection, fields, sort, ordered_scans=False):
     if not fields and not sort:
         return True
     equality = {field for field, kind in fields.items() if kind == "eq"}
-    if any(unique <= equality for unique in _unique_keys(collection)):
+    usable = _indexes(collection, fields)
+    if any(options.get("unique") and {field for field, _ in keys} <= equality for keys, options in usable):
         return True
-    return any(serves(keys, fields, sort, ordered_scans) for keys in index_keys(collection))
+    return any(serves(keys, fields, sort, ordered_scans) for keys, _ in usable)
 
 
 def uncovered(shapes, ordered_scans=False):
