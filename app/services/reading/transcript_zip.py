@@ -17,6 +17,7 @@ from app.db import get_db
 from app.services import clock
 from app.services.access.access_rules import load_visible
 from app.services.attachments import media_store
+from app.services.conversations import message_store
 from app.services.errors import NotFound
 from app.services.reading.interaction_list import aware, iso, status_label, when
 from app.services.reading.interaction_queries import visible_message
@@ -59,12 +60,12 @@ def _collect(messages, with_attachments):
 
 def build(actor, interaction_id):
     """(file name, ZIP bytes) for the interaction; NotFound/Forbidden as the engine decides."""
-    doc = load_visible(actor, interaction_id)
+    doc = load_visible(actor, interaction_id, {"search_terms": 0})
     account = get_db().accounts.find_one({"_id": doc["account_id"]}, {"settings": 1})
     with_attachments = attachments_allowed(actor, account)
     messages = [
-        dict(visible_message(m), position=i, at=aware(m.get("at")))
-        for i, m in enumerate(doc.pop("messages", []))
+        dict(visible_message(message_store.public(m)), position=m["position"], at=aware(m.get("at")))
+        for m in message_store.all_of(doc["_id"])
         if not m.get("hidden")
     ]
     files = _collect(messages, with_attachments)
