@@ -90,9 +90,11 @@ def long_conversation(account, agent, phone="+447700901000"):
                 ),
             }
         )
+    get_db().messages.insert_many(
+        [{**m, "interaction_id": interaction["_id"], "account_id": account["_id"], "position": n} for n, m in enumerate(batch, 1)]
+    )
     get_db().interactions.update_one(
-        {"_id": interaction["_id"]},
-        {"$push": {"messages": {"$each": batch}}, "$inc": {"messages_len": len(batch), "message_count": len(batch)}},
+        {"_id": interaction["_id"]}, {"$inc": {"messages_len": len(batch), "message_count": len(batch)}}
     )
     return str(interaction["_id"])
 

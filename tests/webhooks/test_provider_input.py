@@ -11,7 +11,7 @@ from app.providers import sandbox
 from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.support.builders import make_user
-from tests.support.engine import make_queue, make_sandbox_account
+from tests.support.engine import make_queue, make_sandbox_account, stored_messages
 from tests.webhooks.support import PNID, make_account, path_of, post_events, send_now, signed
 
 CUSTOMER = "+447700900123"
@@ -70,7 +70,7 @@ def test_meta_messages_without_a_valid_sender_are_counted_and_logged(client, cap
     payload["entry"][0]["changes"][0]["value"]["statuses"] = [{"status": "delivered", "recipient_id": "447700900123"}]
     with caplog.at_level(logging.WARNING):
         assert post(client, account, payload) == {"malformed": 3, "stored": 1}
-    assert [m["provider_message_id"] for m in get_db().interactions.find_one({})["messages"]] == ["wamid.C"]
+    assert [m["provider_message_id"] for m in stored_messages(get_db().interactions.find_one({})["_id"])] == ["wamid.C"]
     logged = refusals(caplog)
     assert len(logged) == 3 and all("valid sender" in line for line in logged[:2]) and "'id'" in logged[2]
     assert "wamid.A" in logged[0] and "wamid.B" in logged[1]
@@ -145,7 +145,7 @@ def test_half_an_emoji_escaped_alone_is_stored_as_a_replacement_character(client
     assert post(client, account, body.encode()) == {"stored": 1}
 
     stored = get_db().interactions.find_one({})
-    assert stored["messages"][0]["text"] == "Thanks \ufffd and \U0001f600"
+    assert stored_messages(stored["_id"])[0]["text"] == "Thanks \ufffd and \U0001f600"
     assert get_db().webhook_failures.count_documents({}) == 0
 
 
@@ -155,7 +155,7 @@ def test_provider_keys_starting_with_a_dollar_or_holding_a_dot_do_not_sink_the_m
     event.update({"$where": "1", "extra": {"$ref": "x", "a.b": 1}})
 
     assert post(client, account, {"events": [event]}) == {"stored": 1}
-    assert get_db().interactions.find_one({})["messages"][0]["text"] == "Dollar keys"
+    assert stored_messages(get_db().interactions.find_one({})["_id"])[0]["text"] == "Dollar keys"
 
 
 # -- a status is about our message, whatever a customer's message is called -------------------------
@@ -174,7 +174,7 @@ def test_a_status_moves_our_message_even_when_a_customers_message_has_the_same_i
 
     assert post(client, account, {"events": [sandbox.build_status(provider_id, "delivered")]}) == {"applied": 1}
 
-    ours = get_db().interactions.find_one({"_id": second["_id"]})["messages"][-1]
+    ours = stored_messages(second["_id"])[-1]
     assert ours["id"] == sent["id"] and ours["status"] == "delivered"
-    theirs = get_db().interactions.find_one({"contact.phone": "+447700900001"})["messages"][-1]
+    theirs = stored_messages(get_db().interactions.find_one({"contact.phone": "+447700900001"})["_id"])[-1]
     assert theirs["direction"] == "in" and "status" not in theirs

@@ -64,6 +64,11 @@ def by_provider_id(account_id, provider_message_id, direction):
     )
 
 
+def with_provider_id(provider_message_id):
+    """Every stored message with this provider id, whichever account (the sandbox's ids are unique)."""
+    return list(_collection().find({"provider_message_id": provider_message_id}))
+
+
 def update(key, changes, conditions=None, unset=()):
     """Set `changes` (and unset `unset`) on the message with `key` if it meets `conditions`.
 
