@@ -10,7 +10,7 @@ from app import queues
 from app.db import get_db
 from app.services import clock
 from app.services.conversations import inbound
-from config import TestingConfig
+from config import TestingConfig as Settings
 from tests.support.engine import customer_says
 from tools.devstack import RedisServer
 
@@ -32,7 +32,7 @@ def own_redis():
 
 @pytest.fixture
 def config(own_redis):
-    config = TestingConfig()
+    config = Settings()
     config.REDIS_URL = own_redis[0].url
     return config
 
