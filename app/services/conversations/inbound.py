@@ -80,6 +80,7 @@ def ingest_message(account, event, received_at=None):
             _redo(account, stored)
         return "duplicate"
     message = msgs.from_inbound(event, received_at or clock.now())
+    message_store.check_storable(message)  # a refusal changes nothing
     appended = _append_by_number(account, event.sender, message)
     if appended is not None:
         interaction, how = appended, "appended"

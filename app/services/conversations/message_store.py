@@ -11,10 +11,15 @@ A stored document is the message as the app always knew it plus `_id`, `interact
 `account_id`, `position`, and `followups_due` while its follow-ups (live event, jobs) are not done.
 """
 
+import bson
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import WriteError
 
 from app.db import get_db
 
+MAX_BYTES = 16 * 1024 * 1024  # a server's maxBsonObjectSize
+# Room for the fields the store adds (ids, position, follow-ups) to a message it was asked to check.
+_STORE_OVERHEAD = 512
 # Fields the store adds to a message; never shown to clients (position is, by readers, explicitly).
 STORE_FIELDS = ("_id", "interaction_id", "account_id", "position", "followups_due", "followups")
 
@@ -28,6 +33,18 @@ def public(doc):
     if doc is None:
         return None
     return {k: v for k, v in doc.items() if k not in STORE_FIELDS}
+
+
+def check_storable(message):
+    """Raise, before anything is written, what a server would refuse when the message is inserted:
+    a value BSON cannot carry (an integer past 2^63: OverflowError) or a document over 16 MB. A file
+    that came inside the webhook (a ``data:`` URL) goes to GridFS, not into the document."""
+    media = message.get("media")
+    if media:
+        message = {**message, "media": {k: v for k, v in media.items() if not str(v).startswith("data:")}}
+    size = len(bson.encode(message)) + _STORE_OVERHEAD
+    if size > MAX_BYTES:
+        raise WriteError(f"object to insert too large. size in bytes: {size}, max size: {MAX_BYTES}", 2)
 
 
 def append(interaction, message, followups=None):
