@@ -10,7 +10,7 @@ from app.db import get_db
 from app.providers import sandbox
 from app.services import clock
 from app.services.attachments import media
-from app.services.conversations import inbound, outbound
+from app.services.conversations import inbound, outbound, search_terms
 from app.services.reading import interaction_queries
 from tests.engine.helpers import conversation, deliver, message
 from tests.support.builders import make_user
@@ -155,3 +155,17 @@ def test_init_db_moves_messages_kept_inside_interactions_once(team, runner):
     ]
     assert [m["position"] for m in get_db().messages.find({"interaction_id": earlier}, sort=[("position", 1)])] == [0, 1, 2]
     assert [m["text"] for m in stored_messages(interaction_id)] == ["kept in its own document"]
+
+
+def test_search_terms_stay_bounded_and_keep_the_contacts_name(team):
+    account = team["account"]
+    inbound.ingest(account, customer_says(account, CUSTOMER, "hello", name="Maria Rossi"))
+    interaction = the_interaction()
+    filled = interaction["search_terms"] + [f"word{n}" for n in range(search_terms.MAX_TERMS - len(interaction["search_terms"]))]
+    get_db().interactions.update_one(
+        {"_id": interaction["_id"]}, {"$set": {"search_terms": filled, "search_terms_count": len(filled)}}
+    )
+    say(account, 1, "completely different vocabulary arrives later")
+    doc = the_interaction()
+    assert len(doc["search_terms"]) == search_terms.MAX_TERMS and doc["search_terms_count"] == search_terms.MAX_TERMS
+    assert {"maria", "rossi", "hello"} <= set(doc["search_terms"]), "the first terms stay: the contact is still found"

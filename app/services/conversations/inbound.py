@@ -26,7 +26,7 @@ from app.domain.window import expiry_after
 from app.services import clock
 from app.services.attachments import media
 from app.services.contacts import number_lookup
-from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, statuses
+from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, search_terms, statuses
 from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
@@ -191,6 +191,7 @@ def _create(account, contact, message):
         window_expired=doc_window_expired(message, now),
         search_terms=search.terms(doc["contact"]["name"], doc["contact"]["phone"], *message_texts(message)),
     )
+    doc["search_terms_count"] = len(doc["search_terms"])
     try:
         doc["_id"] = get_db().interactions.insert_one(doc).inserted_id
     except DuplicateKeyError:
@@ -224,14 +225,14 @@ def _append(key, message):
         "$max": _window_fields(message),
         "$inc": {"unread": 1, "seq": 1, "message_count": 1, "messages_len": 1},
     }
-    words = search.terms(*message_texts(message))
-    if words:
-        update["$addToSet"] = {"search_terms": {"$each": words}}
+    search_terms.add(update, search.terms(*message_texts(message)))
     if not doc_window_expired(message, now):
         update["$set"]["window_expired"] = False
-    return get_db().interactions.find_one_and_update(
+    appended = get_db().interactions.find_one_and_update(
         {**key, "is_open": True}, update, projection={"search_terms": 0}, return_document=ReturnDocument.AFTER
     )
+    search_terms.bound(appended)
+    return appended
 
 
 def _reopen_after_recontact(account, contact):

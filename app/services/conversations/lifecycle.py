@@ -36,7 +36,7 @@ def system_line(text, actor=None):
 def _update(filter_, update, failure, line=None):
     """The interaction after `update`; with `line`, the update takes its position and it is stored."""
     doc = append_line(filter_, update, line) if line else get_db().interactions.find_one_and_update(
-        filter_, update, return_document=ReturnDocument.AFTER
+        filter_, update, projection={"search_terms": 0}, return_document=ReturnDocument.AFTER
     )
     if doc is None:
         raise failure
@@ -46,7 +46,9 @@ def _update(filter_, update, failure, line=None):
 def append_line(filter_, update, line):
     """Apply `update` (which increments `messages_len`) to the interaction, then store `line` at the
     position it took. The interaction after the update, or None when the filter matched nothing."""
-    doc = get_db().interactions.find_one_and_update(filter_, update, return_document=ReturnDocument.AFTER)
+    doc = get_db().interactions.find_one_and_update(
+        filter_, update, projection={"search_terms": 0}, return_document=ReturnDocument.AFTER
+    )
     if doc is not None:
         message_store.append(doc, line)
     return doc

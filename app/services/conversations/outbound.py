@@ -18,7 +18,7 @@ from app.domain.window import is_open as window_is_open
 from app.services import clock
 from app.services.access.access_rules import as_oid, load_visible, require_owner, require_text
 from app.services.channel.provider_access import capabilities
-from app.services.conversations import lifecycle, live, message_store, routing
+from app.services.conversations import lifecycle, live, message_store, routing, search_terms
 from app.services.conversations.delivery import enqueue_delivery, read_receipts_when
 from app.services.conversations.locations import check_location
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -186,9 +186,7 @@ def queue_message(interaction, message, account):
         # so it does not take a sequence number (clients wait for every number, never skip one).
         "$inc": {"seq": 0 if message.get("hidden") else 1, "messages_len": 1, "message_count": 0 if message.get("hidden") else 1},
     }
-    words = search.terms(message.get("text"), message.get("caption"))
-    if words:
-        update["$addToSet"] = {"search_terms": {"$each": words}}
+    search_terms.add(update, search.terms(message.get("text"), message.get("caption")))
     if message.get("author") == "agent" and not message.get("hidden"):
         update["$min"] = {"first_response_at": message["at"]}  # for first-response-time figures
     stored = message_store.get(interaction["_id"], message["id"])
@@ -200,6 +198,7 @@ def queue_message(interaction, message, account):
         return _find_message(interaction["_id"], message["id"])
     if doc is None:
         raise Conflict("This interaction is closed.")
+    search_terms.bound(doc)
     if message["kind"] == "reaction":
         _show_agent_reaction(doc, message)
     else:

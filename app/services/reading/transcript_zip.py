@@ -58,6 +58,10 @@ def _collect(messages, with_attachments):
     return files
 
 
+# The interaction's bookkeeping, never exported.
+INTERNAL_FIELDS = ("search_terms", "search_terms_count", "rejected_by", "status_label")
+
+
 def build(actor, interaction_id):
     """(file name, ZIP bytes) for the interaction; NotFound/Forbidden as the engine decides."""
     doc = load_visible(actor, interaction_id, {"search_terms": 0})
@@ -80,7 +84,7 @@ def build(actor, interaction_id):
         exported_at=clock.now(),
     )
     record = {
-        "interaction": plain({k: v for k, v in doc.items() if k not in ("search_terms", "rejected_by", "status_label")}),
+        "interaction": plain({k: v for k, v in doc.items() if k not in INTERNAL_FIELDS}),
         "messages": plain(messages),
         "attachments": [{"file_id": fid, "path": path, "size": len(data)} for fid, (path, data) in files.items()],
         "attachments_included": with_attachments,
