@@ -1,6 +1,8 @@
 """Moving messages kept inside their interaction (the `messages` array of earlier versions) into
 the `messages` collection, one document each at its array position. Safe to run again and to
-interrupt: a message already moved is left as it is, and an array goes only once all of it moved."""
+interrupt: a message already moved is left as it is, and an array goes only once all of it moved.
+A message whose provider id another stored message has (which the unique key refuses) keeps it as
+`duplicate_provider_message_id`."""
 
 import logging
 
@@ -31,7 +33,10 @@ def _move(interaction, position, message):
         result = get_db().messages.update_one(
             {"interaction_id": interaction["_id"], "position": position}, {"$setOnInsert": stored}, upsert=True
         )
-    except DuplicateKeyError:  # its provider id is another stored message's: keep the first, say so
-        log.warning("message %s of interaction %s not moved: its provider id is taken", message.get("id"), interaction["_id"])
-        return 0
+    except DuplicateKeyError:  # its provider id is another stored message's: kept, under another name
+        log.warning("message %s of interaction %s: its provider id is taken", message.get("id"), interaction["_id"])
+        stored["duplicate_provider_message_id"] = stored.pop("provider_message_id", None)
+        result = get_db().messages.update_one(
+            {"interaction_id": interaction["_id"], "position": position}, {"$setOnInsert": stored}, upsert=True
+        )
     return 1 if result.upserted_id is not None else 0
