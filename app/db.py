@@ -85,7 +85,6 @@ INDEXES += [
         name="one_open_interaction_per_contact",
     ),
     index("interactions", ("account_id", ASCENDING), ("contact_id", ASCENDING), ("created_at", DESCENDING)),
-    index("interactions", ("account_id", ASCENDING), ("messages.provider_message_id", ASCENDING)),
     index("interactions", ("status", ASCENDING), ("queue_id", ASCENDING), ("created_at", ASCENDING)),
     index("interactions", ("status", ASCENDING), ("all_rejected_at", ASCENDING)),
     index("interactions", ("window_expired", ASCENDING), ("window_expires_at", ASCENDING)),
@@ -107,12 +106,47 @@ INDEXES += [
     index("interactions", ("search_terms", ASCENDING)),
     index("interactions", ("unread", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
     index("interactions", ("is_open", ASCENDING), ("window_expires_at", ASCENDING)),
-    # The reconciler's stuck sends and downloads (app/services/conversations/reconcile.py).
-    index("interactions", ("messages.status", ASCENDING)),
-    index("interactions", ("messages.media.state", ASCENDING)),
     index("interactions", ("reopened_at", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
     index("interactions", ("status", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
     index("interactions", ("agent_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+]
+
+# Messages, one document each (app/services/conversations/message_store.py): by position for pages,
+# by public id, by provider id (whose unique key is also the deduplication of a provider's repeated
+# delivery), the latest scored customer messages, held sends, and follow-ups a failure left undone.
+INDEXES += [
+    index("messages", ("interaction_id", ASCENDING), ("position", ASCENDING), unique=True),
+    index("messages", ("interaction_id", ASCENDING), ("id", ASCENDING), unique=True),
+    index(
+        "messages",
+        ("account_id", ASCENDING),
+        ("provider_message_id", ASCENDING),
+        ("direction", ASCENDING),
+        unique=True,
+        partialFilterExpression={"provider_message_id": {"$type": "string"}},
+        name="one_message_per_provider_id",
+    ),
+    index("messages", ("interaction_id", ASCENDING), ("direction", ASCENDING), ("position", ASCENDING)),
+    index("messages", ("account_id", ASCENDING), ("held", ASCENDING), partialFilterExpression={"held": True}),
+    # The reconciler's stuck sends and downloads (app/services/conversations/reconcile.py).
+    index(
+        "messages",
+        ("status", ASCENDING), ("direction", ASCENDING), ("at", ASCENDING),
+        partialFilterExpression={"status": "queued"},
+        name="queued_sends",
+    ),
+    index(
+        "messages",
+        ("media.state", ASCENDING), ("direction", ASCENDING), ("received_at", ASCENDING),
+        partialFilterExpression={"media.state": "pending"},
+        name="pending_media",
+    ),
+    index(
+        "messages",
+        ("followups_due", ASCENDING),
+        ("received_at", ASCENDING),
+        partialFilterExpression={"followups_due": True},
+    ),
 ]
 
 # Providers and webhooks: the admins' re-authorization banner (accounts by status, by name) and

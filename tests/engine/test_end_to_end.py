@@ -13,7 +13,7 @@ from app.db import get_db
 from app.services.people import api_tokens
 from tests.engine.test_meta_flow import MESSAGES, PHONE_ID, meta_account, sent_ok
 from tests.support.builders import make_user
-from tests.support.engine import make_queue
+from tests.support.engine import make_queue, stored_messages
 from tests.support.sockets import connect_as, wait_for
 
 CUSTOMER = "15550001111"
@@ -105,8 +105,8 @@ def test_inbound_to_offer_race_reply_ticks_close_and_a_new_interaction(app, live
     message_id = sent.json()["message"]["id"]
 
     def message_status():
-        doc = get_db().interactions.find_one({"_id": get_db().interactions.find_one({})["_id"]})
-        return next(m for m in doc["messages"] if m["id"] == message_id).get("status")
+        doc = get_db().interactions.find_one({})
+        return next(m for m in stored_messages(doc["_id"]) if m["id"] == message_id).get("status")
 
     assert wait_for(lambda: message_status() == "sent", timeout=15), message_status()
     [delivered_request] = [r for r in fake_provider.requests_to(MESSAGES) if r.json.get("type") == "text"]
@@ -144,4 +144,4 @@ def test_ten_simultaneous_webhooks_from_a_new_customer_over_http(app, live_serve
     assert answers == [{"stored": 1}] * 10
     assert get_db().contacts.count_documents({"phone": "+" + CUSTOMER}) == 1
     [interaction] = list(get_db().interactions.find({}))
-    assert sorted(m["text"] for m in interaction["messages"]) == sorted(f"photo {n}" for n in range(10))
+    assert sorted(m["text"] for m in stored_messages(interaction["_id"])) == sorted(f"photo {n}" for n in range(10))

@@ -14,6 +14,7 @@ from tests.engine.helpers import message
 from tests.engine.test_meta_flow import MESSAGES
 from tests.fakes.provider_server import FakeResponse
 from tests.support.builders import sign_in
+from tests.support.engine import stored_messages
 
 meta_setup = test_meta_flow.meta_setup  # the fixture: an agent with an accepted Meta interaction
 
@@ -177,7 +178,7 @@ def test_a_failed_media_download_is_a_sentence_for_agents_and_detail_for_admins(
     headers, body = signed(account, read_bytes("meta/inbound_image.json"))
     assert app.test_client().post(path_of(account), data=body, headers=headers).status_code == 200
     interaction = get_db().interactions.find_one({"account_id": account["_id"]})
-    message_id = interaction["messages"][0]["id"]
+    message_id = stored_messages(interaction["_id"])[0]["id"]
     assert media.fetch_inbound(str(interaction["_id"]), message_id) == "retrying"
 
     shown = message(interaction["_id"], message_id)["media"]["error"]

@@ -10,6 +10,7 @@ from app.db import get_db
 from app.services.attachments import media
 from tests.fakes.provider_server import FakeResponse
 from tests.support.builders import csrf_token
+from tests.support.engine import stored_messages
 from tests.webhooks.support import make_account, path_of, signed
 
 from .support import PNG, wait_for
@@ -31,8 +32,8 @@ def _post_image(client, account):
 
 
 def _media_of(interaction):
-    doc = get_db().interactions.find_one({"_id": interaction["_id"]})
-    return doc["messages"][0]["media"], doc["messages"][0]["id"]
+    [message] = stored_messages(interaction["_id"])
+    return message["media"], message["id"]
 
 
 def test_a_meta_image_is_fetched_in_two_steps_stored_and_served(live_server, fake_provider, meta_account, admin_client):

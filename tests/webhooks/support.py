@@ -20,6 +20,7 @@ from app.providers.sinch import sinch_signature
 from app.services.channel import accounts, provider_access
 from app.services.setup import queue_admin
 from tests.providers.support import CREDENTIALS, read_bytes, text_fixture
+from tests.support.engine import messages_with, stored_message  # noqa: F401 - messages_with: for the tests
 
 PNID = CREDENTIALS["meta"]["phone_number_id"]
 BASE = "http://localhost"
@@ -91,12 +92,10 @@ def post_events(client, account, *events):
 def stored_counts():
     """How much the webhook pipeline has written: nothing at all after a rejected request."""
     db = get_db()
-    return {name: db[name].count_documents({}) for name in ("interactions", "webhook_events", "pending_statuses", "contacts")}
-
-
-def messages_with(provider_message_id):
-    return [m for doc in get_db().interactions.find({"messages.provider_message_id": provider_message_id})
-            for m in doc["messages"] if m.get("provider_message_id") == provider_message_id]
+    return {
+        name: db[name].count_documents({})
+        for name in ("interactions", "messages", "webhook_events", "pending_statuses", "contacts")
+    }
 
 
 def send_now(interaction_id, message_id):
@@ -108,7 +107,6 @@ def send_now(interaction_id, message_id):
     delivery.deliver(str(interaction_id), message_id)
 
     def provider_id():
-        doc = get_db().interactions.find_one({"_id": interaction_id}, {"messages": {"$elemMatch": {"id": message_id}}})
-        return doc["messages"][0].get("provider_message_id")
+        return stored_message(interaction_id, message_id).get("provider_message_id")
 
     return wait_for(provider_id)

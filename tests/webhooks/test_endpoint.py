@@ -7,8 +7,10 @@ import pytest
 
 from app.db import get_db
 from app.providers.registry import PROVIDERS
+from app.services.conversations import message_store
 from tests.providers.expectations import INBOUND
 from tests.providers.support import read_bytes, text_fixture
+from tests.support.engine import stored_messages
 
 from .support import (
     PNID,
@@ -93,7 +95,7 @@ def test_kaleyra_get_callbacks_are_accepted_with_the_secret_in_the_url(client):
     response = client.get(f"{path_of(account)}?{query}&secret=kaleyra-secret")
     assert response.status_code == 200, response.get_data(as_text=True)
     doc = get_db().interactions.find_one({"account_id": account["_id"]})
-    assert doc["messages"][0]["text"] == "Hi"
+    assert stored_messages(doc["_id"])[0]["text"] == "Hi"
 
 
 # -- Meta's subscription handshake ------------------------------------------------------------------
@@ -232,8 +234,8 @@ def test_meta_events_follow_their_phone_number_id(client):
     payload["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "100000000000009"
     headers, body = signed(first, payload)
     assert _post(client, first, body, headers).status_code == 200
-    doc = get_db().interactions.find_one({"messages.provider_message_id": "wamid.FAKE000000000000000000000001="})
-    assert doc["account_id"] == second["_id"]
+    [message] = message_store.with_provider_id("wamid.FAKE000000000000000000000001=")
+    assert message["account_id"] == second["_id"]
     assert first["credentials"]["phone_number_id"] == PNID
 
 

@@ -14,6 +14,7 @@ from tests.fakes.provider_server import FakeResponse
 from tests.media.support import wait_for
 from tests.providers.support import load, read_bytes
 from tests.support.builders import make_user
+from tests.support.engine import stored_message
 
 from .support import PNID, make_account, path_of, signed
 
@@ -34,8 +35,7 @@ def conversation(app, live_server, fake_provider):
 
 
 def _message(interaction, message_id):
-    doc = get_db().interactions.find_one({"_id": interaction["_id"]}, {"messages": {"$elemMatch": {"id": message_id}}})
-    return doc["messages"][0]
+    return stored_message(interaction["_id"], message_id)
 
 
 def _ok(message_id):

@@ -1,13 +1,19 @@
 """Customer messages into interactions (DESIGN: flow of one inbound message, steps 2–4).
 
-Each message is claimed once by its provider id (a unique key in `webhook_events`), the
-contact is found or created by number, the open interaction of (account, contact) is found or
-created, and the message is appended in one atomic update that also moves the service window,
-the last-message summary, the unread count and the event sequence.
+A known customer's message is appended to their open interaction in one update found by number
+(which also moves the service window, the last-message summary, the unread count and the event
+sequence) and stored as its own document (message_store). A new customer's contact is found or
+created first, then their interaction is reopened or created. The unique (account, provider id)
+key of stored messages makes a provider's repeated delivery a `duplicate`.
+
+Follow-ups (the live event or offer, the media and sentiment jobs) are owed until done: the stored
+message carries `followups_due` until they are, so a retried delivery, or `redo_followups()` run
+periodically, completes what a failure (Redis down after storing) left undone, exactly once.
 """
 
 import logging
 from collections import Counter
+from datetime import timedelta
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -18,13 +24,17 @@ from app.domain import messages as msgs
 from app.domain import search
 from app.domain.window import expiry_after
 from app.services import clock
+from app.services.attachments import media
+from app.services.channel import accounts
 from app.services.contacts import number_lookup
-from app.services.conversations import dedup, lifecycle, live, reactions, routing, statuses
+from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, search_terms, statuses
 from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
 
 APPEND_ATTEMPTS = 3
+# A message's follow-ups still due after this long were left by a failure, not by work in progress.
+FOLLOWUPS_GRACE = timedelta(seconds=60)
 
 
 def ingest(account, events, received_at=None):
@@ -62,24 +72,48 @@ def malformed(event):
 
 
 def ingest_message(account, event, received_at=None):
-    key = f"msg:{account['_id']}:{event.provider_message_id}"
-    return dedup.once(key, lambda: _ingest_message(account, event, received_at or clock.now()))
-
-
-def _ingest_message(account, event, received_at):
-    contact = number_lookup.for_customer(account, event.sender, event.profile_name)
-    if event.kind == "reaction":
-        return reactions.apply_customer_reaction(account, event)
-    message = msgs.from_inbound(event, received_at)
-    interaction, how = store_message(account, contact, message)
+    if event.kind == "reaction":  # not a message: claimed once by its provider id
+        key = f"msg:{account['_id']}:{event.provider_message_id}"
+        return dedup.once(key, lambda: reactions.apply_customer_reaction(account, event))
+    stored = message_store.by_provider_id(account["_id"], event.provider_message_id, "in")
+    if stored is not None:
+        if stored.get("followups_due"):
+            _redo(account, stored)
+        return "duplicate"
+    message = msgs.from_inbound(event, received_at or clock.now())
+    message_store.check_storable(message)  # a refusal changes nothing
+    appended = _append_by_number(account, event.sender, message)
+    if appended is not None:
+        interaction, how = appended, "appended"
+    else:
+        contact = number_lookup.for_customer(account, event.sender, event.profile_name)
+        interaction, how = store_message(account, contact, message)
+    stored = _keep(account, interaction, message, how)
+    if stored is None:
+        return "duplicate"
     _after_store(account, interaction, message, how)
+    message_store.followups_done(stored)
     return "stored"
+
+
+def _keep(account, interaction, message, how):
+    """Store the message document at the position its interaction's update gave it (its media
+    bytes into GridFS first). None when a concurrent delivery of the same message stored it first:
+    the counters move back."""
+    media.store_inline(account, interaction["_id"], message)
+    try:
+        return message_store.append(interaction, message, followups={"seq": interaction["seq"], "how": how})
+    except DuplicateKeyError:
+        get_db().interactions.update_one({"_id": interaction["_id"]}, {"$inc": {"unread": -1, "message_count": -1}})
+        log.warning("message %s was stored by a concurrent delivery", message.get("provider_message_id"))
+        return None
 
 
 def store_message(account, contact, message):
     """Append to the open interaction of (account, contact), reopening or creating one as needed.
 
-    Returns the interaction (without messages) and how: "created", "reopened" or "appended".
+    Returns the interaction (without messages) and how: "created", "reopened" or "appended"; the
+    message document itself is stored by the caller (message_store.append).
     """
     for _ in range(APPEND_ATTEMPTS):
         how = "appended"
@@ -93,7 +127,7 @@ def store_message(account, contact, message):
             if created is not None:
                 return created, "created"
             continue  # a concurrent webhook created it first: append to theirs
-        appended = _append(open_one["_id"], message)
+        appended = _append({"_id": open_one["_id"]}, message)
         if appended is not None:
             return appended, how
     raise RuntimeError(f"could not store message {message['provider_message_id']} after {APPEND_ATTEMPTS} attempts")
@@ -135,7 +169,6 @@ def new_interaction(account, contact, now, direction):
         "unread": 0,
         "message_count": 0,
         "seq": 1,
-        "messages": [],
         "messages_len": 0,
         "previous_interaction_id": None,
         "acknowledged": None,
@@ -154,17 +187,16 @@ def _create(account, contact, message):
         last_message=msgs.summary(message),
         unread=1,
         message_count=1,
-        messages=[message],
         last_inbound_provider_id=message["provider_message_id"],
         messages_len=1,
         window_expired=doc_window_expired(message, now),
         search_terms=search.terms(doc["contact"]["name"], doc["contact"]["phone"], *message_texts(message)),
     )
+    doc["search_terms_count"] = len(doc["search_terms"])
     try:
         doc["_id"] = get_db().interactions.insert_one(doc).inserted_id
     except DuplicateKeyError:
         return None
-    doc.pop("messages")
     return doc
 
 
@@ -178,10 +210,14 @@ def doc_window_expired(message, now):
     return expiry_after(message["at"]) <= now
 
 
-def _append(interaction_id, message):
+def _append_by_number(account, e164, message):
+    """A known customer's open interaction after appending, found by number in the same update; or None."""
+    return _append({"account_id": account["_id"], "contact.phone": e164}, message)
+
+
+def _append(key, message):
     now = clock.now()
     update = {
-        "$push": {"messages": message},
         "$set": {
             "last_message": msgs.summary(message),
             "last_inbound_provider_id": message["provider_message_id"],
@@ -190,17 +226,14 @@ def _append(interaction_id, message):
         "$max": _window_fields(message),
         "$inc": {"unread": 1, "seq": 1, "message_count": 1, "messages_len": 1},
     }
-    words = search.terms(*message_texts(message))
-    if words:
-        update["$addToSet"] = {"search_terms": {"$each": words}}
+    search_terms.add(update, search.terms(*message_texts(message)))
     if not doc_window_expired(message, now):
         update["$set"]["window_expired"] = False
-    return get_db().interactions.find_one_and_update(
-        {"_id": interaction_id, "is_open": True, "messages.provider_message_id": {"$ne": message["provider_message_id"]}},
-        update,
-        projection={"messages": 0},
-        return_document=ReturnDocument.AFTER,
+    appended = get_db().interactions.find_one_and_update(
+        {**key, "is_open": True}, update, projection={"search_terms": 0}, return_document=ReturnDocument.AFTER
     )
+    search_terms.bound(appended)
+    return appended
 
 
 def _reopen_after_recontact(account, contact):
@@ -231,16 +264,43 @@ def _reopen_after_recontact(account, contact):
 
 def _after_store(account, interaction, message, how):
     """Tell who may see it: a new or reopened interaction is an offer to the queue's agents."""
-    payload = {"message": plain(msgs.with_position(message, interaction)), "interaction": routing.card(interaction)}
+    shown = msgs.with_position(message_store.public(message), interaction)
+    payload = {"message": plain(shown), "interaction": routing.card(interaction)}
     targets = routing.offer_targets(interaction) if interaction["status"] == "queued" else ()
-    if how in ("created", "reopened"):
-        live.publish(interaction, "offer", payload, extra_agent_ids=targets)
-    else:
-        live.publish(interaction, "message", payload, extra_agent_ids=targets)
-    if message.get("media"):
+    try:
+        live.publish(interaction, "offer" if how in ("created", "reopened") else "message", payload, extra_agent_ids=targets)
+    except DuplicateKeyError:
+        pass  # published before a failure interrupted the follow-ups: the event is recorded once
+    if (message.get("media") or {}).get("state") == "pending":
         jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)
     if message.get("text") or message.get("caption"):
         jobs.enqueue(jobs.SCORE_SENTIMENT, interaction_id=str(interaction["_id"]), message_id=message["id"])
     settings = account.get("settings") or {}
     if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
         lifecycle.close_by_system(interaction["_id"], "Closed automatically: the customer answered with a quick reply.")
+
+
+def _redo(account, stored):
+    """Do again the follow-ups of a stored message that a failure interrupted (each is harmless twice:
+    the live event is recorded once by its number, the jobs have ids of their own)."""
+    interaction = get_db().interactions.find_one({"_id": stored["interaction_id"]}, {"search_terms": 0})
+    if interaction is None:
+        return
+    due = stored.get("followups") or {}
+    interaction = {**interaction, "seq": due.get("seq", interaction["seq"]), "messages_len": stored["position"] + 1}
+    _after_store(account, interaction, stored, due.get("how", "appended"))
+    message_store.followups_done(stored)
+
+
+def redo_followups(older_than, limit=100):
+    """Complete the follow-ups a failure left undone on messages received before `older_than` (the
+    reconciler's finder); returns how many messages."""
+    done = 0
+    for stored in message_store.followups_left(limit, min(older_than, clock.now() - FOLLOWUPS_GRACE)):
+        account = accounts.cached_account(stored["account_id"])
+        if account is None:
+            message_store.followups_done(stored)
+            continue
+        _redo(account, stored)
+        done += 1
+    return done

@@ -1,0 +1,77 @@
+"""A Redis outage between storing a customer's message and its follow-ups (live event, jobs): the
+provider's retry, or the periodic redo, completes them exactly once. Redis is really stopped."""
+
+from datetime import timedelta
+
+import pytest
+import redis
+
+from app import queues
+from app.db import get_db
+from app.services import clock
+from app.services.conversations import inbound
+from config import TestingConfig as Settings
+from tests.support.engine import customer_says
+from tools.devstack import RedisServer
+
+CUSTOMER = "+447700900123"
+
+
+@pytest.fixture
+def own_redis():
+    """A Redis of this test's own, to stop and start again on the same port."""
+    servers = [RedisServer().start()]
+
+    def restart():
+        servers.append(RedisServer(port=servers[0].port).start())
+
+    yield servers[0], restart
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def config(own_redis):
+    config = Settings()
+    config.REDIS_URL = own_redis[0].url
+    return config
+
+
+def stored_during_an_outage(account, own_redis):
+    server, restart = own_redis
+    events = customer_says(account, CUSTOMER, "Where is my parcel?", message_id="wamid.OUTAGE")
+    server.stop()
+    with pytest.raises(redis.exceptions.RedisError):
+        inbound.ingest(account, events)
+    [stored] = get_db().messages.find({})
+    assert stored["followups_due"], "stored, its follow-ups still owed"
+    restart()
+    return events, stored
+
+
+def followups_done_once(stored):
+    interaction = get_db().interactions.find_one({})
+    assert interaction["message_count"] == interaction["unread"] == interaction["seq"] == 1, "counted once"
+    events = list(get_db().interaction_events.find({"interaction_id": interaction["_id"]}))
+    assert [(e["seq"], e["event"]) for e in events] == [(1, "offer")]
+    assert queues.get_queue("inbound").job_ids == [f"sentiment-{stored['id']}"]
+    assert "followups_due" not in get_db().messages.find_one({"_id": stored["_id"]})
+
+
+def test_the_providers_retry_completes_the_follow_ups_once(team, own_redis):
+    account = team["account"]
+    events, stored = stored_during_an_outage(account, own_redis)
+    assert inbound.ingest(account, events) == {"duplicate": 1}
+    followups_done_once(stored)
+    assert inbound.ingest(account, events) == {"duplicate": 1}
+    followups_done_once(stored)
+
+
+def test_the_periodic_redo_completes_follow_ups_nobody_retried(team, own_redis):
+    account = team["account"]
+    _, stored = stored_during_an_outage(account, own_redis)
+    assert inbound.redo_followups(clock.now()) == 0, "too recent: maybe still in progress"
+    clock.advance(timedelta(minutes=2))
+    assert inbound.redo_followups(clock.now()) == 1
+    assert inbound.redo_followups(clock.now()) == 0
+    followups_done_once(stored)
