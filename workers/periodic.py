@@ -16,6 +16,7 @@ class PeriodicJob:
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob(jobs.EXPIRE_WINDOWS, 60),
     PeriodicJob(jobs.REOFFER_REJECTED, 60),
+    PeriodicJob(jobs.SWEEP_INBOXES, 60),
 ]
 
 
