@@ -1,6 +1,6 @@
 """Job functions used only by tests (importable by the embedded worker, which shares the process)."""
 
-from app import queues
+from app import jobs, queues
 from workers.system import record_probe
 
 
@@ -34,7 +34,7 @@ def run_inbound(app, queue_names=("inbound",)):
             done = super().perform_job(job, queue)
             job.refresh()
             outcome = job.meta.get("outcome")
-            if job.func_name == "workers.inbound.drain_inbox" and isinstance(outcome, dict):
+            if job.func_name == jobs.DRAIN_INBOX.func and isinstance(outcome, dict):
                 outcomes.update(outcome.get("applied") or {})
             return done
 

@@ -102,7 +102,7 @@ def too_large(account):
 
 
 def handle(account, req: WebhookRequest, base_url):
-    """Verify, parse and store one delivery; raises WebhookFailure for anything not accepted."""
+    """Verify, parse and accept one delivery (into the inbox); raises WebhookFailure for anything not accepted."""
     received_at = clock.now()
     adapter = adapter_for(account, base_url)
     try:
