@@ -115,7 +115,7 @@ def record(account_id, events, received_at):
         body = json.dumps({"event": event.to_dict(), "received_at": received_at.isoformat()}, default=_json_value)
         argv += [customer_key(account_id, event), _score(event, arrived), body]
     keys = [PREFIX, PENDING, SEQ, COUNT]
-    return [key.decode() for key in _redis().eval(_RECORD, len(keys), *keys, *argv)]
+    return [key.decode() for key in _redis().register_script(_RECORD)(keys, argv)]
 
 
 @dataclass
@@ -142,7 +142,7 @@ def head(key):
 def remove(key, member, lock):
     """Drop an applied (or set aside) event; True while the lock is still ours (and renewed)."""
     keys = [PREFIX + key, PENDING, COUNT, lock.name]
-    return bool(_redis().eval(_REMOVE, len(keys), *keys, member, key, lock.token, LOCK_TTL_MS))
+    return bool(_redis().register_script(_REMOVE)(keys, [member, key, lock.token, LOCK_TTL_MS]))
 
 
 def has_events(key):
@@ -165,7 +165,7 @@ class Lock:
     token: str
 
     def release(self):
-        _redis().eval(_RELEASE, 1, self.name, self.token)
+        _redis().register_script(_RELEASE)([self.name], [self.token])
 
 
 def lock(key, ttl_ms=LOCK_TTL_MS):
