@@ -202,3 +202,18 @@ def test_inbox_entries_read_back_as_the_events_that_went_in(app):
     entry = inbox.parse(inbox.head(key))
     assert entry.event == event and entry.received_at == event.timestamp
     assert json.loads(entry.member.split(b"|", 2)[2])["event"]["text"] == "round trip"
+
+
+def test_a_held_inbox_steps_aside_while_other_jobs_wait_and_is_applied_after_them(app, client):
+    app.config["PARLEY_INBOUND_REORDER_MS"] = 300
+    account = make_sandbox_account(make_queue())
+    for who in ("+447700900561", "+447700900562"):
+        for n in (2, 1):  # each customer's later message arrives first
+            post(client, account, sandbox.build_inbound(who, text=f"{who[-1]}{n}", timestamp=1_700_000_000 + n))
+    assert queues.get_queue("inbound").count == 2
+    assert run_inbound(app) == {"stored": 4}
+    by_customer = {}
+    for doc in get_db().interactions.find({}, {"_id": 1, "contact.phone": 1}):
+        admin = get_db().users.find_one({"role": "admin"}) or make_user("admin")
+        by_customer[doc["contact"]["phone"]] = [m["text"] for m in interaction_queries.detail(admin, str(doc["_id"]))[1]]
+    assert by_customer == {"+447700900561": ["11", "12"], "+447700900562": ["21", "22"]}

@@ -4,16 +4,18 @@ The drain holds the customer's lock, applies the earliest event (by the customer
 once it has waited ``hold_ms`` in the inbox, and removes it only after it was applied: a worker
 that dies mid-way leaves the event for the next drain, and ``inbound.ingest`` makes the repeat
 harmless. The hold lets a webhook that arrives late, carrying an earlier message, overtake the
-later ones still waiting. After releasing the lock the inbox is looked at again, so an event
-recorded while the lock was held (its webhook saw the drain as queued or running) is not left
-behind. An outage leaves the event in place and schedules the drain again with backoff.
+later ones still waiting. A worker waits out the hold only when no other job waits for it;
+otherwise the drain queues itself again behind that work, so holds never stall a busy worker.
+After releasing the lock the inbox is looked at again, so an event recorded while the lock was
+held (its webhook saw the drain as queued or running) is not left behind. An outage leaves the
+event in place and schedules the drain again with backoff.
 """
 
 import logging
 import time
 from collections import Counter
 
-from app import jobs
+from app import jobs, queues
 from app.services.channel import accounts, inbox, webhooks
 from app.services.errors import NotFound
 
@@ -27,7 +29,8 @@ def drain(key, attempt=1, hold_ms=0):
 
     Returns ``applied`` (counts by outcome: stored, duplicate, …) and ``end``: ``done``, ``busy``
     (another worker holds the lock and looks again when done), ``lost`` (the lock expired under
-    us) or ``retry`` (an outage: drained again later).
+    us), ``later`` (the next event is not due and other jobs wait: queued again behind them) or
+    ``retry`` (an outage: drained again later).
     """
     inbox.clear_marker(key)
     applied = Counter()
@@ -41,6 +44,8 @@ def drain(key, attempt=1, hold_ms=0):
             held.release()
         if end == "retry":
             _retry_later(key, attempt)
+        elif end == "later" and inbox.mark(key):  # otherwise a drain is queued already
+            jobs.enqueue(jobs.DRAIN_INBOX, key=key, attempt=attempt)
         if end != "done" or not inbox.has_events(key):
             return {"applied": dict(applied), "end": end}
 
@@ -69,6 +74,8 @@ def _apply_waiting(key, held, hold_ms, applied):
             continue
         wait_ms = entry.arrived_ms + hold_ms - int(time.time() * 1000)
         if wait_ms > 0:
+            if queues.get_queue(jobs.DRAIN_INBOX.queue).count:
+                return "later"  # other work is waiting: do it, and come back to this inbox after it
             time.sleep(wait_ms / 1000)
             continue  # an earlier message may have arrived meanwhile: it is the head now
         if account is None:
