@@ -28,7 +28,7 @@ def apis(client, team):
 
 def customer_says(client, team, text):
     response = post_events(client, team["account"], sandbox.build_inbound(CUSTOMER, text=text, name="Maria Rossi"))
-    assert response.status_code == 200 and response.get_json()["counts"] == {"stored": 1}, response.get_json()
+    assert response.status_code == 200 and response.applied == {"stored": 1}, response.get_json()
 
 
 def move_new_contacts_to(apis, team, name):

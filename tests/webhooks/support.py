@@ -21,6 +21,7 @@ from app.services.channel import accounts, provider_access
 from app.services.setup import queue_admin
 from tests.providers.support import CREDENTIALS, read_bytes, text_fixture
 from tests.support.engine import messages_with, stored_message  # noqa: F401 - messages_with: for the tests
+from tests.support.jobs import run_inbound
 
 PNID = CREDENTIALS["meta"]["phone_number_id"]
 BASE = "http://localhost"
@@ -78,15 +79,30 @@ def fixture_body(rel):
     return read_bytes(rel), "application/json"
 
 
+def deliver(client, account, body, headers):
+    """POST a signed body to the account's webhook, then let the workers apply what it accepted;
+    ``response.applied`` holds their outcomes (stored, duplicate, …)."""
+    response = client.post(path_of(account), data=body, headers=headers)
+    response.applied = run_inbound(client.application)
+    return response
+
+
+def outcomes(response):
+    """What became of a delivered batch: the counts known at the answer (``malformed``) and the
+    workers' outcomes (``stored``, ``duplicate``, ``foreign_channel``, …), as one dict."""
+    answered = response.get_json()["counts"] if response.is_json else {}
+    return {**{k: v for k, v in answered.items() if k != "accepted"}, **response.applied}
+
+
 def post_fixture(client, account, rel):
     body, content_type = fixture_body(rel)
     headers, body = signed(account, body, content_type)
-    return client.post(path_of(account), data=body, headers=headers)
+    return deliver(client, account, body, headers)
 
 
 def post_events(client, account, *events):
     headers, body = signed(account, {"events": list(events)})
-    return client.post(path_of(account), data=body, headers=headers)
+    return deliver(client, account, body, headers)
 
 
 def stored_counts():

@@ -6,16 +6,16 @@ from app.domain import messages as msgs
 from app.services import clock
 from app.services.conversations import lifecycle
 from tests.support.engine import stored_messages
-from tests.webhooks.support import make_account, path_of, signed
+from tests.webhooks.support import deliver, make_account, outcomes, signed
 
 CUSTOMER = "447700900433"
 
 
 def post(client, account, body):
     headers, body = signed(account, body)
-    response = client.post(path_of(account), data=body, headers=headers)
+    response = deliver(client, account, body, headers)
     assert response.status_code == 200, response.get_json()
-    return response.get_json()["counts"]
+    return outcomes(response)
 
 
 def template_sent(interaction_id, provider_message_id):

@@ -14,16 +14,16 @@ from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.support.builders import make_user
 from tests.support.engine import make_queue, make_sandbox_account, stored_messages
-from tests.webhooks.support import PNID, make_account, path_of, post_events, send_now, signed
+from tests.webhooks.support import PNID, deliver, make_account, outcomes, post_events, send_now, signed
 
 CUSTOMER = "+447700900123"
 
 
 def post(client, account, body, content_type="application/json"):
     headers, body = signed(account, body, content_type)
-    response = client.post(path_of(account), data=body, headers=headers)
+    response = deliver(client, account, body, headers)
     assert response.status_code == 200, response.get_json()
-    return response.get_json()["counts"]
+    return outcomes(response)
 
 
 def nothing_stored():
@@ -173,7 +173,7 @@ def test_a_status_moves_our_message_even_when_a_customers_message_has_the_same_i
     sent = api.post(f"/interactions/{second['_id']}/messages", json={"text": "How can I help?"}).get_json()["message"]
     provider_id = send_now(second["_id"], sent["id"])
     same_id = sandbox.build_inbound("+447700900001", text="Odd id", message_id=provider_id)
-    assert post_events(client, account, same_id).get_json()["counts"] == {"stored": 1}
+    assert outcomes(post_events(client, account, same_id)) == {"stored": 1}
 
     assert post(client, account, {"events": [sandbox.build_status(provider_id, "delivered")]}) == {"applied": 1}
 

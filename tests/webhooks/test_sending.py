@@ -29,7 +29,7 @@ def conversation(app, live_server, fake_provider):
     get_db().queues.update_one({"_id": account["queue_id"]}, {"$push": {"agent_ids": agent["_id"]}})
     headers, body = signed(account, read_bytes("meta/inbound_text.json"))
     assert app.test_client().post(path_of(account), data=body, headers=headers).status_code == 200
-    interaction = get_db().interactions.find_one({"account_id": account["_id"]})
+    interaction = wait_for(lambda: get_db().interactions.find_one({"account_id": account["_id"]}))  # the worker applies it
     routing.accept(agent, interaction["_id"])
     return agent, account, interaction
 
@@ -78,8 +78,8 @@ def test_meta_131047_as_a_later_failed_status_webhook(app, conversation, fake_pr
     payload["entry"][0]["changes"][0]["value"]["statuses"][0]["id"] = "wamid.LATE.1"
     headers, body = signed(account, json.dumps(payload).encode())
     response = app.test_client().post(path_of(account), data=body, headers=headers)
-    assert response.get_json()["counts"] == {"applied": 1}
-    failed = _message(interaction, message["id"])
+    assert response.get_json()["counts"] == {"accepted": 1}
+    failed = wait_for(lambda: _message(interaction, message["id"])["status"] == "failed" and _message(interaction, message["id"]))
     assert failed["status"] == "failed" and failed["error"]["user_message"] == WINDOW_CLOSED_MESSAGE
 
 
