@@ -85,6 +85,19 @@ INDEXES += [
         name="one_open_interaction_per_contact",
     ),
     index("interactions", ("account_id", ASCENDING), ("contact_id", ASCENDING), ("created_at", DESCENDING)),
+    # The answer to a recontact template reopens the latest interaction awaiting it (by contact or number).
+    index(
+        "interactions",
+        ("account_id", ASCENDING), ("contact_id", ASCENDING), ("closed_at", DESCENDING),
+        partialFilterExpression={"awaiting_recontact_reply": True},
+        name="awaiting_recontact_by_contact",
+    ),
+    index(
+        "interactions",
+        ("account_id", ASCENDING), ("contact.phone", ASCENDING), ("closed_at", DESCENDING),
+        partialFilterExpression={"awaiting_recontact_reply": True},
+        name="awaiting_recontact_by_number",
+    ),
     index("interactions", ("status", ASCENDING), ("queue_id", ASCENDING), ("created_at", ASCENDING)),
     index("interactions", ("status", ASCENDING), ("all_rejected_at", ASCENDING)),
     index("interactions", ("window_expired", ASCENDING), ("window_expires_at", ASCENDING)),
@@ -113,7 +126,7 @@ INDEXES += [
 
 # Messages, one document each (app/services/conversations/message_store.py): by position for pages,
 # by public id, by provider id (whose unique key is also the deduplication of a provider's repeated
-# delivery), the latest scored customer messages, held sends, and follow-ups a failure left undone.
+# delivery), the latest scored customer messages, held sends, and what the reconciler looks for.
 INDEXES += [
     index("messages", ("interaction_id", ASCENDING), ("position", ASCENDING), unique=True),
     index("messages", ("interaction_id", ASCENDING), ("id", ASCENDING), unique=True),
@@ -140,12 +153,6 @@ INDEXES += [
         ("media.state", ASCENDING), ("direction", ASCENDING), ("received_at", ASCENDING),
         partialFilterExpression={"media.state": "pending"},
         name="pending_media",
-    ),
-    index(
-        "messages",
-        ("followups_due", ASCENDING),
-        ("received_at", ASCENDING),
-        partialFilterExpression={"followups_due": True},
     ),
 ]
 

@@ -1,14 +1,11 @@
 """A Redis outage between storing a customer's message and its follow-ups (live event, jobs): the
-provider's retry, or the periodic redo, completes them exactly once. Redis is really stopped."""
-
-from datetime import timedelta
+drain's retry completes them exactly once. Redis is really stopped."""
 
 import pytest
 import redis
 
 from app import queues
 from app.db import get_db
-from app.services import clock
 from app.services.conversations import inbound
 from config import TestingConfig as Settings
 from tests.support.engine import customer_says
@@ -44,7 +41,6 @@ def stored_during_an_outage(account, own_redis):
     with pytest.raises(redis.exceptions.RedisError):
         inbound.ingest(account, events)
     [stored] = get_db().messages.find({})
-    assert stored["followups_due"], "stored, its follow-ups still owed"
     restart()
     return events, stored
 
@@ -55,23 +51,10 @@ def followups_done_once(stored):
     events = list(get_db().interaction_events.find({"interaction_id": interaction["_id"]}))
     assert [(e["seq"], e["event"]) for e in events] == [(1, "offer")]
     assert queues.get_queue("inbound").job_ids == [f"sentiment-{stored['id']}"]
-    assert "followups_due" not in get_db().messages.find_one({"_id": stored["_id"]})
 
 
-def test_the_providers_retry_completes_the_follow_ups_once(team, own_redis):
+def test_the_drains_retry_completes_the_follow_ups_once(team, own_redis):
     account = team["account"]
     events, stored = stored_during_an_outage(account, own_redis)
-    assert inbound.ingest(account, events) == {"duplicate": 1}
-    followups_done_once(stored)
-    assert inbound.ingest(account, events) == {"duplicate": 1}
-    followups_done_once(stored)
-
-
-def test_the_periodic_redo_completes_follow_ups_nobody_retried(team, own_redis):
-    account = team["account"]
-    _, stored = stored_during_an_outage(account, own_redis)
-    assert inbound.redo_followups(clock.now()) == 0, "too recent: maybe still in progress"
-    clock.advance(timedelta(minutes=2))
-    assert inbound.redo_followups(clock.now()) == 1
-    assert inbound.redo_followups(clock.now()) == 0
+    assert inbound.ingest(account, events, retry=True) == {"duplicate": 1}
     followups_done_once(stored)

@@ -86,7 +86,7 @@ def test_status_reaction_and_media_changes_address_the_message_by_key(team):
         reaction = customer_says(account, CUSTOMER, None, kind="reaction", reaction={"message_id": pmid, "emoji": "👍"})
         assert inbound.ingest(account, reaction) == {"reaction": 1}
         media.retry(team["alice"], str(interaction["_id"]), image["id"])
-    message_filters = [fields for name, branches, _ in shapes if name == "messages" for fields in branches]
+    message_filters = [set(fields) for name, branches, _ in shapes if name == "messages" for fields in branches]
     assert message_filters and all(any(key <= fields for key in BY_KEY) for fields in message_filters), message_filters
     interaction_fields = {f for name, branches, _ in shapes if name == "interactions" for fields in branches for f in fields}
     assert not any(f.startswith("messages") for f in interaction_fields), "nothing searches inside an interaction"

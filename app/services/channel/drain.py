@@ -15,7 +15,10 @@ import logging
 import time
 from collections import Counter
 
+from redis.exceptions import RedisError
+
 from app import jobs, queues
+from app.services.access.access_rules import as_oid
 from app.services.channel import accounts, inbox, webhooks
 from app.services.errors import NotFound
 
@@ -83,18 +86,22 @@ def _apply_waiting(key, held, hold_ms, applied):
             applied["orphaned"] += 1
         else:
             try:
-                applied.update(webhooks.apply(account, entry.event, entry.received_at))
-            except webhooks.RetryLater as exc:
-                log.warning("inbox %s: %s", key, exc)
+                said = inbox.begin(account["_id"], entry.event)
+                if said == "done":
+                    applied["duplicate"] += 1
+                else:
+                    applied.update(webhooks.apply(account, entry.event, entry.received_at, retry=said == "started"))
+            except (webhooks.RetryLater, RedisError) as exc:
+                log.warning("inbox %s: %r", key, exc)
                 return "retry"
-        if not inbox.remove(key, member, held):
+        if not inbox.remove(key, member, held, entry.event):
             return "lost"
 
 
 def _account(key):
     """The inbox's account, None when it was deleted, or "retry" when the database does not answer."""
     try:
-        return accounts.get_account(key.split(":", 1)[0])
+        return accounts.cached_account(as_oid(key.split(":", 1)[0], "account"))
     except NotFound:
         return None
     except webhooks.RETRYABLE_FAULTS as exc:

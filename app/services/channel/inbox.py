@@ -11,7 +11,11 @@ drain job applied it. Per customer of an account (the message's sender, a status
 - ``parley:inbox:marker:{…}``: a drain job is queued and has not started (``SET NX``: a burst of
   webhooks costs one job), expiring so a job lost with its queue is enqueued again by the sweep;
 - ``parley:inbox:lock:{…}``: the worker draining that customer (a token, with a TTL renewed at
-  each event), so one customer's events are applied one at a time, in order.
+  each event), so one customer's events are applied one at a time, in order;
+- ``parley:inbox:applied:{account}:{provider message id}``: a customer's message is being applied
+  (``started``) or was (``done``), for 7 days: a provider's repeated delivery is a duplicate
+  without a database query, and a message found ``started`` was interrupted and is applied with
+  ``retry`` (found stored, it gets its follow-ups again).
 
 Keys are built inside the scripts: one Redis server, not a cluster.
 """
@@ -31,6 +35,8 @@ COUNT = PREFIX + "count"
 SEQ = PREFIX + "seq"
 MARKER_TTL_MS = 120_000
 LOCK_TTL_MS = 60_000
+#: A message's mark outlives any outage the drain waits out, and the providers' redeliveries.
+MARK_TTL_SECONDS = 7 * 24 * 3600
 
 # ARGV: arrival ms, marker TTL ms, then (customer key, score, event JSON) per event.
 # Returns the customer keys whose marker this call set: each needs one drain job.
@@ -53,10 +59,11 @@ end
 return scheduled
 """
 
-# KEYS: inbox, pending, count, lock. ARGV: member, customer key, lock token, lock TTL ms.
+# KEYS: inbox, pending, count, lock, the message's mark (see begin). ARGV: member, customer key, lock token, lock TTL ms.
 # Removes an applied event, keeps the backlog figures right and renews the lock if still ours.
 _REMOVE = """
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then redis.call('DECR', KEYS[3]) end
+if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('SET', KEYS[5], 'done', 'KEEPTTL') end
 local left = redis.call('ZRANGE', KEYS[1], 0, 99)
 if #left == 0 then
   redis.call('ZREM', KEYS[2], ARGV[2])
@@ -139,9 +146,34 @@ def head(key):
     return members[0] if members else None
 
 
-def remove(key, member, lock):
-    """Drop an applied (or set aside) event; True while the lock is still ours (and renewed)."""
-    keys = [PREFIX + key, PENDING, COUNT, lock.name]
+# KEYS: the message's mark. ARGV: its TTL in seconds. Returns what the mark said before this call.
+_BEGIN = """
+local said = redis.call('GET', KEYS[1])
+if not said then redis.call('SET', KEYS[1], 'started', 'EX', ARGV[1]) return 'first' end
+return said
+"""
+
+
+def begin(account_id, event):
+    """Mark a customer's message as being applied; returns what its mark said: ``first`` (never
+    seen), ``started`` (an earlier attempt was interrupted: the message may be stored without its
+    follow-ups) or ``done`` (applied already: the provider delivered it again). Other events
+    (statuses) are applied again safely and always answer ``first``."""
+    if event.event_type != "message":
+        return "first"
+    said = _redis().register_script(_BEGIN)([_mark_key(account_id, event)], [MARK_TTL_SECONDS])
+    return said.decode() if isinstance(said, bytes) else said
+
+
+def _mark_key(account_id, event):
+    return f"{PREFIX}applied:{account_id}:{event.provider_message_id}" if event.event_type == "message" else ""
+
+
+def remove(key, member, lock, event=None):
+    """Drop an applied (or set aside) event, marking a message ``done``; True while the lock is
+    still ours (and renewed)."""
+    mark = _mark_key(key.split(":", 1)[0], event) if event is not None else ""
+    keys = [PREFIX + key, PENDING, COUNT, lock.name, mark or PREFIX + "no-mark"]
     return bool(_redis().register_script(_REMOVE)(keys, [member, key, lock.token, LOCK_TTL_MS]))
 
 

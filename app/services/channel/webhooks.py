@@ -205,8 +205,9 @@ class RetryLater(Exception):
     """Applying the event met an outage of our infrastructure: keep it and try again later."""
 
 
-def apply(account, event, received_at):
+def apply(account, event, received_at, retry=False):
     """Apply one event taken from the inbox for the account it belongs to; returns counts by outcome.
+    `retry`: an earlier attempt at this event was interrupted (see inbound.ingest).
 
     An event our code cannot store is kept in ``webhook_failures`` and counted as ``failed``; an
     outage raises RetryLater (the event stays in the inbox).
@@ -214,7 +215,7 @@ def apply(account, event, received_at):
     counts = Counter()
     for target, routed in route(account, [event], counts):
         try:
-            counts.update(inbound.ingest(target, [routed], received_at))
+            counts.update(inbound.ingest(target, [routed], received_at, retry))
         except RETRYABLE_FAULTS as exc:
             if isinstance(exc, OperationFailure) and exc.code in PERMANENT_WRITE_ERRORS:
                 _failed(target, routed, exc, counts)  # a retry would meet the same refusal

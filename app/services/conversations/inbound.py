@@ -6,14 +6,15 @@ sequence) and stored as its own document (message_store). A new customer's conta
 created first, then their interaction is reopened or created. The unique (account, provider id)
 key of stored messages makes a provider's repeated delivery a `duplicate`.
 
-Follow-ups (the live event or offer, the media and sentiment jobs) are owed until done: the stored
-message carries `followups_due` until they are, so a retried delivery, or `redo_followups()` run
-periodically, completes what a failure (Redis down after storing) left undone, exactly once.
+Follow-ups (the live event or offer, the media and sentiment jobs) come after the message is
+stored. A failure between the two (Redis down after storing) raises; the drain keeps the event in
+its inbox and applies it again with `retry=True`, which finds the stored message and does its
+follow-ups again (each is harmless twice: the live event is kept once by its number, the jobs
+check what is done). So the common path writes nothing but the interaction and the message.
 """
 
 import logging
 from collections import Counter
-from datetime import timedelta
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -25,7 +26,6 @@ from app.domain import search
 from app.domain.window import expiry_after
 from app.services import clock
 from app.services.attachments import media
-from app.services.channel import accounts
 from app.services.contacts import number_lookup
 from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, search_terms, statuses
 from app.services.serialize import plain
@@ -33,15 +33,14 @@ from app.services.serialize import plain
 log = logging.getLogger(__name__)
 
 APPEND_ATTEMPTS = 3
-# A message's follow-ups still due after this long were left by a failure, not by work in progress.
-FOLLOWUPS_GRACE = timedelta(seconds=60)
 
 
-def ingest(account, events, received_at=None):
+def ingest(account, events, received_at=None, retry=False):
     """Store a parsed webhook's events; returns counts by outcome (stored, duplicate, ...).
 
     `received_at` is when the webhook reached Parley (now by default): kept on each message, so
-    the dashboard can tell how long Parley took to show it to agents.
+    the dashboard can tell how long Parley took to show it to agents. `retry`: these events were
+    being applied when a failure interrupted them; an event found stored gets its follow-ups again.
     """
     report = Counter()
     for event in events:
@@ -58,7 +57,7 @@ def ingest(account, events, received_at=None):
         elif event.event_type == "status":
             report[statuses.apply(account, event)] += 1
         else:
-            report[ingest_message(account, event, received_at)] += 1
+            report[ingest_message(account, event, received_at, retry)] += 1
     return report
 
 
@@ -71,41 +70,55 @@ def malformed(event):
     return None
 
 
-def ingest_message(account, event, received_at=None):
+def ingest_message(account, event, received_at=None, retry=False):
     if event.kind == "reaction":  # not a message: claimed once by its provider id
         key = f"msg:{account['_id']}:{event.provider_message_id}"
         return dedup.once(key, lambda: reactions.apply_customer_reaction(account, event))
-    stored = message_store.by_provider_id(account["_id"], event.provider_message_id, "in")
-    if stored is not None:
-        if stored.get("followups_due"):
+    if retry:
+        stored = message_store.by_provider_id(account["_id"], event.provider_message_id, "in")
+        if stored is not None:
             _redo(account, stored)
-        return "duplicate"
+            return "duplicate"
     message = msgs.from_inbound(event, received_at or clock.now())
     message_store.check_storable(message)  # a refusal changes nothing
     appended = _append_by_number(account, event.sender, message)
     if appended is not None:
         interaction, how = appended, "appended"
     else:
-        contact = number_lookup.for_customer(account, event.sender, event.profile_name)
-        interaction, how = store_message(account, contact, message)
-    stored = _keep(account, interaction, message, how)
-    if stored is None:
+        interaction, how = _open_for(account, event, message)
+    if _keep(account, interaction, message, how) is None:
         return "duplicate"
     _after_store(account, interaction, message, how)
-    message_store.followups_done(stored)
     return "stored"
+
+
+def _open_for(account, event, message):
+    """(interaction, how) for a customer with no open interaction found by number: the answer to a
+    recontact template reopens its interaction; a new contact's first message creates one at once;
+    otherwise the contact's interaction is found, reopened or created (store_message)."""
+    reopened = _reopen_after_recontact({"account_id": account["_id"], "contact.phone": event.sender})
+    if reopened is not None:
+        appended = _append({"_id": reopened["_id"]}, message)
+        if appended is not None:
+            return appended, "reopened"
+    contact, created = number_lookup.find_or_create(number_lookup.account_list_id(account), event.sender, event.profile_name)
+    if created:  # no interaction can exist yet (one customer's events are applied one at a time)
+        interaction = _create(account, contact, message, previous=None)
+        if interaction is not None:
+            return interaction, "created"
+    return store_message(account, contact, message)
 
 
 def _keep(account, interaction, message, how):
     """Store the message document at the position its interaction's update gave it (its media
-    bytes into GridFS first). None when a concurrent delivery of the same message stored it first:
-    the counters move back."""
+    bytes into GridFS first). None when the message is stored already (a provider's repeated
+    delivery, or a concurrent one): the counters move back."""
     media.store_inline(account, interaction["_id"], message)
     try:
         return message_store.append(interaction, message, followups={"seq": interaction["seq"], "how": how})
     except DuplicateKeyError:
         get_db().interactions.update_one({"_id": interaction["_id"]}, {"$inc": {"unread": -1, "message_count": -1}})
-        log.warning("message %s was stored by a concurrent delivery", message.get("provider_message_id"))
+        log.info("message %s was stored already", message.get("provider_message_id"))
         return None
 
 
@@ -121,7 +134,7 @@ def store_message(account, contact, message):
             {"account_id": account["_id"], "contact_id": contact["_id"], "is_open": True}, {"_id": 1}
         )
         if open_one is None:
-            open_one, how = _reopen_after_recontact(account, contact), "reopened"
+            open_one, how = _reopen_after_recontact({"account_id": account["_id"], "contact_id": contact["_id"]}), "reopened"
         if open_one is None:
             created = _create(account, contact, message)
             if created is not None:
@@ -175,12 +188,18 @@ def new_interaction(account, contact, now, direction):
     }
 
 
-def _create(account, contact, message):
+_UNKNOWN = object()
+
+
+def _create(account, contact, message, previous=_UNKNOWN):
+    """Insert the contact's new interaction holding `message`; `previous` (its interaction before,
+    or None for a new contact) is looked up when not given. None when a concurrent one won."""
     now = clock.now()
     doc = new_interaction(account, contact, now, "inbound")
-    previous = get_db().interactions.find_one(
-        {"account_id": account["_id"], "contact_id": contact["_id"]}, {"_id": 1}, sort=[("created_at", -1)]
-    )
+    if previous is _UNKNOWN:
+        previous = get_db().interactions.find_one(
+            {"account_id": account["_id"], "contact_id": contact["_id"]}, {"_id": 1}, sort=[("created_at", -1)]
+        )
     doc.update(
         _window_fields(message),
         previous_interaction_id=previous["_id"] if previous else None,
@@ -236,12 +255,13 @@ def _append(key, message):
     return appended
 
 
-def _reopen_after_recontact(account, contact):
-    """A reply to a recontact template sent on a closed interaction reopens it, as inbound."""
+def _reopen_after_recontact(whose):
+    """A reply to a recontact template sent on a closed interaction reopens it, as inbound; `whose`
+    names the customer (account and contact, or account and number)."""
     now = clock.now()
     try:
         return get_db().interactions.find_one_and_update(
-            {"account_id": account["_id"], "contact_id": contact["_id"], "awaiting_recontact_reply": True, "is_open": False},
+            {**whose, "awaiting_recontact_reply": True, "is_open": False},
             {
                 "$set": {
                     "is_open": True,
@@ -289,18 +309,3 @@ def _redo(account, stored):
     due = stored.get("followups") or {}
     interaction = {**interaction, "seq": due.get("seq", interaction["seq"]), "messages_len": stored["position"] + 1}
     _after_store(account, interaction, stored, due.get("how", "appended"))
-    message_store.followups_done(stored)
-
-
-def redo_followups(older_than, limit=100):
-    """Complete the follow-ups a failure left undone on messages received before `older_than` (the
-    reconciler's finder); returns how many messages."""
-    done = 0
-    for stored in message_store.followups_left(limit, min(older_than, clock.now() - FOLLOWUPS_GRACE)):
-        account = accounts.cached_account(stored["account_id"])
-        if account is None:
-            message_store.followups_done(stored)
-            continue
-        _redo(account, stored)
-        done += 1
-    return done

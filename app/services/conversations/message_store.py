@@ -8,7 +8,8 @@ never assume positions are contiguous. The unique (account, provider id, directi
 the deduplication of a provider delivering the same customer message twice.
 
 A stored document is the message as the app always knew it plus `_id`, `interaction_id`,
-`account_id`, `position`, and `followups_due` while its follow-ups (live event, jobs) are not done.
+`account_id`, `position`, and for a customer's message `followups` (the event number and kind its
+live event took, for a retry that must do its follow-ups again).
 """
 
 import bson
@@ -21,7 +22,7 @@ MAX_BYTES = 16 * 1024 * 1024  # a server's maxBsonObjectSize
 # Room for the fields the store adds (ids, position, follow-ups) to a message it was asked to check.
 _STORE_OVERHEAD = 512
 # Fields the store adds to a message; never shown to clients (position is, by readers, explicitly).
-STORE_FIELDS = ("_id", "interaction_id", "account_id", "position", "followups_due", "followups")
+STORE_FIELDS = ("_id", "interaction_id", "account_id", "position", "followups")
 
 
 def _collection():
@@ -58,8 +59,8 @@ def append(interaction, message, followups=None):
         "account_id": interaction["account_id"],
         "position": position,
     }
-    if followups is not None:
-        doc.update(followups_due=True, followups=followups)
+    if followups is not None:  # what a retry needs to do the follow-ups again (inbound._redo)
+        doc["followups"] = followups
     _collection().insert_one(doc)
     return doc
 
@@ -158,21 +159,6 @@ def latest_scored(interaction_id, limit):
 def held(account_id):
     """Messages of the account held while it needed re-authorization."""
     return list(_collection().find({"account_id": account_id, "held": True}, {"interaction_id": 1, "id": 1}))
-
-
-def followups_left(limit, older_than):
-    """Customer messages whose follow-ups are not done, received before `older_than`, oldest first."""
-    return list(
-        _collection().find(
-            {"followups_due": True, "received_at": {"$lt": older_than}}, sort=[("received_at", ASCENDING)], limit=limit
-        )
-    )
-
-
-def followups_done(doc):
-    """The follow-ups of the stored message `doc` are done."""
-    _collection().update_one({"_id": doc["_id"]}, {"$unset": {"followups_due": "", "followups": ""}})
-
 
 
 def queued_sends(older_than, limit=1000):

@@ -24,7 +24,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from app import jobs, queues
 from app.services import clock
-from app.services.conversations import delivery, inbound, message_store
+from app.services.conversations import delivery, message_store
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def requeue_media(older_than):
 
 #: Finders of stuck work: each takes the cutoff (work older than it is stuck) and returns how
 #: many it queued again.
-FINDERS: list[Callable[[datetime], int]] = [requeue_sends, requeue_media, inbound.redo_followups]
+FINDERS: list[Callable[[datetime], int]] = [requeue_sends, requeue_media]
 
 
 def reconcile(after_seconds):
