@@ -19,6 +19,7 @@ from tests.media.support import wait_for
 from tests.support.builders import make_user
 from tests.support.engine import customer_says, make_queue, make_sandbox_account
 from tests.support.jobs import run_inbound
+from tests.support.round_trips import counting
 from tools.devstack import RedisServer
 
 from .support import deliver, outcomes, path_of, signed
@@ -55,6 +56,22 @@ def test_a_burst_is_one_drain_job_and_the_answer_needs_no_database(app, client):
     assert run_inbound(app) == {"stored": 5}
     assert conversation_texts() == [f"hi {n}" for n in range(5)]
     assert dashboard.inbox_backlog() == {"pending": 0, "oldest_seconds": None}
+
+
+def test_a_providers_repeated_delivery_is_a_duplicate_found_without_a_database_query(app, client):
+    account = make_sandbox_account(make_queue())
+    hello = sandbox.build_inbound(CUSTOMER, text="Hello?", message_id="sim.again")
+    post(client, account, hello)
+    assert run_inbound(app) == {"stored": 1}
+    before = get_db().interactions.find_one({})
+    post(client, account, hello)  # the provider delivers it again, days later
+    with counting() as trips:
+        assert run_inbound(app) == {"duplicate": 1}
+    assert trips.total == 0, trips
+    assert conversation_texts() == ["Hello?"]
+    after = get_db().interactions.find_one({})
+    counters = ("seq", "unread", "message_count", "messages_len")
+    assert [after[c] for c in counters] == [before[c] for c in counters], "nothing counted twice"
 
 
 def test_malformed_items_are_counted_at_the_answer_and_never_queued(app, client):
