@@ -11,6 +11,7 @@ it): whatever URL a provider can call us on, it can fetch media from.
 """
 
 import logging
+import time
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -23,12 +24,13 @@ PUBLIC_PATH = "/webhooks/media/"
 _SALT = "parley-public-media-link"
 _BASE_URL_KEY = "parley:public_base_url"
 FALLBACK_BASE_URL = "http://localhost:5000"
+REWRITE_SECONDS = 60  # written again at most this often (a Redis that lost it has it back soon)
 
-_state = {"secret_key": None, "public_url": None}
+_state = {"secret_key": None, "public_url": None, "remembered": None}
 
 
 def configure(secret_key, public_url=None):
-    _state.update(secret_key=secret_key, public_url=(public_url or "").rstrip("/") or None)
+    _state.update(secret_key=secret_key, public_url=(public_url or "").rstrip("/") or None, remembered=None)
 
 
 def _serializer():
@@ -41,8 +43,13 @@ def remember_base_url(base_url):
     """Called after a verified webhook: this address reaches us from the provider's side."""
     if _state["public_url"] or not base_url:
         return
+    base_url = base_url.rstrip("/")
+    now = time.monotonic()
+    if _state["remembered"] and _state["remembered"][0] == base_url and now - _state["remembered"][1] < REWRITE_SECONDS:
+        return  # written by this process a moment ago: a webhook costs no Redis call for it
     try:
-        queues.get_redis().set(_BASE_URL_KEY, base_url.rstrip("/"))
+        queues.get_redis().set(_BASE_URL_KEY, base_url)
+        _state["remembered"] = (base_url, now)
     except Exception:  # a link base is a convenience; never fail a webhook for it
         log.warning("could not remember the public base URL", exc_info=True)
 
