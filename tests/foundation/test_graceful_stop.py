@@ -61,7 +61,12 @@ def _customer_writes_to_a_meta_account(server, fake_provider):
     headers = {"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(body, CREDENTIALS["meta"]["app_secret"])}
     webhook = requests.post(f"{server.url}/webhooks/whatsapp/{account['webhook_key']}", data=body, headers=headers, timeout=10)
     assert webhook.status_code == 200, webhook.text
-    [interaction] = api("GET", f"/interactions?account_id={account['id']}").json()["data"]
+
+    def opened():  # the embedded worker applies the accepted webhook
+        return api("GET", f"/interactions?account_id={account['id']}").json()["data"]
+
+    assert wait_for(opened), server.log
+    [interaction] = opened()
     return api, interaction
 
 
