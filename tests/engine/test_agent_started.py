@@ -57,7 +57,7 @@ def test_a_reply_to_a_started_text_reaches_the_agent_opens_the_window_and_keeps_
     view = detail(alice_api, interaction_id)
     assert view["interaction"]["window_expired"] is False and view["interaction"]["window_expires_at"]
     assert view["interaction"]["last_message"]["direction"] == "in" and view["interaction"]["unread"] == 1
-    [event] = live.events_since(get_db().interactions.find_one({})["_id"], seq_before)
+    [event] = live.events_since(get_db().interactions.find_one({})["_id"], seq_before)["events"]
     assert event["event"] == "message" and event["message"]["text"] == "Hello, who is this?"
     assert event["message"]["position"] == 1 and event["interaction"]["agent_id"] == str(team["alice"]["_id"])
 

@@ -13,7 +13,6 @@ from tests.support.query_shapes import embedded_only, recording, uncovered
 
 ENGINE_COLLECTIONS = {
     "interactions",
-    "interaction_events",
     "webhook_events",
     "pending_statuses",
     "contacts",

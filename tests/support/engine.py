@@ -9,6 +9,7 @@ from app.providers.registry import get_provider
 from app.providers.sandbox import build_inbound, build_status
 from app.services.channel import accounts
 from app.services.channel.provider_access import provider_config
+from app.services.conversations import live
 from app.services.setup import queue_admin
 
 _seq = itertools.count(1)
@@ -47,3 +48,9 @@ def customer_says(account, sender, text="Hello", **fields):
 
 def status_of(account, provider_message_id, status, **fields):
     return sandbox_events(account, build_status(provider_message_id, status, **fields))
+
+
+def live_events(interaction_id, event=None):
+    """The interaction's replayable live events (as pushed), in order; only `event`s when given."""
+    kept = live.events_since(interaction_id, 0)["events"]
+    return [e for e in kept if event is None or e["event"] == event]
