@@ -112,10 +112,11 @@ def events_since(interaction_id, after_seq, seq=None):
     pipe = queues.get_redis().pipeline(transaction=True)
     pipe.zrangebyscore(log_key(interaction_id), f"({after_seq}", "+inf")
     pipe.get(_floor_key(interaction_id))
-    kept, floor = pipe.execute()
-    events = [json.loads(item) for item in kept]
+    pipe.exists(log_key(interaction_id))
+    kept, floor, logged = pipe.execute()
     caught_up = seq is not None and after_seq >= seq
-    return {"events": events, "complete": caught_up or (floor is not None and int(floor) <= after_seq)}
+    whole = logged and floor is not None and int(floor) <= after_seq  # either key may be evicted alone
+    return {"events": [json.loads(item) for item in kept], "complete": bool(caught_up or whole)}
 
 
 def emit_admins(event, payload):
