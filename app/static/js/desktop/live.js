@@ -62,18 +62,20 @@ export class Sequencer {
   // two writes) or a log that no longer reaches back far enough reloads the conversation.
   async sync() {
     if (this.lastSeq === null) return;
+    const from = this.lastSeq;
     this.syncing = true;
     let answer = null;
     try {
-      answer = await ask(this.socket, "sync", { interaction_id: this.id, after_seq: this.lastSeq });
+      answer = await ask(this.socket, "sync", { interaction_id: this.id, after_seq: from });
       if (answer?.error) answer = null;
     } catch {
       answer = null;
     }
-    if (!answer) answer = await api.events(this.id, this.lastSeq).catch(() => null);
+    if (!answer) answer = await api.events(this.id, from).catch(() => null);
     this.syncing = false;
-    if (!answer) return; // offline: the reconnect will sync again
-    if (answer.complete === false) return this.resync();
+    if (!answer || this.lastSeq === null) return; // offline (the reconnect will sync again), or reloading
+    // Too far behind: reload, unless another answer or the live events already took us past `from`.
+    if (answer.complete === false) return this.lastSeq === from ? this.resync() : undefined;
     for (const event of answer.events || []) if (event.seq > this.lastSeq) this.buffer.set(event.seq, event);
     this.drain(true);
     if (!this.buffer.size) {
