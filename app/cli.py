@@ -8,6 +8,7 @@ from pymongo.errors import OperationFailure
 from app import db
 from app.services import demo
 from app.services.channel.webhook_replay import replay_failures
+from app.services.conversations import message_migration
 from app.services.errors import ServiceError
 from app.services.people import api_tokens, users
 
@@ -20,7 +21,8 @@ def _fail(exc):
 @click.command("init-db")
 @click.option("--rebuild", multiple=True, metavar="COLLECTION.INDEX", help="Drop this index and create it as declared.")
 def init_db(rebuild):
-    """Create every index the app needs (safe to repeat); fails naming each index that differs."""
+    """Create every index the app needs and move messages kept inside interactions (earlier
+    versions) into their collection; safe to repeat. Fails naming each index that differs."""
     for name in rebuild:
         try:
             db.rebuild_index(name)
@@ -35,6 +37,9 @@ def init_db(rebuild):
     if conflicts:
         raise click.ClickException("\n".join(conflicts))
     click.echo(f"{len(db.INDEXES)} indexes in place.")
+    interactions, moved = message_migration.move_embedded_messages()
+    if interactions:
+        click.echo(f"{moved} messages of {interactions} interactions moved into the messages collection.")
 
 
 @click.command("create-user")

@@ -4,17 +4,13 @@
 embedded in-process engine, whose data lives in this process's memory only.
 """
 
-import copy
 import logging
 import os
-import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-import bson
 import pymongo
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DocumentTooLarge, DuplicateKeyError, OperationFailure, WriteError
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +85,19 @@ INDEXES += [
         name="one_open_interaction_per_contact",
     ),
     index("interactions", ("account_id", ASCENDING), ("contact_id", ASCENDING), ("created_at", DESCENDING)),
-    index("interactions", ("account_id", ASCENDING), ("messages.provider_message_id", ASCENDING)),
+    # The answer to a recontact template reopens the latest interaction awaiting it (by contact or number).
+    index(
+        "interactions",
+        ("account_id", ASCENDING), ("contact_id", ASCENDING), ("closed_at", DESCENDING),
+        partialFilterExpression={"awaiting_recontact_reply": True},
+        name="awaiting_recontact_by_contact",
+    ),
+    index(
+        "interactions",
+        ("account_id", ASCENDING), ("contact.phone", ASCENDING), ("closed_at", DESCENDING),
+        partialFilterExpression={"awaiting_recontact_reply": True},
+        name="awaiting_recontact_by_number",
+    ),
     index("interactions", ("status", ASCENDING), ("queue_id", ASCENDING), ("created_at", ASCENDING)),
     index("interactions", ("status", ASCENDING), ("all_rejected_at", ASCENDING)),
     index("interactions", ("window_expired", ASCENDING), ("window_expires_at", ASCENDING)),
@@ -98,20 +106,52 @@ INDEXES += [
     index("pending_statuses", ("account_id", ASCENDING), ("provider_message_id", ASCENDING)),
     index("pending_statuses", ("at", ASCENDING), expireAfterSeconds=7 * DAY),
     index("contacts", ("list_id", ASCENDING), ("mobile", ASCENDING)),
-    # The interactions list: each filter leads an index, sorted by start date.
-    index("interactions", ("created_at", DESCENDING)),
-    index("interactions", ("last_message.at", DESCENDING)),
-    index("interactions", ("queue_id", ASCENDING), ("created_at", DESCENDING)),
-    index("interactions", ("account_id", ASCENDING), ("created_at", DESCENDING)),
-    index("interactions", ("first_agent_id", ASCENDING), ("created_at", DESCENDING)),
-    index("interactions", ("tags", ASCENDING), ("created_at", DESCENDING)),
+    # The interactions list: each sort, with its `_id` tie-breaker, has an index (no page sorts in
+    # memory); each filter leads an index sorted by start date, the default sort.
+    index("interactions", ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("last_message.at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("queue_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("account_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("first_agent_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("tags", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
     index("interactions", ("search_terms", ASCENDING)),
-    index("interactions", ("unread", ASCENDING), ("created_at", DESCENDING)),
+    index("interactions", ("unread", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
     index("interactions", ("is_open", ASCENDING), ("window_expires_at", ASCENDING)),
+    index("interactions", ("reopened_at", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("status", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("agent_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+]
+
+# Messages, one document each (app/services/conversations/message_store.py): by position for pages,
+# by public id, by provider id (whose unique key is also the deduplication of a provider's repeated
+# delivery), the latest scored customer messages, held sends, and what the reconciler looks for.
+INDEXES += [
+    index("messages", ("interaction_id", ASCENDING), ("position", ASCENDING), unique=True),
+    index("messages", ("interaction_id", ASCENDING), ("id", ASCENDING), unique=True),
+    index(
+        "messages",
+        ("account_id", ASCENDING),
+        ("provider_message_id", ASCENDING),
+        ("direction", ASCENDING),
+        unique=True,
+        partialFilterExpression={"provider_message_id": {"$type": "string"}},
+        name="one_message_per_provider_id",
+    ),
+    index("messages", ("interaction_id", ASCENDING), ("direction", ASCENDING), ("position", ASCENDING)),
+    index("messages", ("account_id", ASCENDING), ("held", ASCENDING), partialFilterExpression={"held": True}),
     # The reconciler's stuck sends and downloads (app/services/conversations/reconcile.py).
-    index("interactions", ("messages.status", ASCENDING)),
-    index("interactions", ("messages.media.state", ASCENDING)),
-    index("interactions", ("reopened_at", ASCENDING), ("created_at", DESCENDING)),
+    index(
+        "messages",
+        ("status", ASCENDING), ("direction", ASCENDING), ("at", ASCENDING),
+        partialFilterExpression={"status": "queued"},
+        name="queued_sends",
+    ),
+    index(
+        "messages",
+        ("media.state", ASCENDING), ("direction", ASCENDING), ("received_at", ASCENDING),
+        partialFilterExpression={"media.state": "pending"},
+        name="pending_media",
+    ),
 ]
 
 # Providers and webhooks: the admins' re-authorization banner (accounts by status, by name) and
@@ -125,201 +165,15 @@ INDEXES += [
 ]
 
 
-# The embedded engine changes documents in place without locks; MongoDB makes each single-document
-# write atomic (an $inc never loses a concurrent $inc). One lock around the engine's writes gives
-# the web threads and the embedded worker the same guarantee.
-_EMBEDDED_WRITE_LOCK = threading.RLock()
-_EMBEDDED_WRITES = ("_insert", "_update", "_find_and_modify", "_delete")
-
-
-def _serialize_embedded_writes(collection_class):
-    for name in _EMBEDDED_WRITES:
-        original = getattr(collection_class, name)
-        if getattr(original, "serialized", False):
-            continue
-
-        def locked(self, *args, _original=original, **kwargs):
-            with _EMBEDDED_WRITE_LOCK:
-                return _original(self, *args, **kwargs)
-
-        locked.serialized = True
-        setattr(collection_class, name, locked)
-
-
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # a server's maxBsonObjectSize
-_COMMAND_OVERHEAD = 16382  # what pymongo allows a write command beyond it
-
-
-def _updater_in_bson_order(pick):
-    """$max/$min as a server applies them: values of different types (a date against null) compare
-    by BSON type order, where the embedded engine's Python comparison raises TypeError."""
-    from mongomock.filtering import BsonComparable  # the embedded engine's, loaded only when it runs
-
-    def updater(doc, field_name, value):
-        if isinstance(doc, dict):
-            current = doc.get(field_name, value)
-            doc[field_name] = pick((current, value), key=BsonComparable)
-
-    return updater
-
-
-def _all_or_nothing(apply_update):
-    """A server applies an update to a document entirely or not at all, and pymongo sends none that
-    BSON cannot carry; the embedded engine applies operator after operator in place, accepts values
-    a server refuses, and leaves the operators before a failing one written."""
-
-    def apply(self, existing_document, spec, document, *args, **kwargs):
-        # pymongo refuses what BSON cannot carry (an integer past 2^63, a lone surrogate) before sending
-        if len(bson.encode(document)) > MAX_DOCUMENT_BYTES + _COMMAND_OVERHEAD:
-            raise DocumentTooLarge("update command document too large")
-        if all(name.startswith("$") and isinstance(fields, dict) for name, fields in document.items()):
-            touched = {}
-            for operator, fields in document.items():
-                for path in fields:
-                    if "$" in path and operator != "$unset":
-                        _refuse_dollar_prefixed_names(path)
-                    name, _, rest = path.partition(".")
-                    touched.setdefault(name, set()).add((operator, rest))
-        else:  # a replacement document
-            touched = dict.fromkeys(set(existing_document) | set(document), {("$set", "")})
-        before = {
-            name: _restorable_copy(value, touched[name]) if name in touched else value
-            for name, value in existing_document.items()
-        }
-        try:
-            result = apply_update(self, existing_document, spec, document, *args, **kwargs)
-            if len(bson.encode(existing_document)) > MAX_DOCUMENT_BYTES:
-                raise WriteError(f"Resulting document after update is larger than {MAX_DOCUMENT_BYTES}", 10334)
-            return result
-        except BaseException:
-            existing_document.clear()
-            existing_document.update(before)
-            raise
-
-    apply.all_or_nothing = True
-    return apply
-
-
-def _refuse_dollar_prefixed_names(path):
-    """MongoDB 5.0+ stores "$"-prefixed names an insert brings, but an update operator may not
-    create one: `{"$set": {"raw.$where": ...}}` fails on a server with code 52. Positional
-    operators ($, $[], $[name]) are not names."""
-    for part in path.split("."):
-        if part.startswith("$") and part != "$" and not (part.startswith("$[") and part.endswith("]")):
-            raise WriteError(f"The dollar ($) prefixed field '{part}' in '{path}' is not valid for storage.", 52)
-
-
-LIST_OPERATORS = frozenset({"$push", "$addToSet", "$pull", "$pullAll", "$pop"})
-
-
-def _restorable_copy(value, changes):
-    """`value` copied as deep as the update's `changes` ((operator, path below it)) reach, so a long
-    message array costs a list copy, not a copy of every message: appending copies the list, and
-    changing message 3 copies the list and message 3."""
-    if not isinstance(value, list):
-        return copy.deepcopy(value)
-    paths = {rest for _, rest in changes}
-    if paths == {""} and {operator for operator, _ in changes} <= LIST_OPERATORS:
-        return list(value)
-    if all(path.split(".")[0].isdigit() for path in paths):
-        copied = list(value)
-        for index in {int(path.split(".")[0]) for path in paths}:
-            if index < len(copied):
-                copied[index] = copy.deepcopy(copied[index])
-        return copied
-    return copy.deepcopy(value)
-
-
-def _index_conflicts_like_a_server(create_index):
-    """A server refuses an index that clashes with an existing one with code 86 (same name, other
-    keys) or 85 (same name, other options; same keys under another name). The embedded engine
-    raises without a code, or not at all for the last case: these are the server's codes and words."""
-    from mongomock import helpers  # the embedded engine's, loaded only when it runs
-
-    def create(self, key_or_list, *args, **kwargs):
-        keys = helpers.create_index_list(key_or_list)
-        name = kwargs.get("name") or helpers.gen_index_name(keys)
-        existing = self.index_information()
-        requested = f"Requested index: {{ key: {dict(keys)}, name: {name!r} }}"
-        if name in existing and existing[name]["key"] != keys:
-            raise pymongo.errors.OperationFailure(
-                "An existing index has the same name as the requested index. When index names are not specified, "
-                f"they are auto generated and can cause conflicts. {requested}, existing index: {existing[name]}",
-                86,
-            )
-        for other, info in existing.items():
-            if other != name and info["key"] == keys:
-                raise pymongo.errors.OperationFailure(f"Index already exists with a different name: {other}", 85)
-        try:
-            return create_index(self, key_or_list, *args, **kwargs)
-        except pymongo.errors.OperationFailure as exc:
-            if exc.code is not None:
-                raise
-            raise pymongo.errors.OperationFailure(
-                "An equivalent index already exists with the same name but different options. "
-                f"{requested}, existing index: {existing[name]}",
-                85,
-            ) from None
-
-    create.like_a_server = True
-    return create
-
-
-def _insert_within_size(insert):
-    """A server refuses to store a document over 16 MB (pymongo passes it on, the server answers
-    with a write error); the embedded engine stores any size."""
-
-    def checked(self, data, *args, **kwargs):
-        if isinstance(data, dict):
-            size = len(bson.encode(data))
-            if size > MAX_DOCUMENT_BYTES:
-                raise WriteError(f"object to insert too large. size in bytes: {size}, max size: {MAX_DOCUMENT_BYTES}", 2)
-        return insert(self, data, *args, **kwargs)
-
-    return checked
-
-
-def _command_errors(find_and_modify):
-    """find_one_and_* is a command on a server: what refuses the write comes back as OperationFailure
-    (a duplicate key still as DuplicateKeyError), where the embedded engine raises a WriteError."""
-
-    def run(self, *args, **kwargs):
-        try:
-            return find_and_modify(self, *args, **kwargs)
-        except DuplicateKeyError:
-            raise
-        except WriteError as exc:
-            raise OperationFailure(str(exc), exc.code) from None
-
-    return run
-
-
-def _behave_like_a_server(collection_module):
-    collection_module._updaters.update({"$max": _updater_in_bson_order(max), "$min": _updater_in_bson_order(min)})
-    collection_class = collection_module.Collection
-    if not getattr(collection_class._apply_update_document, "all_or_nothing", False):
-        collection_class._apply_update_document = _all_or_nothing(collection_class._apply_update_document)
-    if not getattr(collection_class.create_index, "like_a_server", False):
-        collection_class.create_index = _index_conflicts_like_a_server(collection_class.create_index)
-    if not getattr(collection_class, "refuses_like_a_server", False):  # once: the write lock wraps these next
-        collection_class._insert = _insert_within_size(collection_class._insert)
-        collection_class._find_and_modify = _command_errors(collection_class._find_and_modify)
-        collection_class.refuses_like_a_server = True
-
-
 def connect(uri):
     """Open the database named by `uri` and remember it for `get_db()`."""
     parsed = urlparse(uri)
     name = parsed.path.lstrip("/").split("?")[0] or "parley"
     if parsed.scheme == "mongomock":
         # Loaded only for the embedded engine: a process on a MongoDB server never imports it.
-        import mongomock
-        import mongomock.gridfs
+        from app import embedded_engine
 
-        mongomock.gridfs.enable_gridfs_integration()
-        _behave_like_a_server(mongomock.collection)
-        _serialize_embedded_writes(mongomock.collection.Collection)
-        client = mongomock.MongoClient()
+        client = embedded_engine.open_client()
         embedded = True
     elif parsed.scheme in ("mongodb", "mongodb+srv"):
         client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=3000, tz_aware=True)
@@ -427,7 +281,7 @@ def ping():
 # journey across accounts (by number), the list's unfiltered "window closing soonest" sort, and
 # the dashboard's today figures.
 INDEXES += [
-    index("interactions", ("window_expires_at", ASCENDING)),
+    index("interactions", ("window_expires_at", ASCENDING), ("_id", ASCENDING)),
     index("interactions", ("contact_id", ASCENDING), ("status", ASCENDING)),
     index("interactions", ("contact.phone", ASCENDING), ("created_at", DESCENDING)),
     index("interactions", ("closed_at", DESCENDING)),

@@ -32,6 +32,9 @@ SEND_READ_RECEIPT = Job("send-read-receipt", "outbound", "workers.outbound.send_
 # New credentials saved: send what the account held while it needed re-authorization.
 RELEASE_HELD = Job("release-held", "outbound", "workers.outbound.release_held", "release-held-{account_id}")
 FETCH_MEDIA = Job("fetch-media", "media", "workers.media.fetch_inbound_media", "media-{message_id}-{attempt}")
+# One customer's accepted webhook events, applied in order (queued once per burst: see inbox.py).
+DRAIN_INBOX = Job("drain-inbox", "inbound", "workers.inbound.drain_inbox")
+SWEEP_INBOXES = Job("sweep-inboxes", "maintenance", "workers.inbound.sweep_inboxes")
 SCORE_SENTIMENT = Job("score-sentiment", "inbound", "workers.sentiment.score_message", "sentiment-{message_id}")
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
@@ -47,6 +50,8 @@ REGISTRY = (
     SEND_READ_RECEIPT,
     RELEASE_HELD,
     FETCH_MEDIA,
+    DRAIN_INBOX,
+    SWEEP_INBOXES,
     SCORE_SENTIMENT,
     EXPIRE_WINDOWS,
     REOFFER_REJECTED,

@@ -155,6 +155,9 @@ class Config:
         self.LOGIN_FAILURES_PER_ACCOUNT = env_str("PARLEY_LOGIN_LIMIT_ACCOUNT", "5 per 10 minutes")
         # When every agent of a queue has rejected an interaction, offer it to all again after this long.
         self.PARLEY_REOFFER_AFTER_SECONDS = env_int("PARLEY_REOFFER_AFTER_SECONDS", 120)
+        # How long an accepted webhook event waits before it is applied, so that a customer's
+        # earlier message arriving late still goes in first (app/services/channel/drain.py).
+        self.PARLEY_INBOUND_REORDER_MS = env_int("PARLEY_INBOUND_REORDER_MS", 150)
         # A web process's sockets stay online this long after its last heartbeat (it beats 4 times per TTL).
         self.PARLEY_PRESENCE_TTL_SECONDS = env_int("PARLEY_PRESENCE_TTL_SECONDS", 60)
         if self.PARLEY_PRESENCE_TTL_SECONDS < 1:
@@ -206,6 +209,8 @@ class TestingConfig(Config):
         super().__init__()
         self.MONGO_URI = env_str("MONGO_URI", "mongomock://localhost/parley_test")
         self.PARLEY_EMBEDDED_WORKER = env_bool("PARLEY_EMBEDDED_WORKER", False)
+        # Tests apply accepted events at once; the ordering tests set their own hold.
+        self.PARLEY_INBOUND_REORDER_MS = env_int("PARLEY_INBOUND_REORDER_MS", 0)
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_COST = 1024
 

@@ -24,11 +24,13 @@ def free_port():
 
 
 class RedisServer:
-    """A redis-server child process that keeps nothing on disk."""
+    """A redis-server child process that keeps nothing on disk, or with ``appendonly`` an AOF in
+    its own directory, kept across ``restart()`` as production's Redis keeps it."""
 
-    def __init__(self, port=None):
+    def __init__(self, port=None, appendonly=False):
         self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.appendonly = appendonly
         self.process = None
         self.workdir = None
 
@@ -36,7 +38,7 @@ class RedisServer:
         binary = shutil.which("redis-server")
         if not binary:
             sys.exit("redis-server is not installed: run `apt-get install redis-server` (make run/test do it as root)")
-        self.workdir = tempfile.mkdtemp(prefix="parley-redis-")
+        self.workdir = self.workdir or tempfile.mkdtemp(prefix="parley-redis-")
         self.process = subprocess.Popen(
             [
                 binary,
@@ -47,7 +49,9 @@ class RedisServer:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes" if self.appendonly else "no",
+                "--appendfsync",
+                "always",
                 "--dir",
                 self.workdir,
                 "--loglevel",
@@ -78,6 +82,17 @@ class RedisServer:
                 self.process.wait()
         if self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def kill(self):
+        """Stop the server abruptly (SIGKILL): what it keeps is what its AOF already holds."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def restart(self):
+        self.kill()
+        return self.start()
 
     def __enter__(self):
         return self.start()

@@ -17,6 +17,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob(jobs.EXPIRE_WINDOWS, 60),
     PeriodicJob(jobs.REOFFER_REJECTED, 60),
     PeriodicJob(jobs.RECONCILE, 60),
+    PeriodicJob(jobs.SWEEP_INBOXES, 60),
 ]
 
 

@@ -106,6 +106,16 @@ class ConfigCache:
             self._store(epoch, key, loaded_at, value)
         return value
 
+    def peek(self, key):
+        """A copy of what is held for `key`, or None (nothing is read from MongoDB)."""
+        if self._current_epoch() is None:
+            return None
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and time.monotonic() - entry[0] < MAX_AGE_SECONDS:
+            return copy.deepcopy(entry[1])
+        return None
+
     def remember(self, key, value):
         """Keep what this process has just written (a new contact), so its next read costs no query."""
         epoch = self._current_epoch()
@@ -125,3 +135,4 @@ configure = _process.configure
 changed = _process.changed
 cached = _process.cached
 remember = _process.remember
+peek = _process.peek

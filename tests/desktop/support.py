@@ -5,6 +5,7 @@ import struct
 import zlib
 
 from app.db import get_db
+from tests.support.engine import stored_messages
 
 
 def png_bytes(width=8, height=8):
@@ -29,7 +30,7 @@ def sent_bodies(fake_provider, phone_number_id):
 
 
 def messages_of(interaction_id):
-    return get_db().interactions.find_one({"_id": interaction_id})["messages"]
+    return stored_messages(interaction_id)
 
 
 def interaction_of(phone):

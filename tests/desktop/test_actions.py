@@ -9,6 +9,7 @@ from app.db import get_db
 from app.services.conversations import routing
 from tests.desktop.conftest import accept_offer, says
 from tests.support.browser import screenshot
+from tests.support.engine import stored_messages
 from tests.support.sockets import wait_for
 
 
@@ -28,7 +29,7 @@ def test_reject_close_with_disposition_and_tags_and_transfer(team, desktop):
     expect(bob.get_by_test_id("tab").filter(has_text="Rita")).to_have_count(0)  # closing also closes the tab
     assert wait_for(lambda: get_db().interactions.find_one({"contact.phone": "+447700900301"})["status"] == "closed")
     closed = get_db().interactions.find_one({"contact.phone": "+447700900301"})
-    assert closed["messages"][-1]["text"] == "Closed by Bob Agent · Solved"
+    assert stored_messages(closed["_id"])[-1]["text"] == "Closed by Bob Agent · Solved"
     assert closed["status"] == "closed" and closed["disposition"] == "Solved" and closed["tags"] == ["billing"]
     assert team["alice"]["_id"] in closed["rejected_by"]
 
@@ -67,7 +68,7 @@ def test_a_link_opens_the_tab_and_a_failed_download_can_be_retried(team, desktop
     expect(missing).to_be_visible(timeout=15_000)
 
     def failed_at():
-        media = get_db().interactions.find_one({"_id": interaction["_id"]})["messages"][0]["media"]
+        media = stored_messages(interaction["_id"])[0]["media"]
         return (media.get("error") or {}).get("at")
 
     first_failure = failed_at()
@@ -122,13 +123,13 @@ def test_a_customer_reaction_to_the_last_reply_shows_as_acknowledged(team, deskt
         lambda: next(
             (
                 m.get("provider_message_id")
-                for m in get_db().interactions.find_one({"_id": interaction["_id"]})["messages"]
+                for m in stored_messages(interaction["_id"])
                 if m["direction"] == "out"
             ),
             None,
         )
     )
-    reply = next(m for m in get_db().interactions.find_one({"_id": interaction["_id"]})["messages"] if m["direction"] == "out")
+    reply = next(m for m in stored_messages(interaction["_id"]) if m["direction"] == "out")
     inbound.ingest(
         team["sandbox"],
         _events(build_inbound("+447700900306", "reaction", reaction={"message_id": reply["provider_message_id"], "emoji": "👍"})),

@@ -7,6 +7,7 @@ from app.db import get_db
 from tests.desktop.conftest import accept_offer, says
 from tests.engine.helpers import make_template
 from tests.support.browser import screenshot
+from tests.support.engine import stored_messages
 from tests.support.sockets import wait_for
 
 PHONE = "+447700900777"
@@ -37,7 +38,7 @@ def recontact_with_parameters(account):
 
 def template_messages(phone):
     doc = get_db().interactions.find_one({"contact.phone": phone})
-    return [m for m in doc["messages"] if m["kind"] == "template"]
+    return [m for m in stored_messages(doc["_id"]) if m["kind"] == "template"]
 
 
 def test_a_recontact_template_with_parameters_is_previewed_filled_in_and_sent(team, desktop):

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from app.db import get_db
+from app.db import INDEXES, ensure_indexes, get_db
 from app.domain import messages as msgs
 from app.services import clock
 from app.services.conversations import routing
@@ -64,6 +64,17 @@ SWITCH_TIMED = """async (id) => {
 }"""
 
 
+def bulk_load(messages):
+    """Store many messages at once. The embedded engine checks a unique index by scanning the whole
+    collection at every insert, so its unique indexes are created again after the load (one pass)."""
+    collection = get_db().messages
+    unique = [spec.name for spec in INDEXES if spec.collection == "messages" and spec.options.get("unique")]
+    for name in unique:
+        collection.drop_index(name)
+    collection.insert_many(messages)
+    ensure_indexes()
+
+
 def long_conversation(account, agent, phone="+447700901000"):
     """One conversation with LONG messages over 10 days (stored directly: this measures the browser)."""
     says(account, phone, "message 0", name="Lena Long")
@@ -90,9 +101,11 @@ def long_conversation(account, agent, phone="+447700901000"):
                 ),
             }
         )
+    bulk_load(
+        [{**m, "interaction_id": interaction["_id"], "account_id": account["_id"], "position": n} for n, m in enumerate(batch, 1)]
+    )
     get_db().interactions.update_one(
-        {"_id": interaction["_id"]},
-        {"$push": {"messages": {"$each": batch}}, "$inc": {"messages_len": len(batch), "message_count": len(batch)}},
+        {"_id": interaction["_id"]}, {"$inc": {"messages_len": len(batch), "message_count": len(batch)}}
     )
     return str(interaction["_id"])
 

@@ -3,7 +3,7 @@
 from app.db import get_db
 from app.services import clock
 from app.services.conversations import delivery, inbound, routing
-from tests.support.engine import customer_says
+from tests.support.engine import customer_says, stored_message, stored_messages
 
 
 def conversation(team, agent="alice", sender="+447700900123", text="Hello"):
@@ -15,11 +15,11 @@ def conversation(team, agent="alice", sender="+447700900123", text="Hello"):
 
 
 def messages(interaction_id):
-    return get_db().interactions.find_one({"_id": interaction_id})["messages"]
+    return stored_messages(interaction_id)
 
 
 def message(interaction_id, message_id):
-    return next(m for m in messages(interaction_id) if m["id"] == message_id)
+    return stored_message(interaction_id, message_id)
 
 
 def deliver(interaction, message_doc):

@@ -8,7 +8,7 @@ from app.db import get_db
 from app.services import clock
 from app.services.conversations import inbound
 from app.services.people import api_tokens
-from tests.support.engine import customer_says
+from tests.support.engine import customer_says, stored_messages
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
 JSON = st.recursive(
@@ -123,7 +123,7 @@ def test_list_filters_never_answer_500(setup, params):
 
 def test_a_body_that_is_not_an_object_is_a_400_everywhere(setup):
     api, interaction_id = setup
-    message_id = get_db().interactions.find_one({})["messages"][0]["id"]
+    message_id = stored_messages(get_db().interactions.find_one({})["_id"])[0]["id"]
     for path in (f"/interactions/{interaction_id}/messages/{message_id}/add-contact", f"/interactions/{interaction_id}/close",
                  f"/interactions/{interaction_id}/recontact", f"/interactions/{interaction_id}/messages", "/interactions"):
         response = api.post(path, json=[1])

@@ -85,8 +85,11 @@ def test_a_contact_edit_or_deletion_reaches_the_next_message(team):
     contact_lists.update_contact(str(contact["_id"]), {"first_name": "Mary"})
     assert number_lookup.for_customer(account, CUSTOMER)["first_name"] == "Mary"
     contact_lists.delete_contact(str(contact["_id"]))
-    inbound.ingest(account, customer_says(account, CUSTOMER, "Still there?", name="Maria Rossi"))
-    assert get_db().contacts.find_one({"phone": CUSTOMER})["_id"] != contact["_id"]
+    # The open conversation goes on (it keeps the contact's name and number); the deleted contact
+    # is not served from the cache: the customer's contact is created again.
+    assert inbound.ingest(account, customer_says(account, CUSTOMER, "Still there?", name="Maria Rossi")) == {"stored": 1}
+    again = number_lookup.for_customer(account, CUSTOMER)
+    assert again["_id"] != contact["_id"] and get_db().contacts.find_one({"_id": again["_id"]}) is not None
 
 
 def test_with_redis_down_reads_go_to_the_database(app, team):

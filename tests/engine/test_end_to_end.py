@@ -13,7 +13,7 @@ from app.db import get_db
 from app.services.people import api_tokens
 from tests.engine.test_meta_flow import MESSAGES, PHONE_ID, meta_account, sent_ok
 from tests.support.builders import make_user
-from tests.support.engine import make_queue
+from tests.support.engine import make_queue, stored_messages
 from tests.support.sockets import connect_as, wait_for
 
 CUSTOMER = "15550001111"
@@ -67,8 +67,8 @@ def test_inbound_to_offer_race_reply_ticks_close_and_a_new_interaction(app, live
     get_db().dispositions.insert_one({"name": "Resolved"})
     first, second, other = (connect_as(live_server, who["email"]) for who in (agents[0], agents[1], outsider))
 
-    assert post_webhook(live_server, account, customer_text("wamid.IN1", "My order never arrived"))["counts"] == {"stored": 1}
-    assert get_db().contacts.find_one({"phone": "+" + CUSTOMER})["first_name"] == "Maria"
+    assert post_webhook(live_server, account, customer_text("wamid.IN1", "My order never arrived"))["counts"] == {"accepted": 1}
+    assert wait_for(lambda: get_db().contacts.find_one({"phone": "+" + CUSTOMER}))["first_name"] == "Maria"
     offers = [client.wait_for_event("offer") for client in (first, second)]
     assert all(o and o[0]["message"]["text"] == "My order never arrived" for o in offers)
     assert not other.received("offer")
@@ -105,21 +105,21 @@ def test_inbound_to_offer_race_reply_ticks_close_and_a_new_interaction(app, live
     message_id = sent.json()["message"]["id"]
 
     def message_status():
-        doc = get_db().interactions.find_one({"_id": get_db().interactions.find_one({})["_id"]})
-        return next(m for m in doc["messages"] if m["id"] == message_id).get("status")
+        doc = get_db().interactions.find_one({})
+        return next(m for m in stored_messages(doc["_id"]) if m["id"] == message_id).get("status")
 
     assert wait_for(lambda: message_status() == "sent", timeout=15), message_status()
     [delivered_request] = [r for r in fake_provider.requests_to(MESSAGES) if r.json.get("type") == "text"]
     assert delivered_request.json["text"]["body"] == "Sorry! Checking now."
     for state in ("delivered", "read", "delivered"):
         post_webhook(live_server, account, status("wamid.OUT1", state))
-    assert message_status() == "read"
+    assert wait_for(lambda: message_status() == "read"), message_status()
 
     closed = api.post(f"{live_server.url}/api/v1/interactions/{interaction_id}/close", json={"disposition": "Resolved"})
     assert closed.status_code == 200 and closed.json()["interaction"]["status"] == "closed"
 
     post_webhook(live_server, account, customer_text("wamid.IN2", "Thanks, it arrived"))
-    newest = get_db().interactions.find_one({"is_open": True})
+    newest = wait_for(lambda: get_db().interactions.find_one({"is_open": True}))
     assert str(newest["_id"]) != interaction_id and str(newest["previous_interaction_id"]) == interaction_id
     assert newest["status"] == "queued"
     for client in (first, second, other):
@@ -141,7 +141,8 @@ def test_ten_simultaneous_webhooks_from_a_new_customer_over_http(app, live_serve
         thread.start()
     for thread in threads:
         thread.join()
-    assert answers == [{"stored": 1}] * 10
+    assert answers == [{"accepted": 1}] * 10
+    wait_for(lambda: sum(d["message_count"] for d in get_db().interactions.find({})) == 10)  # the workers applied them
     assert get_db().contacts.count_documents({"phone": "+" + CUSTOMER}) == 1
     [interaction] = list(get_db().interactions.find({}))
-    assert sorted(m["text"] for m in interaction["messages"]) == sorted(f"photo {n}" for n in range(10))
+    assert sorted(m["text"] for m in stored_messages(interaction["_id"])) == sorted(f"photo {n}" for n in range(10))

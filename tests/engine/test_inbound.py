@@ -9,7 +9,7 @@ from app.providers.sandbox import build_inbound
 from app.services import clock
 from app.services.conversations import inbound
 from app.services.conversations.window_expiry import expire_windows
-from tests.support.engine import customer_says, live_events, sandbox_events
+from tests.support.engine import customer_says, live_events, sandbox_events, stored_messages
 from tests.support.query_shapes import embedded_only
 
 CUSTOMER = "+447700900123"
@@ -17,6 +17,10 @@ CUSTOMER = "+447700900123"
 
 def interactions():
     return list(get_db().interactions.find({}))
+
+
+def messages_of_first():
+    return stored_messages(interactions()[0]["_id"])
 
 
 def test_first_message_creates_contact_and_queued_interaction(team):
@@ -31,7 +35,7 @@ def test_first_message_creates_contact_and_queued_interaction(team):
     assert interaction["contact"] == {"name": "Maria Rossi", "phone": CUSTOMER}
     assert interaction["unread"] == 1 and interaction["message_count"] == 1
     assert interaction["last_message"]["preview"] == "Hi, my order is late"
-    [message] = interaction["messages"]
+    [message] = stored_messages(interaction["_id"])
     assert message["direction"] == "in" and message["text"] == "Hi, my order is late"
     expires = interaction["window_expires_at"].replace(tzinfo=None)
     assert expires == (message["at"] + timedelta(hours=24)).replace(tzinfo=None)
@@ -43,7 +47,7 @@ def test_next_messages_append_and_move_the_window(team):
     inbound.ingest(account, customer_says(account, CUSTOMER, "one", timestamp=int(first.timestamp())))
     inbound.ingest(account, customer_says(account, CUSTOMER, "two"))
     [interaction] = interactions()
-    assert [m["text"] for m in interaction["messages"]] == ["one", "two"]
+    assert [m["text"] for m in stored_messages(interaction["_id"])] == ["one", "two"]
     assert interaction["unread"] == 2 and interaction["seq"] == 2
     assert interaction["window_expires_at"].replace(tzinfo=None) > (clock.now() + timedelta(hours=23)).replace(tzinfo=None)
 
@@ -62,7 +66,8 @@ def test_the_same_webhook_three_times_stores_one_message(team):
     events = customer_says(account, CUSTOMER, "once", message_id="wamid.ONE")
     reports = [inbound.ingest(account, events) for _ in range(3)]
     assert reports == [{"stored": 1}, {"duplicate": 1}, {"duplicate": 1}]
-    assert len(interactions()[0]["messages"]) == 1
+    assert len(messages_of_first()) == 1
+    assert interactions()[0]["message_count"] == interactions()[0]["unread"] == 1, "counted once"
 
 
 def test_ten_simultaneous_webhooks_from_a_new_customer_make_one_interaction(team):
@@ -86,7 +91,7 @@ def test_ten_simultaneous_webhooks_from_a_new_customer_make_one_interaction(team
     assert errors == []
     assert get_db().contacts.count_documents({"phone": "+447700900555"}) == 1
     [interaction] = interactions()
-    assert sorted(m["text"] for m in interaction["messages"]) == sorted(f"photo {n}" for n in range(10))
+    assert sorted(m["text"] for m in stored_messages(interaction["_id"])) == sorted(f"photo {n}" for n in range(10))
     assert interaction["message_count"] == 10
 
 
@@ -104,11 +109,13 @@ def test_every_kind_is_stored(team):
         build_inbound(CUSTOMER, "unsupported"),
     ]
     assert inbound.ingest(account, sandbox_events(account, *bodies)) == {"stored": 5}
-    kinds = {m["kind"]: m for m in interactions()[0]["messages"]}
+    kinds = {m["kind"]: m for m in messages_of_first()}
     assert kinds["location"]["location"]["name"] == "Duomo"
     assert kinds["contacts"]["contacts"][0]["phones"][0]["phone"] == "+393331112222"
     assert kinds["button_reply"]["reply"]["title"] == "Yes please"
-    assert kinds["image"]["media"]["state"] == "pending" and kinds["image"]["caption"] == "receipt"
+    # the file came inside the webhook: into GridFS at once, never kept inline in the message
+    assert kinds["image"]["media"]["state"] == "ready" and kinds["image"]["caption"] == "receipt"
+    assert kinds["image"]["media"]["file_id"] and "url" not in kinds["image"]["media"]
     assert kinds["unsupported"]["error"]["code"] == "unsupported"
     assert interactions()[0]["last_message"]["preview"] == "Unsupported message"
 
@@ -132,7 +139,7 @@ def test_expiry_job_marks_exactly_the_expired_interactions(team):
 def test_concurrent_changes_to_one_interaction_never_share_a_sequence_number(team):
     """Web threads and the embedded worker write at once; each change must get its own number.
 
-    A long conversation makes each write slow enough for the threads to overlap.
+    A long conversation (its messages stored directly) makes each write slower, so the threads overlap.
     """
     from app.services.conversations import lifecycle, routing
 
@@ -140,8 +147,10 @@ def test_concurrent_changes_to_one_interaction_never_share_a_sequence_number(tea
     inbound.ingest(account, customer_says(account, CUSTOMER, "start"))
     interaction_id = interactions()[0]["_id"]
     routing.accept(team["alice"], interaction_id)
-    filler = [{"id": f"old{n}", "direction": "in", "kind": "text", "text": "old " * 20, "at": clock.now()} for n in range(5000)]
-    get_db().interactions.update_one({"_id": interaction_id}, {"$push": {"messages": {"$each": filler}}})
+    filler = [{"id": f"old{n}", "direction": "in", "kind": "text", "text": "old " * 20, "at": clock.now(),
+               "interaction_id": interaction_id, "account_id": account["_id"], "position": 1 + n} for n in range(300)]
+    get_db().messages.insert_many(filler)
+    get_db().interactions.update_one({"_id": interaction_id}, {"$inc": {"messages_len": len(filler)}})
     barrier = threading.Barrier(12)
 
     def write(n):

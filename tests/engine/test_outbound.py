@@ -7,7 +7,7 @@ import pytest
 from app.db import get_db
 from app.providers.errors import WINDOW_CLOSED_MESSAGE
 from app.services import clock
-from app.services.conversations import inbound, lifecycle, message_slots, outbound, statuses
+from app.services.conversations import inbound, lifecycle, message_store, outbound, statuses
 from app.services.conversations.window_expiry import expire_windows
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from tests.engine.helpers import conversation, deliver, make_template, message, messages
@@ -43,8 +43,7 @@ def test_a_status_that_arrives_before_the_send_is_recorded_is_applied_later(team
     sent, _ = outbound.compose(team["alice"], interaction["_id"], {"text": "Hi"})
     account = team["account"]
     assert statuses.apply_now(account["_id"], "sbx.early", "delivered", clock.now()) == "pending"
-    _, position = message_slots.locate({"_id": interaction["_id"]}, "id", sent["id"])
-    message_slots.update(interaction["_id"], position, {"id": sent["id"]}, {"provider_message_id": "sbx.early"})
+    message_store.update({"interaction_id": interaction["_id"], "id": sent["id"]}, {"provider_message_id": "sbx.early"})
     assert statuses.flush_pending(account["_id"], "sbx.early") == 1
     assert message(interaction["_id"], sent["id"])["status"] == "delivered"
     assert get_db().pending_statuses.count_documents({}) == 0

@@ -14,6 +14,7 @@ from tests.engine.helpers import message
 from tests.engine.test_meta_flow import MESSAGES
 from tests.fakes.provider_server import FakeResponse
 from tests.support.builders import sign_in
+from tests.support.engine import stored_messages
 
 meta_setup = test_meta_flow.meta_setup  # the fixture: an agent with an accepted Meta interaction
 
@@ -170,14 +171,14 @@ def test_a_failed_status_from_the_provider_is_a_sentence_too(app, meta_setup, fa
 def test_a_failed_media_download_is_a_sentence_for_agents_and_detail_for_admins(app, fake_provider, admin_client):
     from app.services.attachments import media
     from tests.providers.support import read_bytes
-    from tests.webhooks.support import make_account, path_of, signed
+    from tests.webhooks.support import deliver, make_account, signed
 
     account = make_account("meta", api_base=fake_provider.url + "/v23.0")
     fake_provider.route("GET", "/v23.0/900000000000001", FakeResponse(503, body=b"backend pool 10.9.8.7:9000 exhausted"))
     headers, body = signed(account, read_bytes("meta/inbound_image.json"))
-    assert app.test_client().post(path_of(account), data=body, headers=headers).status_code == 200
+    assert deliver(app.test_client(), account, body, headers).status_code == 200
     interaction = get_db().interactions.find_one({"account_id": account["_id"]})
-    message_id = interaction["messages"][0]["id"]
+    message_id = stored_messages(interaction["_id"])[0]["id"]
     assert media.fetch_inbound(str(interaction["_id"]), message_id) == "retrying"
 
     shown = message(interaction["_id"], message_id)["media"]["error"]

@@ -22,7 +22,7 @@ from tests.media.support import PNG
 from tests.media.test_inbound_media import MEDIA_ID, _media_of, _post_image
 from tests.support import blocking_job
 from tests.support.builders import make_user
-from tests.support.engine import make_queue
+from tests.support.engine import make_queue, stored_messages
 from tests.support.sockets import wait_for
 from tools.devstack import RedisServer
 from workers import context
@@ -162,7 +162,7 @@ class TestRedisDownWhileQueueing:
         with pytest.raises(RedisError):
             outbound.compose(agent, interaction["_id"], {"text": "Your refund is on its way", "client_id": "client-refund-1"})
         redis_server.start()
-        [stored] = [m for m in get_db().interactions.find_one({"_id": interaction["_id"]})["messages"] if m["direction"] == "out"]
+        [stored] = [m for m in stored_messages(interaction["_id"]) if m["direction"] == "out"]
         assert stored["status"] == "queued"
         return agent, interaction, stored
 

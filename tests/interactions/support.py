@@ -4,7 +4,7 @@ from app.db import get_db
 from app.domain import messages as msgs
 from app.services import clock
 from app.services.attachments import media_store
-from app.services.conversations import inbound, routing
+from app.services.conversations import inbound, lifecycle, routing
 from tests.support.builders import make_user
 from tests.support.engine import customer_says, make_queue, make_sandbox_account
 
@@ -44,6 +44,5 @@ def attach_image(interaction, data=b"\x89PNG fake image", filename="photo.png"):
                "kind": "image", "caption": "my receipt", "at": clock.now(), "received_at": clock.now(), "reactions": {},
                "media": {"file_id": stored["file_id"], "mime_type": "image/png", "filename": filename, "size": len(data),
                          "state": "ready"}}
-    get_db().interactions.update_one({"_id": interaction["_id"]},
-                                     {"$push": {"messages": message}, "$inc": {"messages_len": 1, "message_count": 1}})
+    lifecycle.append_line({"_id": interaction["_id"]}, {"$inc": {"messages_len": 1, "message_count": 1}}, message)
     return stored["file_id"]

@@ -11,7 +11,7 @@ from app.services.conversations import lifecycle
 from tests.interactions.support import attach_image, says, taken
 from tests.support.browser import screenshot, sign_in_page
 from tests.support.builders import PASSWORD
-from tests.support.engine import make_sandbox_account
+from tests.support.engine import make_sandbox_account, stored_messages
 from tests.support.sockets import wait_for
 
 
@@ -182,7 +182,7 @@ def test_new_conversation_with_a_template_that_takes_header_body_and_link_parame
     page.click("[data-testid=new-send]")
     page.wait_for_url("**/desktop/?open=*")
     created = get_db().interactions.find_one({"contact.phone": "+447700900598"})
-    sent = next(m for m in created["messages"] if m["kind"] == "template")
+    sent = next(m for m in stored_messages(created["_id"]) if m["kind"] == "template")
     rendered = sent["template"]["rendered"]
     assert rendered["header"]["text"] == "Order A-77" and rendered["body"] == "Hi Olga, we deliver on Friday."
     assert rendered["buttons"][0]["url"] == "https://track.example/A-77"

@@ -12,6 +12,7 @@ from tests.engine.helpers import make_template
 from tests.media.support import png
 from tests.support.browser import screenshot, sign_in_page
 from tests.support.builders import PASSWORD
+from tests.support.engine import stored_messages
 
 PHONE = "+447700900640"
 
@@ -77,7 +78,8 @@ def test_the_eye_previews_the_template_with_the_typed_parameters_header_footer_a
     page.locator("[data-params] input").last.fill("A-77")
     page.click("[data-testid=new-send]")
     page.wait_for_url("**/desktop/?open=*")
-    sent = next(m for m in get_db().interactions.find_one({"contact.phone": PHONE})["messages"] if m["kind"] == "template")
+    created = get_db().interactions.find_one({"contact.phone": PHONE})
+    sent = next(m for m in stored_messages(created["_id"]) if m["kind"] == "template")
     assert sent["template"]["rendered"]["body"] == "Hi Olga, your order A-77 is ready."
 
 

@@ -3,8 +3,7 @@ customer's quick reply quotes the template it answers by the template's text."""
 
 from playwright.sync_api import expect
 
-from app.db import get_db
-from app.services.conversations import inbound, lifecycle, outbound
+from app.services.conversations import inbound, lifecycle, message_store, outbound
 from tests.engine.helpers import make_template
 from tests.interactions.support import taken
 from tests.support.browser import screenshot, sign_in_page
@@ -30,9 +29,7 @@ def test_system_lines_and_quick_reply_quotes_read_as_sent(new_page, team):
     sent, _ = outbound.compose(
         alice, interaction["_id"], {"kind": "template", "template_id": str(template["_id"]), "params": {"body": ["Olga", "A-42"]}}
     )
-    get_db().interactions.update_one(
-        {"_id": interaction["_id"], "messages.id": sent["id"]}, {"$set": {"messages.$.provider_message_id": "sbx.template-1"}}
-    )
+    message_store.update({"interaction_id": interaction["_id"], "id": sent["id"]}, {"provider_message_id": "sbx.template-1"})
     reply = build_inbound(
         PHONE, "button_reply", reply={"title": "Thanks!", "payload": "Thanks!"}, context_message_id="sbx.template-1"
     )

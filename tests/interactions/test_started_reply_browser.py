@@ -35,7 +35,7 @@ def test_the_customers_answer_to_a_started_conversation_appears_live(new_page, t
 
     headers, body = signed(account, {"events": [sandbox.build_inbound(CUSTOMER, text="Great, I am at home")]})
     answer = requests.post(live_server.url + path_of(account), data=body, headers=headers, timeout=10)
-    assert answer.status_code == 200 and answer.json() == {"ok": True, "counts": {"stored": 1}}, answer.text
+    assert answer.status_code == 200 and answer.json() == {"ok": True, "counts": {"accepted": 1}}, answer.text
 
     expect(pane.get_by_test_id("message").filter(has_text="Great, I am at home")).to_be_visible()
     pane.get_by_test_id("composer-input").fill("On my way up")

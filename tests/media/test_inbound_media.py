@@ -10,8 +10,8 @@ from app.db import get_db
 from app.services.attachments import media
 from tests.fakes.provider_server import FakeResponse
 from tests.support.builders import csrf_token
-from tests.support.engine import live_events
-from tests.webhooks.support import make_account, path_of, signed
+from tests.support.engine import live_events, stored_messages
+from tests.webhooks.support import deliver, make_account, path_of, signed
 
 from .support import PNG, wait_for
 
@@ -27,13 +27,13 @@ def _post_image(client, account):
     from tests.providers.support import read_bytes
 
     headers, body = signed(account, read_bytes("meta/inbound_image.json"))
-    assert client.post(path_of(account), data=body, headers=headers).status_code == 200
-    return get_db().interactions.find_one({"account_id": account["_id"]})
+    assert deliver(client, account, body, headers).status_code == 200
+    return wait_for(lambda: get_db().interactions.find_one({"account_id": account["_id"]}))  # or the live server's worker
 
 
 def _media_of(interaction):
-    doc = get_db().interactions.find_one({"_id": interaction["_id"]})
-    return doc["messages"][0]["media"], doc["messages"][0]["id"]
+    [message] = stored_messages(interaction["_id"])
+    return message["media"], message["id"]
 
 
 def test_a_meta_image_is_fetched_in_two_steps_stored_and_served(live_server, fake_provider, meta_account, admin_client):
@@ -92,7 +92,7 @@ def test_sandbox_media_arrives_inline_and_the_data_url_is_dropped(live_server, a
                                                                   "mime_type": "image/png", "filename": "../../etc/pic.png"})
     headers, body = signed(account, json.dumps({"events": [event]}).encode())
     assert admin_client.post(path_of(account), data=body, headers=headers).status_code == 200
-    interaction = get_db().interactions.find_one({"account_id": account["_id"]})
+    interaction = wait_for(lambda: get_db().interactions.find_one({"account_id": account["_id"]}))
     stored = wait_for(lambda: (m := _media_of(interaction)[0]).get("state") == "ready" and m)
     assert "url" not in stored and stored["filename"] == "pic.png"
 
@@ -105,7 +105,7 @@ def test_files_are_served_only_to_who_may_see_the_interaction(live_server, meta_
                                                                      "filename": "invoice.pdf"})
     headers, body = signed(account, {"events": [event]})
     admin_client.post(path_of(account), data=body, headers=headers)
-    interaction = get_db().interactions.find_one({"account_id": account["_id"]})
+    interaction = wait_for(lambda: get_db().interactions.find_one({"account_id": account["_id"]}))
     stored = wait_for(lambda: (m := _media_of(interaction)[0]).get("state") == "ready" and m)
     assert agent_client.get(f"/media/{stored['file_id']}").status_code == 403
     response = admin_client.get(f"/media/{stored['file_id']}")

@@ -2,7 +2,7 @@
 
 from app.db import get_db
 from app.services.conversations import inbound
-from tests.support.engine import customer_says, live_events, make_queue, make_sandbox_account
+from tests.support.engine import customer_says, live_events, make_queue, make_sandbox_account, stored_messages
 from tests.support.sockets import wait_for
 
 
@@ -12,8 +12,7 @@ def say(account, phone, text):
 
 
 def scored_messages(interaction_id):
-    doc = get_db().interactions.find_one({"_id": interaction_id})
-    return [m for m in doc["messages"] if m.get("sentiment")]
+    return [m for m in stored_messages(interaction_id) if m.get("sentiment")]
 
 
 def test_a_customer_message_gets_a_score_and_the_interaction_a_sentiment(live_server):

@@ -1,5 +1,7 @@
 """The per-message rule and the interaction's predominant sentiment."""
 
+import random
+
 import pytest
 
 from app.services.analysis import sentiment
@@ -24,6 +26,19 @@ def test_recent_messages_weigh_more_and_an_old_outburst_fades():
     angry_then_calm = scores((0.0, 1.0), *[(0.0, 0.0)] * 3)
     assert sentiment.predominant(angry_then_calm) == "Negative"
     assert sentiment.predominant(angry_then_calm + scores(*[(0.0, 0.0)] * 2)) == "Neutral"
+
+
+def test_the_latest_relevant_messages_give_the_same_figures_as_all_of_them():
+    """The job reads only the latest RELEVANT_MESSAGES scored messages: older ones weigh too little
+    to change the rounded figures or the label, however long the conversation."""
+    rng = random.Random(13)
+    for length in (1, 47, 48, 49, 200, 1000):
+        history = scores(*[(rng.choice((0.0, 1.0, rng.random())), rng.choice((0.0, 1.0, rng.random()))) for _ in range(length)])
+        latest = history[-sentiment.RELEVANT_MESSAGES :]
+        full, recent = sentiment.summarize(history), sentiment.summarize(latest)
+        assert (full["positive"], full["negative"]) == (recent["positive"], recent["negative"]), length
+    outburst_long_ago = scores((1.0, 1.0), *[(0.0, 0.0)] * (sentiment.RELEVANT_MESSAGES - 1))
+    assert sentiment.summarize(outburst_long_ago)["positive"] == 0.0
 
 
 def test_no_messages_is_neutral():

@@ -12,6 +12,7 @@ from app.services.simulation import simulator_numbers
 from tests.media.support import PNG
 from tests.simulator.support import Session
 from tests.support.builders import make_user, sign_in
+from tests.support.engine import stored_message, stored_messages
 from tests.webhooks.support import make_account, send_now
 
 
@@ -63,7 +64,9 @@ def test_one_session_cannot_read_forge_receipts_react_or_download_in_another(app
     routing.accept(agent, interaction["_id"])
     reply, _ = outbound.compose(agent, interaction["_id"], {"kind": "text", "text": "Thanks, noted"})
     provider_id = send_now(interaction["_id"], reply["id"])
-    media.fetch_inbound(str(interaction["_id"]), interaction["messages"][1]["id"])  # the download job
+    image_message = stored_messages(interaction["_id"])[1]
+    assert image_message["media"]["state"] == "ready", "a file that came inside the webhook is in GridFS at once"
+    assert media.fetch_inbound(str(interaction["_id"]), image_message["id"]) == "skipped"  # the download job: nothing to do
     file_id = victim.conversation().get_json()["messages"][1]["media"]["file_id"]
     assert victim.client.get(f"{victim.base}/media/{file_id}").data == PNG
 
@@ -79,12 +82,7 @@ def test_one_session_cannot_read_forge_receipts_react_or_download_in_another(app
     assert victim.ack(victim.conversation().get_json()["messages"][0]["provider_message_id"], "read").status_code == 404, (
         "receipts are for agents' messages, never the customer's own"
     )
-    assert (
-        get_db().interactions.find_one({"_id": interaction["_id"]}, {"messages": {"$elemMatch": {"id": reply["id"]}}})[
-            "messages"
-        ][0]["status"]
-        == "sent"
-    )
+    assert stored_message(interaction["_id"], reply["id"])["status"] == "sent"
 
 
 def test_whoever_signs_in_next_in_the_same_browser_gets_numbers_of_their_own(app, client):

@@ -6,7 +6,7 @@ import base64
 import pytest
 
 from app.db import get_db
-from app.services.conversations import delivery, lifecycle, outbound, routing
+from app.services.conversations import delivery, lifecycle, message_store, outbound, routing
 from app.services.reading import interaction_queries
 from tests.media.support import PNG
 from tests.simulator.support import Session
@@ -81,9 +81,7 @@ def test_a_refused_agent_message_never_reaches_the_phone(sim):
     sim.say("text", text="Hi")
     agent, interaction = agent_reply(sim, "Delivered one")
     failed, _ = outbound.compose(agent, interaction["_id"], {"kind": "text", "text": "Refused one"})
-    get_db().interactions.update_one(
-        {"_id": interaction["_id"], "messages.id": failed["id"]}, {"$set": {"messages.$.status": "failed"}}
-    )
+    message_store.update({"interaction_id": interaction["_id"], "id": failed["id"]}, {"status": "failed"})
     assert [m["text"] for m in sim.conversation().get_json()["messages"]] == ["Hi", "Delivered one"]
 
 

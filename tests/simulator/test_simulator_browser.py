@@ -13,6 +13,7 @@ from app.services.conversations import outbound, routing
 from app.services.people import users
 from tests.media.support import PNG
 from tests.support.browser import screenshot, sign_in_page
+from tests.support.engine import stored_message, stored_messages
 from tests.webhooks.support import send_now
 
 
@@ -43,7 +44,7 @@ def test_a_customer_sends_text_and_image_through_the_simulator(new_page):
     account = get_db().accounts.find_one({"name": demo.DEMO_ACCOUNT})
     interaction = get_db().interactions.find_one({"account_id": account["_id"]})
     assert interaction["contact"]["phone"] == phone
-    text, image = interaction["messages"]
+    text, image = stored_messages(interaction["_id"])
     assert text["text"] == "Hello, is my order on its way?"
     assert image["kind"] == "image" and image["media"]["state"] == "ready" and "url" not in image["media"]
 
@@ -62,8 +63,8 @@ def test_a_customer_sends_text_and_image_through_the_simulator(new_page):
     send_now(interaction["_id"], reply["id"])
     page.wait_for_selector("[data-testid=sim-agent-message] >> text=Yes, it arrives tomorrow.")
     page.wait_for_selector("[data-testid=sim-agent-message] [data-testid=sim-tick][data-status=read]")
-    stored = get_db().interactions.find_one({"_id": interaction["_id"]}, {"messages": {"$elemMatch": {"id": reply["id"]}}})
-    assert stored["messages"][0]["status"] == "read", "the simulated phone acknowledged through the webhook"
+    acknowledged = stored_message(interaction["_id"], reply["id"])["status"]
+    assert acknowledged == "read", "the simulated phone acknowledged through the webhook"
     assert page.errors == []
     screenshot(page, "simulator-conversation")
 

@@ -13,6 +13,7 @@ from app.services import clock
 from app.services.conversations import delivery, live, outbound, routing
 from tests.simulator.support import Session
 from tests.support.builders import make_user
+from tests.support.engine import stored_message, stored_messages
 from tests.support.query_shapes import embedded_only, recording, uncovered
 from tests.webhooks.support import make_account
 
@@ -33,8 +34,7 @@ def take(sim):
 def send(agent, interaction, payload):
     message, warnings = outbound.compose(agent, interaction["_id"], payload)
     outcome = delivery.deliver(str(interaction["_id"]), message["id"])
-    stored = get_db().interactions.find_one({"_id": interaction["_id"]}, {"messages": {"$elemMatch": {"id": message["id"]}}})
-    return outcome, stored["messages"][0], warnings
+    return outcome, stored_message(interaction["_id"], message["id"]), warnings
 
 
 def test_the_sandbox_adapter_refuses_all_but_templates_and_reactions_once_the_window_closed():
@@ -58,6 +58,7 @@ def test_jumping_closes_the_window_the_sandbox_then_refuses_free_text_and_the_cu
     agent, interaction = take(sim)
     assert send(agent, interaction, {"text": "Hi, how can I help?"})[0] == "sent"
     before = get_db().interactions.find_one({"_id": interaction["_id"]})
+    messages_before = stored_messages(interaction["_id"])
     assert sim.conversation().get_json()["window_open"] is True
 
     assert sim.jump().get_json() == {"window_expired": True}
@@ -65,7 +66,8 @@ def test_jumping_closes_the_window_the_sandbox_then_refuses_free_text_and_the_cu
     assert after["window_expired"] is True and after["seq"] == before["seq"] + 1
     assert after["last_inbound_at"] == before["last_inbound_at"] - timedelta(hours=24)
     assert after["window_expires_at"] == before["window_expires_at"] - timedelta(hours=24) <= clock.now().replace(tzinfo=None)
-    assert after["messages"] == before["messages"] and after["created_at"] == before["created_at"], "nothing else moves"
+    assert stored_messages(interaction["_id"]) == messages_before, "nothing else moves"
+    assert after["created_at"] == before["created_at"]
     events = live.events_since(interaction["_id"], before["seq"])["events"]
     assert [e["event"] for e in events] == ["window_expired"], "the desktop is told at once"
     assert sim.conversation().get_json()["window_open"] is False

@@ -9,7 +9,7 @@ from app.providers.registry import get_provider
 from app.providers.sandbox import build_inbound, build_status
 from app.services.channel import accounts
 from app.services.channel.provider_access import provider_config
-from app.services.conversations import live
+from app.services.conversations import live, message_store
 from app.services.setup import queue_admin
 
 _seq = itertools.count(1)
@@ -48,6 +48,21 @@ def customer_says(account, sender, text="Hello", **fields):
 
 def status_of(account, provider_message_id, status, **fields):
     return sandbox_events(account, build_status(provider_message_id, status, **fields))
+
+
+def stored_messages(interaction_id):
+    """The interaction's messages as the app knows them, oldest first (positions are their indexes)."""
+    return [message_store.public(m) for m in message_store.all_of(interaction_id)]
+
+
+def stored_message(interaction_id, message_id):
+    """One message as the app knows it, by its public id."""
+    return message_store.public(message_store.get(interaction_id, message_id))
+
+
+def messages_with(provider_message_id):
+    """Every stored message with this provider id."""
+    return [message_store.public(m) for m in message_store.with_provider_id(provider_message_id)]
 
 
 def live_events(interaction_id, event=None):

@@ -1,6 +1,6 @@
 """Job functions used only by tests (importable by the embedded worker, which shares the process)."""
 
-from app import queues
+from app import jobs, queues
 from workers.system import record_probe
 
 
@@ -10,3 +10,34 @@ def fail_once_then_record(probe_id):
     if attempts == 1:
         raise RuntimeError("first attempt fails on purpose")
     return record_probe(probe_id)
+
+
+def run_inbound(app, queue_names=("inbound",)):
+    """Run the queued jobs of ``queue_names`` here and now, with a real RQ worker in burst mode (as
+    the embedded worker would run them): an accepted webhook's events are applied by then.
+
+    Returns the drain jobs' outcomes added up (stored, duplicate, applied, …).
+    """
+    from collections import Counter
+
+    from rq import SimpleWorker
+
+    from workers.context import bind
+    from workers.embedded import ThreadWorker
+
+    outcomes = Counter()
+
+    class BurstWorker(SimpleWorker):
+        death_penalty_class = ThreadWorker.death_penalty_class  # no SIGALRM: tests may run off the main thread
+
+        def perform_job(self, job, queue):
+            done = super().perform_job(job, queue)
+            job.refresh()
+            outcome = job.meta.get("outcome")
+            if job.func_name == jobs.DRAIN_INBOX.func and isinstance(outcome, dict):
+                outcomes.update(outcome.get("applied") or {})
+            return done
+
+    bind(app)
+    BurstWorker(list(queue_names), connection=queues.get_redis()).work(burst=True, logging_level="WARNING")
+    return dict(outcomes)

@@ -20,6 +20,8 @@ from app.providers.sinch import sinch_signature
 from app.services.channel import accounts, provider_access
 from app.services.setup import queue_admin
 from tests.providers.support import CREDENTIALS, read_bytes, text_fixture
+from tests.support.engine import messages_with, stored_message  # noqa: F401 - messages_with: for the tests
+from tests.support.jobs import run_inbound
 
 PNID = CREDENTIALS["meta"]["phone_number_id"]
 BASE = "http://localhost"
@@ -77,26 +79,39 @@ def fixture_body(rel):
     return read_bytes(rel), "application/json"
 
 
+def deliver(client, account, body, headers):
+    """POST a signed body to the account's webhook, then let the workers apply what it accepted;
+    ``response.applied`` holds their outcomes (stored, duplicate, …)."""
+    response = client.post(path_of(account), data=body, headers=headers)
+    response.applied = run_inbound(client.application)
+    return response
+
+
+def outcomes(response):
+    """What became of a delivered batch: the counts known at the answer (``malformed``) and the
+    workers' outcomes (``stored``, ``duplicate``, ``foreign_channel``, …), as one dict."""
+    answered = response.get_json()["counts"] if response.is_json else {}
+    return {**{k: v for k, v in answered.items() if k != "accepted"}, **response.applied}
+
+
 def post_fixture(client, account, rel):
     body, content_type = fixture_body(rel)
     headers, body = signed(account, body, content_type)
-    return client.post(path_of(account), data=body, headers=headers)
+    return deliver(client, account, body, headers)
 
 
 def post_events(client, account, *events):
     headers, body = signed(account, {"events": list(events)})
-    return client.post(path_of(account), data=body, headers=headers)
+    return deliver(client, account, body, headers)
 
 
 def stored_counts():
     """How much the webhook pipeline has written: nothing at all after a rejected request."""
     db = get_db()
-    return {name: db[name].count_documents({}) for name in ("interactions", "webhook_events", "pending_statuses", "contacts")}
-
-
-def messages_with(provider_message_id):
-    return [m for doc in get_db().interactions.find({"messages.provider_message_id": provider_message_id})
-            for m in doc["messages"] if m.get("provider_message_id") == provider_message_id]
+    return {
+        name: db[name].count_documents({})
+        for name in ("interactions", "messages", "webhook_events", "pending_statuses", "contacts")
+    }
 
 
 def send_now(interaction_id, message_id):
@@ -108,7 +123,6 @@ def send_now(interaction_id, message_id):
     delivery.deliver(str(interaction_id), message_id)
 
     def provider_id():
-        doc = get_db().interactions.find_one({"_id": interaction_id}, {"messages": {"$elemMatch": {"id": message_id}}})
-        return doc["messages"][0].get("provider_message_id")
+        return stored_message(interaction_id, message_id).get("provider_message_id")
 
     return wait_for(provider_id)

@@ -6,7 +6,7 @@ from app.db import get_db
 from app.providers.events import event_from_dict
 from app.services import clock
 from tests.support.builders import make_user
-from tests.support.engine import customer_says, make_queue, make_sandbox_account
+from tests.support.engine import customer_says, make_queue, make_sandbox_account, stored_messages
 
 
 def keep_failure(account_id, event):
@@ -34,8 +34,9 @@ def test_failed_events_are_replayed_once_stored(app, runner):
     result = runner.invoke(args=["replay-webhook-failures"])
     assert result.exit_code == 0 and "2 replayed, 0 failed again, 1 for deleted accounts" in result.output
     [interaction] = list(get_db().interactions.find({}))
-    assert [m.get("text") or m.get("caption") for m in interaction["messages"]] == ["Lost the first time", "receipt"]
-    assert interaction["messages"][1]["media"]["mime_type"] == "image/png"
+    messages = stored_messages(interaction["_id"])
+    assert [m.get("text") or m.get("caption") for m in messages] == ["Lost the first time", "receipt"]
+    assert messages[1]["media"]["mime_type"] == "image/png"
     assert get_db().webhook_failures.count_documents({}) == 0
     assert "0 replayed" in runner.invoke(args=["replay-webhook-failures"]).output
 

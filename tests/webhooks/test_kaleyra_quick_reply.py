@@ -4,16 +4,18 @@ account's "close on quick reply" setting closes the interaction."""
 from app.db import get_db
 from app.domain import messages as msgs
 from app.services import clock
-from tests.webhooks.support import make_account, path_of, signed
+from app.services.conversations import lifecycle
+from tests.support.engine import stored_messages
+from tests.webhooks.support import deliver, make_account, outcomes, signed
 
 CUSTOMER = "447700900433"
 
 
 def post(client, account, body):
     headers, body = signed(account, body)
-    response = client.post(path_of(account), data=body, headers=headers)
+    response = deliver(client, account, body, headers)
     assert response.status_code == 200, response.get_json()
-    return response.get_json()["counts"]
+    return outcomes(response)
 
 
 def template_sent(interaction_id, provider_message_id):
@@ -29,9 +31,7 @@ def template_sent(interaction_id, provider_message_id):
         "at": clock.now(),
         "reactions": {},
     }
-    get_db().interactions.update_one(
-        {"_id": interaction_id}, {"$push": {"messages": message}, "$inc": {"messages_len": 1, "message_count": 1}}
-    )
+    lifecycle.append_line({"_id": interaction_id}, {"$inc": {"messages_len": 1, "message_count": 1}}, message)
 
 
 def customer_answers(client, account, kind):
@@ -55,15 +55,15 @@ def test_a_kaleyra_quick_reply_to_a_template_closes_when_the_account_says_so(cli
     account = make_account("kaleyra")
     get_db().accounts.update_one({"_id": account["_id"]}, {"$set": {"settings.close_on_quick_reply": True}})
     doc = customer_answers(client, account, "quick_reply")
-    reply = doc["messages"][2]
+    reply = stored_messages(doc["_id"])[2]
     assert reply["kind"] == "template_reply" and reply["reply_to"] == "kaleyra-tpl-1"
     assert reply["reply"]["title"] == "Yes" and reply["reply"]["payload"] == "YES_NOON"
     assert doc["status"] == "closed"
-    assert doc["messages"][-1]["text"] == "Closed automatically: the customer answered with a quick reply."
+    assert stored_messages(doc["_id"])[-1]["text"] == "Closed automatically: the customer answered with a quick reply."
 
 
 def test_a_kaleyra_interactive_reply_leaves_the_interaction_open(client):
     account = make_account("kaleyra")
     get_db().accounts.update_one({"_id": account["_id"]}, {"$set": {"settings.close_on_quick_reply": True}})
     doc = customer_answers(client, account, "interactive")
-    assert doc["messages"][2]["kind"] == "button_reply" and doc["is_open"]
+    assert stored_messages(doc["_id"])[2]["kind"] == "button_reply" and doc["is_open"]

@@ -12,6 +12,7 @@ from app.providers.registry import PROVIDERS
 from app.services.conversations import outbound, routing
 from tests.providers.expectations import INBOUND
 from tests.support.builders import make_user
+from tests.support.engine import stored_message, stored_messages
 
 from .support import make_account, post_events, post_fixture, send_now, signed
 
@@ -27,7 +28,7 @@ def test_replaying_every_fixture_three_times_in_random_order_stores_each_message
     for provider, provider_id in expected_ids:
         account = accounts[provider]
         found = [m for doc in get_db().interactions.find({"account_id": account["_id"]})
-                 for m in doc["messages"] if m.get("provider_message_id") == provider_id]
+                 for m in stored_messages(doc["_id"]) if m.get("provider_message_id") == provider_id]
         assert len(found) == 1, f"{provider} {provider_id}: {len(found)} copies"
     pending = list(get_db().pending_statuses.find({}, {"account_id": 1, "provider_message_id": 1, "status": 1}))
     keys = [(p["account_id"], p["provider_message_id"], p["status"]) for p in pending]
@@ -53,8 +54,7 @@ def test_statuses_in_any_order_end_at_the_highest_reached(app, client):
     random.Random(7).shuffle(deliveries)
     for event in deliveries:
         assert post_events(client, account, event).status_code == 200
-    final = get_db().interactions.find_one({"_id": interaction["_id"]}, {"messages": {"$elemMatch": {"id": message["id"]}}})
-    assert final["messages"][0]["status"] == "read"
+    assert stored_message(interaction["_id"], message["id"])["status"] == "read"
 
 
 # -- hypothesis: signed bodies of any shape never give a 500 -----------------------------------------

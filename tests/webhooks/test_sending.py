@@ -14,6 +14,7 @@ from tests.fakes.provider_server import FakeResponse
 from tests.media.support import wait_for
 from tests.providers.support import load, read_bytes
 from tests.support.builders import make_user
+from tests.support.engine import stored_message
 
 from .support import PNID, make_account, path_of, signed
 
@@ -28,14 +29,13 @@ def conversation(app, live_server, fake_provider):
     get_db().queues.update_one({"_id": account["queue_id"]}, {"$push": {"agent_ids": agent["_id"]}})
     headers, body = signed(account, read_bytes("meta/inbound_text.json"))
     assert app.test_client().post(path_of(account), data=body, headers=headers).status_code == 200
-    interaction = get_db().interactions.find_one({"account_id": account["_id"]})
+    interaction = wait_for(lambda: get_db().interactions.find_one({"account_id": account["_id"]}))  # the worker applies it
     routing.accept(agent, interaction["_id"])
     return agent, account, interaction
 
 
 def _message(interaction, message_id):
-    doc = get_db().interactions.find_one({"_id": interaction["_id"]}, {"messages": {"$elemMatch": {"id": message_id}}})
-    return doc["messages"][0]
+    return stored_message(interaction["_id"], message_id)
 
 
 def _ok(message_id):
@@ -78,8 +78,8 @@ def test_meta_131047_as_a_later_failed_status_webhook(app, conversation, fake_pr
     payload["entry"][0]["changes"][0]["value"]["statuses"][0]["id"] = "wamid.LATE.1"
     headers, body = signed(account, json.dumps(payload).encode())
     response = app.test_client().post(path_of(account), data=body, headers=headers)
-    assert response.get_json()["counts"] == {"applied": 1}
-    failed = _message(interaction, message["id"])
+    assert response.get_json()["counts"] == {"accepted": 1}
+    failed = wait_for(lambda: _message(interaction, message["id"])["status"] == "failed" and _message(interaction, message["id"]))
     assert failed["status"] == "failed" and failed["error"]["user_message"] == WINDOW_CLOSED_MESSAGE
 
 

@@ -22,7 +22,7 @@ LIST_FILTERS = tuple(name for name in shapes.InteractionFilters.model_fields if 
 
 
 def present(doc):
-    return plain({k: v for k, v in doc.items() if k not in ("messages", "search_terms", "rejected_by")})
+    return plain({k: v for k, v in doc.items() if k not in ("messages", "search_terms", "search_terms_count", "rejected_by")})
 
 
 @bp.route("/interactions", methods=["GET"])

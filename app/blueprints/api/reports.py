@@ -22,6 +22,11 @@ class Ingestion(BaseModel):
     parley_processing: Spread
 
 
+class Inbox(BaseModel):
+    pending: int | None = Field(description="Accepted webhook events not applied yet (None when Redis does not answer).")
+    oldest_seconds: float | None = Field(description="How long the oldest of them has waited.")
+
+
 class Dashboard(BaseModel):
     totals: dict
     queues: list[dict]
@@ -32,6 +37,7 @@ class Dashboard(BaseModel):
     agents: list[dict]
     ingestion: Ingestion
     jobs: dict[str, int | None]
+    inbox: Inbox
 
 
 class AlertAfter(BaseModel):
@@ -50,7 +56,7 @@ class AlertAfter(BaseModel):
     description="Admins. Per queue: waiting, open, agents online, longest wait (seconds, alert when over alert_after). "
     "Today (UTC): volume per hour, first-response and handling time (median, 90th percentile, seconds), sentiment mix, "
     "per-agent load. Ingestion lag over the last hour (provider timestamp → stored; stored → pushed to agents) and RQ "
-    "jobs waiting per queue.",
+    "jobs waiting per queue. Inbound backlog: accepted webhook events not applied yet and the age of the oldest.",
 )
 def dashboard_summary():
     if g.api_user["role"] != "admin":

@@ -67,7 +67,7 @@ def jump(account_id):
     if not current_app.config.get("PARLEY_SIMULATOR_TIME_JUMP", False):
         abort(404)
     account = simulator.sandbox_account(account_id)
-    interaction = simulator_view.latest_interaction(account, _json().get("phone"), _given(), {"messages": 0})
+    interaction = simulator_view.latest_interaction(account, _json().get("phone"), _given(), {"search_terms": 0})
     return jsonify(window_expired=simulator_jump.jump(interaction))
 
 

@@ -32,6 +32,7 @@ messages instead of marking the whole conversation. The same thresholds then giv
 an interaction with a strongly positive and a strongly negative recent message is Mixed.
 """
 
+import math
 import re
 import unicodedata
 from functools import cache
@@ -42,6 +43,9 @@ LABELS = ("Positive", "Neutral", "Mixed", "Negative")
 FULL = 2.0  # summed valence of a clause that counts as full polarity (one "excellent", one "terrible")
 STRONG = 0.5
 DECAY = 0.85
+# Scores are kept to 3 decimals and at most 1: a message followed by this many scored ones weighs
+# under 0.0005, so it cannot change the label or the rounded figures: only the latest count.
+RELEVANT_MESSAGES = math.ceil(math.log(0.0005) / math.log(DECAY)) + 1
 NEGATION_SCOPE = 3  # words after a negator that it turns around
 INTENSITY = 2.0
 IMPATIENCE = 0.5  # negative side of a message with "??" in it

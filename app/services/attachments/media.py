@@ -1,7 +1,9 @@
 """Customers' attachments: downloaded from the provider by a job, stored in GridFS, never silently lost.
 
 The webhook only records where the file is (``media.state: "pending"``) and enqueues
-``jobs.FETCH_MEDIA`` (app/jobs.py). The job downloads through the account's adapter (Meta: media
+``jobs.FETCH_MEDIA`` (app/jobs.py); a file that came inside the webhook (the sandbox's ``data:``
+URLs) goes to GridFS at once instead (``store_inline``), so no message document holds its bytes.
+The job downloads through the account's adapter (Meta: media
 id → short-lived URL → bytes, both with the bearer token; Twilio: basic auth; sandbox: data:
 URL), sniffs the real type from the bytes and stores the file with its sha256. A failed download
 leaves ``state: "failed"`` with the reason for agents to see, is retried with exponential backoff
@@ -13,7 +15,6 @@ import random
 
 import gridfs
 from bson import ObjectId
-from pymongo import ReturnDocument
 
 from app import jobs
 from app.db import get_db
@@ -25,7 +26,7 @@ from app.services.access.access_rules import as_oid, load_visible
 from app.services.attachments import media_store
 from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for
-from app.services.conversations import live, message_slots
+from app.services.conversations import live, message_store
 from app.services.errors import Conflict, NotFound
 from app.services.serialize import plain
 
@@ -47,37 +48,68 @@ def retry_delay(attempt):
 
 
 def _load(interaction_id, message_id):
-    doc = get_db().interactions.find_one(
-        {"_id": as_oid(interaction_id)},
-        {"account_id": 1, "seq": 1, "agent_id": 1, "queue_id": 1, "messages": {"$elemMatch": {"id": message_id}}},
-    )
-    return doc if doc and doc.get("messages") else None
+    """The stored message (its document in message_store), or None."""
+    return message_store.get(as_oid(interaction_id), message_id)
 
 
 def fetch_inbound(interaction_id, message_id, attempt=1):
     """Download one message's attachment; returns ready, failed, retrying or skipped."""
-    interaction = _load(interaction_id, message_id)
-    if interaction is None:
+    message = _load(interaction_id, message_id)
+    if message is None:
         return "skipped"
-    message = interaction["messages"][0]
     media = message.get("media") or {}
     if not media or media.get("state") == "ready":
         return "skipped"
-    account = accounts.cached_account(interaction["account_id"])
+    account = accounts.cached_account(message["account_id"])
     if account is None:
-        _mark_failed(interaction, message, {"code": "no_account", "reason": "The WhatsApp account no longer exists."}, attempt)
+        _mark_failed(message, {"code": "no_account", "reason": "The WhatsApp account no longer exists."}, attempt)
         return "failed"
     try:
-        data, provider_mime = adapter_for(account).download_media(_ref(media))
-        _check_size(data)
-        mime_type = _stored_type(message, media, data, provider_mime)
+        data, mime_type = _download(account, message)
     except ProviderError as error:
-        return _download_failed(interaction, message, account, error, attempt)
+        return _download_failed(message, account, error, attempt)
     except Exception:
-        _mark_failed(interaction, message, {"code": "internal", "reason": "Parley could not process the file."}, attempt)
+        _mark_failed(message, {"code": "internal", "reason": "Parley could not process the file."}, attempt)
         raise
-    _store(interaction, message, account, data, mime_type)
+    changes, remove = _store(message, account, data, mime_type)
+    doc, interaction = message_store.update_and_bump(_key(message), _media_fields(changes), unset=_media_fields(remove))
+    if doc is not None:
+        live.publish(interaction, "media_ready", {"message_id": message["id"], "media": public_media(doc["media"])})
     return "ready"
+
+
+def _download(account, message):
+    """(bytes, type the bytes show) of the message's attachment, through the account's adapter."""
+    media = message["media"]
+    data, provider_mime = adapter_for(account).download_media(_ref(media))
+    _check_size(data)
+    return data, _stored_type(message, media, data, provider_mime)
+
+
+def _inline(media):
+    return any((media.get(k) or "").startswith("data:") for k in ("url", "provider_media_id"))
+
+
+def store_inline(account, interaction_id, message):
+    """Move a file that came inside the webhook into GridFS before the message is stored: the
+    message keeps a reference (``media.file_id``), never the bytes. A broken file is marked failed."""
+    media = message.get("media") or {}
+    if not _inline(media):
+        return
+    kept = _without_bytes(media)
+    try:
+        data, mime_type = _download(account, message)
+    except ProviderError as error:
+        sentence = provider_failures.sentence(error.to_dict(), retrying=False, next_in=None, doing="download")
+        reason = {"code": error.code, "reason": sentence, "http_status": error.http_status}
+        message["media"] = {**kept, "state": "failed", "error": _error_fields(reason, 1, None)}
+        return
+    changes, _ = _store({**message, "interaction_id": interaction_id}, account, data, mime_type)
+    message["media"] = {**kept, **changes}
+
+
+def _without_bytes(media):
+    return {k: v for k, v in media.items() if not (k in ("url", "provider_media_id") and (v or "").startswith("data:"))}
 
 
 def _ref(media):
@@ -101,28 +133,36 @@ def _stored_type(message, media, data, provider_mime):
         raise ProviderError("content_mismatch", "Content does not match the message kind", exc.reason, category="media") from None
 
 
-def _store(interaction, message, account, data, mime_type):
+def _store(message, account, data, mime_type):
+    """Put the bytes into GridFS: (media fields to set, media fields to remove)."""
     media = message["media"]
     filename = sanitize_filename(media.get("filename"), mime_type)
     stored = media_store.put(data, filename, mime_type, account_id=str(account["_id"]),
-                             interaction_id=str(interaction["_id"]), message_id=message["id"], direction="in")
+                             interaction_id=str(message["interaction_id"]), message_id=message["id"], direction="in")
     changes = {"file_id": stored["file_id"], "size": stored["size"], "sha256": stored["sha256"], "mime_type": mime_type,
                "filename": filename, "state": "ready", "stored_at": clock.now()}
     remove = [k for k in ("error",) if k in media]
-    if (media.get("url") or "").startswith("data:"):
-        remove.append("url")  # the bytes are in GridFS now: no need to keep a copy inline
-    doc = _update(interaction, message, changes, remove)
-    if doc is not None:
-        live.publish(doc, "media_ready", {"message_id": message["id"], "media": public_media({**media, **changes})})
+    remove += [k for k in ("url", "provider_media_id") if (media.get(k) or "").startswith("data:")]
+    return changes, remove
 
 
-def _download_failed(interaction, message, account, error, attempt):
+def _key(message):
+    return {"interaction_id": message["interaction_id"], "id": message["id"]}
+
+
+def _media_fields(fields):
+    if isinstance(fields, dict):
+        return {f"media.{k}": v for k, v in fields.items()}
+    return [f"media.{k}" for k in fields]
+
+
+def _download_failed(message, account, error, attempt):
     """Agents read what happened and whether Parley retries; admins get the provider's detail."""
     raw = error.to_dict()
     provider_failures.record(
         raw,
         stage="download",
-        interaction_id=interaction["_id"],
+        interaction_id=message["interaction_id"],
         message_id=message["id"],
         account_id=account["_id"],
         attempt=attempt,
@@ -131,40 +171,29 @@ def _download_failed(interaction, message, account, error, attempt):
     delay = retry_delay(attempt) if retry and attempt < MAX_ATTEMPTS else None
     sentence = provider_failures.sentence(raw, retrying=delay is not None, next_in=delay, doing="download")
     reason = {"code": error.code, "reason": sentence, "http_status": error.http_status}
-    return _mark_failed(interaction, message, reason, attempt, retry, delay)
+    return _mark_failed(message, reason, attempt, retry, delay)
 
 
-def _mark_failed(interaction, message, reason, attempt, retry=False, delay=None):
+def _error_fields(reason, attempt, delay):
+    return {**reason, "attempt": attempt, "retrying": delay is not None, "next_in": round(delay) if delay else None,
+            "at": clock.now()}
+
+
+def _mark_failed(message, reason, attempt, retry=False, delay=None):
     retrying = retry and attempt < MAX_ATTEMPTS
     delay = (delay or retry_delay(attempt)) if retrying else None
-    error = {**reason, "attempt": attempt, "retrying": retrying, "next_in": round(delay) if delay else None, "at": clock.now()}
+    error = _error_fields(reason, attempt, delay)
     log.warning("media of message %s: attempt %s failed (%s)", message["id"], attempt, reason.get("code"))
-    doc = _update(interaction, message, {"state": "failed", "error": error})
+    doc, interaction = message_store.update_and_bump(_key(message), _media_fields({"state": "failed", "error": error}))
     if doc is not None:
-        shown = public_media({**message["media"], "state": "failed", "error": error})
-        live.publish(doc, "media_failed", {"message_id": message["id"], "media": shown})
+        live.publish(interaction, "media_failed", {"message_id": message["id"], "media": public_media(doc["media"])})
     if retrying:
         jobs.enqueue(
-            jobs.FETCH_MEDIA, delay=delay, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=attempt + 1
+            jobs.FETCH_MEDIA, delay=delay, interaction_id=str(message["interaction_id"]), message_id=message["id"],
+            attempt=attempt + 1,
         )
         return "retrying"
     return "failed"
-
-
-def _update(interaction, message, changes, remove=()):
-    """Set (and unset) fields of the message's ``media``, addressed by its position in the
-    append-only array (see message_slots: the positional ``$`` misbehaves in the embedded engine)."""
-    found = message_slots.locate({"_id": interaction["_id"]}, "id", message["id"])
-    if found is None:
-        return None
-    prefix = f"messages.{found[1]}."
-    update = {"$set": {f"{prefix}media.{k}": v for k, v in changes.items()}, "$inc": {"seq": 1}}
-    if remove:
-        update["$unset"] = {f"{prefix}media.{k}": "" for k in remove}
-    return get_db().interactions.find_one_and_update(
-        {"_id": interaction["_id"], f"{prefix}id": message["id"]}, update,
-        projection={"messages": 0}, return_document=ReturnDocument.AFTER,
-    )
 
 
 def public_media(media):
@@ -174,18 +203,17 @@ def public_media(media):
 def retry(actor, interaction_id, message_id):
     """Try a failed (or stuck) download again now, at the request of someone who may see it."""
     load_visible(actor, interaction_id, {"_id": 1, "agent_id": 1, "queue_id": 1})
-    interaction = _load(interaction_id, message_id)
-    if interaction is None:
+    message = _load(interaction_id, message_id)
+    if message is None:
         raise NotFound("No such message in this interaction.")
-    message = interaction["messages"][0]
     if not message.get("media") or message.get("direction") != "in":
         raise NotFound("This message has no attachment to download.")
     if message["media"].get("state") == "ready":
         raise Conflict("The attachment is already here.")
-    doc = _update(interaction, message, {"state": "pending"})
-    shown = public_media({**message["media"], "state": "pending"})
-    live.publish(doc, "media_pending", {"message_id": message["id"], "media": shown})
-    jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)
+    doc, interaction = message_store.update_and_bump(_key(message), _media_fields({"state": "pending"}))
+    shown = public_media(doc["media"])
+    live.publish(interaction, "media_pending", {"message_id": message["id"], "media": shown})
+    jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(message["interaction_id"]), message_id=message["id"], attempt=1)
     return shown
 
 

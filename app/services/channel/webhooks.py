@@ -1,9 +1,13 @@
-"""One provider webhook delivery, from raw request to stored events (framework-free: the view copies
-the HTTP request into a ``WebhookRequest`` and turns the outcome into a response).
+"""One provider webhook delivery, from raw request to accepted events (framework-free: the view
+copies the HTTP request into a ``WebhookRequest`` and turns the outcome into a response), and
+the application of each accepted event by the drain job.
 
 Order of checks, each with its own answer so a provider's console shows what is wrong:
 unknown key 404 → body too large 413 → wrong content type 415 → unsigned 401 / forged 403 →
-unreadable 400 → stored 200. Nothing is stored before the signature is verified.
+unreadable 400 → accepted 200. Nothing is kept before the signature is verified. An accepted
+delivery is only written to the account's inbox in Redis (``inbox.record``, one round trip, no
+database access): workers apply its events (``apply``, from ``app/services/channel/drain.py``), so
+the answer is fast and the provider's deliveries never wait on MongoDB.
 
 Meta routing: one Meta app webhook can serve many business numbers, and Meta sends every
 number's events to the one callback URL configured on the app. Each event carries its number's
@@ -12,11 +16,13 @@ account, provided both accounts share the app secret that signed the payload (th
 app). An event for a number of a different app is dropped and counted as ``foreign_channel``;
 an event for a number no account knows stays with the account of the URL.
 
-Failures while storing are never silent: a database or Redis outage answers 500 so the provider
-retries (deduplication makes the retry safe); an event our code cannot store is logged, kept in
-``webhook_failures`` for replay (as JSON text when the database cannot hold its values), counted as
-``failed``, and the rest of the batch still goes in. An event that is not a customer message or a
-status we can take (see ``inbound.malformed``) is refused, logged and counted as ``malformed``.
+Routing happens in the worker, so the answer needs no database lookup; the ``foreign_channel``
+drops are logged there. Failures are never silent: Redis not answering at the webhook is a 500 so
+the provider retries; while applying, an outage leaves the event in the inbox for a later attempt
+(deduplication makes repeats safe); an event our code cannot store is logged, kept in
+``webhook_failures`` for replay (as JSON text when the database cannot hold its values), and the
+customer's next events still go in. An event that is not a customer message or a status we can
+take (see ``inbound.malformed``) is refused at the webhook, logged and counted as ``malformed``.
 """
 
 import hmac
@@ -30,12 +36,13 @@ from bson.errors import InvalidDocument
 from pymongo.errors import OperationFailure, PyMongoError, WriteError
 from redis.exceptions import RedisError
 
+from app import jobs
 from app import queues as rq_queues
 from app.db import get_db
 from app.providers import MalformedWebhook, WebhookRejected, WebhookRequest
 from app.services import clock
 from app.services.attachments import media_links
-from app.services.channel import accounts, provider_access
+from app.services.channel import accounts, inbox, provider_access
 from app.services.channel.provider_access import adapter_for
 from app.services.conversations import inbound
 
@@ -95,7 +102,7 @@ def too_large(account):
 
 
 def handle(account, req: WebhookRequest, base_url):
-    """Verify, parse and store one delivery; raises WebhookFailure for anything not accepted."""
+    """Verify, parse and accept one delivery (into the inbox); raises WebhookFailure for anything not accepted."""
     received_at = clock.now()
     adapter = adapter_for(account, base_url)
     try:
@@ -110,11 +117,11 @@ def handle(account, req: WebhookRequest, base_url):
     nonce_key = _unused_nonce(account, req)
     events = _parse(adapter, req)
     media_links.remember_base_url(base_url)
-    counts = store(account, events, received_at)
+    counts = accept(account, events, received_at)
     _spend_nonce(nonce_key)
     if account["provider"] == "twilio":
         return Reply(200, TWIML_EMPTY, "text/xml")
-    return Reply(200, {"ok": not counts.get("failed"), "counts": dict(counts)})
+    return Reply(200, {"ok": True, "counts": dict(counts)})
 
 
 def _unused_nonce(account, req):
@@ -167,20 +174,55 @@ def _parse(adapter, req):
         raise WebhookFailure(400, "malformed", "The body could not be read.") from None
 
 
-def store(account, events, received_at=None):
-    """Ingest each event for the account it belongs to; returns counts by outcome."""
+def accept(account, events, received_at):
+    """Keep the events in the account's inbox for the drain jobs; returns the counts known now
+    (``accepted``, ``malformed``). Redis not answering is a 500: the provider delivers again."""
     counts = Counter()
-    for target, event in route(account, events, counts):
+    kept = []
+    for event in events:
+        reason = inbound.malformed(event)
+        if reason:
+            log.warning("%s event %s for account %s refused as malformed: %s",
+                        event.provider, event.provider_message_id, account["_id"], reason)
+            counts["malformed"] += 1
+        else:
+            kept.append(event)
+    try:
+        needing_drain = inbox.record(account["_id"], kept, received_at) if kept else []
+    except RedisError as exc:
+        log.warning("webhook for account %s not accepted, the provider will retry: %r", account["_id"], exc)
+        raise WebhookFailure(500, "retry_later", "Storage is unavailable; deliver again later.") from exc
+    for key in needing_drain:
         try:
-            counts.update(inbound.ingest(target, [event], received_at))
+            jobs.enqueue(jobs.DRAIN_INBOX, key=key, attempt=1)
+        except RedisError:  # the events are kept: the sweep enqueues the drain once the marker expires
+            log.warning("drain of inbox %s not enqueued: Redis does not answer", key)
+    counts["accepted"] = len(kept)
+    return counts
+
+
+class RetryLater(Exception):
+    """Applying the event met an outage of our infrastructure: keep it and try again later."""
+
+
+def apply(account, event, received_at, retry=False):
+    """Apply one event taken from the inbox for the account it belongs to; returns counts by outcome.
+    `retry`: an earlier attempt at this event was interrupted (see inbound.ingest).
+
+    An event our code cannot store is kept in ``webhook_failures`` and counted as ``failed``; an
+    outage raises RetryLater (the event stays in the inbox).
+    """
+    counts = Counter()
+    for target, routed in route(account, [event], counts):
+        try:
+            counts.update(inbound.ingest(target, [routed], received_at, retry))
         except RETRYABLE_FAULTS as exc:
             if isinstance(exc, OperationFailure) and exc.code in PERMANENT_WRITE_ERRORS:
-                _failed(target, event, exc, counts)  # a retry would meet the same refusal
+                _failed(target, routed, exc, counts)  # a retry would meet the same refusal
                 continue
-            log.warning("webhook for account %s not stored, the provider will retry: %r", target["_id"], exc)
-            raise WebhookFailure(500, "retry_later", "Storage is unavailable; deliver again later.") from exc
+            raise RetryLater(f"event {routed.provider_message_id} of account {target['_id']}: {exc!r}") from exc
         except Exception as exc:
-            _failed(target, event, exc, counts)
+            _failed(target, routed, exc, counts)
     return counts
 
 

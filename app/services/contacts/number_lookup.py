@@ -1,5 +1,6 @@
 """Contacts as the engine meets them: found by number in an account's list, created on first contact."""
 
+from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -45,24 +46,32 @@ def find_by_number(list_id, e164):
     return next((c for c in found if c.get("phone") == e164), found[0] if found else None)
 
 
-def cached_by_number(list_id, e164):
-    """`find_by_number` through the configuration cache (every write to contacts announces itself there)."""
-    return config_cache.cached(("contact-by-number", list_id, e164), lambda: find_by_number(list_id, e164))
+def _by_number_key(list_id, e164):
+    return ("contact-by-number", list_id, e164)
 
 
 def upsert_from_whatsapp(list_id, e164, profile_name=None):
-    """The contact for this number, created with the WhatsApp profile name when new.
+    """The contact for this number, created with the WhatsApp profile name when new."""
+    return find_or_create(list_id, e164, profile_name)[0]
+
+
+def find_or_create(list_id, e164, profile_name=None):
+    """(contact, created): the list's contact with this number (as phone or mobile), created with the
+    WhatsApp profile name when there is none, in one round trip (none when cached).
 
     One contact however many webhooks race: the unique (list_id, phone) index decides.
     """
-    existing = cached_by_number(list_id, e164)
+    existing = config_cache.peek(_by_number_key(list_id, e164))
     if existing:
-        return existing
+        return existing, False
     first, last = split_name(profile_name)
     now = clock.now()
+    new_id = ObjectId()
     insert = {
+        "_id": new_id,
         "first_name": first,
         "last_name": last,
+        "phone": e164,
         "mobile": e164,
         "email": "",
         "company": "",
@@ -75,12 +84,16 @@ def upsert_from_whatsapp(list_id, e164, profile_name=None):
     }
     try:
         contact = get_db().contacts.find_one_and_update(
-            {"list_id": list_id, "phone": e164}, {"$setOnInsert": insert}, upsert=True, return_document=ReturnDocument.AFTER
+            {"list_id": list_id, "$or": [{"phone": e164}, {"mobile": e164}]},
+            {"$setOnInsert": insert},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
         )
     except DuplicateKeyError:
         contact = get_db().contacts.find_one({"list_id": list_id, "phone": e164})
     config_cache.remember(contact_key(contact["_id"]), contact)  # the customer's next message reads it by id
-    return contact
+    config_cache.remember(_by_number_key(list_id, e164), contact)
+    return contact, contact["_id"] == new_id
 
 
 def for_customer(account, e164, profile_name=None):

@@ -5,7 +5,7 @@ from app.domain.interaction_shapes import ContactCard
 from app.services.access.access_rules import load_visible
 from app.services.contacts import number_lookup
 from app.services.contacts.phones import to_e164
-from app.services.conversations import message_slots
+from app.services.conversations import message_store
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.setup.records import checked
 
@@ -14,7 +14,7 @@ NO_CARD = "No such contact card in this message."
 
 def add_contact(actor, interaction_id, message_id, card_index=0):
     interaction = load_visible(actor, interaction_id, {"account_id": 1})
-    message = message_slots.read(interaction["_id"], "id", message_id)
+    message = message_store.get(interaction["_id"], message_id, {"contacts": 1})
     cards = (message or {}).get("contacts") or []
     card_index = checked(ContactCard, {"card": card_index}, NO_CARD, NotFound, strict=True).card or 0
     if card_index >= len(cards):

@@ -23,7 +23,7 @@ from app.services.attachments import media_store
 from app.services.attachments.media_links import public_link
 from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for, capabilities
-from app.services.conversations import live, message_slots, statuses
+from app.services.conversations import live, message_store, statuses
 from app.services.conversations.statuses import FAILED_RANK
 
 log = logging.getLogger(__name__)
@@ -51,23 +51,16 @@ def enqueue_delivery(interaction_id, message_id, attempt=1, delay=None):
 
 def deliver(interaction_id, message_id, attempt=1):
     """Send the message if it still waits; returns what happened (sent, retrying, failed, held, skipped)."""
-    interaction = get_db().interactions.find_one(
-        {"_id": as_oid(interaction_id)},
-        {
-            "account_id": 1,
-            "contact": 1,
-            "seq": 1,
-            "agent_id": 1,
-            "queue_id": 1,
-            "window_expires_at": 1,
-            "messages": {"$elemMatch": {"id": message_id}},
-        },
-    )
-    if not interaction or not interaction.get("messages"):
+    message = message_store.get(as_oid(interaction_id), message_id)
+    if message is None:
         return "skipped"
-    message = interaction["messages"][0]
     if message.get("status") != "queued" or message.get("provider_message_id"):
         return "skipped"  # sent already: a repeated job must not send twice
+    interaction = get_db().interactions.find_one(
+        {"_id": message["interaction_id"]}, {"account_id": 1, "contact": 1, "window_expires_at": 1}
+    )
+    if interaction is None:
+        return "skipped"
     account = accounts.cached_account(interaction["account_id"])
     if account is None or account.get("status") == "needs_reauth":
         _hold(interaction, message)
@@ -150,21 +143,18 @@ def claim_is_fresh(message, now=None):
 def _claim(interaction, message):
     """Claim the queued message for this worker unless a live claim holds it; True when claimed."""
     now = clock.now()
-    _, position = message_slots.locate({"_id": interaction["_id"]}, "id", message["id"])
     fresh = {"$gt": now - timedelta(seconds=CLAIM_SECONDS)}
-    conditions = {"status": "queued", "sending_at": {"$not": fresh}}
-    return (
-        message_slots.update(interaction["_id"], position, {"id": message["id"]}, {"sending_at": now}, conditions, bump=False)
-        is not None
-    )
+    key = {"interaction_id": interaction["_id"], "id": message["id"]}
+    return message_store.update(key, {"sending_at": now}, {"status": "queued", "sending_at": {"$not": fresh}}) is not None
 
 
 def _set_message(interaction, message, changes, event_payload=None):
-    _, position = message_slots.locate({"_id": interaction["_id"]}, "id", message["id"])
-    # Only a change with an event takes a sequence number: clients wait for every number.
-    doc = message_slots.update(interaction["_id"], position, {"id": message["id"]}, changes, bump=event_payload is not None)
-    if doc is not None and event_payload is not None:
-        live.publish(doc, "message_status", {"message_id": message["id"], **event_payload})
+    key = {"interaction_id": interaction["_id"], "id": message["id"]}
+    if event_payload is None:  # only a change with an event takes a sequence number: clients wait for every number
+        return message_store.update(key, changes)
+    doc, bumped = message_store.update_and_bump(key, changes)
+    if doc is not None:
+        live.publish(bumped, "message_status", {"message_id": message["id"], **event_payload})
     return doc
 
 
@@ -225,14 +215,10 @@ def _hold(interaction, message):
 def release_held(account_id):
     """Send again what was held while the account needed re-authorization. Returns how many."""
     count = 0
-    for doc in get_db().interactions.find(
-        {"account_id": account_id, "messages.held": True}, {"messages.id": 1, "messages.held": 1}
-    ):
-        for message in doc["messages"]:
-            if message.get("held"):
-                _set_message(doc, message, {"held": False})
-                enqueue_delivery(doc["_id"], message["id"])
-                count += 1
+    for message in message_store.held(account_id):
+        _set_message({"_id": message["interaction_id"]}, message, {"held": False})
+        enqueue_delivery(message["interaction_id"], message["id"])
+        count += 1
     return count
 
 

@@ -1,9 +1,16 @@
 """Customer messages into interactions (DESIGN: flow of one inbound message, steps 2–4).
 
-Each message is claimed once by its provider id (a unique key in `webhook_events`), the
-contact is found or created by number, the open interaction of (account, contact) is found or
-created, and the message is appended in one atomic update that also moves the service window,
-the last-message summary, the unread count and the event sequence.
+A known customer's message is appended to their open interaction in one update found by number
+(which also moves the service window, the last-message summary, the unread count and the event
+sequence) and stored as its own document (message_store). A new customer's contact is found or
+created first, then their interaction is reopened or created. The unique (account, provider id)
+key of stored messages makes a provider's repeated delivery a `duplicate`.
+
+Follow-ups (the live event or offer, the media and sentiment jobs) come after the message is
+stored. A failure between the two (Redis down after storing) raises; the drain keeps the event in
+its inbox and applies it again with `retry=True`, which finds the stored message and does its
+follow-ups again (each is harmless twice: the live event is kept once by its number, the jobs
+check what is done). So the common path writes nothing but the interaction and the message.
 """
 
 import logging
@@ -18,8 +25,9 @@ from app.domain import messages as msgs
 from app.domain import search
 from app.domain.window import expiry_after
 from app.services import clock
+from app.services.attachments import media
 from app.services.contacts import number_lookup
-from app.services.conversations import dedup, lifecycle, live, reactions, routing, statuses
+from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, search_terms, statuses
 from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
@@ -27,11 +35,12 @@ log = logging.getLogger(__name__)
 APPEND_ATTEMPTS = 3
 
 
-def ingest(account, events, received_at=None):
+def ingest(account, events, received_at=None, retry=False):
     """Store a parsed webhook's events; returns counts by outcome (stored, duplicate, ...).
 
     `received_at` is when the webhook reached Parley (now by default): kept on each message, so
-    the dashboard can tell how long Parley took to show it to agents.
+    the dashboard can tell how long Parley took to show it to agents. `retry`: these events were
+    being applied when a failure interrupted them; an event found stored gets its follow-ups again.
     """
     report = Counter()
     for event in events:
@@ -48,7 +57,7 @@ def ingest(account, events, received_at=None):
         elif event.event_type == "status":
             report[statuses.apply(account, event)] += 1
         else:
-            report[ingest_message(account, event, received_at)] += 1
+            report[ingest_message(account, event, received_at, retry)] += 1
     return report
 
 
@@ -61,25 +70,63 @@ def malformed(event):
     return None
 
 
-def ingest_message(account, event, received_at=None):
-    key = f"msg:{account['_id']}:{event.provider_message_id}"
-    return dedup.once(key, lambda: _ingest_message(account, event, received_at or clock.now()))
-
-
-def _ingest_message(account, event, received_at):
-    contact = number_lookup.for_customer(account, event.sender, event.profile_name)
-    if event.kind == "reaction":
-        return reactions.apply_customer_reaction(account, event)
-    message = msgs.from_inbound(event, received_at)
-    interaction, how = store_message(account, contact, message)
+def ingest_message(account, event, received_at=None, retry=False):
+    if event.kind == "reaction":  # not a message: claimed once by its provider id
+        key = f"msg:{account['_id']}:{event.provider_message_id}"
+        return dedup.once(key, lambda: reactions.apply_customer_reaction(account, event))
+    if retry:
+        stored = message_store.by_provider_id(account["_id"], event.provider_message_id, "in")
+        if stored is not None:
+            _redo(account, stored)
+            return "duplicate"
+    message = msgs.from_inbound(event, received_at or clock.now())
+    message_store.check_storable(message)  # a refusal changes nothing
+    appended = _append_by_number(account, event.sender, message)
+    if appended is not None:
+        interaction, how = appended, "appended"
+    else:
+        interaction, how = _open_for(account, event, message)
+    if _keep(account, interaction, message, how) is None:
+        return "duplicate"
     _after_store(account, interaction, message, how)
     return "stored"
+
+
+def _open_for(account, event, message):
+    """(interaction, how) for a customer with no open interaction found by number: the answer to a
+    recontact template reopens its interaction; a new contact's first message creates one at once;
+    otherwise the contact's interaction is found, reopened or created (store_message)."""
+    reopened = _reopen_after_recontact({"account_id": account["_id"], "contact.phone": event.sender})
+    if reopened is not None:
+        appended = _append({"_id": reopened["_id"]}, message)
+        if appended is not None:
+            return appended, "reopened"
+    contact, created = number_lookup.find_or_create(number_lookup.account_list_id(account), event.sender, event.profile_name)
+    if created:  # no interaction can exist yet (one customer's events are applied one at a time)
+        interaction = _create(account, contact, message, previous=None)
+        if interaction is not None:
+            return interaction, "created"
+    return store_message(account, contact, message)
+
+
+def _keep(account, interaction, message, how):
+    """Store the message document at the position its interaction's update gave it (its media
+    bytes into GridFS first). None when the message is stored already (a provider's repeated
+    delivery, or a concurrent one): the counters move back."""
+    media.store_inline(account, interaction["_id"], message)
+    try:
+        return message_store.append(interaction, message, followups={"seq": interaction["seq"], "how": how})
+    except DuplicateKeyError:
+        get_db().interactions.update_one({"_id": interaction["_id"]}, {"$inc": {"unread": -1, "message_count": -1}})
+        log.info("message %s was stored already", message.get("provider_message_id"))
+        return None
 
 
 def store_message(account, contact, message):
     """Append to the open interaction of (account, contact), reopening or creating one as needed.
 
-    Returns the interaction (without messages) and how: "created", "reopened" or "appended".
+    Returns the interaction (without messages) and how: "created", "reopened" or "appended"; the
+    message document itself is stored by the caller (message_store.append).
     """
     for _ in range(APPEND_ATTEMPTS):
         how = "appended"
@@ -87,13 +134,13 @@ def store_message(account, contact, message):
             {"account_id": account["_id"], "contact_id": contact["_id"], "is_open": True}, {"_id": 1}
         )
         if open_one is None:
-            open_one, how = _reopen_after_recontact(account, contact), "reopened"
+            open_one, how = _reopen_after_recontact({"account_id": account["_id"], "contact_id": contact["_id"]}), "reopened"
         if open_one is None:
             created = _create(account, contact, message)
             if created is not None:
                 return created, "created"
             continue  # a concurrent webhook created it first: append to theirs
-        appended = _append(open_one["_id"], message)
+        appended = _append({"_id": open_one["_id"]}, message)
         if appended is not None:
             return appended, how
     raise RuntimeError(f"could not store message {message['provider_message_id']} after {APPEND_ATTEMPTS} attempts")
@@ -135,36 +182,40 @@ def new_interaction(account, contact, now, direction):
         "unread": 0,
         "message_count": 0,
         "seq": 1,
-        "messages": [],
         "messages_len": 0,
         "previous_interaction_id": None,
         "acknowledged": None,
     }
 
 
-def _create(account, contact, message):
+_UNKNOWN = object()
+
+
+def _create(account, contact, message, previous=_UNKNOWN):
+    """Insert the contact's new interaction holding `message`; `previous` (its interaction before,
+    or None for a new contact) is looked up when not given. None when a concurrent one won."""
     now = clock.now()
     doc = new_interaction(account, contact, now, "inbound")
-    previous = get_db().interactions.find_one(
-        {"account_id": account["_id"], "contact_id": contact["_id"]}, {"_id": 1}, sort=[("created_at", -1)]
-    )
+    if previous is _UNKNOWN:
+        previous = get_db().interactions.find_one(
+            {"account_id": account["_id"], "contact_id": contact["_id"]}, {"_id": 1}, sort=[("created_at", -1)]
+        )
     doc.update(
         _window_fields(message),
         previous_interaction_id=previous["_id"] if previous else None,
         last_message=msgs.summary(message),
         unread=1,
         message_count=1,
-        messages=[message],
         last_inbound_provider_id=message["provider_message_id"],
         messages_len=1,
         window_expired=doc_window_expired(message, now),
         search_terms=search.terms(doc["contact"]["name"], doc["contact"]["phone"], *message_texts(message)),
     )
+    doc["search_terms_count"] = len(doc["search_terms"])
     try:
         doc["_id"] = get_db().interactions.insert_one(doc).inserted_id
     except DuplicateKeyError:
         return None
-    doc.pop("messages")
     return doc
 
 
@@ -178,10 +229,14 @@ def doc_window_expired(message, now):
     return expiry_after(message["at"]) <= now
 
 
-def _append(interaction_id, message):
+def _append_by_number(account, e164, message):
+    """A known customer's open interaction after appending, found by number in the same update; or None."""
+    return _append({"account_id": account["_id"], "contact.phone": e164}, message)
+
+
+def _append(key, message):
     now = clock.now()
     update = {
-        "$push": {"messages": message},
         "$set": {
             "last_message": msgs.summary(message),
             "last_inbound_provider_id": message["provider_message_id"],
@@ -190,25 +245,23 @@ def _append(interaction_id, message):
         "$max": _window_fields(message),
         "$inc": {"unread": 1, "seq": 1, "message_count": 1, "messages_len": 1},
     }
-    words = search.terms(*message_texts(message))
-    if words:
-        update["$addToSet"] = {"search_terms": {"$each": words}}
+    search_terms.add(update, search.terms(*message_texts(message)))
     if not doc_window_expired(message, now):
         update["$set"]["window_expired"] = False
-    return get_db().interactions.find_one_and_update(
-        {"_id": interaction_id, "is_open": True, "messages.provider_message_id": {"$ne": message["provider_message_id"]}},
-        update,
-        projection={"messages": 0},
-        return_document=ReturnDocument.AFTER,
+    appended = get_db().interactions.find_one_and_update(
+        {**key, "is_open": True}, update, projection={"search_terms": 0}, return_document=ReturnDocument.AFTER
     )
+    search_terms.bound(appended)
+    return appended
 
 
-def _reopen_after_recontact(account, contact):
-    """A reply to a recontact template sent on a closed interaction reopens it, as inbound."""
+def _reopen_after_recontact(whose):
+    """A reply to a recontact template sent on a closed interaction reopens it, as inbound; `whose`
+    names the customer (account and contact, or account and number)."""
     now = clock.now()
     try:
         return get_db().interactions.find_one_and_update(
-            {"account_id": account["_id"], "contact_id": contact["_id"], "awaiting_recontact_reply": True, "is_open": False},
+            {**whose, "awaiting_recontact_reply": True, "is_open": False},
             {
                 "$set": {
                     "is_open": True,
@@ -231,16 +284,28 @@ def _reopen_after_recontact(account, contact):
 
 def _after_store(account, interaction, message, how):
     """Tell who may see it: a new or reopened interaction is an offer to the queue's agents."""
-    payload = {"message": plain(msgs.with_position(message, interaction)), "interaction": routing.card(interaction)}
+    shown = msgs.with_position(message_store.public(message), interaction)
+    payload = {"message": plain(shown), "interaction": routing.card(interaction)}
     targets = routing.offer_targets(interaction) if interaction["status"] == "queued" else ()
-    if how in ("created", "reopened"):
-        live.publish(interaction, "offer", payload, extra_agent_ids=targets)
-    else:
-        live.publish(interaction, "message", payload, extra_agent_ids=targets)
-    if message.get("media"):
+    try:
+        live.publish(interaction, "offer" if how in ("created", "reopened") else "message", payload, extra_agent_ids=targets)
+    except DuplicateKeyError:
+        pass  # published before a failure interrupted the follow-ups: the event is recorded once
+    if (message.get("media") or {}).get("state") == "pending":
         jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)
     if message.get("text") or message.get("caption"):
         jobs.enqueue(jobs.SCORE_SENTIMENT, interaction_id=str(interaction["_id"]), message_id=message["id"])
     settings = account.get("settings") or {}
     if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
         lifecycle.close_by_system(interaction["_id"], "Closed automatically: the customer answered with a quick reply.")
+
+
+def _redo(account, stored):
+    """Do again the follow-ups of a stored message that a failure interrupted (each is harmless twice:
+    the live event is recorded once by its number, the jobs have ids of their own)."""
+    interaction = get_db().interactions.find_one({"_id": stored["interaction_id"]}, {"search_terms": 0})
+    if interaction is None:
+        return
+    due = stored.get("followups") or {}
+    interaction = {**interaction, "seq": due.get("seq", interaction["seq"]), "messages_len": stored["position"] + 1}
+    _after_store(account, interaction, stored, due.get("how", "appended"))

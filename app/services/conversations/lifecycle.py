@@ -14,7 +14,7 @@ from app.domain.window import is_open as window_is_open
 from app.services import clock
 from app.services.access import room_access
 from app.services.access.access_rules import as_oid, load_visible, require_owner, require_text
-from app.services.conversations import live, message_slots, routing
+from app.services.conversations import live, message_store, routing
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.serialize import plain
 from app.services.setup.records import checked
@@ -33,12 +33,24 @@ def system_line(text, actor=None):
     return line
 
 
-def _update(filter_, update, failure):
-    doc = get_db().interactions.find_one_and_update(
-        filter_, update, projection={"messages": 0}, return_document=ReturnDocument.AFTER
+def _update(filter_, update, failure, line=None):
+    """The interaction after `update`; with `line`, the update takes its position and it is stored."""
+    doc = append_line(filter_, update, line) if line else get_db().interactions.find_one_and_update(
+        filter_, update, projection={"search_terms": 0}, return_document=ReturnDocument.AFTER
     )
     if doc is None:
         raise failure
+    return doc
+
+
+def append_line(filter_, update, line):
+    """Apply `update` (which increments `messages_len`) to the interaction, then store `line` at the
+    position it took. The interaction after the update, or None when the filter matched nothing."""
+    doc = get_db().interactions.find_one_and_update(
+        filter_, update, projection={"search_terms": 0}, return_document=ReturnDocument.AFTER
+    )
+    if doc is not None:
+        message_store.append(doc, line)
     return doc
 
 
@@ -60,7 +72,7 @@ def check_labels(disposition, tags):
 
 
 def close(actor, interaction_id, disposition=None, tags=None):
-    existing = load_visible(actor, interaction_id, {"messages": 0})
+    existing = load_visible(actor, interaction_id, {"search_terms": 0})
     if not existing.get("is_open"):
         raise Conflict("This interaction is already closed.")
     require_owner(actor, existing)
@@ -70,10 +82,10 @@ def close(actor, interaction_id, disposition=None, tags=None):
     changes = {"status": "closed", "is_open": False, "closed_at": now, "closed_by": actor["_id"], "updated_at": now}
     if disposition:
         changes["disposition"] = disposition
-    update = {"$set": changes, "$push": {"messages": line}, "$inc": {"seq": 1, "messages_len": 1}}
+    update = {"$set": changes, "$inc": {"seq": 1, "messages_len": 1}}
     if tags:
         update["$addToSet"] = {"tags": {"$each": tags}}
-    doc = _update({"_id": existing["_id"], "is_open": True}, update, Conflict("This interaction is already closed."))
+    doc = _update({"_id": existing["_id"], "is_open": True}, update, Conflict("This interaction is already closed."), line)
     live.publish(doc, "closed", {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)})
     return doc
 
@@ -81,15 +93,13 @@ def close(actor, interaction_id, disposition=None, tags=None):
 def close_by_system(interaction_id, reason):
     now = clock.now()
     line = system_line(reason)
-    doc = get_db().interactions.find_one_and_update(
+    doc = append_line(
         {"_id": interaction_id, "is_open": True},
         {
             "$set": {"status": "closed", "is_open": False, "closed_at": now, "closed_by": "system", "updated_at": now},
-            "$push": {"messages": line},
             "$inc": {"seq": 1, "messages_len": 1},
         },
-        projection={"messages": 0},
-        return_document=ReturnDocument.AFTER,
+        line,
     )
     if doc is not None:
         live.publish(doc, "closed", {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)})
@@ -98,7 +108,7 @@ def close_by_system(interaction_id, reason):
 
 def reopen(actor, interaction_id, disposition=None, tags=None):
     """The agent takes the closed interaction again; after the window only a template can go out."""
-    existing = load_visible(actor, interaction_id, {"messages": 0})
+    existing = load_visible(actor, interaction_id, {"search_terms": 0})
     if existing.get("is_open"):
         raise Conflict("This interaction is not closed.")
     disposition, tags = check_labels(disposition, tags)
@@ -119,13 +129,13 @@ def reopen(actor, interaction_id, disposition=None, tags=None):
         changes["disposition"] = disposition
     update = {
         "$set": changes,
-        "$push": {"messages": line, "reopens": {"at": now, "by": str(actor["_id"]), "name": actor["name"]}},
+        "$push": {"reopens": {"at": now, "by": str(actor["_id"]), "name": actor["name"]}},
         "$inc": {"seq": 1, "messages_len": 1},
     }
     if tags:
         update["$addToSet"] = {"tags": {"$each": tags}}
     try:
-        doc = _update({"_id": existing["_id"], "is_open": False}, update, Conflict("This interaction is not closed."))
+        doc = _update({"_id": existing["_id"], "is_open": False}, update, Conflict("This interaction is not closed."), line)
     except DuplicateKeyError:
         raise Conflict("This contact already has an open interaction on this account: continue there.") from None
     room_access.after_change(existing, doc, f"Reopened by {actor['name']}")
@@ -138,7 +148,7 @@ def reopen(actor, interaction_id, disposition=None, tags=None):
 
 
 def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
-    existing = load_visible(actor, interaction_id, {"messages": 0})
+    existing = load_visible(actor, interaction_id, {"search_terms": 0})
     if not existing.get("is_open"):
         raise Conflict("Closed interactions cannot be transferred.")
     require_owner(actor, existing)
@@ -177,10 +187,11 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
         {"_id": existing["_id"], "is_open": True, "agent_id": previous_agent},
         {
             "$set": changes,
-            "$push": {"messages": line, "transfers": {"at": now, "by": actor["_id"], "name": actor["name"], **record}},
+            "$push": {"transfers": {"at": now, "by": actor["_id"], "name": actor["name"], **record}},
             "$inc": {"seq": 1, "messages_len": 1},
         },
         Conflict("The interaction changed meanwhile; try again."),
+        line,
     )
     room_access.after_change(existing, doc, line["text"])
     targets = routing.offer_targets(doc) if doc["status"] == "queued" else []
@@ -200,7 +211,7 @@ def add_note(actor, interaction_id, text, note_id=None):
 
     `note_id` is the browser's own id for it: sending the same note again stores it once.
     """
-    existing = load_visible(actor, interaction_id, {"messages": 0})
+    existing = load_visible(actor, interaction_id, {"search_terms": 0})
     text = require_text(text, "text", NOTE_MAX)
     note = {
         "id": note_id or msgs.new_id(),
@@ -212,13 +223,12 @@ def add_note(actor, interaction_id, text, note_id=None):
         "at": clock.now(),
         "agent": {"id": str(actor["_id"]), "name": actor["name"]},
     }
-    doc = get_db().interactions.find_one_and_update(
-        {"_id": existing["_id"], "messages.id": {"$ne": note["id"]}},
-        {"$push": {"messages": note}, "$inc": {"seq": 1, "messages_len": 1}},
-        projection={"messages": 0},
-        return_document=ReturnDocument.AFTER,
-    )
-    if doc is None:
-        return message_slots.read(existing["_id"], "id", note["id"])
+    stored = message_store.get(existing["_id"], note["id"])
+    if stored is not None:  # the same note again
+        return message_store.public(stored)
+    try:
+        doc = append_line({"_id": existing["_id"]}, {"$inc": {"seq": 1, "messages_len": 1}}, note)
+    except DuplicateKeyError:  # sent twice at once: the other one stored it
+        return message_store.public(message_store.get(existing["_id"], note["id"]))
     live.publish(doc, "message", {"message": plain(msgs.with_position(note, doc)), "interaction": routing.card(doc)})
     return note

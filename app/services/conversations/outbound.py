@@ -6,7 +6,7 @@ browser's retry on a bad connection return the same message instead of sending t
 """
 
 from bson import ObjectId
-from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from app import jobs
 from app.db import get_db
@@ -18,7 +18,7 @@ from app.domain.window import is_open as window_is_open
 from app.services import clock
 from app.services.access.access_rules import as_oid, load_visible, require_owner, require_text
 from app.services.channel.provider_access import capabilities
-from app.services.conversations import lifecycle, live, message_slots, reconcile, routing
+from app.services.conversations import lifecycle, live, message_store, reconcile, routing, search_terms
 from app.services.conversations.delivery import enqueue_delivery, read_receipts_when
 from app.services.conversations.locations import check_location
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -56,7 +56,7 @@ def compose(actor, interaction_id, payload):
     payload = read_message(payload)
     if payload.internal:
         return lifecycle.add_note(actor, interaction_id, payload.text, payload.client_id), []
-    interaction = load_visible(actor, interaction_id, {"messages": 0})
+    interaction = load_visible(actor, interaction_id, {"search_terms": 0})
     if not interaction.get("is_open"):
         raise Conflict("This interaction is closed: reopen it to write again.")
     require_owner(actor, interaction)
@@ -169,10 +169,10 @@ def _quoted(interaction, message_id):
 def _find_message(interaction_id, message_id):
     if not isinstance(message_id, str):
         raise ValidationFailed("Give the message id.", {"message_id": "Required."})
-    doc = get_db().interactions.find_one({"_id": interaction_id}, {"messages": {"$elemMatch": {"id": message_id}}})
-    if not doc or not doc.get("messages"):
+    doc = message_store.get(interaction_id, message_id)
+    if doc is None:
         raise NotFound("No such message in this interaction.")
-    return doc["messages"][0]
+    return message_store.public(doc)
 
 
 def queue_message(interaction, message, account):
@@ -181,27 +181,24 @@ def queue_message(interaction, message, account):
     if not message.get("hidden"):
         changes.update(last_message=msgs.summary(message), last_outbound_message_id=message["id"], unread=0)
     update = {
-        "$push": {"messages": message},
         "$set": changes,
         # A hidden send (a reaction) has no event of its own: the target's "reaction" event announces it,
         # so it does not take a sequence number (clients wait for every number, never skip one).
         "$inc": {"seq": 0 if message.get("hidden") else 1, "messages_len": 1, "message_count": 0 if message.get("hidden") else 1},
     }
-    words = search.terms(message.get("text"), message.get("caption"))
-    if words:
-        update["$addToSet"] = {"search_terms": {"$each": words}}
+    search_terms.add(update, search.terms(message.get("text"), message.get("caption")))
     if message.get("author") == "agent" and not message.get("hidden"):
         update["$min"] = {"first_response_at": message["at"]}  # for first-response-time figures
-    doc = get_db().interactions.find_one_and_update(
-        {"_id": interaction["_id"], "is_open": True, "messages.id": {"$ne": message["id"]}},
-        update,
-        projection={"messages": 0},
-        return_document=ReturnDocument.AFTER,
-    )
-    if doc is None:  # the same client_id again: no second message, but queue its send if that failed
-        stored = _find_message(interaction["_id"], message["id"])
-        reconcile.ensure_send(interaction["_id"], stored)
-        return stored
+    stored = message_store.get(interaction["_id"], message["id"])
+    if stored is not None:  # the same client_id again: no second message
+        return _resend_unqueued(stored)
+    try:
+        doc = lifecycle.append_line({"_id": interaction["_id"], "is_open": True}, update, message)
+    except DuplicateKeyError:  # the same client_id twice at once: the other request stored it
+        return _find_message(interaction["_id"], message["id"])
+    if doc is None:
+        raise Conflict("This interaction is closed.")
+    search_terms.bound(doc)
     if message["kind"] == "reaction":
         _show_agent_reaction(doc, message)
     else:
@@ -210,18 +207,25 @@ def queue_message(interaction, message, account):
     return message
 
 
+def _resend_unqueued(stored):
+    """A message the client sends again is returned as stored; one still waiting for its send with
+    no job that will run it (its queueing may have failed) is queued again."""
+    reconcile.ensure_send(stored["interaction_id"], stored)
+    return message_store.public(stored)
+
+
 def _show_agent_reaction(interaction, message):
     """The agent's reaction shows under its target at once; the hidden message carries the send."""
     reaction = message["reaction"]
     side = {"emoji": reaction["emoji"], "at": message["at"]} if reaction["emoji"] else None
-    _, position = message_slots.locate({"_id": interaction["_id"]}, "id", reaction["message_id"])
-    doc = message_slots.update(interaction["_id"], position, {"id": reaction["message_id"]}, {"reactions.agent": side})
+    key = {"interaction_id": interaction["_id"], "id": reaction["message_id"]}
+    _, doc = message_store.update_and_bump(key, {"reactions.agent": side})
     live.publish(doc, "reaction", {"message_id": reaction["message_id"], "side": "agent", "reaction": plain(side)})
 
 
 def _recontact_setup(actor, interaction_id):
     """(interaction, account, recontact template id) once the actor may send it; else the reason."""
-    interaction = load_visible(actor, interaction_id, {"messages": 0})
+    interaction = load_visible(actor, interaction_id, {"search_terms": 0})
     if actor["role"] != "admin" and interaction.get("agent_id") != actor["_id"]:
         require_owner(actor, interaction)
     account = get_db().accounts.find_one({"_id": interaction["account_id"]})
@@ -271,15 +275,13 @@ def send_recontact(actor, interaction_id, params=None):
 
 def _queue_on_closed(interaction, message, account):
     """A recontact template may go out on a closed interaction; the reply will reopen it."""
-    doc = get_db().interactions.find_one_and_update(
+    doc = lifecycle.append_line(
         {"_id": interaction["_id"]},
         {
-            "$push": {"messages": message},
             "$set": {"last_message": msgs.summary(message), "last_outbound_message_id": message["id"]},
             "$inc": {"seq": 1, "message_count": 1, "messages_len": 1},
         },
-        projection={"messages": 0},
-        return_document=ReturnDocument.AFTER,
+        message,
     )
     live.publish(doc, "message", {"message": plain(with_position(message, doc)), "interaction": routing.card(doc)})
     enqueue_delivery(doc["_id"], message["id"])

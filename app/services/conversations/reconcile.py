@@ -23,9 +23,8 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from app import jobs, queues
-from app.db import get_db
 from app.services import clock
-from app.services.conversations import delivery, message_slots
+from app.services.conversations import delivery, message_store
 
 log = logging.getLogger(__name__)
 
@@ -45,44 +44,20 @@ def stuck_sends(older_than):
     """Outbound messages stored before `older_than` that still wait to be sent: status `queued`,
     not held for re-authorization, no provider id, and no live claim by a worker.
 
-    Returns [(interaction id, message)]. Every query about stuck sends is here, written against
-    the interaction's `messages` array (index `messages.status`)."""
-    found = []
-    fields = ("id", "direction", "status", "held", "provider_message_id", "at", "retry", "sending_at", "requeued")
-    projection = {f"messages.{k}": 1 for k in fields}
-    for doc in get_db().interactions.find({"messages.status": "queued"}, projection):
-        for message in doc.get("messages", []):
-            if (
-                message.get("direction") == "out"
-                and message.get("status") == "queued"
-                and not message.get("held")
-                and not message.get("provider_message_id")
-                and clock.aware(message["at"]) < older_than
-                and not delivery.claim_is_fresh(message)
-            ):
-                found.append((doc["_id"], message))
-    return found
+    Returns [(interaction id, message)]; one indexed query (the partial index of queued sends)."""
+    waiting = message_store.queued_sends(older_than)
+    return [
+        (message["interaction_id"], message)
+        for message in waiting
+        if not message.get("held") and not message.get("provider_message_id") and not delivery.claim_is_fresh(message)
+    ]
 
 
 def stuck_media(older_than):
     """Customers' messages received before `older_than` whose attachment is still `pending`.
 
-    Returns [(interaction id, message)]. Every query about stuck downloads is here, written
-    against the interaction's `messages` array (index `messages.media.state`)."""
-    found = []
-    projection = {f"messages.{k}": 1 for k in ("id", "direction", "media.state", "received_at")}
-    for doc in get_db().interactions.find({"messages.media.state": "pending"}, projection):
-        for message in doc.get("messages", []):
-            media = message.get("media") or {}
-            received = message.get("received_at")
-            if (
-                message.get("direction") == "in"
-                and media.get("state") == "pending"
-                and received
-                and clock.aware(received) < older_than
-            ):
-                found.append((doc["_id"], message))
-    return found
+    Returns [(interaction id, message)]; one indexed query (the partial index of pending media)."""
+    return [(message["interaction_id"], message) for message in message_store.pending_media(older_than)]
 
 
 def _job_will_run(job_id, queue_name, runs_at_most):
@@ -133,8 +108,8 @@ def requeue_sends(older_than):
             log.warning("send of message %s given up after %s re-queues", message["id"], MAX_REQUEUES)
             continue
         if ensure_send(interaction_id, message):
-            slot = message_slots.locate({"_id": interaction_id}, "id", message["id"])
-            message_slots.update(*slot, {"id": message["id"]}, {"requeued": message.get("requeued", 0) + 1}, bump=False)
+            key = {"interaction_id": interaction_id, "id": message["id"]}
+            message_store.update(key, {"requeued": message.get("requeued", 0) + 1})
             count += 1
     return count
 

@@ -84,12 +84,12 @@ def waiting_for(agent):
         "queue_id": {"$in": queue_ids_of(agent["_id"])},
         "rejected_by": {"$ne": agent["_id"]},
     }
-    cursor = get_db().interactions.find(query, {"messages": 0}).sort("created_at", 1).limit(50)
+    cursor = get_db().interactions.find(query, {"search_terms": 0}).sort("created_at", 1).limit(50)
     return [card(doc) for doc in cursor]
 
 
 def accept(actor, interaction_id):
-    existing = load_visible(actor, interaction_id, {"messages": 0})
+    existing = load_visible(actor, interaction_id, {"search_terms": 0})
     if actor["role"] != "admin" and existing.get("queue_id") not in queue_ids_of(actor["_id"]):
         raise Forbidden("Only agents of this interaction's queue can accept it.")
     targets = offer_targets(existing)
@@ -108,7 +108,7 @@ def accept(actor, interaction_id):
             },
             "$inc": {"seq": 1},
         },
-        projection={"messages": 0},
+        projection={"search_terms": 0},
         return_document=ReturnDocument.AFTER,
     )
     if doc is None:
@@ -127,11 +127,11 @@ def accept(actor, interaction_id):
 
 
 def reject(actor, interaction_id):
-    existing = load_visible(actor, interaction_id, {"messages": 0})
+    existing = load_visible(actor, interaction_id, {"search_terms": 0})
     doc = get_db().interactions.find_one_and_update(
         {"_id": existing["_id"], "status": "queued", "rejected_by": {"$ne": actor["_id"]}},
         {"$addToSet": {"rejected_by": actor["_id"]}, "$set": {"updated_at": clock.now()}, "$inc": {"seq": 1}},
-        projection={"messages": 0},
+        projection={"search_terms": 0},
         return_document=ReturnDocument.AFTER,
     )
     if doc is None:
@@ -153,7 +153,7 @@ def reoffer_rejected(delay_seconds):
         updated = get_db().interactions.find_one_and_update(
             {"_id": doc["_id"], "status": "queued", "all_rejected_at": {"$lte": cutoff}},
             {"$set": {"rejected_by": [], "all_rejected_at": None}, "$inc": {"seq": 1}},
-            projection={"messages": 0},
+            projection={"search_terms": 0},
             return_document=ReturnDocument.AFTER,
         )
         if updated:

@@ -47,7 +47,7 @@ def start(actor, data):
     except Exception:
         get_db().interactions.delete_one({"_id": interaction["_id"], "messages_len": 0})  # nothing was sent
         raise
-    return get_db().interactions.find_one({"_id": interaction["_id"]}, {"messages": 0}), message, warnings
+    return get_db().interactions.find_one({"_id": interaction["_id"]}, {"search_terms": 0}), message, warnings
 
 
 def _open(account, contact, actor):

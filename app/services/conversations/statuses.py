@@ -9,7 +9,7 @@ from app.db import get_db
 from app.domain.messages import FAILED_BEFORE_RANK, STATUS_RANK
 from app.services import clock
 from app.services.channel import provider_failures
-from app.services.conversations import dedup, live, message_slots
+from app.services.conversations import dedup, live, message_store
 
 FAILED_RANK = 99  # final: nothing moves a failed message
 
@@ -39,9 +39,12 @@ def apply_now(account_id, provider_message_id, status, at, error=None):
     else:
         return "ignored"
     changes[f"status_times.{status}"] = at
-    ours = {"direction": "out"}  # statuses are about our messages; a customer's may reuse the id
-    found = message_slots.locate_with_id({"account_id": account_id}, "provider_message_id", provider_message_id, ours)
-    if found is None:
+    # statuses are about our messages; a customer's may reuse the id
+    key = {"account_id": account_id, "provider_message_id": provider_message_id, "direction": "out"}
+    doc, interaction = message_store.update_and_bump(key, changes, {"status_rank": {"$lt": ceiling}})
+    if doc is None:
+        if message_store.by_provider_id(account_id, provider_message_id, "out") is not None:
+            return "stale"
         get_db().pending_statuses.insert_one(
             {
                 "account_id": account_id,
@@ -53,18 +56,13 @@ def apply_now(account_id, provider_message_id, status, at, error=None):
             }
         )
         return "pending"
-    interaction_id, position, message_id = found
-    doc = message_slots.update(
-        interaction_id, position, {"provider_message_id": provider_message_id, **ours}, changes, {"status_rank": {"$lt": ceiling}}
-    )
-    if doc is None:
-        return "stale"
+    interaction_id, message_id = doc["interaction_id"], doc["id"]
     if error:
         provider_failures.record(
             error, stage="delivery", interaction_id=interaction_id, message_id=message_id, account_id=account_id
         )
     live.publish(
-        doc,
+        interaction,
         "message_status",
         {"message_id": message_id, "provider_message_id": provider_message_id, "status": status, "error": shown},
     )

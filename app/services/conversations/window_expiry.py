@@ -32,7 +32,7 @@ def _mark(query):
     doc = get_db().interactions.find_one_and_update(
         query,
         {"$set": {"window_expired": True}, "$inc": {"seq": 1}},
-        projection={"messages": 0},
+        projection={"search_terms": 0},
         return_document=ReturnDocument.AFTER,
     )
     if doc is None:

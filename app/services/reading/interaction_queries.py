@@ -15,6 +15,7 @@ from app.domain.interaction_shapes import SORTS, STATUSES, InteractionFilters, M
 from app.domain.search import query_words
 from app.services import clock
 from app.services.access.access_rules import load_visible, visibility_filter
+from app.services.conversations import message_store
 from app.services.conversations.delivery import read_receipts_when
 from app.services.errors import ServiceError
 from app.services.setup.records import checked
@@ -117,7 +118,7 @@ def list_interactions(actor, args):
     """One page: (rows without messages, paging meta). Costs one find plus one count."""
     query, sort, page, per_page = build_query(actor, args)
     collection = get_db().interactions
-    rows = list(collection.find(query, {"messages": 0, "search_terms": 0}, sort=sort, skip=(page - 1) * per_page, limit=per_page))
+    rows = list(collection.find(query, {"search_terms": 0}, sort=sort, skip=(page - 1) * per_page, limit=per_page))
     # An unfiltered count would read every document; the collection's metadata answers it at once.
     total = collection.count_documents(query) if query else collection.estimated_document_count()
     return rows, {"page": page, "per_page": per_page, "total": total, "pages": max(1, -(-total // per_page))}
@@ -142,19 +143,17 @@ def detail(actor, interaction_id, before=None, limit=None):
     asked = {name: value for name, value in (("before", before), ("limit", limit)) if value not in (None, "")}
     paging = checked(MessagePage, asked, "Check the paging.", BadFilter, say=PAGING_SAYS)
     limit = paging.limit or MESSAGE_PAGE
-    doc = load_visible(actor, interaction_id, {"messages": 0, "search_terms": 0})
+    doc = load_visible(actor, interaction_id, {"search_terms": 0})
     total = doc.get("messages_len", 0)
     end = total if paging.before is None else paging.before
     if end > total:  # the bound that needs the interaction
         raise BadFilter("Check the paging.", {"before": f"Between 0 and {total}."})
-    start = max(0, end - limit)
-    page = (
-        get_db().interactions.find_one({"_id": doc["_id"]}, {"messages": {"$slice": [start, end - start]}})
-        if end > start
-        else None
-    )
-    window = (page or {}).get("messages", [])
-    messages = [dict(visible_message(m), position=start + i) for i, m in enumerate(window) if not m.get("hidden")]
+    window = message_store.page(doc["_id"], end, limit) if end > 0 else []
+    # A full page may have older messages before its first; positions may have gaps (message_store).
+    start = window[0]["position"] if len(window) == limit else 0
+    messages = [
+        dict(visible_message(message_store.public(m)), position=m["position"]) for m in window if not m.get("hidden")
+    ]
     return doc, messages, {"first_position": start, "total": total, "has_older": start > 0}
 
 
@@ -170,7 +169,7 @@ def mark_read(actor, interaction_id, position=None):
     ).position
     # A customer message may land between the count and the write: then count again.
     for _ in range(5):
-        doc = load_visible(actor, interaction_id, {"messages": 0, "search_terms": 0})
+        doc = load_visible(actor, interaction_id, {"search_terms": 0})
         unread = 0 if position is None else _unread_after(doc, position)
         written = get_db().interactions.update_one(
             {"_id": doc["_id"], "messages_len": doc.get("messages_len", 0)}, {"$set": {"unread": unread}}
@@ -189,6 +188,4 @@ def _unread_after(doc, position):
     total = doc.get("messages_len", 0)
     if position + 1 >= total or not doc.get("unread"):
         return 0
-    page = get_db().interactions.find_one({"_id": doc["_id"]}, {"messages": {"$slice": [position + 1, total - position - 1]}})
-    after = sum(1 for m in (page or {}).get("messages", []) if m.get("direction") == "in" and not m.get("hidden"))
-    return min(after, doc["unread"])
+    return message_store.count_after(doc["_id"], position, "in", doc["unread"])

@@ -17,6 +17,7 @@ from app.db import get_db
 from app.services import clock
 from app.services.access.access_rules import load_visible
 from app.services.attachments import media_store
+from app.services.conversations import message_store
 from app.services.errors import NotFound
 from app.services.reading.interaction_list import aware, iso, status_label, when
 from app.services.reading.interaction_queries import visible_message
@@ -57,14 +58,18 @@ def _collect(messages, with_attachments):
     return files
 
 
+# The interaction's bookkeeping, never exported.
+INTERNAL_FIELDS = ("search_terms", "search_terms_count", "rejected_by", "status_label")
+
+
 def build(actor, interaction_id):
     """(file name, ZIP bytes) for the interaction; NotFound/Forbidden as the engine decides."""
-    doc = load_visible(actor, interaction_id)
+    doc = load_visible(actor, interaction_id, {"search_terms": 0})
     account = get_db().accounts.find_one({"_id": doc["account_id"]}, {"settings": 1})
     with_attachments = attachments_allowed(actor, account)
     messages = [
-        dict(visible_message(m), position=i, at=aware(m.get("at")))
-        for i, m in enumerate(doc.pop("messages", []))
+        dict(visible_message(message_store.public(m)), position=m["position"], at=aware(m.get("at")))
+        for m in message_store.all_of(doc["_id"])
         if not m.get("hidden")
     ]
     files = _collect(messages, with_attachments)
@@ -79,7 +84,7 @@ def build(actor, interaction_id):
         exported_at=clock.now(),
     )
     record = {
-        "interaction": plain({k: v for k, v in doc.items() if k not in ("search_terms", "rejected_by", "status_label")}),
+        "interaction": plain({k: v for k, v in doc.items() if k not in INTERNAL_FIELDS}),
         "messages": plain(messages),
         "attachments": [{"file_id": fid, "path": path, "size": len(data)} for fid, (path, data) in files.items()],
         "attachments_included": with_attachments,

@@ -14,6 +14,7 @@ from app import queues as rq_queues
 from app.db import get_db
 from app.realtime.push import online_user_ids
 from app.services import clock
+from app.services.channel import inbox
 from app.services.conversations.live import recent_arrivals
 from app.services.reading.interaction_list import aware
 
@@ -133,6 +134,15 @@ def job_backlog():
     return depth
 
 
+def inbox_backlog():
+    """Accepted webhook events the workers have not applied yet, and how long the oldest has waited."""
+    try:
+        pending, oldest = inbox.backlog()
+    except Exception:  # noqa: BLE001 - as job_backlog: "unknown" rather than failing
+        return {"pending": None, "oldest_seconds": None}
+    return {"pending": pending, "oldest_seconds": oldest}
+
+
 def summary(alert_after=WAIT_ALERT_SECONDS):
     """Everything the dashboard shows, JSON-ready apart from datetimes."""
     db = get_db()
@@ -181,6 +191,7 @@ def summary(alert_after=WAIT_ALERT_SECONDS):
         "agents": agent_load(open_docs, closed_docs, users, online),
         "ingestion": ingestion_lag(_arrivals(), now - LAG_WINDOW),
         "jobs": job_backlog(),
+        "inbox": inbox_backlog(),
     }
 
 
@@ -199,6 +210,7 @@ def csv_rows(data):
     for name, figures in data["ingestion"].items():
         rows += [("ingestion", name, f"{key}_seconds" if key != "count" else key, value) for key, value in figures.items()]
     rows += [("jobs", name, "waiting", depth) for name, depth in data["jobs"].items()]
+    rows += [("inbox", "webhook events", key, value) for key, value in data["inbox"].items()]
     return [["" if value is None else value for value in row] for row in rows]
 
 

@@ -19,6 +19,7 @@ from app.providers.media_limits import AttachmentRejected, inbound_type, remux_w
 from app.services.access.access_rules import as_oid
 from app.services.channel import accounts, provider_access
 from app.services.contacts.phones import to_e164
+from app.services.conversations import message_store
 from app.services.conversations.locations import check_location
 from app.services.errors import NotFound, ValidationFailed
 from app.services.simulation import simulator_numbers
@@ -91,14 +92,12 @@ def _contact_card(payload):
 
 def _own_message(account, provider_message_id, phone, direction=None):
     """The message of this number's conversation on the account (of `direction`, if given), or NotFound."""
-    doc = get_db().interactions.find_one(
-        {"account_id": account["_id"], "messages.provider_message_id": provider_message_id},
-        {"contact.phone": 1, "messages": {"$elemMatch": {"provider_message_id": provider_message_id}}},
-    )
-    message = (doc or {}).get("messages", [{}])[0]
+    found = (message_store.by_provider_id(account["_id"], provider_message_id, d) for d in (direction or "in", "out"))
+    message = next((m for m in found if m is not None), None) or {}
+    doc = get_db().interactions.find_one({"_id": message["interaction_id"]}, {"contact.phone": 1}) if message else None
     if doc is None or doc["contact"].get("phone") != phone or direction not in (None, message.get("direction")):
         raise NotFound("No such message in this conversation.", {"message_id": "Not a message of this conversation."})
-    return message
+    return message_store.public(message)
 
 
 def message_event(account, payload, given):

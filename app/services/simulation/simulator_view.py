@@ -13,6 +13,7 @@ from app.services import clock
 from app.services.access.access_rules import as_oid
 from app.services.attachments import media
 from app.services.contacts import number_lookup
+from app.services.conversations import message_store
 from app.services.errors import NotFound
 from app.services.serialize import plain
 from app.services.simulation import simulator_numbers
@@ -36,10 +37,9 @@ def conversation(account, phone, given):
     doc = latest_interaction(account, phone, given)
     if doc is None:
         return {"interaction_id": None, "messages": []}
-    read_up_to = _read_position(doc)
-    messages = [
-        customer_view(m, position <= read_up_to) for position, m in enumerate(doc.get("messages", [])) if _reached_the_phone(m)
-    ]
+    stored = message_store.all_of(doc["_id"])
+    read_up_to = _read_position(doc, stored)
+    messages = [customer_view(m, m["position"] <= read_up_to) for m in stored if _reached_the_phone(m)]
     return {
         "interaction_id": str(doc["_id"]),
         "status": doc.get("status"),
@@ -58,10 +58,10 @@ def _reached_the_phone(message):
     return message.get("direction") == "in"
 
 
-def _read_position(doc):
+def _read_position(doc, stored):
     """Position of the customer's latest message an agent has read (WhatsApp turns every earlier one blue too)."""
     read = doc.get("read_receipt_for")
-    return next((i for i, m in enumerate(doc.get("messages", [])) if read and m.get("provider_message_id") == read), -1)
+    return next((m["position"] for m in stored if read and m.get("provider_message_id") == read), -1)
 
 
 def customer_view(message, read=False):

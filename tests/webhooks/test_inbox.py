@@ -1,0 +1,236 @@
+"""Webhooks answered from the inbox in Redis, applied by the drain jobs: one job per burst, the
+customer's order, nothing lost when a worker dies or Redis stops, a poison event set aside."""
+
+import json
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from app import create_app, queues
+from app.db import get_db
+from app.providers import sandbox
+from app.services.channel import inbox, webhooks
+from app.services.reading import interaction_queries
+from app.services.reporting import dashboard
+from tests.media.support import wait_for
+from tests.support.builders import make_user
+from tests.support.engine import customer_says, make_queue, make_sandbox_account
+from tests.support.jobs import run_inbound
+from tests.support.round_trips import counting
+from tools.devstack import RedisServer
+
+from .support import deliver, outcomes, path_of, signed
+
+CUSTOMER = "+447700900555"
+
+
+def conversation_texts():
+    """The only conversation's messages as the REST API pages them (by position), oldest first."""
+    [doc] = get_db().interactions.find({}, {"_id": 1})
+    admin = get_db().users.find_one({"role": "admin"}) or make_user("admin")
+    _, page, _ = interaction_queries.detail(admin, str(doc["_id"]), None, 200)
+    return [m.get("text") for m in page]
+
+
+def body_of(*events):
+    return {"events": list(events)}
+
+
+def post(client, account, *events):
+    headers, body = signed(account, body_of(*events))
+    return client.post(path_of(account), data=body, headers=headers)
+
+
+def test_a_burst_is_one_drain_job_and_the_answer_needs_no_database(app, client):
+    account = make_sandbox_account(make_queue())
+    for n in range(5):
+        response = post(client, account, sandbox.build_inbound(CUSTOMER, text=f"hi {n}", message_id=f"sim.burst{n}"))
+        assert response.status_code == 200 and response.get_json() == {"ok": True, "counts": {"accepted": 1}}
+    assert get_db().interactions.count_documents({}) == 0, "nothing is applied inside the request"
+    assert queues.get_queue("inbound").count == 1
+    assert dashboard.inbox_backlog()["pending"] == 5
+
+    assert run_inbound(app) == {"stored": 5}
+    assert conversation_texts() == [f"hi {n}" for n in range(5)]
+    assert dashboard.inbox_backlog() == {"pending": 0, "oldest_seconds": None}
+
+
+def test_a_providers_repeated_delivery_is_a_duplicate_found_without_a_database_query(app, client):
+    account = make_sandbox_account(make_queue())
+    hello = sandbox.build_inbound(CUSTOMER, text="Hello?", message_id="sim.again")
+    post(client, account, hello)
+    assert run_inbound(app) == {"stored": 1}
+    before = get_db().interactions.find_one({})
+    post(client, account, hello)  # the provider delivers it again, days later
+    with counting() as trips:
+        assert run_inbound(app) == {"duplicate": 1}
+    assert trips.total == 0, trips
+    assert conversation_texts() == ["Hello?"]
+    after = get_db().interactions.find_one({})
+    counters = ("seq", "unread", "message_count", "messages_len")
+    assert [after[c] for c in counters] == [before[c] for c in counters], "nothing counted twice"
+
+
+def test_malformed_items_are_counted_at_the_answer_and_never_queued(app, client):
+    account = make_sandbox_account(make_queue())
+    empty_text = sandbox.build_inbound(CUSTOMER, text="  ", message_id="sim.empty")
+    response = post(client, account, empty_text, sandbox.build_inbound(CUSTOMER, text="real", message_id="sim.real"))
+    assert response.get_json()["counts"] == {"accepted": 1, "malformed": 1}
+    assert run_inbound(app) == {"stored": 1}
+
+
+def test_the_dashboard_shows_the_backlog_and_the_age_of_its_oldest_event(app, client, admin_client):
+    account = make_sandbox_account(make_queue())
+    post(client, account, sandbox.build_inbound(CUSTOMER, text="first"))
+    post(client, account, sandbox.build_inbound("+447700900556", text="second"))
+    time.sleep(1.1)  # the oldest has waited over a second: the figure reads its age, not a count of seconds asked for
+    backlog = dashboard.summary()["inbox"]
+    assert backlog["pending"] == 2 and backlog["oldest_seconds"] >= 1
+    live = admin_client.get("/dashboard/live").get_data(as_text=True)
+    assert 'data-testid="inbox-pending">2<' in live
+
+    run_inbound(app)
+    assert 'data-testid="inbox-pending">0<' in admin_client.get("/dashboard/live").get_data(as_text=True)
+
+
+def test_100_messages_of_one_customer_posted_at_once_in_shuffled_order_show_in_the_customers_order(app, live_server):
+    """Real HTTP, many threads, the embedded worker draining while the webhooks still arrive."""
+    app.config["PARLEY_INBOUND_REORDER_MS"] = 3000  # longer than the spread of the posts on a busy test machine
+    account = make_sandbox_account(make_queue())
+    start = int(time.time()) - 1000
+    bodies = [
+        signed(account, body_of(sandbox.build_inbound(CUSTOMER, text=f"m{n:03d}", message_id=f"sim.o{n}", timestamp=start + n)))
+        for n in range(100)
+    ]
+    random.Random(13).shuffle(bodies)
+
+    def send(signed_body):
+        headers, body = signed_body
+        return requests.post(live_server.url + path_of(account), data=body, headers=headers, timeout=30).status_code
+
+    with ThreadPoolExecutor(16) as pool:
+        assert set(pool.map(send, bodies)) == {200}
+
+    wait_for(lambda: (doc := get_db().interactions.find_one({})) and doc["message_count"] == 100, timeout=60)
+    assert conversation_texts() == [f"m{n:03d}" for n in range(100)]
+
+
+def test_a_worker_that_died_mid_drain_leaves_its_events_for_the_sweep_applied_once(app, client):
+    account = make_sandbox_account(make_queue())
+    for n in range(3):
+        post(client, account, sandbox.build_inbound(CUSTOMER, text=f"x{n}", message_id=f"sim.d{n}"))
+    key = f"{account['_id']}:{CUSTOMER}"
+    # A worker took the drain (the queued job and its marker are gone), applied the first event and
+    # died before removing it: its lock outlives it until the lock's TTL.
+    queues.get_queue("inbound").empty()
+    inbox.clear_marker(key)
+    inbox.lock(key, ttl_ms=500)
+    first = inbox.parse(inbox.head(key))
+    assert webhooks.apply(account, first.event, first.received_at) == {"stored": 1}
+
+    assert run_sweep(app) == 0, "the lock is live: that worker may still be at it"
+    wait_for(lambda: not queues.get_redis().exists(inbox.PREFIX + "lock:" + key), timeout=5)
+    assert run_sweep(app) == 1
+    assert run_inbound(app) == {"duplicate": 1, "stored": 2}
+    assert conversation_texts() == ["x0", "x1", "x2"]
+    assert dashboard.inbox_backlog()["pending"] == 0
+
+
+def run_sweep(app):
+    """The periodic sweep, run by a real worker; returns how many inboxes it found stranded."""
+    from app import jobs
+
+    job = jobs.enqueue(jobs.SWEEP_INBOXES)
+    run_inbound(app, ("maintenance",))
+    job.refresh()
+    return job.meta["outcome"]
+
+
+def test_an_event_that_can_never_be_stored_is_set_aside_and_the_customer_goes_on(app, client):
+    account = make_sandbox_account(make_queue())
+    card = {"name": {"formatted_name": "Luca"}, "phones": [{"phone": "+393331234567"}], "ref": 2**64}
+    poison = sandbox.build_inbound(CUSTOMER, "contacts", contacts=[card], message_id="sim.poison", timestamp=1_700_000_000)
+    later = sandbox.build_inbound(CUSTOMER, text="still here", message_id="sim.after", timestamp=1_700_000_001)
+    headers, body = signed(account, body_of(poison, later))
+    assert outcomes(deliver(client, account, body, headers)) == {"failed": 1, "stored": 1}
+    assert get_db().webhook_failures.count_documents({}) == 1
+    assert conversation_texts() == ["still here"]
+    assert dashboard.inbox_backlog()["pending"] == 0
+
+
+def test_events_of_a_deleted_account_are_dropped_not_retried(app, client):
+    account = make_sandbox_account(make_queue())
+    post(client, account, sandbox.build_inbound(CUSTOMER, text="hello"))
+    get_db().accounts.delete_one({"_id": account["_id"]})
+    assert run_inbound(app) == {"orphaned": 1}
+    assert dashboard.inbox_backlog()["pending"] == 0
+
+
+@pytest.fixture
+def app_on_stoppable_redis(config):
+    """An app on its own Redis with an append-only file, which the test may kill and restart."""
+    server = RedisServer(appendonly=True).start()
+    config.REDIS_URL = server.url
+    yield create_app(config), server
+    server.stop()
+
+
+def test_redis_down_at_the_webhook_is_a_500_and_the_providers_retry_is_accepted(app_on_stoppable_redis):
+    app, server = app_on_stoppable_redis
+    client = app.test_client()
+    with app.app_context():
+        account = make_sandbox_account(make_queue())
+    event = sandbox.build_inbound(CUSTOMER, text="are you there?", message_id="sim.retry")
+    server.kill()
+    response = post(client, account, event)
+    assert response.status_code == 500 and response.get_json()["error"]["code"] == "retry_later"
+
+    server.restart()
+    assert post(client, account, event).status_code == 200
+    assert post(client, account, event).status_code == 200  # the provider's own repeat
+    assert run_inbound(app) == {"stored": 1, "duplicate": 1}
+    with app.app_context():
+        assert conversation_texts() == ["are you there?"]
+
+
+def test_accepted_events_survive_a_redis_crash_and_are_applied_once(app_on_stoppable_redis):
+    """Redis killed after the 200 and before any worker ran: its append-only file kept the events."""
+    app, server = app_on_stoppable_redis
+    client = app.test_client()
+    with app.app_context():
+        account = make_sandbox_account(make_queue())
+    for n in range(3):
+        event = sandbox.build_inbound(CUSTOMER, text=f"kept {n}", timestamp=1_700_000_000 + n)
+        assert post(client, account, event).status_code == 200
+    server.kill()
+    server.restart()
+    assert run_inbound(app) == {"stored": 3}
+    with app.app_context():
+        assert conversation_texts() == ["kept 0", "kept 1", "kept 2"]
+
+
+def test_inbox_entries_read_back_as_the_events_that_went_in(app):
+    account = make_sandbox_account(make_queue())
+    [event] = customer_says(account, CUSTOMER, "round trip", message_id="sim.rt")
+    [key] = inbox.record(account["_id"], [event], event.timestamp)
+    entry = inbox.parse(inbox.head(key))
+    assert entry.event == event and entry.received_at == event.timestamp
+    assert json.loads(entry.member.split(b"|", 2)[2])["event"]["text"] == "round trip"
+
+
+def test_a_held_inbox_steps_aside_while_other_jobs_wait_and_is_applied_after_them(app, client):
+    app.config["PARLEY_INBOUND_REORDER_MS"] = 300
+    account = make_sandbox_account(make_queue())
+    for who in ("+447700900561", "+447700900562"):
+        for n in (2, 1):  # each customer's later message arrives first
+            post(client, account, sandbox.build_inbound(who, text=f"{who[-1]}{n}", timestamp=1_700_000_000 + n))
+    assert queues.get_queue("inbound").count == 2
+    assert run_inbound(app) == {"stored": 4}
+    by_customer = {}
+    for doc in get_db().interactions.find({}, {"_id": 1, "contact.phone": 1}):
+        admin = get_db().users.find_one({"role": "admin"}) or make_user("admin")
+        by_customer[doc["contact"]["phone"]] = [m["text"] for m in interaction_queries.detail(admin, str(doc["_id"]))[1]]
+    assert by_customer == {"+447700900561": ["11", "12"], "+447700900562": ["21", "22"]}
