@@ -74,7 +74,7 @@ INDEXES = [
 DAY = 24 * 3600
 
 # Interaction engine: open-interaction uniqueness, status and reaction look-ups by provider id,
-# offers, the window-expiry job, replayable events, and dedup keys of provider deliveries.
+# offers, the window-expiry job, and dedup keys of provider deliveries.
 INDEXES += [
     index(
         "interactions",
@@ -102,8 +102,6 @@ INDEXES += [
     index("interactions", ("status", ASCENDING), ("all_rejected_at", ASCENDING)),
     index("interactions", ("window_expired", ASCENDING), ("window_expires_at", ASCENDING)),
     index("interactions", ("agent_id", ASCENDING), ("status", ASCENDING)),
-    index("interaction_events", ("interaction_id", ASCENDING), ("seq", ASCENDING), unique=True),
-    index("interaction_events", ("at", ASCENDING), expireAfterSeconds=7 * DAY),
     index("webhook_events", ("at", ASCENDING), expireAfterSeconds=8 * DAY),
     index("pending_statuses", ("account_id", ASCENDING), ("provider_message_id", ASCENDING)),
     index("pending_statuses", ("at", ASCENDING), expireAfterSeconds=7 * DAY),
@@ -281,13 +279,12 @@ def ping():
 
 # Interactions management: new interactions waiting per contact (list badges), a customer's
 # journey across accounts (by number), the list's unfiltered "window closing soonest" sort, and
-# the dashboard's today figures and ingestion lag.
+# the dashboard's today figures.
 INDEXES += [
     index("interactions", ("window_expires_at", ASCENDING), ("_id", ASCENDING)),
     index("interactions", ("contact_id", ASCENDING), ("status", ASCENDING)),
     index("interactions", ("contact.phone", ASCENDING), ("created_at", DESCENDING)),
     index("interactions", ("closed_at", DESCENDING)),
-    index("interaction_events", ("event", ASCENDING), ("at", DESCENDING)),
     # The customer's open interaction on an account by number, whichever contact list holds the contact.
     index("interactions", ("account_id", ASCENDING), ("contact.phone", ASCENDING), ("is_open", ASCENDING)),
 ]

@@ -33,11 +33,6 @@ ACCOUNT = ObjectId()
 # and the `messages` collection of one document per message (issue 13, point 1).
 INDEXES = {
     "webhook_events": [([("at", 1)], {"expireAfterSeconds": 8 * DAY})],
-    "interaction_events": [
-        ([("interaction_id", 1), ("seq", 1)], {"unique": True}),
-        ([("at", 1)], {"expireAfterSeconds": 7 * DAY}),
-        ([("event", 1), ("at", -1)], {}),
-    ],
     "messages": [
         ([("interaction_id", 1), ("position", 1)], {"unique": True}),
         (
@@ -53,8 +48,6 @@ def documents(collection, n, start=0):
     for i in range(start, start + n):
         if collection == "webhook_events":
             yield {"_id": f"meta:wamid.{i}", "at": now}
-        elif collection == "interaction_events":
-            yield {"interaction_id": i // 20, "seq": i % 20, "event": "message", "at": now, "payload": {"text": "x" * 80}}
         else:
             yield {
                 "interaction_id": i // 20,
@@ -75,10 +68,6 @@ def operations(db, size=SIZES[0]):
             lambda n: db.webhook_events.insert_one(next(documents("webhook_events", 1, 10**7 + n))),
             "webhook_events",
         ),
-        "insert interaction_events (unique, TTL)": (
-            lambda n: db.interaction_events.insert_one(next(documents("interaction_events", 1, 10**7 + n))),
-            "interaction_events",
-        ),
         "insert messages (2 unique, 1 partial)": (
             lambda n: db.messages.insert_one(next(documents("messages", 1, 10**7 + n))),
             "messages",
@@ -92,10 +81,6 @@ def operations(db, size=SIZES[0]):
         "update_one message by (interaction, position)": (
             lambda n: db.messages.update_one({"interaction_id": n % interactions, "position": 3}, {"$set": {"status": "read"}}),
             "messages",
-        ),
-        "events after a seq (replay)": (
-            lambda n: list(db.interaction_events.find({"interaction_id": n % interactions, "seq": {"$gt": 10}}).sort("seq", 1)),
-            "interaction_events",
         ),
     }
 

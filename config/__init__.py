@@ -162,6 +162,12 @@ class Config:
         self.PARLEY_PRESENCE_TTL_SECONDS = env_int("PARLEY_PRESENCE_TTL_SECONDS", 60)
         if self.PARLEY_PRESENCE_TTL_SECONDS < 1:
             raise ConfigError("PARLEY_PRESENCE_TTL_SECONDS must be at least 1")
+        # Live events kept per interaction for browsers that reconnect (in Redis), and how long after
+        # the interaction's last event; a browser further behind reloads the conversation instead.
+        self.PARLEY_LIVE_EVENTS_KEPT = env_int("PARLEY_LIVE_EVENTS_KEPT", 1000)
+        self.PARLEY_LIVE_EVENTS_TTL_SECONDS = env_int("PARLEY_LIVE_EVENTS_TTL_SECONDS", 7 * 24 * 3600)
+        if self.PARLEY_LIVE_EVENTS_KEPT < 1 or self.PARLEY_LIVE_EVENTS_TTL_SECONDS < 1:
+            raise ConfigError("PARLEY_LIVE_EVENTS_KEPT and PARLEY_LIVE_EVENTS_TTL_SECONDS must be at least 1")
         # Accounts, queues and contacts are cached in each process; a change made by another process is
         # seen within this many milliseconds (the process that made it sees it at once).
         self.PARLEY_CONFIG_CACHE_MS = env_int("PARLEY_CONFIG_CACHE_MS", 1000)

@@ -194,6 +194,10 @@ class Sent(BaseModel):
 class Events(BaseModel):
     events: list[dict]
     seq: int
+    complete: bool = Field(
+        description="False when events after after_seq are no longer kept (too far behind, or the log expired): "
+        "reload the conversation and its interaction instead of applying `events`."
+    )
 
 
 class ContactAdded(BaseModel):

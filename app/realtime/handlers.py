@@ -151,11 +151,12 @@ def on_sync(data):
     after = data.get("after_seq", 0)
     if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2**63:
         return {"error": "bad_request", "message": "after_seq must be a whole number."}
-    return {"events": live.events_since(interaction["_id"], after), "seq": interaction["seq"]}
+    return {**live.events_since(interaction["_id"], after, interaction["seq"]), "seq": interaction["seq"]}
 
 
 def init_app(app):
     push.configure(app.config["PARLEY_PRESENCE_TTL_SECONDS"])
+    live.configure(app.config["PARLEY_LIVE_EVENTS_KEPT"], app.config["PARLEY_LIVE_EVENTS_TTL_SECONDS"])
     socketio.init_app(
         app,
         async_mode=app.config["PARLEY_ASYNC_MODE"],

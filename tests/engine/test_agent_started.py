@@ -58,7 +58,7 @@ def test_a_reply_to_a_started_text_reaches_the_agent_opens_the_window_and_keeps_
     assert view["interaction"]["window_expired"] is False and view["interaction"]["window_expires_at"]
     assert view["interaction"]["last_message"]["direction"] == "in" and view["interaction"]["unread"] == 1
     # The workers that applied the webhook also scored its sentiment: a "sentiment" event follows.
-    event, *later = live.events_since(get_db().interactions.find_one({})["_id"], seq_before)
+    event, *later = live.events_since(get_db().interactions.find_one({})["_id"], seq_before)["events"]
     assert [e["event"] for e in later] == ["sentiment"]
     assert event["event"] == "message" and event["message"]["text"] == "Hello, who is this?"
     assert event["message"]["position"] == 1 and event["interaction"]["agent_id"] == str(team["alice"]["_id"])

@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from bson import ObjectId
 
+from app import queues
 from app.db import get_db
 from app.services import clock
-from app.services.conversations import inbound, routing
+from app.services.conversations import inbound, live, routing
 from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.engine.helpers import make_template
@@ -145,8 +147,12 @@ def test_messages_come_in_pages_from_the_latest(team, apis):
 def test_events_endpoint_replays_after_a_sequence(team, apis):
     iid = inbound_from(team, "+447700900123", "one")
     inbound_from(team, "+447700900123", "two")
-    events = apis["admin"].get(f"/interactions/{iid}/events", query_string={"after_seq": 1}).get_json()["events"]
-    assert [(e["seq"], e["event"], e["message"]["text"]) for e in events] == [(2, "message", "two")]
+    answer = apis["admin"].get(f"/interactions/{iid}/events", query_string={"after_seq": 1}).get_json()
+    assert [(e["seq"], e["event"], e["message"]["text"]) for e in answer["events"]] == [(2, "message", "two")]
+    assert answer["complete"] is True and answer["seq"] == 2
+    queues.get_redis().delete(live.log_key(ObjectId(iid)))  # the log expired, or Redis lost it
+    answer = apis["admin"].get(f"/interactions/{iid}/events", query_string={"after_seq": 1}).get_json()
+    assert answer == {"events": [], "complete": False, "seq": 2}, "the client must reload, not apply nothing"
 
 
 def test_new_outbound_interaction_creates_the_contact_and_opens_assigned(team, apis):

@@ -8,7 +8,7 @@ from app import queues
 from app.db import get_db
 from app.services.conversations import inbound
 from config import TestingConfig as Settings
-from tests.support.engine import customer_says
+from tests.support.engine import customer_says, live_events
 from tools.devstack import RedisServer
 
 CUSTOMER = "+447700900123"
@@ -48,7 +48,7 @@ def stored_during_an_outage(account, own_redis):
 def followups_done_once(stored):
     interaction = get_db().interactions.find_one({})
     assert interaction["message_count"] == interaction["unread"] == interaction["seq"] == 1, "counted once"
-    events = list(get_db().interaction_events.find({"interaction_id": interaction["_id"]}))
+    events = live_events(interaction["_id"])
     assert [(e["seq"], e["event"]) for e in events] == [(1, "offer")]
     assert queues.get_queue("inbound").job_ids == [f"sentiment-{stored['id']}"]
 

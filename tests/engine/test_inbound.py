@@ -9,7 +9,7 @@ from app.providers.sandbox import build_inbound
 from app.services import clock
 from app.services.conversations import inbound
 from app.services.conversations.window_expiry import expire_windows
-from tests.support.engine import customer_says, sandbox_events, stored_messages
+from tests.support.engine import customer_says, live_events, sandbox_events, stored_messages
 from tests.support.query_shapes import embedded_only
 
 CUSTOMER = "+447700900123"
@@ -131,7 +131,7 @@ def test_expiry_job_marks_exactly_the_expired_interactions(team):
     assert expire_windows() == 0  # announced once
     states = {i["contact"]["phone"]: i["window_expired"] for i in interactions()}
     assert states == {"+447700900001": True, "+447700900002": False}
-    events = list(get_db().interaction_events.find({"event": "window_expired"}))
+    events = [e for i in interactions() for e in live_events(i["_id"], "window_expired")]
     assert len(events) == 1
 
 
@@ -170,5 +170,5 @@ def test_concurrent_changes_to_one_interaction_never_share_a_sequence_number(tea
             thread.join()
     finally:
         sys.setswitchinterval(interval)
-    seqs = sorted(e["seq"] for e in get_db().interaction_events.find({"interaction_id": interaction_id}))
+    seqs = [e["seq"] for e in live_events(interaction_id)]
     assert seqs == list(range(1, interactions()[0]["seq"] + 1))

@@ -14,7 +14,6 @@ from tests.support.query_shapes import branches, embedded_only, recording, serve
 ENGINE_COLLECTIONS = {
     "interactions",
     "messages",
-    "interaction_events",
     "webhook_events",
     "pending_statuses",
     "contacts",

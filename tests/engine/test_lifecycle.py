@@ -10,7 +10,7 @@ from app.services.conversations import inbound, lifecycle, routing
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from tests.engine.helpers import conversation, messages
 from tests.support.builders import make_user
-from tests.support.engine import customer_says, make_queue, make_sandbox_account
+from tests.support.engine import customer_says, live_events, make_queue, make_sandbox_account
 
 
 def system_lines(interaction_id):
@@ -155,7 +155,7 @@ def test_every_sequence_number_has_its_event(team):
     lifecycle.add_note(team["alice"], interaction["_id"], "note")
     lifecycle.close(team["alice"], interaction["_id"])
     doc = get_db().interactions.find_one({"_id": interaction["_id"]})
-    seqs = sorted(e["seq"] for e in get_db().interaction_events.find({"interaction_id": interaction["_id"]}))
+    seqs = [e["seq"] for e in live_events(interaction["_id"])]
     assert seqs == list(range(1, doc["seq"] + 1))
 
 

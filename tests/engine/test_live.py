@@ -116,6 +116,7 @@ def test_a_reconnecting_client_gets_exactly_what_it_missed_in_order(server, team
     caught_up = client.client.call("sync", {"interaction_id": str(interaction["_id"]), "after_seq": last_seen}, timeout=10)
     assert [e["message"]["text"] for e in caught_up["events"]] == [f"missed {n}" for n in range(5)]
     assert [e["seq"] for e in caught_up["events"]] == list(range(last_seen + 1, last_seen + 6))
+    assert caught_up["complete"] is True
     assert client.client.call("sync", {"interaction_id": str(interaction["_id"]), "after_seq": caught_up["seq"]})["events"] == []
     client.disconnect()
 

@@ -11,7 +11,7 @@ from app.services.conversations import inbound, lifecycle, message_store, outbou
 from app.services.conversations.window_expiry import expire_windows
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from tests.engine.helpers import conversation, deliver, make_template, message, messages
-from tests.support.engine import customer_says, status_of
+from tests.support.engine import customer_says, live_events, status_of
 
 
 def test_text_goes_out_and_status_callbacks_move_it_to_read(team):
@@ -136,8 +136,8 @@ def test_customer_reaction_to_the_last_agent_message_marks_acknowledged(team):
     )
     doc = get_db().interactions.find_one({"_id": interaction["_id"]})
     assert doc["acknowledged"]["emoji"] == "👍"
-    event = get_db().interaction_events.find_one({"interaction_id": interaction["_id"], "event": "reaction"})
-    assert event["payload"]["interaction"]["acknowledged"]["emoji"] == "👍"  # lists and sidebars update live
+    [event] = live_events(interaction["_id"], "reaction")
+    assert event["interaction"]["acknowledged"]["emoji"] == "👍"  # lists and sidebars update live
     assert message(interaction["_id"], sent["id"])["reactions"]["customer"]["emoji"] == "👍"
     inbound.ingest(account, customer_says(account, "+447700900123", None, kind="reaction", reaction={"message_id": pmid}))
     assert get_db().interactions.find_one({"_id": interaction["_id"]})["acknowledged"] is None

@@ -17,7 +17,7 @@ from app.services.people import api_tokens
 from app.web.access import PUBLIC_ENDPOINTS, SELF_AUTHENTICATED_BLUEPRINTS
 from tests.engine.helpers import make_template
 from tests.support.builders import make_user, sign_in
-from tests.support.engine import customer_says, make_queue, make_sandbox_account
+from tests.support.engine import customer_says, live_events, make_queue, make_sandbox_account
 from tests.support.live_server import LiveServer
 from tests.support.sockets import RecordingClient, connect_as
 
@@ -200,7 +200,8 @@ def world(app):
     inbound.ingest(account, customer_says(account, "+447700900123", "hello"))
     interaction = get_db().interactions.find_one({})
     routing.accept(ours, interaction["_id"])
-    message_id = get_db().interaction_events.find_one({"event": "offer"})["payload"]["message"]["id"]
+    [offer] = live_events(interaction["_id"], "offer")
+    message_id = offer["message"]["id"]
     stored = media_store.put(b"%PDF-1.4", "a.pdf", "application/pdf", interaction_id=str(interaction["_id"]))
     values = {
         "interaction_id": str(interaction["_id"]),

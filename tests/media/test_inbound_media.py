@@ -10,7 +10,7 @@ from app.db import get_db
 from app.services.attachments import media
 from tests.fakes.provider_server import FakeResponse
 from tests.support.builders import csrf_token
-from tests.support.engine import stored_messages
+from tests.support.engine import live_events, stored_messages
 from tests.webhooks.support import deliver, make_account, path_of, signed
 
 from .support import PNG, wait_for
@@ -50,7 +50,7 @@ def test_a_meta_image_is_fetched_in_two_steps_stored_and_served(live_server, fak
     assert response.mimetype == "image/png"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Disposition"].startswith("inline")
-    events = [e["event"] for e in get_db().interaction_events.find({"interaction_id": interaction["_id"]})]
+    events = [e["event"] for e in live_events(interaction["_id"])]
     assert "media_ready" in events
 
 

@@ -2,7 +2,7 @@
 
 from app.db import get_db
 from app.services.conversations import inbound
-from tests.support.engine import customer_says, make_queue, make_sandbox_account, stored_messages
+from tests.support.engine import customer_says, live_events, make_queue, make_sandbox_account, stored_messages
 from tests.support.sockets import wait_for
 
 
@@ -24,8 +24,8 @@ def test_a_customer_message_gets_a_score_and_the_interaction_a_sentiment(live_se
     assert doc["sentiment_scores"]["messages"] == 1
     [message] = scored_messages(interaction["_id"])
     assert message["sentiment"]["label"] == "Positive"
-    events = list(get_db().interaction_events.find({"interaction_id": interaction["_id"], "event": "sentiment"}))
-    assert [e["payload"] for e in events] == [{"sentiment": "Positive"}]
+    events = live_events(interaction["_id"], "sentiment")
+    assert [e["sentiment"] for e in events] == ["Positive"]
     assert events[0]["seq"] == doc["seq"]
 
 

@@ -68,7 +68,7 @@ def test_jumping_closes_the_window_the_sandbox_then_refuses_free_text_and_the_cu
     assert after["window_expires_at"] == before["window_expires_at"] - timedelta(hours=24) <= clock.now().replace(tzinfo=None)
     assert stored_messages(interaction["_id"]) == messages_before, "nothing else moves"
     assert after["created_at"] == before["created_at"]
-    events = live.events_since(interaction["_id"], before["seq"])
+    events = live.events_since(interaction["_id"], before["seq"])["events"]
     assert [e["event"] for e in events] == ["window_expired"], "the desktop is told at once"
     assert sim.conversation().get_json()["window_open"] is False
 

@@ -9,7 +9,7 @@ from app.providers.registry import get_provider
 from app.providers.sandbox import build_inbound, build_status
 from app.services.channel import accounts
 from app.services.channel.provider_access import provider_config
-from app.services.conversations import message_store
+from app.services.conversations import live, message_store
 from app.services.setup import queue_admin
 
 _seq = itertools.count(1)
@@ -63,3 +63,9 @@ def stored_message(interaction_id, message_id):
 def messages_with(provider_message_id):
     """Every stored message with this provider id."""
     return [message_store.public(m) for m in message_store.with_provider_id(provider_message_id)]
+
+
+def live_events(interaction_id, event=None):
+    """The interaction's replayable live events (as pushed), in order; only `event`s when given."""
+    kept = live.events_since(interaction_id, 0)["events"]
+    return [e for e in kept if event is None or e["event"] == event]

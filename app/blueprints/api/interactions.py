@@ -69,14 +69,14 @@ def get_interaction(interaction_id):
     "get",
     "Live events after a sequence number (catching up after a reconnect)",
     shapes.Events,
-    "The events, in order.",
+    "The events kept after after_seq, in order, and whether they are all of them.",
     query=(shapes.EventsAfter,),
 )
 def interaction_events(interaction_id):
     doc = load_visible(g.api_user, interaction_id, {"seq": 1})
     asked = {"after_seq": request.args.get("after_seq") or None}
     after = checked(shapes.EventsAfter, asked, "after_seq must be a whole number.", ServiceError, say=EVENTS_SAYS).after_seq
-    return jsonify(events=live.events_since(doc["_id"], after or 0), seq=doc["seq"])
+    return jsonify(**live.events_since(doc["_id"], after or 0, doc["seq"]), seq=doc["seq"])
 
 
 @bp.route("/interactions/<interaction_id>/messages", methods=["POST"])

@@ -33,6 +33,8 @@ export class Conversation {
   async loadLatest(prepare) {
     const data = await api.interaction(this.id, undefined, PAGE);
     prepare(data);
+    this.messages.clear(); // drawn afresh: also after a reload, when rows of the old page go
+    this.rows.clear();
     this.firstPosition = data.paging.first_position;
     this.hasOlder = data.paging.has_older;
     this.list.replaceChildren(this.fragment(data.messages));

@@ -3,6 +3,8 @@
 // A tab's events are buffered until its first page is loaded, applied strictly one after
 // another, and a gap (a lost event, or a reconnect) is filled by asking the server for
 // everything after the last applied number: no duplicate, no gap, whatever the network did.
+// The server keeps a bounded log: when it no longer holds what we missed (too far behind, or
+// the log expired) it says so, and the tab loads the conversation afresh instead.
 
 import { api } from "./api.js";
 
@@ -16,11 +18,12 @@ function ask(socket, event, data) {
 const STALE_GAP_MS = 15000;
 
 export class Sequencer {
-  constructor(socket, interactionId, apply, refused = () => {}) {
+  constructor(socket, interactionId, apply, refused, reload) {
     this.socket = socket;
     this.id = interactionId;
     this.apply = apply;
     this.refused = refused; // the server no longer lets us watch (access lost while we were away)
+    this.reload = reload; // shows the latest page and interaction again; resolves to their seq
     this.lastSeq = null; // null: still loading, keep everything
     this.buffer = new Map();
     this.syncing = false;
@@ -55,21 +58,24 @@ export class Sequencer {
 
   // Fetch what we missed: over the socket when connected, else over HTTP. Every number has its
   // event, but the event is recorded a moment after the number is taken: while a gap remains,
-  // ask again a little later. Only a gap that outlives STALE_GAP_MS (a server that died between
-  // the two writes) is stepped over, so nothing shown is ever dropped by a race.
+  // ask again a little later. A gap that outlives STALE_GAP_MS (a server that died between the
+  // two writes) or a log that no longer reaches back far enough reloads the conversation.
   async sync() {
     if (this.lastSeq === null) return;
+    const from = this.lastSeq;
     this.syncing = true;
     let answer = null;
     try {
-      answer = await ask(this.socket, "sync", { interaction_id: this.id, after_seq: this.lastSeq });
+      answer = await ask(this.socket, "sync", { interaction_id: this.id, after_seq: from });
       if (answer?.error) answer = null;
     } catch {
       answer = null;
     }
-    if (!answer) answer = await api.events(this.id, this.lastSeq).catch(() => null);
+    if (!answer) answer = await api.events(this.id, from).catch(() => null);
     this.syncing = false;
-    if (!answer) return; // offline: the reconnect will sync again
+    if (!answer || this.lastSeq === null) return; // offline (the reconnect will sync again), or reloading
+    // Too far behind: reload, unless another answer or the live events already took us past `from`.
+    if (answer.complete === false) return this.lastSeq === from ? this.resync() : undefined;
     for (const event of answer.events || []) if (event.seq > this.lastSeq) this.buffer.set(event.seq, event);
     this.drain(true);
     if (!this.buffer.size) {
@@ -77,17 +83,31 @@ export class Sequencer {
       return;
     }
     this.gapSince ??= Date.now();
-    if (Date.now() - this.gapSince > STALE_GAP_MS) {
-      this.lastSeq = Math.min(...this.buffer.keys()) - 1;
-      this.gapSince = null;
-      this.drain(true);
-      return;
-    }
+    if (Date.now() - this.gapSince > STALE_GAP_MS) return this.resync();
     this.retry = Math.min((this.retry || 150) * 2, 2000);
     this.pending = setTimeout(() => {
       this.pending = null;
       if (!this.syncing && this.buffer.size) this.sync();
     }, this.retry);
+  }
+
+  // Start again from the latest page; events arriving meanwhile wait in the buffer and those
+  // the page already shows are dropped.
+  async resync() {
+    const from = this.lastSeq;
+    this.lastSeq = null;
+    clearTimeout(this.pending);
+    this.pending = null;
+    this.gapSince = null;
+    this.retry = null;
+    let seq;
+    try {
+      seq = await this.reload();
+    } catch {
+      this.lastSeq = from; // offline: the reconnect will sync again
+      return;
+    }
+    this.start(seq);
   }
 
   // After a reconnect: join the interaction's room again, then catch up.

@@ -19,7 +19,7 @@ export class Tab {
     this.interaction = interaction || { id };
     this.contact = null;
     this.unread = 0;
-    this.sequencer = new Sequencer(desktop.socket, id, (event) => this.apply(event), () => this.lose("Your access to this conversation changed"));
+    this.sequencer = new Sequencer(desktop.socket, id, (event) => this.apply(event), () => this.lose("Your access to this conversation changed"), () => this.reload());
     this.conversation = new Conversation(id, this.bubbleContext());
     this.sender = new Sender(id, this.conversation, this.boot.user, (text, level) => this.composer.notice(text, level),
       () => ({ contact: this.contact || {}, agent: this.boot.user, account: this.account }));
@@ -57,17 +57,35 @@ export class Tab {
 
   async load() {
     await this.sequencer.watch(); // join the room first, so nothing falls between the page and the events
-    const data = await this.conversation.loadLatest((page) => (this.interaction = { ...this.interaction, ...page.interaction }));
-    // The engine's count is what the agent has not seen yet (it survives reloads); events after the page add to it.
-    this.setUnread(this.interaction.unread || 0);
+    const seq = await this.showLatest();
     this.loaded = true;
-    this.sequencer.start(data.interaction.seq);
+    this.sequencer.start(seq);
     if (this.active) this.openView();
     this.refresh();
     this.sidebar.renderDetails();
     if (this.active) this.desktop.reveal(this); // the label now has its real width
     this.sidebar.loadContact();
     this.sidebar.loadHistory();
+  }
+
+  // The latest page and the interaction as the engine has them now; resolves to their seq.
+  async showLatest() {
+    const data = await this.conversation.loadLatest((page) => (this.interaction = { ...this.interaction, ...page.interaction }));
+    // The engine's count is what the agent has not seen yet (it survives reloads); events after the page add to it.
+    this.setUnread(this.interaction.unread || 0);
+    return data.interaction.seq;
+  }
+
+  // The engine no longer keeps every event this tab missed: draw it again from the engine's state.
+  async reload() {
+    const atEnd = !this.active || this.conversation.nearEnd();
+    const seq = await this.showLatest();
+    if (atEnd) this.conversation.atEnd = true;
+    if (atEnd && this.active) this.conversation.scrollToEnd();
+    this.refresh();
+    this.sidebar.renderDetails();
+    this.desktop.refreshCount();
+    return seq;
   }
 
   // --- state ----------------------------------------------------------------------------
