@@ -6,7 +6,7 @@ import redis
 
 from app import queues
 from app.db import get_db
-from app.services.conversations import inbound
+from app.services.conversations import inbound, routing
 from config import TestingConfig as Settings
 from tests.support.engine import customer_says, live_events
 from tools.devstack import RedisServer
@@ -58,3 +58,17 @@ def test_the_drains_retry_completes_the_follow_ups_once(team, own_redis):
     events, stored = stored_during_an_outage(account, own_redis)
     assert inbound.ingest(account, events, retry=True) == {"duplicate": 1}
     followups_done_once(stored)
+
+
+def test_an_agents_action_is_kept_when_redis_cannot_carry_its_live_event(team, own_redis):
+    """The change is in the database: Redis down loses only its live event (desktops that miss
+    its number reload), not the agent's action."""
+    account = team["account"]
+    server, restart = own_redis
+    inbound.ingest(account, customer_says(account, CUSTOMER, "Anyone there?"))
+    interaction = get_db().interactions.find_one({})
+    server.stop()
+    accepted = routing.accept(team["alice"], str(interaction["_id"]))
+    restart()
+    assert accepted["agent_id"] == team["alice"]["_id"]
+    assert get_db().interactions.find_one({})["agent_id"] == team["alice"]["_id"]

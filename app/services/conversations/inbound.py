@@ -287,10 +287,7 @@ def _after_store(account, interaction, message, how):
     shown = msgs.with_position(message_store.public(message), interaction)
     payload = {"message": plain(shown), "interaction": routing.card(interaction)}
     targets = routing.offer_targets(interaction) if interaction["status"] == "queued" else ()
-    try:
-        live.publish(interaction, "offer" if how in ("created", "reopened") else "message", payload, extra_agent_ids=targets)
-    except DuplicateKeyError:
-        pass  # published before a failure interrupted the follow-ups: the event is recorded once
+    live.publish_or_raise(interaction, "offer" if how in ("created", "reopened") else "message", payload, extra_agent_ids=targets)
     if (message.get("media") or {}).get("state") == "pending":
         jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)
     if message.get("text") or message.get("caption"):

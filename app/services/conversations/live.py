@@ -13,11 +13,16 @@ instead. Publishing makes no database round trip.
 """
 
 import json
+import logging
+
+from redis.exceptions import RedisError
 
 from app import queues
 from app.realtime.push import ADMINS_ROOM, agent_room, emit
 from app.services import clock
 from app.services.serialize import plain
+
+log = logging.getLogger(__name__)
 
 _settings = {"kept": 1000, "ttl": 7 * 24 * 3600}
 ARRIVALS_KEY = "parley:ingestion:arrivals"
@@ -74,9 +79,21 @@ def rooms_for(interaction, extra_agent_ids=()):
 def publish(interaction, event, payload, extra_agent_ids=()):
     """Record and push `event`; `interaction` is the document as returned by the update that bumped seq.
 
-    The change itself is already in the database. A RedisError propagates (nothing is emitted), so
-    that a caller that retries or redoes its follow-ups publishes the event again under the same seq.
+    The change itself is already in the database, so Redis not answering does not undo or fail it:
+    the event is logged as lost, and desktops that miss its number reload the conversation (the
+    gap rule, or an incomplete replay). Callers that can do their follow-ups again use
+    `publish_or_raise`.
     """
+    try:
+        return publish_or_raise(interaction, event, payload, extra_agent_ids)
+    except RedisError as exc:
+        log.warning("live event %s %s of interaction %s not published: %r", event, interaction["seq"], interaction["_id"], exc)
+        return None
+
+
+def publish_or_raise(interaction, event, payload, extra_agent_ids=()):
+    """`publish`, letting a RedisError propagate (nothing is emitted): a caller that retries (the
+    inbound drain) publishes the event again under the same seq."""
     at = clock.now()
     wire = plain({"interaction_id": interaction["_id"], "seq": interaction["seq"], "event": event, **payload})
     iid = interaction["_id"]
