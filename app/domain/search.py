@@ -18,13 +18,18 @@ def _fold(text):
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+#: What of one text is read for terms: WhatsApp's own limit on a text message (a longer body, which
+#: only a forged or broken webhook carries, is searchable by its start).
+MAX_TEXT_CHARS = 4096
+
+
 def terms(*texts):
     """The search terms of some texts (names, numbers, message bodies)."""
     found = []
     for text in texts:
         if not text:
             continue
-        folded = _fold(str(text))
+        folded = _fold(str(text)[:MAX_TEXT_CHARS])
         digits = re.sub(r"\D", "", folded)
         if len(digits) >= 6 and re.fullmatch(r"[\d\s+()./-]+", folded.strip()):
             found.append(digits)  # a phone number: one term, typed in any format

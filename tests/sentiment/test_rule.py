@@ -162,3 +162,11 @@ def test_a_question_asking_for_help_is_not_a_complaint_but_why_is():
     assert sentiment.score_text("¿Cómo devuelvo un producto dañado?")["label"] == "Neutral"
     assert sentiment.score_text("Why is my bill so high this month?")["label"] == "Negative"
     assert sentiment.score_text("The phone arrived broken")["label"] == "Negative"
+
+
+def test_only_the_first_4096_characters_of_a_message_are_scored():
+    """WhatsApp's limit on a text message: a forged body of megabytes costs no more than that."""
+    praise = "Thank you, excellent service! "
+    padded = praise + "x " * 10_000 + "This is terrible, still broken"
+    assert sentiment.score_text(padded) == sentiment.score_text(praise + "x " * 10_000)
+    assert sentiment.score_text(padded)["label"] == "Positive"

@@ -42,6 +42,7 @@ from app.services.analysis import sentiment_lexicon as lexicon
 LABELS = ("Positive", "Neutral", "Mixed", "Negative")
 FULL = 2.0  # summed valence of a clause that counts as full polarity (one "excellent", one "terrible")
 STRONG = 0.5
+MAX_SCORED_CHARS = 4096
 DECAY = 0.85
 # Scores are kept to 3 decimals and at most 1: a message followed by this many scored ones weighs
 # under 0.0005, so it cannot change the label or the rounded figures: only the latest count.
@@ -177,7 +178,9 @@ def label_for(positive, negative):
 
 
 def score_text(text, language=None):
-    """Score one message. `language` is recorded as given: the lexicon holds all four languages."""
+    """Score one message. `language` is recorded as given: the lexicon holds all four languages.
+    Only the first MAX_SCORED_CHARS count (WhatsApp's limit on a text message)."""
+    text = (text or "")[:MAX_SCORED_CHARS]
     sides = _clause_sides(text)
     positive = min(1.0, max((p for p, _ in sides), default=0.0) / FULL)
     negative = min(1.0, max((n for _, n in sides), default=0.0) / FULL)
