@@ -95,6 +95,11 @@ def desktop(new_page):
     assert not errors, f"JavaScript errors: {errors}"
 
 
+def customer_texts(pane):
+    """The texts of the customer's messages in a conversation pane, in the order shown."""
+    return pane.locator("[data-testid=message][data-direction=in] [data-testid=message-text]")
+
+
 def accept_offer(page, phone_or_name):
     offer = page.get_by_test_id("offer").filter(has_text=phone_or_name)
     offer.get_by_test_id("offer-accept").click()

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app import queues
-from tests.desktop.conftest import accept_offer, says
+from tests.desktop.conftest import accept_offer, customer_texts, says
 
 KEPT = 3
 PHONE = "+447700900654"
@@ -43,7 +43,7 @@ def test_more_events_than_the_log_keeps_reload_the_conversation(team, desktop):
 
     away(alice, lambda: [says(account, PHONE, f"While away {n}") for n in range(1, 7)])
 
-    texts = pane.locator("[data-testid=message][data-direction=in] [data-testid=message-text]")
+    texts = customer_texts(pane)
     expect(texts).to_have_text(["Before the drop", *(f"While away {n}" for n in range(1, 7))])
     assert loads, "the conversation was loaded again, not patched with the 3 events kept"
     says(account, PHONE, "Back again")
@@ -65,7 +65,7 @@ def test_a_lost_log_reloads_the_conversation_and_its_interaction(team, desktop):
 
     away(alice, lose_the_log)
 
-    texts = pane.locator("[data-testid=message][data-direction=in] [data-testid=message-text]")
+    texts = customer_texts(pane)
     expect(texts).to_have_text(["Before the loss", "While away"])
     says(account, PHONE, "And now")
     expect(texts).to_have_text(["Before the loss", "While away", "And now"])

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from app.services import clock
 from app.services.conversations import window_expiry
-from tests.desktop.conftest import accept_offer, says, status
+from tests.desktop.conftest import accept_offer, customer_texts, says, status
 from tests.desktop.support import interaction_of, messages_of, png_bytes
 from tests.support.browser import screenshot
 from tests.support.sockets import wait_for
@@ -61,7 +61,7 @@ def test_messages_during_a_network_drop_show_once_and_in_order(team, desktop, ne
         says(account, PHONE, f"While offline {n}")
     alice.context.set_offline(False)
     expect(alice.get_by_test_id("connection")).to_have_attribute("data-state", "connected", timeout=15_000)
-    texts = pane.locator("[data-testid=message][data-direction=in] [data-testid=message-text]")
+    texts = customer_texts(pane)
     expect(texts).to_have_text(["Before the drop", "While offline 1", "While offline 2", "While offline 3"])
     says(account, PHONE, "After the drop")
     expect(texts).to_have_count(5)
