@@ -1,6 +1,6 @@
 """Redis connections and the RQ queues, named by purpose."""
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from redis import Redis
 from rq import Queue
@@ -30,6 +30,16 @@ def _connection(url):
 
 def get_redis():
     return _connection(redis_url())
+
+
+def run_script(source, keys, args):
+    """Run the Lua `source` on Redis (EVALSHA, loading it once), its digest computed once per process."""
+    return _script(source)(keys=keys, args=args, client=get_redis())
+
+
+@cache
+def _script(source):
+    return get_redis().register_script(source)
 
 
 def get_queue(name):

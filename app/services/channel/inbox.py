@@ -122,7 +122,7 @@ def record(account_id, events, received_at):
         body = json.dumps({"event": event.to_dict(), "received_at": received_at.isoformat()}, default=_json_value)
         argv += [customer_key(account_id, event), _score(event, arrived), body]
     keys = [PREFIX, PENDING, SEQ, COUNT]
-    return [key.decode() for key in _redis().register_script(_RECORD)(keys, argv)]
+    return [key.decode() for key in rq_queues.run_script(_RECORD, keys, argv)]
 
 
 @dataclass
@@ -161,7 +161,7 @@ def begin(account_id, event):
     (statuses) are applied again safely and always answer ``first``."""
     if event.event_type != "message":
         return "first"
-    said = _redis().register_script(_BEGIN)([_mark_key(account_id, event)], [MARK_TTL_SECONDS])
+    said = rq_queues.run_script(_BEGIN, [_mark_key(account_id, event)], [MARK_TTL_SECONDS])
     return said.decode() if isinstance(said, bytes) else said
 
 
@@ -174,7 +174,7 @@ def remove(key, member, lock, event=None):
     still ours (and renewed)."""
     mark = _mark_key(key.split(":", 1)[0], event) if event is not None else ""
     keys = [PREFIX + key, PENDING, COUNT, lock.name, mark or PREFIX + "no-mark"]
-    return bool(_redis().register_script(_REMOVE)(keys, [member, key, lock.token, LOCK_TTL_MS]))
+    return bool(rq_queues.run_script(_REMOVE, keys, [member, key, lock.token, LOCK_TTL_MS]))
 
 
 def has_events(key):
@@ -197,7 +197,7 @@ class Lock:
     token: str
 
     def release(self):
-        _redis().register_script(_RELEASE)([self.name], [self.token])
+        rq_queues.run_script(_RELEASE, [self.name], [self.token])
 
 
 def lock(key, ttl_ms=LOCK_TTL_MS):

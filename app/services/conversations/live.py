@@ -97,10 +97,10 @@ def publish_or_raise(interaction, event, payload, extra_agent_ids=()):
     at = clock.now()
     wire = plain({"interaction_id": interaction["_id"], "seq": interaction["seq"], "event": event, **payload})
     iid = interaction["_id"]
-    record = queues.get_redis().register_script(_RECORD)
-    record(
-        keys=[log_key(iid), _floor_key(iid), ARRIVALS_KEY],
-        args=[wire["seq"], json.dumps(wire), _settings["kept"], _settings["ttl"], _arrival(event, wire, at), ARRIVALS_KEPT],
+    queues.run_script(
+        _RECORD,
+        [log_key(iid), _floor_key(iid), ARRIVALS_KEY],
+        [wire["seq"], json.dumps(wire), _settings["kept"], _settings["ttl"], _arrival(event, wire, at), ARRIVALS_KEPT],
     )
     emit(event, wire, rooms_for(interaction, extra_agent_ids))
     return wire
