@@ -13,6 +13,7 @@ from app import create_app, queues
 from app.db import get_db
 from app.providers import sandbox
 from app.services.channel import drain, inbox, webhooks
+from app.services.conversations import live
 from app.services.reading import interaction_queries
 from app.services.reporting import dashboard
 from tests.media.support import wait_for
@@ -211,6 +212,39 @@ def test_accepted_events_survive_a_redis_crash_and_are_applied_once(app_on_stopp
     assert run_inbound(app) == {"stored": 3}
     with app.app_context():
         assert conversation_texts() == ["kept 0", "kept 1", "kept 2"]
+
+
+def test_redis_killed_between_a_round_and_its_follow_ups_loses_and_doubles_nothing(app_on_stoppable_redis, monkeypatch):
+    """The round's messages are in the database, but their live events, jobs and the inbox's
+    finish never reached Redis: the events are still in the inbox (its AOF), marked started, and
+    the next drain completes their follow-ups once."""
+    app, server = app_on_stoppable_redis
+    client = app.test_client()
+    with app.app_context():
+        account = make_sandbox_account(make_queue())
+        for n, who in enumerate(("+447700900571", "+447700900572", "+447700900571")):
+            assert post(client, account, sandbox.build_inbound(who, text=f"k{n}", timestamp=1_700_000_000 + n)).status_code == 200
+        finish = inbox.finish
+
+        def finish_then_crash(claim, pipe):
+            finish(claim, pipe)
+            server.kill()  # after the round applied its events, before its pipeline is sent
+
+        monkeypatch.setattr(inbox, "finish", finish_then_crash)
+        assert drain.drain(slice_seconds=60, lock_ttl_ms=300)["end"] == "retry"
+        monkeypatch.setattr(inbox, "finish", finish)
+        assert get_db().messages.count_documents({}) == 3, "applied before the crash"
+        server.restart()
+        assert dashboard.inbox_backlog()["pending"] == 3, "and still waiting in the inbox"
+        time.sleep(0.4)  # the dead round's locks expire
+
+        assert drain.drain() == {"applied": {"duplicate": 3}, "end": "done"}
+        assert dashboard.inbox_backlog() == {"pending": 0, "oldest_seconds": None}
+        assert sorted(queues.get_queue("sentiment").job_ids) == sorted(f"sentiment-{m['id']}" for m in get_db().messages.find({}))
+        for doc in get_db().interactions.find({}):
+            events = [e["seq"] for e in live.events_since(doc["_id"], 0)["events"]]
+            assert events == list(range(1, doc["seq"] + 1)) and doc["message_count"] == doc["unread"] == len(events)
+        assert sum(d["message_count"] for d in get_db().interactions.find({})) == 3
 
 
 def test_inbox_entries_read_back_as_the_events_that_went_in(app):

@@ -37,7 +37,7 @@ BUDGET_SECONDS = 20.0
 IDLE_POLL_SECONDS = 0.02
 
 
-def drain(hold_ms=0, attempt=1, budget_seconds=BUDGET_SECONDS, slice_seconds=SLICE_SECONDS):
+def drain(hold_ms=0, attempt=1, budget_seconds=BUDGET_SECONDS, slice_seconds=SLICE_SECONDS, lock_ttl_ms=inbox.LOCK_TTL_MS):
     """Apply what the inbox has due, round after round.
 
     Returns ``applied`` (counts by outcome: stored, duplicate, …) and ``end``: ``done`` (nothing
@@ -50,7 +50,7 @@ def drain(hold_ms=0, attempt=1, budget_seconds=BUDGET_SECONDS, slice_seconds=SLI
     deadline = time.monotonic() + budget_seconds
     while time.monotonic() < deadline:
         try:
-            claim = inbox.claim(hold_ms)
+            claim = inbox.claim(hold_ms, lock_ttl_ms=lock_ttl_ms)
         except RedisError as exc:
             log.warning("inbox not claimed: %r", exc)
             return _retry_later(attempt, applied)

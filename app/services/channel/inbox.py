@@ -42,7 +42,7 @@ COUNT = PREFIX + "count"
 SEQ = PREFIX + "seq"
 MARKER = PREFIX + "marker"
 MARKER_TTL_MS = 120_000
-LOCK_TTL_MS = 60_000
+LOCK_TTL_MS = 15_000  # a round lasts milliseconds; a dead drain's customers wait this long
 #: A message's mark outlives any outage the drain waits out, and the providers' redeliveries.
 MARK_TTL_SECONDS = 7 * 24 * 3600
 #: One claim takes at most this many events, from at most this many customers.
