@@ -22,7 +22,7 @@ from collections import Counter
 
 from redis.exceptions import RedisError
 
-from app import jobs, queues, redis_batch
+from app import jobs, redis_batch
 from app.realtime import push
 from app.services.access.access_rules import as_oid
 from app.services.channel import accounts, inbox, webhooks
@@ -62,7 +62,7 @@ def drain(hold_ms=0, attempt=1, budget_seconds=BUDGET_SECONDS, slice_seconds=SLI
             return {"applied": dict(applied), "end": "done"}
         if claim.held_elsewhere and not claim.wait_ms:
             return {"applied": dict(applied), "end": "busy"}
-        if queues.get_queue(jobs.DRAIN_INBOX.queue).count:
+        if inbox.drain_queued():
             return {"applied": dict(applied), "end": "later"}
         time.sleep(max(claim.wait_ms / 1000, IDLE_POLL_SECONDS))
     if inbox.mark():

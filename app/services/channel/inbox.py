@@ -286,6 +286,11 @@ def clear_marker():
     _redis().delete(MARKER)
 
 
+def drain_queued():
+    """Whether a drain job is queued and has not started (the marker is set)."""
+    return bool(_redis().exists(MARKER))
+
+
 def mark():
     """Claim the right to enqueue a drain; False when one is already queued."""
     return bool(_redis().set(MARKER, _now_ms(), nx=True, px=MARKER_TTL_MS))
