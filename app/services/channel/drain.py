@@ -35,6 +35,8 @@ SLICE_SECONDS = 0.05
 BUDGET_SECONDS = 20.0
 #: How long to wait when due customers are held by another drain or wait for a late event.
 IDLE_POLL_SECONDS = 0.02
+#: A drain waiting for the hold looks at least this often whether another drain was queued.
+LOOK_AGAIN_SECONDS = 0.5
 
 
 def drain(hold_ms=0, attempt=1, budget_seconds=BUDGET_SECONDS, slice_seconds=SLICE_SECONDS, lock_ttl_ms=inbox.LOCK_TTL_MS):
@@ -64,7 +66,7 @@ def drain(hold_ms=0, attempt=1, budget_seconds=BUDGET_SECONDS, slice_seconds=SLI
             return {"applied": dict(applied), "end": "busy"}
         if inbox.drain_queued():
             return {"applied": dict(applied), "end": "later"}
-        time.sleep(max(claim.wait_ms / 1000, IDLE_POLL_SECONDS))
+        time.sleep(min(max(claim.wait_ms / 1000, IDLE_POLL_SECONDS), LOOK_AGAIN_SECONDS))
     if inbox.mark():
         jobs.enqueue(jobs.DRAIN_INBOX, attempt=1)
     return {"applied": dict(applied), "end": "budget"}
