@@ -3,10 +3,10 @@
 A drain applies many inbound events in a row; each leaves Redis work behind (its live event in the
 replay log, its follow-up jobs, its Socket.IO emits). Inside `Batch.collecting()` that work is
 queued instead of sent: `jobs.enqueue` and `live.publish_or_raise` put their writes on the batch's
-pipeline, `push.emit` keeps its emits. `flush()` then sends the writes in one pipeline (with
-whatever else the caller adds, such as the inbox's ``finish``), and, once they are in, the caller
-sends the emits in one more (`push.emit_all`). A failure of the writes raises RedisError and sends no emit: the caller applies the
-events again, which is harmless (see app/services/conversations/inbound.py).
+pipeline, `push.emit` keeps its emits. The caller adds what else it needs (the inbox's ``finish``)
+and the emits last (`push.emit_on`), and `flush()` sends it all in one MULTI/EXEC: a failure
+raises RedisError and nothing of it happened, emits included; the caller applies the events
+again, which is harmless (see app/services/conversations/inbound.py).
 
 The round trips matter most where a worker shares its process with the web server: every wait
 for Redis lets every webhook handler in, so a drain of fifty events costs three waits, not a few
@@ -43,14 +43,11 @@ class Batch:
 
     def flush(self):
         """Send the writes in one round trip (once: a batch is used once); raises RedisError if
-        Redis does not take them. Returns the emits held meanwhile, for the caller to send now that
-        the writes are in (`push.emit_all`)."""
+        Redis does not take them."""
         try:
             self.pipe.execute()
         finally:
             self.pipe.reset()
-        emits, self.emits = self.emits, []
-        return emits
 
 
 def current():

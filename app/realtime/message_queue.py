@@ -1,9 +1,10 @@
-"""The Socket.IO message queue on Redis, able to publish several emits in one round trip.
+"""The Socket.IO message queue on Redis, able to put emits on a pipeline of the caller's.
 
-python-socketio's RedisManager publishes each emit on its own. Within `publishing_together()` the
-emits are kept and published in one pipeline when the block ends (the drain emits a batch of
-messages at once); a pipeline Redis refuses falls back to publishing them one by one, with the
-manager's own retry. Everything else is python-socketio's.
+python-socketio's RedisManager publishes each emit on its own. `publish_on(pipe, emit)` runs the
+emits `emit()` makes and queues their publishes on `pipe` instead: a drain sends its round's live
+events, jobs and emits in one MULTI/EXEC, the emits last, so a browser never hears of an event
+the replay log does not hold. The message queue must be the Redis server of `pipe` (Parley uses
+REDIS_URL for both). Everything else is python-socketio's.
 """
 
 from contextlib import contextmanager
@@ -15,18 +16,21 @@ _held = ContextVar("parley_socketio_held", default=None)
 
 
 class PipelinedRedisManager(socketio.RedisManager):
+    def publish_on(self, pipe, emit):
+        """Call `emit()`; what it publishes is queued on `pipe` (sent when the caller executes it)."""
+        with self._holding() as held:
+            emit()
+        for message in held:
+            pipe.publish(self.channel, self.json.dumps(message))
+
     @contextmanager
-    def publishing_together(self):
-        if _held.get() is not None:
-            yield
-            return
+    def _holding(self):
         held = []
         token = _held.set(held)
         try:
-            yield
+            yield held
         finally:
             _held.reset(token)
-        self._publish_all(held)
 
     def _publish(self, data):
         held = _held.get()
@@ -34,18 +38,3 @@ class PipelinedRedisManager(socketio.RedisManager):
             held.append(data)
             return None
         return super()._publish(data)
-
-    def _publish_all(self, messages):
-        if not messages:
-            return
-        try:
-            if not self.connected:
-                self._redis_connect()
-            pipe = self.redis.pipeline(transaction=False)
-            for message in messages:
-                pipe.publish(self.channel, self.json.dumps(message))
-            pipe.execute()
-        except Exception:  # noqa: BLE001 - the manager's own path retries and logs each one
-            self.connected = False
-            for message in messages:
-                super()._publish(message)

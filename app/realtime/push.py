@@ -17,7 +17,6 @@ expire; every set expires with its last entry, so such a process leaves nothing 
 come from Redis's clock, not each machine's.
 """
 
-import contextlib
 import logging
 
 from redis.exceptions import RedisError
@@ -82,20 +81,22 @@ def emit(event, data, room):
     socketio.emit(event, data, to=room, namespace="/")
 
 
-def emit_all(emits):
-    """Send (event, data, room) emits in order, in one round trip to the message queue."""
+def emit_on(pipe, emits):
+    """Queue (event, data, room) emits on `pipe`, in order, as publishes to the message queue: they
+    go out when the caller executes it, after what it queued before them. Returns those that could
+    not be queued (another message queue): the caller emits them once `pipe` is executed."""
     if not emits:
-        return
-    with publishing_together():
-        for event, data, room in emits:
-            socketio.emit(event, data, to=room, namespace="/")
+        return []
+    publish_on = getattr(socketio.server.manager, "publish_on", None)
+    if publish_on is None:
+        return emits
+    publish_on(pipe, lambda: emit_all(emits))
+    return []
 
 
-def publishing_together():
-    """The message queue's context that publishes what is emitted within in one pipeline (one by
-    one with another manager)."""
-    together = getattr(socketio.server.manager, "publishing_together", None)
-    return together() if together is not None else contextlib.nullcontext()
+def emit_all(emits):
+    for event, data, room in emits:
+        socketio.emit(event, data, to=room, namespace="/")
 
 
 def _entry(user_id, sid):

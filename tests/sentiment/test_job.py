@@ -24,7 +24,7 @@ def test_a_customer_message_gets_a_score_and_the_interaction_a_sentiment(live_se
     assert doc["sentiment_scores"]["messages"] == 1
     [message] = scored_messages(interaction["_id"])
     assert message["sentiment"]["label"] == "Positive"
-    events = live_events(interaction["_id"], "sentiment")
+    events = wait_for(lambda: live_events(interaction["_id"], "sentiment"))  # published right after the update
     assert [e["sentiment"] for e in events] == ["Positive"]
     assert events[0]["seq"] == doc["seq"]
 

@@ -1,10 +1,11 @@
 """Draining the inbox: accepted events applied in rounds, each customer's in the customer's order.
 
-A round is three round trips to Redis whatever its size: `inbox.claim` locks every customer whose
+A round is two round trips to Redis whatever its size (three while redis-py checks that its
+scripts are loaded): `inbox.claim` locks every customer whose
 earliest event has waited ``hold_ms`` (and that no other drain holds) and takes their due events;
 the events are applied one after the other, their follow-ups (live events, jobs, emits) held in a
-Redis batch; then one pipeline carries those follow-ups and `inbox.finish` (the applied events
-removed, their messages marked done, the locks released), and the emits go after it. An event is
+Redis batch; then one MULTI/EXEC carries those follow-ups, `inbox.finish` (the applied events
+removed, their messages marked done, the locks released) and, last, the emits' publishes. An event is
 removed only once applied with its follow-ups in Redis: a worker that dies mid-round leaves its
 events to the next drain once their locks expire, and `inbound.ingest` makes the repeat harmless.
 
@@ -97,11 +98,13 @@ def _round(claim, applied, slice_seconds):
                 break
     applied.update(this_round)
     inbox.finish(claim, batch.pipe)
+    unqueued = push.emit_on(batch.pipe, batch.emits)
     try:
-        push.emit_all(batch.flush())
+        batch.flush()
     except RedisError as exc:
         log.warning("inbox: follow-ups of a round not sent: %r", exc)
         return "retry"
+    push.emit_all(unqueued)
     return "retry" if outcome == "retry" else "done"
 
 

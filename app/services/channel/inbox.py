@@ -20,10 +20,10 @@ And one ``parley:inbox:marker``: a drain job is queued and has not started (``SE
 webhooks from any number of customers costs one job), expiring so a job lost with its queue is
 enqueued again by the sweep.
 
-A drain works in rounds of three round trips whatever their size: ``claim`` locks the customers
+A drain works in rounds of two round trips whatever their size: ``claim`` locks the customers
 whose earliest event has waited the hold and takes their due events with their marks, the events
-are applied, and ``finish`` (sent in the same pipeline as the applied events' follow-ups) removes
-them, marks their messages ``done`` and releases the locks. Keys are built inside the scripts:
+are applied, and ``finish`` (sent in the same MULTI/EXEC as the applied events' follow-ups)
+removes them, marks their messages ``done`` and releases the locks. Keys are built inside the scripts:
 one Redis server, not a cluster.
 """
 
