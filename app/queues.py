@@ -6,8 +6,8 @@ from redis import Redis
 from rq import Queue
 
 # inbound: webhook follow-up work; outbound: sends to providers; media: downloads and
-# conversions; maintenance: periodic jobs such as the 24 h window check.
-QUEUE_NAMES = ("inbound", "outbound", "media", "maintenance")
+# conversions; maintenance: periodic jobs such as the 24 h window check; assistant: the AI assistant's answers.
+QUEUE_NAMES = ("inbound", "outbound", "media", "maintenance", "assistant")
 
 _state = {"url": None}
 
