@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 BOT = "bot"
 HISTORY = 40  # the latest messages the model sees
+WITHHELD = "The assistant's answer was withheld: it quoted its instructions or key."
 
 
 def first_status(account):
@@ -55,20 +56,10 @@ def answer(interaction_id, message_id):
         return "answered-already"
     account = cached_account(interaction["account_id"])
     chatbot = prompt.chatbot_of(account or {})
-    if not rules.runs_now(chatbot):
-        return hand_over(interaction, "The assistant is turned off.", "off", chatbot)
     history = list(reversed(message_store.page(interaction_id, limit=HISTORY)))
-    pending = _since_last_answer(history)
-    for message in pending:
-        what = rules.unreadable(message)
-        if what:
-            return hand_over(interaction, f"The customer sent {what}.", "media", chatbot)
-    if any(rules.asks_for_person(message.get("text") or message.get("caption")) for message in pending):
-        return hand_over(interaction, "The customer asked for a person.", "asked", chatbot)
-    if state.get("turns", 0) >= chatbot["max_turns"]:
-        return hand_over(interaction, f"The assistant gave its {chatbot['max_turns']} answers.", "turns", chatbot)
-    if state.get("tokens", 0) >= chatbot["max_tokens"]:
-        return hand_over(interaction, f"The assistant used its {chatbot['max_tokens']} tokens.", "tokens", chatbot)
+    before = _before_asking(chatbot, state, _since_last_answer(history))
+    if before:
+        return hand_over(interaction, *before, chatbot)
     try:
         completion = chat_api.complete(chatbot["endpoint"], chatbot["model"], prompt.api_key_of(account),
                                        prompt.chat_messages(chatbot, _turns(reversed(history))))
@@ -83,8 +74,27 @@ def answer(interaction_id, message_id):
     fresh = get_db().interactions.find_one({"_id": interaction_id}, {"last_inbound_provider_id": 1})
     if _superseded(fresh, trigger):  # the customer wrote again meanwhile: that message's job answers both
         return "superseded"
+    if rules.leaks(completion.text, prompt.api_key_of(account), chatbot["instructions"]):
+        return hand_over(interaction, WITHHELD, "withheld", chatbot)
     posted = post(interaction_id, completion.text[:TEXT_MAX], counted=True, answered=message_id)
     return "answered" if posted else "taken-over"
+
+
+def _before_asking(chatbot, state, pending):
+    """(reason, trigger) when the interaction goes to an agent without asking the model, else None."""
+    if not rules.runs_now(chatbot):
+        return "The assistant is turned off.", "off"
+    for message in pending:
+        what = rules.unreadable(message)
+        if what:
+            return f"The customer sent {what}.", "media"
+    if any(rules.asks_for_person(message.get("text") or message.get("caption")) for message in pending):
+        return "The customer asked for a person.", "asked"
+    if state.get("turns", 0) >= chatbot["max_turns"]:
+        return f"The assistant gave its {chatbot['max_turns']} answers.", "turns"
+    if state.get("tokens", 0) >= chatbot["max_tokens"]:
+        return f"The assistant used its {chatbot['max_tokens']} tokens.", "tokens"
+    return None
 
 
 def _superseded(interaction, trigger):

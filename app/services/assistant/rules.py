@@ -31,6 +31,15 @@ def asks_for_person(text):
     return bool(text) and _PERSON.search(_plain(text)) is not None
 
 
+def leaks(text, api_key, instructions):
+    """Whether an answer gives away the API key or quotes the instructions (a prompt-injection that worked)."""
+    if api_key and api_key in text:
+        return True
+    folded = " ".join(_plain(text).split())
+    lines = [" ".join(_plain(line).split()) for line in instructions.splitlines()]
+    return any(len(line) >= 40 and line in folded for line in lines)
+
+
 def unreadable(message):
     """What the customer sent that the assistant cannot read ("an image"…), or None."""
     return UNREADABLE.get(message.get("kind"))
