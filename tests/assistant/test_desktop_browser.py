@@ -43,3 +43,20 @@ def test_an_agent_takes_a_conversation_over_from_the_bot(new_page, client, fake_
     expect(page.get_by_test_id("bot-list")).to_contain_text("The bot is answering no one right now.")
     assert get_db().messages.count_documents({"author": "bot"}) == 1
     assert not errors, errors
+
+
+def test_the_show_page_takes_a_conversation_over_from_the_bot(new_page, client, fake_chat, admin):
+    account, _ = bot_account(fake_chat)
+    customer_sends(client, account, "Hello")
+    interaction = interaction_of(account)
+    sent(interaction, 1)
+    page = new_page()
+    sign_in_page(page, admin["email"], PASSWORD)
+    page.goto(f"/interactions/{interaction['_id']}")
+    expect(page.get_by_test_id("status")).to_have_text("Bot")
+    expect(page.locator("[data-testid=message][data-author=bot]")).to_contain_text("Hello! How can I help?")
+    page.get_by_test_id("take").click()
+    page.wait_for_url("**/desktop/**")
+    expect(page.locator("[data-testid=pane]:visible")).to_contain_text("took over from the assistant.")
+    doc = fresh(interaction)
+    assert (doc["status"], doc["agent_id"]) == ("open", admin["_id"])
