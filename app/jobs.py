@@ -11,7 +11,7 @@ import importlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from app import queues
+from app import queues, redis_batch
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,13 @@ SEND_READ_RECEIPT = Job("send-read-receipt", "outbound", "workers.outbound.send_
 # New credentials saved: send what the account held while it needed re-authorization.
 RELEASE_HELD = Job("release-held", "outbound", "workers.outbound.release_held", "release-held-{account_id}")
 FETCH_MEDIA = Job("fetch-media", "media", "workers.media.fetch_inbound_media", "media-{message_id}-{attempt}")
-# One customer's accepted webhook events, applied in order (queued once per burst: see inbox.py).
-DRAIN_INBOX = Job("drain-inbox", "inbound", "workers.inbound.drain_inbox")
+# Accepted webhook events, applied in each customer's order (queued once per burst: see inbox.py).
+DRAIN_INBOX = Job("drain-inbox", "inbound", "workers.inbound.drain_inbox", timeout=120)
 SWEEP_INBOXES = Job("sweep-inboxes", "maintenance", "workers.inbound.sweep_inboxes")
 # The AI assistant's answer to a customer's message (or its hand-over to the queue): its own queue, since
 # the model may take up to PARLEY_ASSISTANT_TIMEOUT and nothing else should wait behind it.
 ANSWER_CUSTOMER = Job("answer-customer", "assistant", "workers.assistant.answer_customer", "assistant-{message_id}", timeout=60)
-SCORE_SENTIMENT = Job("score-sentiment", "inbound", "workers.sentiment.score_message", "sentiment-{message_id}")
+SCORE_SENTIMENT = Job("score-sentiment", "sentiment", "workers.sentiment.score_message", "sentiment-{message_id}")
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
 # Queue again what a failure left waiting with no job (app/services/conversations/reconcile.py).
@@ -68,14 +68,17 @@ REGISTRY = (
 
 def enqueue(job, delay=None, **arguments):
     """Queue `job` with its keyword `arguments` (no job takes one named `delay`), to run now or
-    after `delay` seconds."""
+    after `delay` seconds. Inside a Redis batch (app/redis_batch.py) a job to run now is queued
+    with the batch's writes."""
     if not isinstance(job, Job):
         raise TypeError(f"enqueue a job of app.jobs, not {job!r}")
     queue = queues.get_queue(job.queue)
     job_id = job.job_id(arguments)
     if delay:
         return queue.enqueue_in(timedelta(seconds=delay), job.func, kwargs=arguments, job_id=job_id, job_timeout=job.timeout)
-    return queue.enqueue(job.func, kwargs=arguments, job_id=job_id, job_timeout=job.timeout)
+    batch = redis_batch.current()
+    pipeline = batch.pipe if batch is not None else None
+    return queue.enqueue(job.func, kwargs=arguments, job_id=job_id, job_timeout=job.timeout, pipeline=pipeline)
 
 
 def resolve(job):

@@ -5,9 +5,11 @@ from functools import cache, lru_cache
 from redis import Redis
 from rq import Queue
 
-# inbound: webhook follow-up work; outbound: sends to providers; media: downloads and
-# conversions; maintenance: periodic jobs such as the 24 h window check; assistant: the AI assistant's answers.
-QUEUE_NAMES = ("inbound", "outbound", "media", "maintenance", "assistant")
+# inbound: applying accepted webhooks; outbound: sends to providers; media: downloads and
+# conversions; sentiment: scoring customer messages (one job per message, kept apart so that
+# they never delay the messages themselves); maintenance: periodic jobs such as the 24 h window check;
+# assistant: the AI assistant's answers (each may wait for its endpoint up to PARLEY_ASSISTANT_TIMEOUT).
+QUEUE_NAMES = ("inbound", "outbound", "media", "sentiment", "maintenance", "assistant")
 
 _state = {"url": None}
 
@@ -32,9 +34,10 @@ def get_redis():
     return _connection(redis_url())
 
 
-def run_script(source, keys, args):
-    """Run the Lua `source` on Redis (EVALSHA, loading it once), its digest computed once per process."""
-    return _script(source)(keys=keys, args=args, client=get_redis())
+def run_script(source, keys, args, client=None):
+    """Run the Lua `source` on Redis (EVALSHA, loading it once), its digest computed once per process;
+    `client`: a pipeline to queue it on instead (its result comes with the pipeline's)."""
+    return _script(source)(keys=keys, args=args, client=client if client is not None else get_redis())
 
 
 @cache

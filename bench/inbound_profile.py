@@ -64,12 +64,10 @@ def post(client, state, customer, n):
 
 
 def drain_all():
-    """Apply every waiting event here (as the drain jobs would), customer by customer."""
-    from app import queues
-    from app.services.channel import drain, inbox
+    """Apply every waiting event here, as a drain job would."""
+    from app.services.channel import drain
 
-    for key in queues.get_redis().zrange(inbox.PENDING, 0, -1):
-        drain.drain(key.decode())
+    drain.drain()
 
 
 def engine_share(profile):

@@ -1,5 +1,5 @@
-"""Applying accepted webhook events: one customer's inbox at a time (app/services/channel/drain.py),
-and the periodic sweep that drains inboxes whose worker died or whose job was lost."""
+"""Applying accepted webhook events (app/services/channel/drain.py), and the periodic sweep that
+starts a drain when events wait and no drain is queued or holds them (a worker died, a job was lost)."""
 
 from flask import current_app
 
@@ -9,15 +9,16 @@ from workers.context import job
 
 
 @job
-def drain_inbox(key: str, attempt: int = 1):
-    return drain.drain(key, attempt, current_app.config["PARLEY_INBOUND_REORDER_MS"])
+def drain_inbox(attempt: int = 1):
+    config = current_app.config
+    return drain.drain(config["PARLEY_INBOUND_REORDER_MS"], attempt, slice_seconds=config["PARLEY_INBOUND_SLICE_MS"] / 1000)
 
 
 @job
 def sweep_inboxes():
-    """Enqueue a drain for every inbox with events but no queued drain and no live lock."""
+    """Enqueue a drain when some customer's events wait with no drain queued and no live lock;
+    returns how many such customers there were."""
     stranded = inbox.stranded()
-    for key in stranded:
-        if inbox.mark(key):
-            jobs.enqueue(jobs.DRAIN_INBOX, key=key, attempt=1)
+    if stranded and inbox.mark():
+        jobs.enqueue(jobs.DRAIN_INBOX, attempt=1)
     return len(stranded)

@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 from app.extensions import socketio
 from app.realtime import push
+from app.realtime.message_queue import PipelinedRedisManager
 from app.services.access.access_rules import load_visible
 from app.services.conversations import live, routing
 from app.services.errors import ServiceError
@@ -161,6 +162,7 @@ def init_app(app):
         app,
         async_mode=app.config["PARLEY_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        client_manager=PipelinedRedisManager(app.config["REDIS_URL"], channel="flask-socketio"),
         logger=False,
         engineio_logger=False,
     )

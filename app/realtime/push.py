@@ -17,11 +17,12 @@ expire; every set expires with its last entry, so such a process leaves nothing 
 come from Redis's clock, not each machine's.
 """
 
+import contextlib
 import logging
 
 from redis.exceptions import RedisError
 
-from app import queues
+from app import queues, redis_batch
 from app.extensions import socketio
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,29 @@ def agent_room(user_id):
 
 
 def emit(event, data, room):
-    """Send `event` to a room from anywhere: a view, a Socket.IO handler or an RQ job."""
+    """Send `event` to a room from anywhere: a view, a Socket.IO handler or an RQ job. Inside a
+    Redis batch (app/redis_batch.py) it waits for the batch's writes and goes with its other emits."""
+    batch = redis_batch.current()
+    if batch is not None:
+        batch.emits.append((event, data, room))
+        return
     socketio.emit(event, data, to=room, namespace="/")
+
+
+def emit_all(emits):
+    """Send (event, data, room) emits in order, in one round trip to the message queue."""
+    if not emits:
+        return
+    with publishing_together():
+        for event, data, room in emits:
+            socketio.emit(event, data, to=room, namespace="/")
+
+
+def publishing_together():
+    """The message queue's context that publishes what is emitted within in one pipeline (one by
+    one with another manager)."""
+    together = getattr(socketio.server.manager, "publishing_together", None)
+    return together() if together is not None else contextlib.nullcontext()
 
 
 def _entry(user_id, sid):
@@ -81,12 +103,19 @@ def _entry(user_id, sid):
 
 
 def online_user_ids():
-    """Users with at least one socket whose process kept it alive: one Redis round trip."""
+    """Users with at least one socket whose process kept it alive: one Redis round trip (one per
+    Redis batch: a drain round offers many interactions within milliseconds)."""
+    batch = redis_batch.current()
+    if batch is not None and "online" in batch.memo:
+        return set(batch.memo["online"])
     try:
-        return {entry.split("|", 1)[0] for entry in _live(PRESENCE_KEY)}
+        online = {entry.split("|", 1)[0] for entry in _live(PRESENCE_KEY)}
     except RedisError:
         log.warning("presence unavailable: Redis does not answer")
         return set()
+    if batch is not None:
+        batch.memo["online"] = online
+    return set(online)
 
 
 def disconnect_user(user_id):
@@ -104,7 +133,7 @@ def disconnect_user(user_id):
 
 
 def _live(key):
-    return [member.decode() for member in queues.get_redis().eval(_LIVE, 1, key)]
+    return [member.decode() for member in queues.run_script(_LIVE, [key], [])]
 
 
 def user_sids(user_id):

@@ -12,9 +12,10 @@ def fail_once_then_record(probe_id):
     return record_probe(probe_id)
 
 
-def run_inbound(app, queue_names=("inbound",)):
+def run_inbound(app, queue_names=("inbound", "sentiment")):
     """Run the queued jobs of ``queue_names`` here and now, with a real RQ worker in burst mode (as
-    the embedded worker would run them): an accepted webhook's events are applied by then.
+    the embedded worker would run them): an accepted webhook's events are applied by then, and
+    their messages' sentiment scored.
 
     Returns the drain jobs' outcomes added up (stored, duplicate, applied, …).
     """

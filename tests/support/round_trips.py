@@ -119,3 +119,42 @@ def counting():
 
     with wrapped_collection_methods(EMBEDDED_OPERATIONS, wrap):
         yield trips
+
+
+class RedisRoundTrips:
+    def __init__(self):
+        self.count = 0
+        self.sent = []  # the start of each, for assertion messages
+
+    def __repr__(self):
+        return f"{self.count} round trips: {self.sent}"
+
+
+def _command_name(packed):
+    """The (first) command's name in what redis-py sends: RESP, `*n $len NAME …`."""
+    first = packed[0] if isinstance(packed, list) and packed else packed
+    try:
+        return bytes(first).split(b"\r\n")[2].decode()
+    except (IndexError, TypeError, UnicodeDecodeError):
+        return "?"
+
+
+@contextlib.contextmanager
+def redis_round_trips():
+    """Counts what is sent to Redis while the block runs, on any connection of this process: one
+    command or one whole pipeline is one round trip (redis-py sends either in one write)."""
+    from redis.connection import AbstractConnection
+
+    trips = RedisRoundTrips()
+    send = AbstractConnection.send_packed_command
+
+    def counted(self, *args, **kwargs):
+        trips.count += 1
+        trips.sent.append(_command_name(args[0] if args else kwargs.get("command")))
+        return send(self, *args, **kwargs)
+
+    AbstractConnection.send_packed_command = counted
+    try:
+        yield trips
+    finally:
+        AbstractConnection.send_packed_command = send

@@ -12,14 +12,15 @@ import requests
 from app import create_app, queues
 from app.db import get_db
 from app.providers import sandbox
-from app.services.channel import inbox, webhooks
+from app.services.channel import drain, inbox, webhooks
+from app.services.conversations import live
 from app.services.reading import interaction_queries
 from app.services.reporting import dashboard
 from tests.media.support import wait_for
 from tests.support.builders import make_user
 from tests.support.engine import customer_says, make_queue, make_sandbox_account
 from tests.support.jobs import run_inbound
-from tests.support.round_trips import counting
+from tests.support.round_trips import counting, redis_round_trips
 from tools.devstack import RedisServer
 
 from .support import deliver, outcomes, path_of, signed
@@ -123,12 +124,13 @@ def test_a_worker_that_died_mid_drain_leaves_its_events_for_the_sweep_applied_on
     for n in range(3):
         post(client, account, sandbox.build_inbound(CUSTOMER, text=f"x{n}", message_id=f"sim.d{n}"))
     key = f"{account['_id']}:{CUSTOMER}"
-    # A worker took the drain (the queued job and its marker are gone), applied the first event and
-    # died before removing it: its lock outlives it until the lock's TTL.
+    # A worker took the drain (the queued job and its marker are gone), claimed the events, applied
+    # the first one and died before finishing the round: its lock outlives it until the lock's TTL.
     queues.get_queue("inbound").empty()
-    inbox.clear_marker(key)
-    inbox.lock(key, ttl_ms=500)
-    first = inbox.parse(inbox.head(key))
+    inbox.clear_marker()
+    [claimed] = inbox.claim(0, lock_ttl_ms=500).customers
+    assert claimed.key == key and len(claimed.entries) == 3
+    first = inbox.parse(claimed.entries[0][0])
     assert webhooks.apply(account, first.event, first.received_at) == {"stored": 1}
 
     assert run_sweep(app) == 0, "the lock is live: that worker may still be at it"
@@ -212,25 +214,97 @@ def test_accepted_events_survive_a_redis_crash_and_are_applied_once(app_on_stopp
         assert conversation_texts() == ["kept 0", "kept 1", "kept 2"]
 
 
+def test_redis_killed_between_a_round_and_its_follow_ups_loses_and_doubles_nothing(app_on_stoppable_redis, monkeypatch):
+    """The round's messages are in the database, but their live events, jobs and the inbox's
+    finish never reached Redis: the events are still in the inbox (its AOF), marked started, and
+    the next drain completes their follow-ups once."""
+    app, server = app_on_stoppable_redis
+    client = app.test_client()
+    with app.app_context():
+        account = make_sandbox_account(make_queue())
+        for n, who in enumerate(("+447700900571", "+447700900572", "+447700900571")):
+            assert post(client, account, sandbox.build_inbound(who, text=f"k{n}", timestamp=1_700_000_000 + n)).status_code == 200
+        finish = inbox.finish
+
+        def finish_then_crash(claim, pipe):
+            finish(claim, pipe)
+            server.kill()  # after the round applied its events, before its pipeline is sent
+
+        monkeypatch.setattr(inbox, "finish", finish_then_crash)
+        assert drain.drain(slice_seconds=60, lock_ttl_ms=300)["end"] == "retry"
+        monkeypatch.setattr(inbox, "finish", finish)
+        assert get_db().messages.count_documents({}) == 3, "applied before the crash"
+        server.restart()
+        assert dashboard.inbox_backlog()["pending"] == 3, "and still waiting in the inbox"
+        time.sleep(0.4)  # the dead round's locks expire
+
+        assert drain.drain() == {"applied": {"duplicate": 3}, "end": "done"}
+        assert dashboard.inbox_backlog() == {"pending": 0, "oldest_seconds": None}
+        assert sorted(queues.get_queue("sentiment").job_ids) == sorted(f"sentiment-{m['id']}" for m in get_db().messages.find({}))
+        for doc in get_db().interactions.find({}):
+            events = [e["seq"] for e in live.events_since(doc["_id"], 0)["events"]]
+            assert events == list(range(1, doc["seq"] + 1)) and doc["message_count"] == doc["unread"] == len(events)
+        assert sum(d["message_count"] for d in get_db().interactions.find({})) == 3
+
+
 def test_inbox_entries_read_back_as_the_events_that_went_in(app):
     account = make_sandbox_account(make_queue())
     [event] = customer_says(account, CUSTOMER, "round trip", message_id="sim.rt")
-    [key] = inbox.record(account["_id"], [event], event.timestamp)
-    entry = inbox.parse(inbox.head(key))
+    assert inbox.record(account["_id"], [event], event.timestamp) is True, "the first event asks for a drain"
+    assert inbox.record(account["_id"], [event], event.timestamp) is False, "one is queued already"
+    entry = inbox.parse(inbox.head(inbox.customer_key(account["_id"], event)))
     assert entry.event == event and entry.received_at == event.timestamp
     assert json.loads(entry.member.split(b"|", 2)[2])["event"]["text"] == "round trip"
 
 
-def test_a_held_inbox_steps_aside_while_other_jobs_wait_and_is_applied_after_them(app, client):
+def test_held_events_wait_for_an_earlier_late_one_and_one_drain_serves_every_customer(app, client):
     app.config["PARLEY_INBOUND_REORDER_MS"] = 300
     account = make_sandbox_account(make_queue())
     for who in ("+447700900561", "+447700900562"):
         for n in (2, 1):  # each customer's later message arrives first
             post(client, account, sandbox.build_inbound(who, text=f"{who[-1]}{n}", timestamp=1_700_000_000 + n))
-    assert queues.get_queue("inbound").count == 2
+    assert queues.get_queue("inbound").count == 1, "one drain job for the whole burst"
     assert run_inbound(app) == {"stored": 4}
-    by_customer = {}
-    for doc in get_db().interactions.find({}, {"_id": 1, "contact.phone": 1}):
-        admin = get_db().users.find_one({"role": "admin"}) or make_user("admin")
-        by_customer[doc["contact"]["phone"]] = [m["text"] for m in interaction_queries.detail(admin, str(doc["_id"]))[1]]
-    assert by_customer == {"+447700900561": ["11", "12"], "+447700900562": ["21", "22"]}
+    assert _texts_by_customer() == {"+447700900561": ["11", "12"], "+447700900562": ["21", "22"]}
+
+
+def _texts_by_customer():
+    admin = get_db().users.find_one({"role": "admin"}) or make_user("admin")
+    return {
+        doc["contact"]["phone"]: [m["text"] for m in interaction_queries.detail(admin, str(doc["_id"]))[1]]
+        for doc in get_db().interactions.find({}, {"_id": 1, "contact.phone": 1})
+    }
+
+
+def test_a_drain_hands_over_to_a_queued_drain_instead_of_waiting_out_the_hold(app, client):
+    app.config["PARLEY_INBOUND_REORDER_MS"] = 60_000
+    account = make_sandbox_account(make_queue())
+    post(client, account, sandbox.build_inbound(CUSTOMER, text="not due for a minute"))
+    assert queues.get_queue("inbound").count == 1  # the webhook's drain job, waiting for the worker
+    started = time.monotonic()  # meanwhile a drain that was already running looks at the inbox
+    outcome = drain.drain(60_000)
+    assert outcome == {"applied": {}, "end": "later"} and time.monotonic() - started < 5
+    assert dashboard.inbox_backlog()["pending"] == 1, "the event waits for the queued drain"
+
+
+def test_a_round_of_fifty_customers_costs_a_few_redis_round_trips(app, client):
+    """Claim, one pipeline for every follow-up and the round's end, one for the emits: the cost
+    in round trips does not grow with the number of events a round applies."""
+    account = make_sandbox_account(make_queue())
+    post(client, account, sandbox.build_inbound(CUSTOMER, text="warming up"))
+    drain.drain()  # the scripts loaded, the message queue's connection open
+    for n in range(50):
+        post(client, account, sandbox.build_inbound(f"+4477009007{n:02d}", text=f"hello {n}"))
+    with redis_round_trips() as trips:
+        assert drain.drain(slice_seconds=60) == {"applied": {"stored": 50}, "end": "done"}
+    # the marker cleared, the claim, who is online (for the offers), the scripts' existence check,
+    # the pipeline, the emits, the claim that finds nothing; and at most once a second the
+    # configuration cache asks whether another process changed something
+    assert trips.count <= 8, trips
+    with redis_round_trips() as trips:
+        for n in range(50):
+            post(client, account, sandbox.build_inbound(f"+4477009007{n:02d}", text=f"again {n}"))
+    posted = trips.count
+    with redis_round_trips() as trips:
+        assert drain.drain(slice_seconds=60) == {"applied": {"stored": 50}, "end": "done"}
+    assert trips.count <= 8, f"{trips} to apply 50 follow-ups (the 50 webhooks took {posted})"

@@ -1,14 +1,19 @@
-"""Draining one customer's inbox: its events applied one at a time, in the customer's order.
+"""Draining the inbox: accepted events applied in rounds, each customer's in the customer's order.
 
-The drain holds the customer's lock, applies the earliest event (by the customer's timestamp)
-once it has waited ``hold_ms`` in the inbox, and removes it only after it was applied: a worker
-that dies mid-way leaves the event for the next drain, and ``inbound.ingest`` makes the repeat
-harmless. The hold lets a webhook that arrives late, carrying an earlier message, overtake the
-later ones still waiting. A worker waits out the hold only when no other job waits for it;
-otherwise the drain queues itself again behind that work, so holds never stall a busy worker.
-After releasing the lock the inbox is looked at again, so an event recorded while the lock was
-held (its webhook saw the drain as queued or running) is not left behind. An outage leaves the
-event in place and schedules the drain again with backoff.
+A round is three round trips to Redis whatever its size: `inbox.claim` locks every customer whose
+earliest event has waited ``hold_ms`` (and that no other drain holds) and takes their due events;
+the events are applied one after the other, their follow-ups (live events, jobs, emits) held in a
+Redis batch; then one pipeline carries those follow-ups and `inbox.finish` (the applied events
+removed, their messages marked done, the locks released), and the emits go after it. An event is
+removed only once applied with its follow-ups in Redis: a worker that dies mid-round leaves its
+events to the next drain once their locks expire, and `inbound.ingest` makes the repeat harmless.
+
+The hold lets a webhook that arrives late, carrying an earlier message, overtake the later ones
+still waiting. A round applies events for at most ``slice_seconds`` (the rest stay for the next
+round): where the worker shares its process with the web server, that bounds how long webhooks
+wait for it. A drain ends when nothing is pending, when another drain job is queued to take over,
+or after ``BUDGET_SECONDS`` (queuing its successor). An outage keeps the unapplied events and
+drains again later with backoff.
 """
 
 import logging
@@ -17,7 +22,8 @@ from collections import Counter
 
 from redis.exceptions import RedisError
 
-from app import jobs, queues
+from app import jobs, queues, redis_batch
+from app.realtime import push
 from app.services.access.access_rules import as_oid
 from app.services.channel import accounts, inbox, webhooks
 from app.services.errors import NotFound
@@ -25,77 +31,109 @@ from app.services.errors import NotFound
 log = logging.getLogger(__name__)
 
 MAX_RETRY_DELAY = 300
+SLICE_SECONDS = 0.05
+BUDGET_SECONDS = 20.0
+#: How long to wait when due customers are held by another drain or wait for a late event.
+IDLE_POLL_SECONDS = 0.02
 
 
-def drain(key, attempt=1, hold_ms=0):
-    """Apply what the customer ``key`` (``{account}:{customer}``) has waiting.
+def drain(hold_ms=0, attempt=1, budget_seconds=BUDGET_SECONDS, slice_seconds=SLICE_SECONDS, lock_ttl_ms=inbox.LOCK_TTL_MS):
+    """Apply what the inbox has due, round after round.
 
-    Returns ``applied`` (counts by outcome: stored, duplicate, …) and ``end``: ``done``, ``busy``
-    (another worker holds the lock and looks again when done), ``lost`` (the lock expired under
-    us), ``later`` (the next event is not due and other jobs wait: queued again behind them) or
-    ``retry`` (an outage: drained again later).
+    Returns ``applied`` (counts by outcome: stored, duplicate, …) and ``end``: ``done`` (nothing
+    pending), ``busy`` (what is pending is held by another drain, which goes on with it),
+    ``later`` (another drain job is queued and takes over), ``budget`` (time is up: a successor
+    is queued) or ``retry`` (an outage: drained again later).
     """
-    inbox.clear_marker(key)
+    inbox.clear_marker()
     applied = Counter()
-    while True:
-        held = inbox.lock(key)
-        if held is None:
-            return {"applied": dict(applied), "end": "busy"}
+    deadline = time.monotonic() + budget_seconds
+    while time.monotonic() < deadline:
         try:
-            end = _apply_waiting(key, held, hold_ms, applied)
-        finally:
-            held.release()
-        if end == "retry":
-            _retry_later(key, attempt)
-        elif end == "later" and inbox.mark(key):  # otherwise a drain is queued already
-            jobs.enqueue(jobs.DRAIN_INBOX, key=key, attempt=attempt)
-        if end != "done" or not inbox.has_events(key):
-            return {"applied": dict(applied), "end": end}
+            claim = inbox.claim(hold_ms, lock_ttl_ms=lock_ttl_ms)
+        except RedisError as exc:
+            log.warning("inbox not claimed: %r", exc)
+            return _retry_later(attempt, applied)
+        if claim.customers:
+            if _round(claim, applied, slice_seconds) == "retry":
+                return _retry_later(attempt, applied)
+            continue
+        if claim.wait_ms is None:
+            return {"applied": dict(applied), "end": "done"}
+        if claim.held_elsewhere and not claim.wait_ms:
+            return {"applied": dict(applied), "end": "busy"}
+        if queues.get_queue(jobs.DRAIN_INBOX.queue).count:
+            return {"applied": dict(applied), "end": "later"}
+        time.sleep(max(claim.wait_ms / 1000, IDLE_POLL_SECONDS))
+    if inbox.mark():
+        jobs.enqueue(jobs.DRAIN_INBOX, attempt=1)
+    return {"applied": dict(applied), "end": "budget"}
 
 
-def _retry_later(key, attempt):
+def _retry_later(attempt, applied):
     delay = min(2**attempt, MAX_RETRY_DELAY)
-    if inbox.mark(key):  # otherwise a webhook has just queued a drain, which tries again soon
-        jobs.enqueue(jobs.DRAIN_INBOX, delay=delay, key=key, attempt=attempt + 1)
-    log.warning("inbox %s: drain attempt %d failed, tried again in %d s", key, attempt, delay)
+    try:
+        if inbox.mark():  # otherwise a webhook has just queued a drain, which tries again soon
+            jobs.enqueue(jobs.DRAIN_INBOX, delay=delay, attempt=attempt + 1)
+    except RedisError:  # the sweep enqueues a drain once the marker is gone
+        log.warning("drain retry not scheduled: Redis does not answer")
+    log.warning("inbox: drain attempt %d failed, tried again in %d s", attempt, delay)
+    return {"applied": dict(applied), "end": "retry"}
 
 
-def _apply_waiting(key, held, hold_ms, applied):
-    account = _account(key)
+def _round(claim, applied, slice_seconds):
+    """Apply the claimed events for at most `slice_seconds`, then send their follow-ups and the
+    claim's end in one pipeline. "retry" when an outage stopped it."""
+    batch = redis_batch.Batch()
+    outcome = "done"
+    this_round = Counter()
+    stop_at = time.monotonic() + slice_seconds
+    with batch.collecting():
+        for customer in claim.customers:
+            outcome = _apply_customer(customer, this_round, stop_at)
+            if outcome != "done":
+                break
+    applied.update(this_round)
+    inbox.finish(claim, batch.pipe)
+    try:
+        push.emit_all(batch.flush())
+    except RedisError as exc:
+        log.warning("inbox: follow-ups of a round not sent: %r", exc)
+        return "retry"
+    return "retry" if outcome == "retry" else "done"
+
+
+def _apply_customer(customer, applied, stop_at):  # applied: this round's counts
+    """Apply one customer's claimed events in order until time is up ("time"); what is applied
+    (or set aside) goes to `customer.done`."""
+    account = _account(customer.key)
     if account == "retry":
         return "retry"
-    while True:
-        member = inbox.head(key)
-        if member is None:
-            return "done"
+    for member, word in customer.entries:
+        if time.monotonic() > stop_at and applied.total():
+            return "time"  # the rest waits for the next round, still in order
         try:
             entry = inbox.parse(member)
         except (ValueError, TypeError, KeyError):
-            log.error("inbox %s: unreadable entry set aside: %r", key, member[:500])
-            if not inbox.remove(key, member, held):
-                return "lost"
+            log.error("inbox %s: unreadable entry set aside: %r", customer.key, member[:500])
+            customer.done.append(member)
             continue
-        wait_ms = entry.arrived_ms + hold_ms - int(time.time() * 1000)
-        if wait_ms > 0:
-            if queues.get_queue(jobs.DRAIN_INBOX.queue).count:
-                return "later"  # other work is waiting: do it, and come back to this inbox after it
-            time.sleep(wait_ms / 1000)
-            continue  # an earlier message may have arrived meanwhile: it is the head now
         if account is None:
-            log.warning("inbox %s: event %s dropped, its account was deleted", key, entry.event.provider_message_id)
+            log.warning("inbox %s: event %s dropped, its account was deleted", customer.key, entry.event.provider_message_id)
             applied["orphaned"] += 1
+        elif word == "done":
+            applied["duplicate"] += 1
         else:
             try:
-                said = inbox.begin(account["_id"], entry.event)
-                if said == "done":
-                    applied["duplicate"] += 1
-                else:
-                    applied.update(webhooks.apply(account, entry.event, entry.received_at, retry=said == "started"))
+                applied.update(webhooks.apply(account, entry.event, entry.received_at, retry=word == "started"))
             except (webhooks.RetryLater, RedisError) as exc:
-                log.warning("inbox %s: %r", key, exc)
+                log.warning("inbox %s: %r", customer.key, exc)
                 return "retry"
-        if not inbox.remove(key, member, held, entry.event):
-            return "lost"
+        customer.done.append(member)
+        mark = inbox.mark_key(customer.account_id, entry.event)
+        if mark:
+            customer.marks.append(mark)
+    return "done"
 
 
 def _account(key):

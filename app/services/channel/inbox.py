@@ -1,29 +1,36 @@
-"""The inbound inbox: verified webhook events kept in Redis until a worker applies them.
+"""The inbound inbox: verified webhook events kept in Redis until a drain job applies them.
 
-Redis must persist (AOF, ``appendonly yes``): an accepted webhook lives only here until its
-drain job applied it. Per customer of an account (the message's sender, a status's recipient):
+Redis must persist (AOF, ``appendonly yes``): an accepted webhook lives only here until a drain
+applied it. Per customer of an account (the message's sender, a status's recipient):
 
 - ``parley:inbox:{account}:{customer}``: sorted set of events, scored by the provider's
   timestamp in ms; equal scores keep arrival order (each member starts with a zero-padded
   arrival sequence number, then the arrival time in ms, then the event as JSON);
 - ``parley:inbox:pending``: the customers with events waiting, scored by the arrival of their
-  oldest waiting event (the dashboard's backlog age), and ``parley:inbox:count`` their total;
-- ``parley:inbox:marker:{…}``: a drain job is queued and has not started (``SET NX``: a burst of
-  webhooks costs one job), expiring so a job lost with its queue is enqueued again by the sweep;
-- ``parley:inbox:lock:{…}``: the worker draining that customer (a token, with a TTL renewed at
-  each event), so one customer's events are applied one at a time, in order;
+  oldest waiting event (the dashboard's backlog age, and where a drain looks for due events),
+  and ``parley:inbox:count`` their total;
+- ``parley:inbox:lock:{…}``: the drain applying that customer's events (a token, with a TTL),
+  so one customer's events are applied one at a time, in order, whichever worker drains;
 - ``parley:inbox:applied:{account}:{provider message id}``: a customer's message is being applied
   (``started``) or was (``done``), for 7 days: a provider's repeated delivery is a duplicate
   without a database query, and a message found ``started`` was interrupted and is applied with
   ``retry`` (found stored, it gets its follow-ups again).
 
-Keys are built inside the scripts: one Redis server, not a cluster.
+And one ``parley:inbox:marker``: a drain job is queued and has not started (``SET NX``: a burst of
+webhooks from any number of customers costs one job), expiring so a job lost with its queue is
+enqueued again by the sweep.
+
+A drain works in rounds of three round trips whatever their size: ``claim`` locks the customers
+whose earliest event has waited the hold and takes their due events with their marks, the events
+are applied, and ``finish`` (sent in the same pipeline as the applied events' follow-ups) removes
+them, marks their messages ``done`` and releases the locks. Keys are built inside the scripts:
+one Redis server, not a cluster.
 """
 
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from app import queues as rq_queues
@@ -33,58 +40,111 @@ PREFIX = "parley:inbox:"
 PENDING = PREFIX + "pending"
 COUNT = PREFIX + "count"
 SEQ = PREFIX + "seq"
+MARKER = PREFIX + "marker"
 MARKER_TTL_MS = 120_000
-LOCK_TTL_MS = 60_000
+LOCK_TTL_MS = 15_000  # a round lasts milliseconds; a dead drain's customers wait this long
 #: A message's mark outlives any outage the drain waits out, and the providers' redeliveries.
 MARK_TTL_SECONDS = 7 * 24 * 3600
+#: One claim takes at most this many events, from at most this many customers.
+CLAIM_EVENTS = 200
+CLAIM_CUSTOMERS = 100
 
-# ARGV: arrival ms, marker TTL ms, then (customer key, score, event JSON) per event.
-# Returns the customer keys whose marker this call set: each needs one drain job.
+# KEYS: prefix, pending, seq, count, marker. ARGV: arrival ms, marker TTL ms, then (customer key,
+# score, event JSON) per event. Returns 1 when this call set the marker: a drain job is needed.
 _RECORD = """
 local now, ttl = ARGV[1], ARGV[2]
-local scheduled, seen = {}, {}
 for i = 3, #ARGV, 3 do
   local customer, score, body = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local seq = redis.call('INCR', KEYS[3])
   redis.call('ZADD', KEYS[1] .. customer, score, string.format('%012d', seq) .. '|' .. now .. '|' .. body)
   redis.call('ZADD', KEYS[2], 'NX', now, customer)
   redis.call('INCR', KEYS[4])
-  if not seen[customer] then
-    seen[customer] = true
-    if redis.call('SET', KEYS[1] .. 'marker:' .. customer, now, 'NX', 'PX', ttl) then
-      table.insert(scheduled, customer)
+end
+if redis.call('SET', KEYS[5], now, 'NX', 'PX', ttl) then return 1 end
+return 0
+"""
+
+# KEYS: prefix, pending. ARGV: now ms, hold ms, most customers, most events, lock TTL ms, token,
+# mark TTL s. Locks each pending customer (oldest waiting first) whose earliest event has waited
+# the hold and nobody holds, and takes its events in the customer's order up to the first not due.
+# A customer's message is marked ``started`` (its mark's earlier word is returned with it).
+# Returns {{customer, {member, word, ...}}, ...}, then the ms until something may be due (-1:
+# nothing pending), then how many due customers another drain holds.
+_CLAIM = """
+local now, hold = tonumber(ARGV[1]), tonumber(ARGV[2])
+local due = now - hold
+local most_customers, most_events = tonumber(ARGV[3]), tonumber(ARGV[4])
+local claimed, taken, held_elsewhere = {}, 0, 0
+local candidates = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', due, 'LIMIT', 0, most_customers * 2)
+for _, customer in ipairs(candidates) do
+  if #claimed >= most_customers or taken >= most_events then break end
+  local lock = KEYS[1] .. 'lock:' .. customer
+  if redis.call('EXISTS', lock) == 1 then
+    held_elsewhere = held_elsewhere + 1
+  else
+    local account = string.match(customer, '^([^:]+):')
+    local entries = {}
+    for _, member in ipairs(redis.call('ZRANGE', KEYS[1] .. customer, 0, most_events - taken - 1)) do
+      local arrived = tonumber(string.match(member, '^%d+|(%d+)|'))
+      if arrived ~= nil and arrived > due then break end
+      local word = ''
+      local ok, decoded = pcall(cjson.decode, string.match(member, '^%d+|%d+|(.*)$') or '')
+      local event = ok and type(decoded) == 'table' and decoded['event'] or nil
+      if type(event) == 'table' and event['event_type'] == 'message' and type(event['provider_message_id']) == 'string' then
+        local mark = KEYS[1] .. 'applied:' .. account .. ':' .. event['provider_message_id']
+        word = redis.call('GET', mark)
+        if not word then
+          redis.call('SET', mark, 'started', 'EX', ARGV[7])
+          word = 'first'
+        end
+      end
+      table.insert(entries, member)
+      table.insert(entries, word)
+    end
+    if #entries > 0 then
+      redis.call('SET', lock, ARGV[6], 'PX', ARGV[5])
+      table.insert(claimed, {customer, entries})
+      taken = taken + #entries / 2
     end
   end
 end
-return scheduled
+local wait = -1
+local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if #oldest > 0 then wait = math.max(0, tonumber(oldest[2]) + hold - now) end
+return {claimed, wait, held_elsewhere}
 """
 
-# KEYS: inbox, pending, count, lock, the message's mark (see begin). ARGV: member, customer key, lock token, lock TTL ms.
-# Removes an applied event, keeps the backlog figures right and renews the lock if still ours.
-_REMOVE = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then redis.call('DECR', KEYS[3]) end
-if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('SET', KEYS[5], 'done', 'KEEPTTL') end
-local left = redis.call('ZRANGE', KEYS[1], 0, 99)
-if #left == 0 then
-  redis.call('ZREM', KEYS[2], ARGV[2])
-else
-  local oldest
-  for _, member in ipairs(left) do
-    local arrived = tonumber(string.match(member, '^%d+|(%d+)|'))
-    if oldest == nil or arrived < oldest then oldest = arrived end
+# KEYS: prefix, pending, count. ARGV: the claim's token, then JSON: [{customer, done: [member],
+# marks: [mark key], unmark: [mark key]}]. Removes the applied (or set aside) events, marks their
+# messages done, forgets the marks of claimed events left for later, keeps the backlog figures
+# right and releases the customers' locks if still the claim's.
+_FINISH = """
+for _, customer in ipairs(cjson.decode(ARGV[2])) do
+  local inbox = KEYS[1] .. customer['customer']
+  for _, member in ipairs(customer['done']) do
+    if redis.call('ZREM', inbox, member) == 1 then redis.call('DECR', KEYS[3]) end
   end
-  redis.call('ZADD', KEYS[2], 'XX', oldest, ARGV[2])
+  for _, mark in ipairs(customer['marks']) do
+    if redis.call('EXISTS', mark) == 1 then redis.call('SET', mark, 'done', 'KEEPTTL') end
+  end
+  for _, mark in ipairs(customer['unmark']) do
+    if redis.call('GET', mark) == 'started' then redis.call('DEL', mark) end
+  end
+  local left = redis.call('ZRANGE', inbox, 0, 99)
+  if #left == 0 then
+    redis.call('ZREM', KEYS[2], customer['customer'])
+  else
+    local oldest
+    for _, member in ipairs(left) do
+      local arrived = tonumber(string.match(member, '^%d+|(%d+)|'))
+      if arrived ~= nil and (oldest == nil or arrived < oldest) then oldest = arrived end
+    end
+    if oldest ~= nil then redis.call('ZADD', KEYS[2], 'XX', oldest, customer['customer']) end
+  end
+  local lock = KEYS[1] .. 'lock:' .. customer['customer']
+  if redis.call('GET', lock) == ARGV[1] then redis.call('DEL', lock) end
 end
-if redis.call('GET', KEYS[4]) == ARGV[3] then
-  redis.call('PEXPIRE', KEYS[4], ARGV[4])
-  return 1
-end
-return 0
-"""
-
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
+return 1
 """
 
 
@@ -112,7 +172,7 @@ def _json_value(value):
 
 
 def record(account_id, events, received_at):
-    """Keep the events in one round trip; returns the customer keys that need a drain job enqueued.
+    """Keep the events in one round trip; True when no drain job was queued: the caller enqueues one.
 
     Raises RedisError when Redis does not answer: nothing is accepted then.
     """
@@ -121,8 +181,7 @@ def record(account_id, events, received_at):
     for event in events:
         body = json.dumps({"event": event.to_dict(), "received_at": received_at.isoformat()}, default=_json_value)
         argv += [customer_key(account_id, event), _score(event, arrived), body]
-    keys = [PREFIX, PENDING, SEQ, COUNT]
-    return [key.decode() for key in rq_queues.run_script(_RECORD, keys, argv)]
+    return bool(rq_queues.run_script(_RECORD, [PREFIX, PENDING, SEQ, COUNT, MARKER], argv))
 
 
 @dataclass
@@ -146,76 +205,105 @@ def head(key):
     return members[0] if members else None
 
 
-# KEYS: the message's mark. ARGV: its TTL in seconds. Returns what the mark said before this call.
-_BEGIN = """
-local said = redis.call('GET', KEYS[1])
-if not said then redis.call('SET', KEYS[1], 'started', 'EX', ARGV[1]) return 'first' end
-return said
-"""
+@dataclass
+class Claimed:
+    """One customer's due events, taken by a claim: (member, what its message's mark said) pairs.
+    The mark's word is ``first`` (never applied), ``started`` (an earlier attempt was interrupted),
+    ``done`` (applied already: a repeated delivery), or empty for events without a mark (statuses,
+    unreadable members)."""
 
+    key: str
+    entries: list
+    done: list = field(default_factory=list)  # members applied or set aside
+    marks: list = field(default_factory=list)  # their messages' mark keys
 
-def begin(account_id, event):
-    """Mark a customer's message as being applied; returns what its mark said: ``first`` (never
-    seen), ``started`` (an earlier attempt was interrupted: the message may be stored without its
-    follow-ups) or ``done`` (applied already: the provider delivered it again). Other events
-    (statuses) are applied again safely and always answer ``first``."""
-    if event.event_type != "message":
-        return "first"
-    said = rq_queues.run_script(_BEGIN, [_mark_key(account_id, event)], [MARK_TTL_SECONDS])
-    return said.decode() if isinstance(said, bytes) else said
-
-
-def _mark_key(account_id, event):
-    return f"{PREFIX}applied:{account_id}:{event.provider_message_id}" if event.event_type == "message" else ""
-
-
-def remove(key, member, lock, event=None):
-    """Drop an applied (or set aside) event, marking a message ``done``; True while the lock is
-    still ours (and renewed)."""
-    mark = _mark_key(key.split(":", 1)[0], event) if event is not None else ""
-    keys = [PREFIX + key, PENDING, COUNT, lock.name, mark or PREFIX + "no-mark"]
-    return bool(rq_queues.run_script(_REMOVE, keys, [member, key, lock.token, LOCK_TTL_MS]))
-
-
-def has_events(key):
-    return _redis().zcard(PREFIX + key) > 0
-
-
-def clear_marker(key):
-    """The queued drain starts: a webhook arriving from now on may enqueue another."""
-    _redis().delete(PREFIX + "marker:" + key)
-
-
-def mark(key):
-    """Claim the right to enqueue this customer's drain; False when one is already queued."""
-    return bool(_redis().set(PREFIX + "marker:" + key, _now_ms(), nx=True, px=MARKER_TTL_MS))
+    @property
+    def account_id(self):
+        return self.key.split(":", 1)[0]
 
 
 @dataclass
-class Lock:
-    name: str
+class Claim:
     token: str
+    customers: list
+    wait_ms: int | None  # None: nothing pending; otherwise ms until the oldest waiting event is due
+    held_elsewhere: int  # due customers another drain holds
 
-    def release(self):
-        rq_queues.run_script(_RELEASE, [self.name], [self.token])
+
+def claim(hold_ms, most_events=CLAIM_EVENTS, most_customers=CLAIM_CUSTOMERS, lock_ttl_ms=LOCK_TTL_MS):
+    """Lock the customers with due events and take those events, in one round trip."""
+    token = secrets.token_hex(8)
+    argv = [_now_ms(), hold_ms, most_customers, most_events, lock_ttl_ms, token, MARK_TTL_SECONDS]
+    claimed, wait, held_elsewhere = rq_queues.run_script(_CLAIM, [PREFIX, PENDING], argv)
+    customers = []
+    for key, flat in claimed:
+        pairs = [(flat[i], flat[i + 1].decode()) for i in range(0, len(flat), 2)]
+        customers.append(Claimed(key.decode(), pairs))
+    return Claim(token, customers, None if wait < 0 else wait, held_elsewhere)
 
 
-def lock(key, ttl_ms=LOCK_TTL_MS):
-    """The customer's drain lock, or None when another worker holds it."""
-    name, token = PREFIX + "lock:" + key, secrets.token_hex(8)
-    return Lock(name, token) if _redis().set(name, token, nx=True, px=ttl_ms) else None
+def mark_key(account_id, event):
+    """The key of a customer message's mark (see the module's docstring); None for other events."""
+    if event.event_type != "message" or not isinstance(event.provider_message_id, str):
+        return None
+    return f"{PREFIX}applied:{account_id}:{event.provider_message_id}"
+
+
+def finish(claim_, pipe):
+    """Queue on `pipe` the end of a claim: its customers' done events removed and marked, the marks
+    of events left for later forgotten (unless an earlier attempt had started them), locks released."""
+    customers = []
+    for customer in claim_.customers:
+        done = set(customer.done)
+        unmark = []
+        for member, word in customer.entries:
+            if member not in done and word == "first":
+                unmark.append(_mark_of_member(customer.account_id, member))
+        customers.append(
+            {
+                "customer": customer.key,
+                "done": [member.decode() for member in customer.done],
+                "marks": customer.marks,
+                "unmark": [key for key in unmark if key],
+            }
+        )
+    rq_queues.run_script(_FINISH, [PREFIX, PENDING, COUNT], [claim_.token, json.dumps(customers)], client=pipe)
+
+
+def _mark_of_member(account_id, member):
+    try:
+        return mark_key(account_id, parse(member).event)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def has_pending():
+    return _redis().zcard(PENDING) > 0
+
+
+def clear_marker():
+    """The queued drain starts: a webhook arriving from now on may enqueue another."""
+    _redis().delete(MARKER)
+
+
+def mark():
+    """Claim the right to enqueue a drain; False when one is already queued."""
+    return bool(_redis().set(MARKER, _now_ms(), nx=True, px=MARKER_TTL_MS))
 
 
 def stranded():
-    """Customers with events but neither a queued drain nor a live lock: their worker died or
-    their job was lost. Customers listed as pending with an empty inbox are tidied away."""
+    """Customers with events that no drain holds (pending, unlocked), when no drain job is queued:
+    the drain that should have taken them died, or its job was lost. Customers listed as pending
+    with an empty inbox are tidied away."""
     redis = _redis()
+    if redis.exists(MARKER):
+        return []
     found = []
     for raw in redis.zrange(PENDING, 0, -1):
         key = raw.decode()
-        if not has_events(key):
+        if not redis.zcard(PREFIX + key):
             redis.zrem(PENDING, key)
-        elif not redis.exists(PREFIX + "marker:" + key, PREFIX + "lock:" + key):
+        elif not redis.exists(PREFIX + "lock:" + key):
             found.append(key)
     return found
 

@@ -188,15 +188,15 @@ def accept(account, events, received_at):
         else:
             kept.append(event)
     try:
-        needing_drain = inbox.record(account["_id"], kept, received_at) if kept else []
+        needs_drain = inbox.record(account["_id"], kept, received_at) if kept else False
     except RedisError as exc:
         log.warning("webhook for account %s not accepted, the provider will retry: %r", account["_id"], exc)
         raise WebhookFailure(500, "retry_later", "Storage is unavailable; deliver again later.") from exc
-    for key in needing_drain:
+    if needs_drain:
         try:
-            jobs.enqueue(jobs.DRAIN_INBOX, key=key, attempt=1)
+            jobs.enqueue(jobs.DRAIN_INBOX, attempt=1)
         except RedisError:  # the events are kept: the sweep enqueues the drain once the marker expires
-            log.warning("drain of inbox %s not enqueued: Redis does not answer", key)
+            log.warning("drain of the inbox not enqueued: Redis does not answer")
     counts["accepted"] = len(kept)
     return counts
 

@@ -17,7 +17,7 @@ import logging
 
 from redis.exceptions import RedisError
 
-from app import queues
+from app import queues, redis_batch
 from app.realtime.push import ADMINS_ROOM, agent_room, emit
 from app.services import clock
 from app.services.serialize import plain
@@ -93,7 +93,8 @@ def publish(interaction, event, payload, extra_agent_ids=()):
 
 def publish_or_raise(interaction, event, payload, extra_agent_ids=()):
     """`publish`, letting a RedisError propagate (nothing is emitted): a caller that retries (the
-    inbound drain) publishes the event again under the same seq."""
+    inbound drain) publishes the event again under the same seq. Inside a Redis batch the event
+    is recorded with the batch's writes and emitted after them (app/redis_batch.py)."""
     at = clock.now()
     wire = plain({"interaction_id": interaction["_id"], "seq": interaction["seq"], "event": event, **payload})
     iid = interaction["_id"]
@@ -101,9 +102,15 @@ def publish_or_raise(interaction, event, payload, extra_agent_ids=()):
         _RECORD,
         [log_key(iid), _floor_key(iid), ARRIVALS_KEY],
         [wire["seq"], json.dumps(wire), _settings["kept"], _settings["ttl"], _arrival(event, wire, at), ARRIVALS_KEPT],
+        client=_pipe(),
     )
     emit(event, wire, rooms_for(interaction, extra_agent_ids))
     return wire
+
+
+def _pipe():
+    batch = redis_batch.current()
+    return batch.pipe if batch is not None else None
 
 
 def _arrival(event, wire, at):
