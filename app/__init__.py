@@ -34,6 +34,7 @@ def create_app(config=None):
     from app.providers import http as provider_http
     from app.realtime import handlers as sockets
     from app.services import config_cache
+    from app.services.assistant import settings as assistant_settings
     from app.services.people import passwords
     from app.web import access, errors, headers, login, navigation
 
@@ -44,6 +45,7 @@ def create_app(config=None):
     db.ensure_indexes()
     queues.configure(config.REDIS_URL)
     config_cache.configure(config.PARLEY_CONFIG_CACHE_MS)
+    assistant_settings.configure(config.PARLEY_ASSISTANT_TIMEOUT, config.PARLEY_ASSISTANT_DEBOUNCE_SECONDS)
 
     app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL
     # Off: the sign-in page sets its own Retry-After, which the limiter would stretch to its window.

@@ -35,6 +35,9 @@ FETCH_MEDIA = Job("fetch-media", "media", "workers.media.fetch_inbound_media", "
 # Accepted webhook events, applied in each customer's order (queued once per burst: see inbox.py).
 DRAIN_INBOX = Job("drain-inbox", "inbound", "workers.inbound.drain_inbox", timeout=120)
 SWEEP_INBOXES = Job("sweep-inboxes", "maintenance", "workers.inbound.sweep_inboxes")
+# The AI assistant's answer to a customer's message (or its hand-over to the queue): its own queue, since
+# the model may take up to PARLEY_ASSISTANT_TIMEOUT and nothing else should wait behind it.
+ANSWER_CUSTOMER = Job("answer-customer", "assistant", "workers.assistant.answer_customer", "assistant-{message_id}", timeout=60)
 SCORE_SENTIMENT = Job("score-sentiment", "sentiment", "workers.sentiment.score_message", "sentiment-{message_id}")
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
@@ -53,6 +56,7 @@ REGISTRY = (
     DRAIN_INBOX,
     SWEEP_INBOXES,
     SCORE_SENTIMENT,
+    ANSWER_CUSTOMER,
     EXPIRE_WINDOWS,
     REOFFER_REJECTED,
     RECONCILE,

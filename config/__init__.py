@@ -176,6 +176,10 @@ class Config:
         # a send that times out is retried with backoff).
         self.PARLEY_PROVIDER_CONNECT_TIMEOUT = env_float("PARLEY_PROVIDER_CONNECT_TIMEOUT", 5.0)
         self.PARLEY_PROVIDER_READ_TIMEOUT = env_float("PARLEY_PROVIDER_READ_TIMEOUT", 15.0)
+        # The AI assistant: seconds to wait for the Chat Completions endpoint before handing over, and
+        # how long a conversation stays quiet before the assistant answers (quick messages get one answer).
+        self.PARLEY_ASSISTANT_TIMEOUT = env_float("PARLEY_ASSISTANT_TIMEOUT", 10.0)
+        self.PARLEY_ASSISTANT_DEBOUNCE_SECONDS = env_float("PARLEY_ASSISTANT_DEBOUNCE_SECONDS", 2.0)
         # The reconciler re-queues sends and media downloads left waiting this long with no job.
         self.PARLEY_RECONCILE_AFTER_SECONDS = env_int("PARLEY_RECONCILE_AFTER_SECONDS", 120)
         # On SIGTERM, how long wsgi.py lets its embedded workers finish the jobs in hand.
@@ -212,6 +216,7 @@ class TestingConfig(Config):
         self.PARLEY_EMBEDDED_WORKER = env_bool("PARLEY_EMBEDDED_WORKER", False)
         # Tests apply accepted events at once; the ordering tests set their own hold.
         self.PARLEY_INBOUND_REORDER_MS = env_int("PARLEY_INBOUND_REORDER_MS", 0)
+        self.PARLEY_ASSISTANT_DEBOUNCE_SECONDS = env_float("PARLEY_ASSISTANT_DEBOUNCE_SECONDS", 0.0)
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_COST = 1024
 

@@ -17,7 +17,7 @@ AnyCaseId = Annotated[str, Field(pattern="^[0-9a-fA-F]{24}$")]  # as ObjectId re
 CLIENT_ID = "^[A-Za-z0-9_-]{8,64}$"
 TEXT_MAX = 4096
 MESSAGE_KINDS = ("text", "image", "audio", "voice", "video", "document", "sticker", "location", "template", "reaction")
-STATUSES = ("queued", "open", "closed", "reopened")
+STATUSES = ("queued", "open", "closed", "reopened", "bot")  # bot: the AI assistant answers it
 SORTS = {"start": "created_at", "last_message": "last_message.at", "window": "window_expires_at"}
 MAX_MESSAGE_PAGE = 200
 
@@ -31,7 +31,7 @@ class Body(BaseModel):
 
 
 class InteractionFilters(BaseModel):
-    status: Literal[STATUSES] | None = _query("queued, open, closed or reopened")
+    status: Literal[STATUSES] | None = _query("queued, open, closed, reopened or bot (handled by the AI assistant)")
     account_id: AnyCaseId | None = _query("Only this WhatsApp account.")
     agent_id: AnyCaseId | None = _query("Assigned to this agent.")
     first_agent_id: AnyCaseId | None = _query("First managed by this agent.")

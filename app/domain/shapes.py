@@ -39,11 +39,25 @@ class PageMeta(BaseModel):
 
 
 # -- accounts ---------------------------------------------------------------------------------
+ASSISTANT_RUNS = ("always", "never")  # "outside agents' hours" waits for business hours to exist
+DEFAULT_HANDOFF_MESSAGE = "Thank you. An agent will continue this conversation shortly."
+
+
 class Chatbot(Shape):
+    """The account's AI assistant: any OpenAI-compatible Chat Completions endpoint."""
+
     enabled: bool = False
-    endpoint: Text(500) = ""
+    endpoint: Text(500) = Field("", description="Base URL of the Chat Completions API, e.g. https://api.openai.com/v1.")
     model: Text(100) = ""
+    api_key: Text(500) = Field(
+        "", json_schema_extra={"writeOnly": True}, description="Encrypted at rest, never shown again; empty keeps the stored key."
+    )
     instructions: Text(4000) = ""
+    knowledge: Text(20000) = Field("", description="Facts and canned answers the assistant may use.")
+    max_turns: Whole(minimum=1, maximum=50) = 5
+    max_tokens: Whole(minimum=100, maximum=1_000_000) = 8000
+    runs: Choice(ASSISTANT_RUNS) = "always"
+    handoff_message: Text(1000) = DEFAULT_HANDOFF_MESSAGE
 
 
 class AccountSettings(Shape):
@@ -71,12 +85,27 @@ class Account(Shape):
 CREDENTIAL = Text(2000)
 
 
+class AssistantTrial(Shape):
+    """A sample customer message for the account's assistant (the admin's "Test" box)."""
+
+    message: Text(4096, required=True)
+
+
+class AssistantTrialAnswer(BaseModel):
+    ok: bool
+    answer: str | None = Field(None, description="The model's answer, when ok.")
+    handoff: str | None = Field(None, description="The reason, when the model called handoff_to_agent.")
+    tokens: int | None = None
+    error: str | None = Field(None, description="The endpoint's exact error, when not ok.")
+
+
 class AccountAnswer(BaseModel):
     """What an account's answers add to its input."""
 
     webhook_key: str
     webhook_url: str
     secrets_set: list[str]
+    assistant_key_set: bool = Field(description="Whether the AI assistant's API key (write-only) is stored.")
     status: Literal["active", "needs_reauth"]
     auth_error: dict = Field(description="Why the provider refused the account's credentials.")
 

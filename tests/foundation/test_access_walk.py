@@ -133,6 +133,7 @@ SCOPED_ROUTES = {
     "api.interaction_reject": "interaction",
     "api.interaction_reopen": "interaction",
     "api.interaction_transfer": "interaction",
+    "api.take_over": "interaction",
     "media.download": "interaction",
     "media.retry": "interaction",
     "contacts.edit": "contact",
@@ -147,7 +148,7 @@ SHARED_ROUTES = {
     "api.dispositions_item",
     "api.tags_item",
 }
-ADMIN_API_ROUTES = {"api.accounts_item", "api.queues_item", "api.users_item"}
+ADMIN_API_ROUTES = {"api.accounts_item", "api.queues_item", "api.users_item", "api.test_assistant"}
 # The simulator's routes name a sandbox account; what they reach is guarded by the customer
 # numbers the simulator gave that browser session (tests/simulator/test_access.py walks them).
 SIMULATOR_ROUTES = {

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -15,14 +16,16 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.blueprints._shared import fits, options
-from app.domain.shapes import READ_RECEIPTS, Account, Chatbot
+from app.domain.shapes import ASSISTANT_RUNS, READ_RECEIPTS, Account, Chatbot
 from app.services.channel import account_fields
 from app.services.channel.accounts import credentials_shape
 
 RECEIPTS = {"on_view": "When the agent views the message", "on_reply": "When the agent replies", "never": "Never"}
 
 SETTING_FLAGS = ("close_on_quick_reply", "allow_transfer", "zip_attachments")
-CHATBOT_FIELDS = ("enabled", "endpoint", "model", "instructions")
+CHATBOT_FIELDS = ("enabled", "endpoint", "model", "api_key", "instructions", "knowledge", "max_turns", "max_tokens", "runs",
+                  "handoff_message")
+RUNS = {"always": "Always", "never": "Never"}
 
 
 class CheckboxesField(SelectMultipleField):
@@ -50,10 +53,23 @@ class AccountForm(FlaskForm):
     allow_transfer = BooleanField("Agents may transfer interactions", default=True)
     zip_attachments = BooleanField("Agents may download attachments in ZIP exports", default=True)
     read_receipts = SelectField("Send read receipts", choices=options((r, RECEIPTS[r]) for r in READ_RECEIPTS))
-    chatbot_enabled = BooleanField("Chatbot enabled")
-    chatbot_endpoint = URLField("Chatbot endpoint", validators=[Optional(), fits(Chatbot, "endpoint")])
-    chatbot_model = StringField("Chatbot model", validators=[fits(Chatbot, "model")])
-    chatbot_instructions = TextAreaField("Chatbot instructions", validators=[fits(Chatbot, "instructions")])
+    chatbot_enabled = BooleanField("AI assistant enabled: it answers new conversations first, then hands them to the queue")
+    chatbot_endpoint = URLField("API base URL", validators=[Optional(), fits(Chatbot, "endpoint")])
+    chatbot_model = StringField("Model", validators=[fits(Chatbot, "model")])
+    chatbot_api_key = PasswordField("API key", validators=[Optional(), fits(Chatbot, "api_key")])
+    chatbot_instructions = TextAreaField("Instructions", validators=[fits(Chatbot, "instructions")])
+    chatbot_knowledge = TextAreaField("Knowledge", validators=[fits(Chatbot, "knowledge")])
+    chatbot_max_turns = IntegerField("Most assistant answers per interaction", default=Chatbot().max_turns,
+                                     validators=[Optional(), NumberRange(min=1, max=50)])
+    chatbot_max_tokens = IntegerField("Most tokens per interaction", default=Chatbot().max_tokens,
+                                      validators=[Optional(), NumberRange(min=100, max=1_000_000)])
+    chatbot_runs = SelectField("When it answers", choices=options((r, RUNS[r]) for r in ASSISTANT_RUNS), validate_choice=False)
+    chatbot_handoff_message = TextAreaField("Hand-off message", default=Chatbot().handoff_message,
+                                            validators=[fits(Chatbot, "handoff_message")])
+
+
+class AssistantTestForm(FlaskForm):
+    message = TextAreaField("Sample customer message", validators=[DataRequired("Enter a sample message.")])
 
 
 def account_form_class(provider, editing):
@@ -77,9 +93,7 @@ def form_to_data(form, provider):
         "allowed_attachment_types": form.allowed_attachment_types.data or [],
         "recontact_template_id": form.recontact_template_id.data or None,
         "read_receipts": form.read_receipts.data,
-        "chatbot": {
-            name: getattr(form, f"chatbot_{name}").data or ("" if name != "enabled" else False) for name in CHATBOT_FIELDS
-        },
+        "chatbot": {name: _chatbot_value(form, name) for name in CHATBOT_FIELDS},
         **{flag: getattr(form, flag).data for flag in SETTING_FLAGS},
     }
     return {
@@ -91,6 +105,15 @@ def form_to_data(form, provider):
         "credentials": {c.name: getattr(form, f"cred_{c.name}").data or "" for c in account_fields.credential_fields(provider)},
         "settings": settings,
     }
+
+
+def _chatbot_value(form, name):
+    value = getattr(form, f"chatbot_{name}").data
+    if name == "enabled":
+        return bool(value)
+    if name in ("max_turns", "max_tokens", "runs") and value in (None, ""):
+        return getattr(Chatbot(), name)  # left empty (or a form without the field): the default
+    return value if name in ("max_turns", "max_tokens") else value or ""
 
 
 def doc_to_form(doc):
@@ -107,7 +130,8 @@ def doc_to_form(doc):
         "read_receipts": settings.get("read_receipts", READ_RECEIPTS[0]),
     }
     data.update({flag: settings.get(flag, False) for flag in SETTING_FLAGS})
-    data.update({f"chatbot_{k}": v for k, v in settings.get("chatbot", {}).items()})
+    data.update({f"chatbot_{k}": v for k, v in {**Chatbot().model_dump(), **settings.get("chatbot", {})}.items()})
+    data["chatbot_api_key"] = ""  # write-only
     data.update({f"cred_{k}": v for k, v in doc.get("credentials", {}).items()})
     return data
 

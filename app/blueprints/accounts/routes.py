@@ -3,7 +3,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from app.blueprints._crud import ConfirmForm, confirm_delete
 from app.blueprints._shared import apply_errors, options, public_base_url
 from app.blueprints.accounts import bp
-from app.blueprints.accounts.forms import account_form_class, doc_to_form, error_aliases, form_to_data
+from app.blueprints.accounts.forms import AssistantTestForm, account_form_class, doc_to_form, error_aliases, form_to_data
+from app.services.assistant import trial
 from app.services.channel import account_fields, accounts, template_sync
 from app.services.contacts import contact_lists
 from app.services.errors import ServiceError
@@ -66,12 +67,32 @@ def new(provider):
 
 @bp.route("/<record_id>")
 def show(record_id):
-    doc = accounts.get_account(record_id)
+    return _show(accounts.get_account(record_id), AssistantTestForm())
+
+
+def _show(doc, test_form, test_result=None):
     return render_template("accounts/show.html", account=accounts.public_account(doc, public_base_url()), doc=doc,
                            generated=accounts.generated_secrets(doc), label=_labels()[doc["provider"]],
                            templates=template_catalog.templates_of(doc["_id"]), sync_form=ConfirmForm(),
+                           test_form=test_form, test_result=test_result,
                            limits={t: account_fields.human_size(account_fields.media_limit(doc["provider"], t))
                                    for t in account_fields.MEDIA_TYPES})
+
+
+@bp.route("/<record_id>/assistant-test", methods=["POST"])
+def assistant_test(record_id):
+    """The "Test" box: the sample goes to the saved assistant settings; the answer or the exact error shows."""
+    doc = accounts.get_account(record_id)
+    form = AssistantTestForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            result = trial.try_assistant(record_id, {"message": form.message.data})
+        except ServiceError as exc:
+            apply_errors(form, exc, {})
+            if not exc.fields:
+                flash(exc.message, "error")
+    return _show(doc, form, result), 200 if form.errors == {} else 400
 
 
 @bp.route("/<record_id>/edit", methods=["GET", "POST"])

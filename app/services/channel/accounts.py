@@ -20,13 +20,24 @@ from app.services.errors import Conflict, ValidationFailed
 from app.services.setup.queue_admin import queues_of_agent
 from app.services.setup.records import Fields, contains, fetch, now, object_id, paginate, public
 
+# The assistant's API key (settings.chatbot.api_key on input), Fernet-encrypted in this field of the account.
+ASSISTANT_KEY = "assistant_api_key"
+
 
 def default_settings():
-    return AccountSettings().model_dump()
+    settings = AccountSettings().model_dump()
+    settings["chatbot"].pop("api_key")  # write-only: kept encrypted in ASSISTANT_KEY, never in the settings
+    return settings
+
+
+def _encrypted_key(chatbot):
+    """The assistant key of a checked chatbot section, encrypted (None: none given, keep the stored one)."""
+    key = chatbot.pop("api_key", "")
+    return crypto.encrypt(key) if key else None
 
 
 def create_account(name, provider, phone, queue_id=None, credentials=None, secret_values=None, api_base=None,
-                   contact_list_id=None, settings=None):
+                   contact_list_id=None, settings=None, assistant_key=None):
     """Create an account; `secret_values` are encrypted before they are stored."""
     if not (name or "").strip():
         raise ValidationFailed("The account cannot be created.", {"name": "Name is required."})
@@ -42,6 +53,7 @@ def create_account(name, provider, phone, queue_id=None, credentials=None, secre
         "queue_id": queue_id,
         "contact_list_id": contact_list_id,
         "settings": settings or default_settings(),
+        ASSISTANT_KEY: assistant_key,
         "status": "active",
         "created_at": now,
         "updated_at": now,
@@ -128,9 +140,25 @@ def _check_settings(fields, provider, current, account_id):
     template_id = section.get("recontact_template_id")
     if template_id and not get_db().templates.count_documents({"_id": template_id, "account_id": account_id}):
         fields.fail("settings.recontact_template_id", "Pick a template of this account.")
-    endpoint = section.get("chatbot", {}).get("endpoint")
-    if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
-        fields.fail("settings.chatbot.endpoint", "Enter an http(s) URL.")
+    _check_chatbot(fields, section.get("chatbot"), current["chatbot"])
+
+
+def _check_chatbot(fields, chatbot, current):
+    if chatbot is None:
+        return
+    endpoint = chatbot.get("endpoint")
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            fields.fail("settings.chatbot.endpoint", "Enter an http(s) URL.")
+        else:
+            chatbot["endpoint"] = endpoint.rstrip("/")
+    merged = {**current, **chatbot}
+    if merged["enabled"]:
+        if not merged["endpoint"]:
+            fields.fail("settings.chatbot.endpoint", "Required while the assistant is enabled.")
+        if not merged["model"]:
+            fields.fail("settings.chatbot.model", "Required while the assistant is enabled.")
 
 
 def _check(data, existing=None):
@@ -153,6 +181,7 @@ def _check(data, existing=None):
     _check_api_base(fields, info)
     plain, secret_values = _check_credentials(fields, info, (existing or {}).get("secrets", {}))
     current = {**default_settings(), **(existing or {}).get("settings", {})}
+    current["chatbot"] = {**default_settings()["chatbot"], **current.get("chatbot", {})}
     _check_settings(fields, provider, current, existing and existing["_id"])
     values = fields.finish("The account cannot be saved.")
     values.pop("credentials", None)
@@ -191,9 +220,10 @@ def create(data):
     values, plain, secret_values = _check(data)
     settings = {**default_settings(), **values.get("settings", {})}
     settings["chatbot"] = {**default_settings()["chatbot"], **settings.get("chatbot", {})}
+    key = _encrypted_key(settings["chatbot"])
     return create_account(values["name"], values["provider"], values["phone"], queue_id=values.get("queue_id"),
                           credentials=plain, secret_values=secret_values, api_base=values.get("api_base"),
-                          contact_list_id=values.get("contact_list_id"), settings=settings)
+                          contact_list_id=values.get("contact_list_id"), settings=settings, assistant_key=key)
 
 
 def update(account_id, data):
@@ -203,6 +233,9 @@ def update(account_id, data):
     changes = {k: v for k, v in values.items() if k != "settings"}
     for key, value in values.get("settings", {}).items():
         if key == "chatbot":
+            assistant_key = _encrypted_key(value)
+            if assistant_key:
+                changes[ASSISTANT_KEY] = assistant_key
             changes.update({f"settings.chatbot.{k}": v for k, v in value.items()})
         else:
             changes[f"settings.{key}"] = value
@@ -234,9 +267,12 @@ def effective_api_base(doc):
 
 def public_account(doc, base_url):
     """The account as the API and pages show it: no secret values, only which secrets are set."""
-    out = public(doc, drop=("secrets",))
+    out = public(doc, drop=("secrets", ASSISTANT_KEY))
     out["api_base"] = effective_api_base(doc)
     out["secrets_set"] = sorted(doc.get("secrets", {}))
+    out["settings"] = {**out.get("settings", {})}
+    out["settings"]["chatbot"] = {**default_settings()["chatbot"], **out["settings"].get("chatbot", {})}
+    out["assistant_key_set"] = bool(doc.get(ASSISTANT_KEY))
     out["webhook_url"] = webhook_url(doc, base_url)
     return out
 

@@ -25,6 +25,7 @@ from app.domain import messages as msgs
 from app.domain import search
 from app.domain.window import expiry_after
 from app.services import clock
+from app.services.assistant import conversation as assistant
 from app.services.attachments import media
 from app.services.contacts import number_lookup
 from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, search_terms, statuses
@@ -196,6 +197,7 @@ def _create(account, contact, message, previous=_UNKNOWN):
     or None for a new contact) is looked up when not given. None when a concurrent one won."""
     now = clock.now()
     doc = new_interaction(account, contact, now, "inbound")
+    doc["status"] = assistant.first_status(account)  # "bot" while the account's AI assistant answers first
     if previous is _UNKNOWN:
         previous = get_db().interactions.find_one(
             {"account_id": account["_id"], "contact_id": contact["_id"]}, {"_id": 1}, sort=[("created_at", -1)]
@@ -287,7 +289,9 @@ def _after_store(account, interaction, message, how):
     shown = msgs.with_position(message_store.public(message), interaction)
     payload = {"message": plain(shown), "interaction": routing.card(interaction)}
     targets = routing.offer_targets(interaction) if interaction["status"] == "queued" else ()
-    live.publish_or_raise(interaction, "offer" if how in ("created", "reopened") else "message", payload, extra_agent_ids=targets)
+    offered = how in ("created", "reopened") and interaction["status"] == "queued"
+    live.publish_or_raise(interaction, "offer" if offered else "message", payload, extra_agent_ids=targets)
+    assistant.customer_wrote(interaction, message)
     if (message.get("media") or {}).get("state") == "pending":
         jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)
     if message.get("text") or message.get("caption"):

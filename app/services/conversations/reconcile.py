@@ -24,6 +24,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from app import jobs, queues
 from app.services import clock
+from app.services.assistant import recovery
 from app.services.conversations import delivery, message_store
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ def requeue_media(older_than):
 
 #: Finders of stuck work: each takes the cutoff (work older than it is stuck) and returns how
 #: many it queued again.
-FINDERS: list[Callable[[datetime], int]] = [requeue_sends, requeue_media]
+FINDERS: list[Callable[[datetime], int]] = [requeue_sends, requeue_media, recovery.requeue_answers]
 
 
 def reconcile(after_seconds):

@@ -25,7 +25,7 @@ FILTERS = (
     "page",
     "per_page",
 )
-STATUS_CHOICES = (("queued", "Waiting"), ("open", "Open"), ("reopened", "Reopened"), ("closed", "Closed"))
+STATUS_CHOICES = (("queued", "Waiting"), ("open", "Open"), ("reopened", "Reopened"), ("closed", "Closed"), ("bot", "Bot"))
 BY_NAME = [("name", 1)]
 SORT_CHOICES = (
     ("-start", "Newest start"),
@@ -65,7 +65,7 @@ def status_label(row):
     """Open, Closed or Reopened as the spec names them; an interaction nobody took yet is Waiting."""
     if row.get("is_open") and row.get("reopened_at"):
         return "Reopened"
-    return {"queued": "Waiting", "open": "Open", "closed": "Closed"}.get(row.get("status"), row.get("status") or "")
+    return {"queued": "Waiting", "open": "Open", "closed": "Closed", "bot": "Bot"}.get(row.get("status"), row.get("status") or "")
 
 
 def new_counts(actor, contact_ids):

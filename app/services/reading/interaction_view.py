@@ -43,7 +43,7 @@ def permissions(actor, doc):
     mine = doc.get("agent_id") == actor["_id"]
     in_queue = actor["role"] == "admin" or doc.get("queue_id") in queue_ids_of(actor["_id"])
     return {
-        "take": doc.get("status") == "queued" and doc.get("is_open") and in_queue,
+        "take": doc.get("status") in ("queued", "bot") and doc.get("is_open") and in_queue,  # bot: take over
         "continue": bool(doc.get("is_open")) and mine,
         "close": bool(doc.get("is_open")) and (mine or actor["role"] == "admin") and doc.get("agent_id") is not None,
         "reopen": not doc.get("is_open"),

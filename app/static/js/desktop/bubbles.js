@@ -80,7 +80,7 @@ function rowClass(message) {
 
 export function renderMessage(message, ctx) {
   const kind = rowClass(message);
-  const row = el("li", { class: `dk-row ${kind}`, "data-testid": "message", "data-id": message.id, "data-kind": message.kind, "data-direction": message.direction });
+  const row = el("li", { class: `dk-row ${kind}${message.author === "bot" ? " dk-bot" : ""}`, "data-testid": "message", "data-author": message.author || "", "data-id": message.id, "data-kind": message.kind, "data-direction": message.direction });
   if (kind === "dk-system") {
     row.append(el("div", { class: "dk-system-line", text: `${message.text || ""} · ${formatTime(message.at)}` }));
     return row;

@@ -2,6 +2,7 @@
 // title, and the routing of live events to whoever they concern.
 
 import { api } from "./api.js";
+import { BotList } from "./bots.js";
 import { el } from "./dom.js";
 import { Offers } from "./offers.js";
 import { Tab } from "./tab.js";
@@ -23,6 +24,7 @@ export class Desktop {
     this.listToggle = root.querySelector("[data-testid=open-list-toggle]");
     this.openCount = root.querySelector("[data-testid=open-count]");
     this.offers = new Offers(this, root.querySelector("[data-testid=offers]"));
+    this.bots = new BotList(this, root.querySelector("[data-testid=bot-list-toggle]"), root.querySelector("[data-testid=bot-list]"), root.querySelector("[data-testid=bot-count]"));
     this.storeKey = `parley.tabs.${boot.user.id}`;
     this.listToggle.addEventListener("click", () => this.toggleList());
     document.addEventListener("keydown", (event) => {
@@ -221,6 +223,7 @@ export class Desktop {
     const event = { ...data, event: data.event || name };
     this.tabs.get(data.interaction_id)?.sequencer.push(event);
     this.offers.handle(event);
+    this.bots.handle(event);
     // Accepted elsewhere (another browser of mine, or an admin gave it to me): open its tab.
     if (event.event === "assigned" && event.agent.id === this.boot.user.id && !this.tabs.has(event.interaction_id)) this.openTab(event.interaction_id);
     if (event.event === "transferred" && event.interaction?.agent_id === this.boot.user.id && !this.tabs.has(event.interaction_id)) this.openTab(event.interaction_id);

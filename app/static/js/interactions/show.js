@@ -1,4 +1,5 @@
-// The Show page: viewing marks the conversation read; "Take it" accepts it and opens it in the desktop.
+// The Show page: viewing marks the conversation read; "Take it" accepts it (or takes it over from the
+// AI assistant) and opens it in the desktop.
 import { api } from "./api.js";
 
 const page = document.getElementById("conversation");
@@ -11,7 +12,7 @@ if (page) {
   take?.addEventListener("click", async () => {
     take.disabled = true;
     try {
-      await api(`/api/v1/interactions/${id}/accept`, { method: "POST", body: {} });
+      await api(`/api/v1/interactions/${id}/${take.dataset.take || "accept"}`, { method: "POST", body: {} });
       window.location.assign(page.dataset.desktopUrl);
     } catch (error) {
       document.querySelector('[data-testid="take-error"]').textContent = error.message;
