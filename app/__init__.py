@@ -36,7 +36,7 @@ def create_app(config=None):
     from app.services import config_cache
     from app.services.assistant import settings as assistant_settings
     from app.services.people import passwords
-    from app.web import access, errors, headers, login, navigation
+    from app.web import access, errors, headers, login, navigation, sessions
 
     crypto.configure(config.SECRET_KEY, config.PARLEY_ENCRYPTION_KEY)
     passwords.configure(config.ARGON2_TIME_COST, config.ARGON2_MEMORY_COST)
@@ -52,6 +52,7 @@ def create_app(config=None):
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
     csrf.init_app(app)
+    sessions.init_app(app)
     login.init_app(app)
     sockets.init_app(app)
     access.init_app(app)

@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-_state = {"fernet": None}
+_state = {"fernet": None, "generation": 0}
 
 
 class SecretUnreadable(Exception):
@@ -26,6 +26,12 @@ def configure(secret_key, encryption_key=None):
         )
         key = base64.urlsafe_b64encode(derived)
     _state["fernet"] = Fernet(key)
+    _state["generation"] += 1
+
+
+def generation():
+    """Moves at every `configure`: what was decrypted with an earlier key is not reused."""
+    return _state["generation"]
 
 
 def _fernet():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -90,8 +91,11 @@ def normalize_phone(value: Any) -> str | None:
     and validity metadata lags new number ranges (and rejects test numbers like +1 555…).
     """
     text = as_str(value)
-    if text is None:
-        return None
+    return None if text is None else _normalized_phone(text)
+
+
+@functools.lru_cache(maxsize=4096)  # the business number is in every webhook, a customer's in each of theirs
+def _normalized_phone(text: str) -> str | None:
     text = text.strip()
     if text.lower().startswith("whatsapp:"):
         text = text[len("whatsapp:") :]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar
@@ -71,11 +72,21 @@ class Reaction:
     emoji: str | None = None
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None), datetime})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _SCALARS:  # most values of an event: answered before any other test
+        return value
     if isinstance(value, ProviderError):
         return value.to_dict()
-    if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):

@@ -7,11 +7,12 @@ generation counter in Redis; other processes read the counter at most once per i
 Entries also expire after MAX_AGE_SECONDS, so a bump lost to a Redis outage heals by itself. While
 Redis does not answer nothing is cached: reads go to MongoDB.
 
-Documents are kept as MongoDB returns them (an account's secrets stay encrypted) and handed out as
-copies: a caller changing one cannot change what the next caller gets.
+Documents are kept as MongoDB returns them (an account's secrets stay encrypted), frozen (see
+`readonly`): `cached` and `peek` hand out plain copies, `view` the shared read-only document itself,
+for hot paths that only read it (the webhook's account). Either way a caller changing one cannot
+change what the next caller gets.
 """
 
-import copy
 import logging
 import threading
 import time
@@ -20,6 +21,7 @@ from redis.exceptions import RedisError
 
 from app import queues
 from app.db import get_db
+from app.services.readonly import freeze, thaw
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,8 @@ class ConfigCache:
         self._generation = None
         self._checked_at = None
         self._epoch = 0  # moves whenever the entries are dropped: a read begun before must not store its result
-        self._entries = {}  # key -> (monotonic time loaded, document)
+        self._entries = {}  # key -> (monotonic time loaded, frozen document)
+        self._on_drop = []  # callbacks of caches derived from these documents
 
     def configure(self, interval_ms):
         """How often (ms) to ask Redis whether another process changed something."""
@@ -52,6 +55,14 @@ class ConfigCache:
         """Forget every entry (caller holds the lock)."""
         self._entries.clear()
         self._epoch += 1
+        for callback in self._on_drop:
+            callback()
+
+    def on_drop(self, callback):
+        """Call `callback()` (cheap, no I/O) whenever the entries are dropped: a cache derived from
+        them (decrypted secrets) is dropped with them."""
+        with self._lock:
+            self._on_drop.append(callback)
 
     def changed(self):
         """Call after any write to what is cached: this process sees it at once, others within the interval."""
@@ -94,45 +105,63 @@ class ConfigCache:
     def cached(self, key, load):
         """A copy of `load()`'s result for `key`, read from MongoDB only when not held. A None result
         (nothing found) is not kept: an unknown webhook key asked again is read again."""
-        epoch = self._current_epoch()
-        if epoch is not None:
-            with self._lock:
-                entry = self._entries.get(key)
-            if entry is not None and time.monotonic() - entry[0] < MAX_AGE_SECONDS:
-                return copy.deepcopy(entry[1])
-        loaded_at = time.monotonic()
-        value = load()
-        if epoch is not None and value is not None:
-            self._store(epoch, key, loaded_at, value)
-        return value
+        held = self._held(key)
+        if held is not None:
+            return thaw(held)
+        return self._load(key, load, frozen=False)
+
+    def view(self, key, load):
+        """Like `cached`, without the copy: the shared document, read-only (see `readonly`)."""
+        held = self._held(key)
+        if held is not None:
+            return held
+        return self._load(key, load, frozen=True)
 
     def peek(self, key):
         """A copy of what is held for `key`, or None (nothing is read from MongoDB)."""
+        held = self._held(key)
+        return None if held is None else thaw(held)
+
+    def _held(self, key):
+        """The frozen entry for `key` while it is current, else None."""
         if self._current_epoch() is None:
             return None
         with self._lock:
             entry = self._entries.get(key)
         if entry is not None and time.monotonic() - entry[0] < MAX_AGE_SECONDS:
-            return copy.deepcopy(entry[1])
+            return entry[1]
         return None
+
+    def _load(self, key, load, frozen):
+        epoch = self._current_epoch()
+        loaded_at = time.monotonic()
+        value = load()
+        if value is None:
+            return None
+        kept = freeze(value)
+        if epoch is not None:
+            self._store(epoch, key, loaded_at, kept)
+        return kept if frozen else value
 
     def remember(self, key, value):
         """Keep what this process has just written (a new contact), so its next read costs no query."""
         epoch = self._current_epoch()
         if epoch is not None:
-            self._store(epoch, key, time.monotonic(), value)
+            self._store(epoch, key, time.monotonic(), freeze(value))
 
     def _store(self, epoch, key, loaded_at, value):
         with self._lock:
             if self._epoch == epoch:
                 if len(self._entries) >= MAX_ENTRIES:
                     self._entries.pop(next(iter(self._entries)))  # the oldest: contacts are many
-                self._entries[key] = (loaded_at, copy.deepcopy(value))
+                self._entries[key] = (loaded_at, value)
 
 
 _process = ConfigCache()
 configure = _process.configure
 changed = _process.changed
 cached = _process.cached
+view = _process.view
+on_drop = _process.on_drop
 remember = _process.remember
 peek = _process.peek

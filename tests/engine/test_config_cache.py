@@ -3,6 +3,8 @@ by other processes after their next generation check, and nothing breaks while R
 
 import time
 
+import pytest
+
 from app import crypto, queues
 from app.db import get_db
 from app.services import config_cache
@@ -68,11 +70,19 @@ def test_queue_membership_and_agent_activity_reach_offers(team):
 
 def test_cached_documents_cannot_be_changed_by_callers_and_keep_secrets_encrypted(team):
     account = team["account"]
-    first = _by_key(account)
-    first["settings"]["allow_transfer"] = False
-    first["name"] = "changed by a caller"
+    shared = _by_key(account)  # the webhook's read-only view: refuses changes
+    with pytest.raises(TypeError):
+        shared["settings"]["allow_transfer"] = False
+    with pytest.raises(TypeError):
+        shared["name"] = "changed by a caller"
+    with pytest.raises(TypeError):
+        shared.update(name="changed by a caller")
+    copied = accounts.cached_account(account["_id"])  # a copy of its own: changes stay with the caller
+    copied["settings"]["allow_transfer"] = False
+    copied["name"] = "changed by a caller"
+    for again in (_by_key(account), accounts.cached_account(account["_id"])):
+        assert again["name"] == account["name"] and again["settings"]["allow_transfer"] is True
     again = _by_key(account)
-    assert again["name"] == account["name"] and again["settings"]["allow_transfer"] is True
     stored = get_db().accounts.find_one({"_id": account["_id"]})
     assert again["secrets"] == stored["secrets"]
     assert crypto.decrypt(again["secrets"]["webhook_secret"]) not in again["secrets"].values()

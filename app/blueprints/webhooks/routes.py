@@ -1,6 +1,6 @@
 from flask import Response, abort, current_app, jsonify, request
 
-from app.blueprints._shared import public_base_url
+from app.blueprints._shared import public_base_url, request_url
 from app.blueprints.media.files import send_stored
 from app.blueprints.webhooks import bp
 from app.providers import WebhookRequest
@@ -16,7 +16,7 @@ def _failure(exc):
 def _signed_url():
     """The URL as the provider called it: Twilio signs it, and behind a proxy only PARLEY_PUBLIC_URL knows it."""
     public = current_app.config.get("PARLEY_PUBLIC_URL")
-    return public.rstrip("/") + request.full_path.rstrip("?") if public else request.url
+    return public.rstrip("/") + request.full_path.rstrip("?") if public else request_url()
 
 
 @bp.route("/whatsapp/<webhook_key>", methods=["GET", "POST"])
@@ -28,7 +28,7 @@ def whatsapp(webhook_key):
             raise webhooks.too_large(account)
         request.max_content_length = limit  # a body without Content-Length stops at the limit too
         body = request.get_data(cache=True)  # the raw bytes, before any parsing: signatures cover them
-        req = WebhookRequest.from_http(request.method, _signed_url(), dict(request.headers), body)
+        req = WebhookRequest.from_http(request.method, _signed_url(), request.headers, body)
         reply = webhooks.handle(account, req, public_base_url())
     except webhooks.WebhookFailure as exc:
         return _failure(exc)

@@ -64,8 +64,9 @@ def create_account(name, provider, phone, queue_id=None, credentials=None, secre
 
 
 def find_by_webhook_key(key):
-    """The account of a webhook URL (asked on every webhook): from the configuration cache, secrets still encrypted."""
-    return config_cache.cached(("account-by-key", key), lambda: get_db().accounts.find_one({"webhook_key": key}))
+    """The account of a webhook URL (asked on every webhook): from the configuration cache, secrets still
+    encrypted, read-only (shared by every webhook, not copied for each)."""
+    return config_cache.view(("account-by-key", key), lambda: get_db().accounts.find_one({"webhook_key": key}))
 
 
 def cached_account(account_id):
