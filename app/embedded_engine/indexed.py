@@ -95,19 +95,44 @@ def _field_keys(doc, parts):
         if value is _MISSING or value is None:
             keys.add(_NULL)
         elif isinstance(value, list):
-            if not value:
+            elements = _element_keys(value) if value else None
+            if elements is None:
                 return None
-            for element in value:
-                key = _NULL if element is None else _key(element)
-                if key is None:
-                    return None
-                keys.add(key)
+            keys |= elements
         else:
             key = _key(value)
             if key is None:
                 return None
             keys.add(key)
     return frozenset(keys) if keys else frozenset([_NULL])
+
+
+def _element_keys(elements):
+    keys = set()
+    for element in elements:
+        key = _NULL if element is None else _key(element)
+        if key is None:
+            return None
+        keys.add(key)
+    return keys
+
+
+def _keys_after(doc, parts, snapshot, before):
+    """(keys, gained) of one indexed field of `doc` whose `snapshot` differs from the one `before`
+    ((snapshot, keys) as last indexed): when an array only gained elements at its end (a `$push`, an
+    `$addToSet`), the keys it had and those of its new elements, `gained`; otherwise all its keys
+    computed again, and None."""
+    if _is_array(snapshot) and before is not None and _is_array(before[0]) and before[1] is not None:
+        old, new = before[0][-1], snapshot[-1]
+        if len(new) > len(old) and new[: len(old)] == old:
+            gained = _element_keys(new[len(old) :])
+            if gained is not None:
+                return before[1] | gained, frozenset(gained)
+    return _field_keys(doc, parts), None
+
+
+def _is_array(snapshot):
+    return isinstance(snapshot, tuple) and snapshot[0] is list
 
 
 def _snapshot(doc, parts):
@@ -206,6 +231,11 @@ class KeyMap:
             self.overflow.add(doc_id)
         else:
             self._add(doc_id, keys)
+
+    def extend(self, doc_id, keys):
+        """Add `keys` to those `doc_id` holds (it holds some: it is not in overflow)."""
+        self.held[doc_id] = self.held[doc_id] | keys
+        self._add(doc_id, keys)
 
     def remove(self, doc_id):
         if doc_id not in self.held:
@@ -337,19 +367,27 @@ class IndexedCollectionStore(store.CollectionStore):
 
     def _index(self, doc_id, doc):
         previous = self._indexed.get(doc_id, {})
-        current, changed = {}, set()
+        current, changed = {}, {}  # changed: field -> the keys it only gained, or None
         for field, parts in self._paths.items():
             snapshot, before = _snapshot(doc, parts), previous.get(field)
             if snapshot is not None and before is not None and before[0] == snapshot:
                 current[field] = before
             else:
-                current[field] = (snapshot, _field_keys(doc, parts))
-                changed.add(field)
+                keys, changed[field] = _keys_after(doc, parts, snapshot, before)
+                current[field] = (snapshot, keys)
         self._indexed[doc_id] = current
         field_keys = {field: keys for field, (_, keys) in current.items()}
         for key_map in self._all_maps():
-            if key_map.reads is not None and key_map.reads.isdisjoint(changed) and doc_id in key_map.held:
-                continue  # nothing it keys or filters on changed: its keys are the ones it holds
+            if doc_id in key_map.held and key_map.reads is not None:
+                touched = key_map.reads.intersection(changed)
+                if not touched:
+                    continue  # nothing it keys or filters on changed: its keys are the ones it holds
+                (field, *others) = touched
+                if not others and changed[field] is not None and key_map.index is None and key_map.held[doc_id] is not None:
+                    # one field, which only gained keys: the map gains their combinations with the others'
+                    gained = (changed[f] if f == field else field_keys[f] for f in key_map.fields)
+                    key_map.extend(doc_id, frozenset(itertools.product(*gained)))
+                    continue
             key_map.put(doc_id, key_map.keys_of(doc, field_keys))
         for name, heap in self._expiry.items():
             field, seconds = _ttl_of(self._indexes[name])

@@ -121,6 +121,10 @@ def test_an_array_changed_in_place_is_found_by_its_new_values_only(db):
     db.things.update_one({"_id": 1}, {"$set": {"terms": [1, 2.0]}})
     db.things.update_one({"_id": 1}, {"$set": {"terms": [1.0, 2]}})  # equal values, other types
     assert _ids(db.things, {"terms": 2}) == [1] and _ids(db.things, {"k": 1, "terms": 1}) == [1]
+    db.things.update_one({"_id": 1}, {"$set": {"terms": [2, "x", "y"]}})  # longer, not only appended to
+    assert _ids(db.things, {"terms": 1}) == [] and _ids(db.things, {"k": 1, "terms": "y"}) == [1]
+    db.things.update_one({"_id": 1}, {"$push": {"terms": {"$each": ["w"], "$position": 0}}})
+    assert _ids(db.things, {"terms": {"$in": ["w", "x", "y", 2]}}) == [1] and _ids(db.things, {"k": 1, "terms": "w"}) == [1]
 
 
 def test_a_subdocument_changed_in_place_is_found_by_its_new_values_only(db):
