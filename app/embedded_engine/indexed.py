@@ -21,7 +21,7 @@ The maps change with the store: `__setitem__` / `__delitem__` (inserts, rollback
 expiry), `_ensure_uniques` (after every in-place update), and index creation, deletion and drop.
 
 Re-indexing after an update costs what changed: the store keeps, per document and indexed field
-(or field a partial filter reads), a copy of the value it last indexed with that value's keys, and
+(or field a partial filter reads), a copy of the value it last indexed (and an array's keys), and
 a map none of whose fields changed keeps its keys unseen. The copy has to be one: the engine updates
 documents in place, `$push` appends to the stored list itself.
 """
@@ -42,8 +42,10 @@ TTL_PERIOD = timedelta(seconds=1)
 _MISSING = object()
 _NULL = ("null",)
 _MAX_LOOKUPS = 64  # `$in` combinations of one look-up before a full scan is cheaper to reason about
-# Values whose equality, type for type, means equal keys and equal answers of a partial filter.
+# Values whose equality, type for type, means equal keys and equal answers of a partial filter;
+# only numbers of different types are equal, so a copy of a number keeps its type.
 _SCALARS = frozenset({str, int, float, bool, type(None), ObjectId, datetime})
+_NUMBERS = frozenset({int, float, bool})
 _COMBINATORS = ("$and", "$or", "$nor")
 
 
@@ -117,22 +119,22 @@ def _element_keys(elements):
     return keys
 
 
-def _keys_after(doc, parts, snapshot, before):
+def _keys_after(doc, parts, snapshot, before, keys_before):
     """(keys, gained) of one indexed field of `doc` whose `snapshot` differs from the one `before`
-    ((snapshot, keys) as last indexed): when an array only gained elements at its end (a `$push`, an
-    `$addToSet`), the keys it had and those of its new elements, `gained`; otherwise all its keys
-    computed again, and None."""
-    if _is_array(snapshot) and before is not None and _is_array(before[0]) and before[1] is not None:
-        old, new = before[0][-1], snapshot[-1]
+    (whose keys were `keys_before`, when kept): when an array only gained elements at its end (a
+    `$push`, an `$addToSet`), the keys it had and those of its new elements, `gained`; otherwise all
+    its keys computed again, and None."""
+    if keys_before is not None and _is_array(snapshot) and _is_array(before):
+        old, new = before[-1], snapshot[-1]
         if len(new) > len(old) and new[: len(old)] == old:
             gained = _element_keys(new[len(old) :])
             if gained is not None:
-                return before[1] | gained, frozenset(gained)
+                return keys_before | gained, frozenset(gained)
     return _field_keys(doc, parts), None
 
 
 def _is_array(snapshot):
-    return isinstance(snapshot, tuple) and snapshot[0] is list
+    return type(snapshot) is tuple and snapshot[0] is list
 
 
 def _snapshot(doc, parts):
@@ -148,8 +150,10 @@ def _snapshot(doc, parts):
         value = value.get(part, _MISSING)
     if value is _MISSING:
         return _MISSING
-    if type(value) in _SCALARS:
+    if type(value) in _NUMBERS:
         return (type(value), value)
+    if type(value) in _SCALARS:
+        return value
     if type(value) is list:
         values = tuple(value)
         types = set(map(type, values))
@@ -276,6 +280,18 @@ class KeyMap:
         return any(self.ids[key] - {doc_id} for key in keys)
 
 
+class _FieldKeys(dict):
+    """Each field's keys, computed when first asked for."""
+
+    def __init__(self, doc, paths):
+        super().__init__()
+        self.doc, self.paths = doc, paths
+
+    def __missing__(self, field):
+        keys = self[field] = _field_keys(self.doc, self.paths[field])
+        return keys
+
+
 def _store_id(doc_id):
     return helpers.hashdict(doc_id) if isinstance(doc_id, dict) else doc_id
 
@@ -307,7 +323,7 @@ class IndexedCollectionStore(store.CollectionStore):
         self._maps = {}
         self._unique = {}
         self._paths = {}  # every field a map keys or a partial filter reads -> its parts
-        self._indexed = {}  # id -> {field: (snapshot, keys) as last indexed}
+        self._indexed = {}  # id -> (each field's snapshot as last indexed, in `_paths` order; {array field: its keys})
         self._order = {}
         self._counter = itertools.count()
         self._last_expiry = None
@@ -366,17 +382,19 @@ class IndexedCollectionStore(store.CollectionStore):
         return itertools.chain(self._maps.values(), self._unique.values())
 
     def _index(self, doc_id, doc):
-        previous = self._indexed.get(doc_id, {})
-        current, changed = {}, {}  # changed: field -> the keys it only gained, or None
-        for field, parts in self._paths.items():
-            snapshot, before = _snapshot(doc, parts), previous.get(field)
-            if snapshot is not None and before is not None and before[0] == snapshot:
-                current[field] = before
-            else:
-                keys, changed[field] = _keys_after(doc, parts, snapshot, before)
-                current[field] = (snapshot, keys)
-        self._indexed[doc_id] = current
-        field_keys = {field: keys for field, (_, keys) in current.items()}
+        before, array_keys = self._indexed.get(doc_id, ((None,) * len(self._paths), {}))
+        snapshots, kept, changed = [], {}, {}  # changed: field -> the keys it only gained, or None
+        field_keys = _FieldKeys(doc, self._paths)
+        for (field, parts), old in zip(self._paths.items(), before, strict=True):
+            snapshot = _snapshot(doc, parts)
+            snapshots.append(snapshot)
+            if snapshot is None or old is None or old != snapshot:
+                field_keys[field], changed[field] = _keys_after(doc, parts, snapshot, old, array_keys.get(field))
+            elif field in array_keys:
+                field_keys[field] = array_keys[field]
+            if _is_array(snapshot):
+                kept[field] = field_keys[field]  # an array's keys cost its length: kept, not computed again
+        self._indexed[doc_id] = (tuple(snapshots), kept)
         for key_map in self._all_maps():
             if doc_id in key_map.held and key_map.reads is not None:
                 touched = key_map.reads.intersection(changed)
