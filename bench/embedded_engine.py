@@ -205,7 +205,8 @@ def main():
         "mongomock as wrapped before the index maps; `maps`: the engine `make run` opens, which re-keys "
         "only the fields an update changed; `maps, re-keying all`: the same engine made to forget the "
         "values it last indexed before each update, so it computes every field's and every map's keys "
-        "again, as it did before it kept them.\n\n" + updates,
+        "again, as it did before it kept them. Same process, one after the other on a 2-core machine "
+        "shared with other work.\n\n" + updates,
     )
     if args.updates:
         return
