@@ -19,6 +19,11 @@ empty array) put their document in the map's `overflow`, a candidate of every lo
 booleans share one key space. A look-up thus returns a superset of the matches, never fewer.
 The maps change with the store: `__setitem__` / `__delitem__` (inserts, rollbacks, deletes, TTL
 expiry), `_ensure_uniques` (after every in-place update), and index creation, deletion and drop.
+
+Re-indexing after an update costs what changed: the store keeps, per document and indexed field
+(or field a partial filter reads), a copy of the value it last indexed (and an array's keys), and
+a map none of whose fields changed keeps its keys unseen. The copy has to be one: the engine updates
+documents in place, `$push` appends to the stored list itself.
 """
 
 import heapq
@@ -37,6 +42,11 @@ TTL_PERIOD = timedelta(seconds=1)
 _MISSING = object()
 _NULL = ("null",)
 _MAX_LOOKUPS = 64  # `$in` combinations of one look-up before a full scan is cheaper to reason about
+# Values whose equality, type for type, means equal keys and equal answers of a partial filter;
+# only numbers of different types are equal, so a copy of a number keeps its type.
+_SCALARS = frozenset({str, int, float, bool, type(None), ObjectId, datetime})
+_NUMBERS = frozenset({int, float, bool})
+_COMBINATORS = ("$and", "$or", "$nor")
 
 
 def _key(value):
@@ -87,19 +97,88 @@ def _field_keys(doc, parts):
         if value is _MISSING or value is None:
             keys.add(_NULL)
         elif isinstance(value, list):
-            if not value:
+            elements = _element_keys(value) if value else None
+            if elements is None:
                 return None
-            for element in value:
-                key = _NULL if element is None else _key(element)
-                if key is None:
-                    return None
-                keys.add(key)
+            keys |= elements
         else:
             key = _key(value)
             if key is None:
                 return None
             keys.add(key)
-    return keys or {_NULL}
+    return frozenset(keys) if keys else frozenset([_NULL])
+
+
+def _element_keys(elements):
+    keys = set()
+    for element in elements:
+        key = _NULL if element is None else _key(element)
+        if key is None:
+            return None
+        keys.add(key)
+    return keys
+
+
+def _keys_after(doc, parts, snapshot, before, keys_before):
+    """(keys, gained) of one indexed field of `doc` whose `snapshot` differs from the one `before`
+    (whose keys were `keys_before`, when kept): when an array only gained elements at its end (a
+    `$push`, an `$addToSet`), the keys it had and those of its new elements, `gained`; otherwise all
+    its keys computed again, and None."""
+    if keys_before is not None and _is_array(snapshot) and _is_array(before):
+        old, new = before[-1], snapshot[-1]
+        if len(new) > len(old) and new[: len(old)] == old:
+            gained = _element_keys(new[len(old) :])
+            if gained is not None:
+                return keys_before | gained, frozenset(gained)
+    return _field_keys(doc, parts), None
+
+
+def _is_array(snapshot):
+    return type(snapshot) is tuple and snapshot[0] is list
+
+
+def _snapshot(doc, parts):
+    """A copy of what `doc` holds at `parts`, equal to a later one only if the field's keys and any
+    filter on it answer the same; None when no cheap copy tells (a subdocument, a path through an
+    array, a value of another type), and the field is then taken as changed at every update."""
+    value = doc
+    for part in parts:
+        if value is _MISSING:
+            return _MISSING
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part, _MISSING)
+    if value is _MISSING:
+        return _MISSING
+    if type(value) in _NUMBERS:
+        return (type(value), value)
+    if type(value) in _SCALARS:
+        return value
+    if type(value) is list:
+        values = tuple(value)
+        types = set(map(type, values))
+        if not types <= _SCALARS:
+            return None
+        # one type for all, or each element's: [1, 2.0] and [1.0, 2] are equal, their types are not
+        return (list, types.pop() if len(types) == 1 else tuple(map(type, values)), values)
+    return None
+
+
+def _fields_read(expression):
+    """The fields a partial filter reads, or None when it cannot tell."""
+    fields = set()
+    for name, condition in expression.items():
+        if name in _COMBINATORS and isinstance(condition, list) and all(isinstance(c, dict) for c in condition):
+            for branch in condition:
+                inner = _fields_read(branch)
+                if inner is None:
+                    return None
+                fields |= inner
+        elif name.startswith("$"):
+            return None
+        else:
+            fields.add(name)
+    return fields
 
 
 def _present(doc, parts):
@@ -118,34 +197,49 @@ class KeyMap:
         self.ids = {}  # key tuple -> ids holding it
         self.overflow = set()  # ids whose values no key says exactly: candidates of every look-up
         self.held = {}  # id -> the key tuples it holds, or None when in overflow
+        partial = (index or {}).get("partialFilterExpression")
+        read = set(self.fields) if partial is None else _fields_read(partial)
+        # the fields whose change can change this map's keys, None when unknown (then always re-keyed)
+        self.reads = None if read is None else frozenset(read | set(self.fields))
 
-    def keys_of(self, doc):
-        """The key tuples of `doc`, () when the index leaves it out, None when it overflows."""
+    def keys_of(self, doc, field_keys):
+        """The key tuples of `doc`, none when the index leaves it out, None when it overflows;
+        `field_keys` gives each field's keys (`_field_keys`)."""
         index = self.index or {}
         if index.get("sparse") and not any(_present(doc, parts) for parts in self.parts):
-            return ()
+            return frozenset()
         partial = index.get("partialFilterExpression")
         if partial is not None and not filtering.filter_applies(partial, doc):
-            return ()
+            return frozenset()
         per_field = []
-        for parts in self.parts:
-            keys = _field_keys(doc, parts)
+        for field in self.fields:
+            keys = field_keys[field]
             if keys is None:
                 return None
             per_field.append(keys)
         return frozenset(itertools.product(*per_field))
 
-    def put(self, doc_id, doc):
-        keys = self.keys_of(doc)
-        if doc_id in self.held and self.held[doc_id] == keys:
+    def put(self, doc_id, keys):
+        """Move `doc_id` to `keys` (as `keys_of` gives them), touching only the keys that change."""
+        old = self.held.get(doc_id, _MISSING)
+        if old == keys:
+            return
+        if old is not _MISSING and old is not None and keys is not None:
+            self._drop(doc_id, old - keys)
+            self._add(doc_id, keys - old)
+            self.held[doc_id] = keys
             return
         self.remove(doc_id)
         self.held[doc_id] = keys
         if keys is None:
             self.overflow.add(doc_id)
-            return
-        for key in keys:
-            self.ids.setdefault(key, set()).add(doc_id)
+        else:
+            self._add(doc_id, keys)
+
+    def extend(self, doc_id, keys):
+        """Add `keys` to those `doc_id` holds (it holds some: it is not in overflow)."""
+        self.held[doc_id] = self.held[doc_id] | keys
+        self._add(doc_id, keys)
 
     def remove(self, doc_id):
         if doc_id not in self.held:
@@ -153,7 +247,14 @@ class KeyMap:
         keys = self.held.pop(doc_id)
         if keys is None:
             self.overflow.discard(doc_id)
-            return
+        else:
+            self._drop(doc_id, keys)
+
+    def _add(self, doc_id, keys):
+        for key in keys:
+            self.ids.setdefault(key, set()).add(doc_id)
+
+    def _drop(self, doc_id, keys):
         for key in keys:
             holders = self.ids[key]
             holders.discard(doc_id)
@@ -177,6 +278,18 @@ class KeyMap:
         if keys is None or self.overflow - {doc_id}:
             return None
         return any(self.ids[key] - {doc_id} for key in keys)
+
+
+class _FieldKeys(dict):
+    """Each field's keys, computed when first asked for."""
+
+    def __init__(self, doc, paths):
+        super().__init__()
+        self.doc, self.paths = doc, paths
+
+    def __missing__(self, field):
+        keys = self[field] = _field_keys(self.doc, self.paths[field])
+        return keys
 
 
 def _store_id(doc_id):
@@ -209,6 +322,8 @@ class IndexedCollectionStore(store.CollectionStore):
     def __init__(self, name):
         self._maps = {}
         self._unique = {}
+        self._paths = {}  # every field a map keys or a partial filter reads -> its parts
+        self._indexed = {}  # id -> (each field's snapshot as last indexed, in `_paths` order; {array field: its keys})
         self._order = {}
         self._counter = itertools.count()
         self._last_expiry = None
@@ -253,6 +368,11 @@ class IndexedCollectionStore(store.CollectionStore):
                 for length in range(1, len(fields) + 1):
                     lookups.setdefault(tuple(fields[:length]), KeyMap(fields[:length]))
             self._maps, self._unique = lookups, unique
+            fields = set()
+            for key_map in self._all_maps():
+                fields |= key_map.reads or set(key_map.fields)
+            self._paths = {field: field.split(".") for field in sorted(fields)}
+            self._indexed = {}
             self._expiry = {name: [] for name, index in self._indexes.items() if _ttl_of(index)}
             self._expires_at = {}
             for doc_id, doc in self._documents.items():
@@ -262,8 +382,31 @@ class IndexedCollectionStore(store.CollectionStore):
         return itertools.chain(self._maps.values(), self._unique.values())
 
     def _index(self, doc_id, doc):
+        before, array_keys = self._indexed.get(doc_id, ((None,) * len(self._paths), {}))
+        snapshots, kept, changed = [], {}, {}  # changed: field -> the keys it only gained, or None
+        field_keys = _FieldKeys(doc, self._paths)
+        for (field, parts), old in zip(self._paths.items(), before, strict=True):
+            snapshot = _snapshot(doc, parts)
+            snapshots.append(snapshot)
+            if snapshot is None or old is None or old != snapshot:
+                field_keys[field], changed[field] = _keys_after(doc, parts, snapshot, old, array_keys.get(field))
+            elif field in array_keys:
+                field_keys[field] = array_keys[field]
+            if _is_array(snapshot):
+                kept[field] = field_keys[field]  # an array's keys cost its length: kept, not computed again
+        self._indexed[doc_id] = (tuple(snapshots), kept)
         for key_map in self._all_maps():
-            key_map.put(doc_id, doc)
+            if doc_id in key_map.held and key_map.reads is not None:
+                touched = key_map.reads.intersection(changed)
+                if not touched:
+                    continue  # nothing it keys or filters on changed: its keys are the ones it holds
+                (field, *others) = touched
+                if not others and changed[field] is not None and key_map.index is None and key_map.held[doc_id] is not None:
+                    # one field, which only gained keys: the map gains their combinations with the others'
+                    gained = (changed[f] if f == field else field_keys[f] for f in key_map.fields)
+                    key_map.extend(doc_id, frozenset(itertools.product(*gained)))
+                    continue
+            key_map.put(doc_id, key_map.keys_of(doc, field_keys))
         for name, heap in self._expiry.items():
             field, seconds = _ttl_of(self._indexes[name])
             expires = _expires(doc.get(field), seconds)
@@ -286,6 +429,7 @@ class IndexedCollectionStore(store.CollectionStore):
             self._order.pop(key, None)
             for key_map in self._all_maps():
                 key_map.remove(key)
+            self._indexed.pop(key, None)
             for name in self._expiry:
                 self._expires_at.pop((name, key), None)
 
