@@ -78,7 +78,7 @@ def test_an_unrelated_customers_image_arrives_while_a_send_hangs(live_server, fa
 
         fake_provider.meta_media(MEDIA_ID, PNG, "image/jpeg", token="meta-token")
         _post_image(admin_client, account)
-        pictured = get_db().interactions.find_one({"contact.phone": IMAGE_CUSTOMER})
+        pictured = wait_for(lambda: _with_its_message({"contact.phone": IMAGE_CUSTOMER}))  # applied by the drain
         assert wait_for(lambda: _media_of(pictured)[0].get("state") == "ready"), "the image waited behind the send"
         assert _send_job(sent).get_status() == "started", "the send is still waiting for the provider"
         assert message(interaction["_id"], sent["id"])["status"] == "queued"
@@ -86,6 +86,12 @@ def test_an_unrelated_customers_image_arrives_while_a_send_hangs(live_server, fa
         release.set()
     assert wait_for(lambda: message(interaction["_id"], sent["id"])["status"] == "sent")
     assert len(fake_provider.requests_to(MESSAGES)) == 1
+
+
+def _with_its_message(query):
+    """The interaction `query` finds once its message is stored too, else None."""
+    doc = get_db().interactions.find_one(query)
+    return doc if doc is not None and get_db().messages.find_one({"interaction_id": doc["_id"]}) else None
 
 
 def test_a_second_job_for_a_message_being_sent_does_nothing(shop, fake_provider):
