@@ -38,6 +38,9 @@ BUDGET_SECONDS = 20.0
 IDLE_POLL_SECONDS = 0.02
 #: A drain waiting for the hold looks at least this often whether another drain was queued.
 LOOK_AGAIN_SECONDS = 0.5
+#: Events the first round of a drain claims, and the fewest any round claims.
+FIRST_CLAIM = 50
+MIN_CLAIM = 10
 
 
 def drain(hold_ms=0, attempt=1, budget_seconds=BUDGET_SECONDS, slice_seconds=SLICE_SECONDS, lock_ttl_ms=inbox.LOCK_TTL_MS):
@@ -51,15 +54,20 @@ def drain(hold_ms=0, attempt=1, budget_seconds=BUDGET_SECONDS, slice_seconds=SLI
     inbox.clear_marker()
     applied = Counter()
     deadline = time.monotonic() + budget_seconds
+    most = FIRST_CLAIM
     while time.monotonic() < deadline:
         try:
-            claim = inbox.claim(hold_ms, lock_ttl_ms=lock_ttl_ms)
+            claim = inbox.claim(hold_ms, most_events=most, lock_ttl_ms=lock_ttl_ms)
         except RedisError as exc:
             log.warning("inbox not claimed: %r", exc)
             return _retry_later(attempt, applied)
         if claim.customers:
-            if _round(claim, applied, slice_seconds) == "retry":
+            this_round = Counter()
+            if _round(claim, this_round, slice_seconds) == "retry":
+                applied.update(this_round)
                 return _retry_later(attempt, applied)
+            applied.update(this_round)
+            most = _next_claim(claim, this_round.total())
             continue
         if claim.wait_ms is None:
             return {"applied": dict(applied), "end": "done"}
@@ -71,6 +79,15 @@ def drain(hold_ms=0, attempt=1, budget_seconds=BUDGET_SECONDS, slice_seconds=SLI
     if inbox.mark():
         jobs.enqueue(jobs.DRAIN_INBOX, attempt=1)
     return {"applied": dict(applied), "end": "budget"}
+
+
+def _next_claim(claim, applied_count):
+    """How many events to claim next: what a slice applied, doubled (so a round takes about what it
+    can apply, rather than events it hands back), up to the claim's cap once a round applied all."""
+    claimed = sum(len(customer.entries) for customer in claim.customers)
+    if applied_count >= claimed:
+        return inbox.CLAIM_EVENTS
+    return min(max(2 * applied_count, MIN_CLAIM), inbox.CLAIM_EVENTS)
 
 
 def _retry_later(attempt, applied):
@@ -85,18 +102,17 @@ def _retry_later(attempt, applied):
 
 
 def _round(claim, applied, slice_seconds):
-    """Apply the claimed events for at most `slice_seconds`, then send their follow-ups and the
-    claim's end in one pipeline. "retry" when an outage stopped it."""
+    """Apply the claimed events (counted in `applied`, this round's) for at most `slice_seconds`,
+    then send their follow-ups and the claim's end in one MULTI/EXEC. "retry" when an outage
+    stopped it."""
     batch = redis_batch.Batch()
     outcome = "done"
-    this_round = Counter()
     stop_at = time.monotonic() + slice_seconds
     with batch.collecting():
         for customer in claim.customers:
-            outcome = _apply_customer(customer, this_round, stop_at)
+            outcome = _apply_customer(customer, applied, stop_at)
             if outcome != "done":
                 break
-    applied.update(this_round)
     inbox.finish(claim, batch.pipe)
     unqueued = push.emit_on(batch.pipe, batch.emits)
     try:
@@ -108,20 +124,20 @@ def _round(claim, applied, slice_seconds):
     return "retry" if outcome == "retry" else "done"
 
 
-def _apply_customer(customer, applied, stop_at):  # applied: this round's counts
+def _apply_customer(customer, applied, stop_at):
     """Apply one customer's claimed events in order until time is up ("time"); what is applied
     (or set aside) goes to `customer.done`."""
     account = _account(customer.key)
     if account == "retry":
         return "retry"
-    for member, word in customer.entries:
+    for member, word, mark in customer.entries:
         if time.monotonic() > stop_at and applied.total():
             return "time"  # the rest waits for the next round, still in order
         try:
             entry = inbox.parse(member)
         except (ValueError, TypeError, KeyError):
             log.error("inbox %s: unreadable entry set aside: %r", customer.key, member[:500])
-            customer.done.append(member)
+            customer.done.append((member, mark))
             continue
         if account is None:
             log.warning("inbox %s: event %s dropped, its account was deleted", customer.key, entry.event.provider_message_id)
@@ -134,10 +150,7 @@ def _apply_customer(customer, applied, stop_at):  # applied: this round's counts
             except (webhooks.RetryLater, RedisError) as exc:
                 log.warning("inbox %s: %r", customer.key, exc)
                 return "retry"
-        customer.done.append(member)
-        mark = inbox.mark_key(customer.account_id, entry.event)
-        if mark:
-            customer.marks.append(mark)
+        customer.done.append((member, mark))
     return "done"
 
 

@@ -67,9 +67,9 @@ return 0
 # KEYS: prefix, pending. ARGV: now ms, hold ms, most customers, most events, lock TTL ms, token,
 # mark TTL s. Locks each pending customer (oldest waiting first) whose earliest event has waited
 # the hold and nobody holds, and takes its events in the customer's order up to the first not due.
-# A customer's message is marked ``started`` (its mark's earlier word is returned with it).
-# Returns {{customer, {member, word, ...}}, ...}, then the ms until something may be due (-1:
-# nothing pending), then how many due customers another drain holds.
+# A customer's message is marked ``started`` (its mark's earlier word and its mark's key are
+# returned with it). Returns {{customer, {member, word, mark, ...}}, ...}, then the ms until
+# something may be due (-1: nothing pending), then how many due customers another drain holds.
 _CLAIM = """
 local now, hold = tonumber(ARGV[1]), tonumber(ARGV[2])
 local due = now - hold
@@ -87,11 +87,11 @@ for _, customer in ipairs(candidates) do
     for _, member in ipairs(redis.call('ZRANGE', KEYS[1] .. customer, 0, most_events - taken - 1)) do
       local arrived = tonumber(string.match(member, '^%d+|(%d+)|'))
       if arrived ~= nil and arrived > due then break end
-      local word = ''
+      local word, mark = '', ''
       local ok, decoded = pcall(cjson.decode, string.match(member, '^%d+|%d+|(.*)$') or '')
       local event = ok and type(decoded) == 'table' and decoded['event'] or nil
       if type(event) == 'table' and event['event_type'] == 'message' and type(event['provider_message_id']) == 'string' then
-        local mark = KEYS[1] .. 'applied:' .. account .. ':' .. event['provider_message_id']
+        mark = KEYS[1] .. 'applied:' .. account .. ':' .. event['provider_message_id']
         word = redis.call('GET', mark)
         if not word then
           redis.call('SET', mark, 'started', 'EX', ARGV[7])
@@ -100,11 +100,12 @@ for _, customer in ipairs(candidates) do
       end
       table.insert(entries, member)
       table.insert(entries, word)
+      table.insert(entries, mark)
     end
     if #entries > 0 then
       redis.call('SET', lock, ARGV[6], 'PX', ARGV[5])
       table.insert(claimed, {customer, entries})
-      taken = taken + #entries / 2
+      taken = taken + #entries / 3
     end
   end
 end
@@ -207,19 +208,14 @@ def head(key):
 
 @dataclass
 class Claimed:
-    """One customer's due events, taken by a claim: (member, what its message's mark said) pairs.
-    The mark's word is ``first`` (never applied), ``started`` (an earlier attempt was interrupted),
-    ``done`` (applied already: a repeated delivery), or empty for events without a mark (statuses,
-    unreadable members)."""
+    """One customer's due events, taken by a claim: (member, word, mark) triples: what the event's
+    message mark said (``first``: never applied, ``started``: an earlier attempt was interrupted,
+    ``done``: applied already, a repeated delivery) and the mark's key; both empty for events
+    without a mark (statuses, unreadable members)."""
 
     key: str
     entries: list
-    done: list = field(default_factory=list)  # members applied or set aside
-    marks: list = field(default_factory=list)  # their messages' mark keys
-
-    @property
-    def account_id(self):
-        return self.key.split(":", 1)[0]
+    done: list = field(default_factory=list)  # (member, mark) of the events applied or set aside
 
 
 @dataclass
@@ -237,44 +233,27 @@ def claim(hold_ms, most_events=CLAIM_EVENTS, most_customers=CLAIM_CUSTOMERS, loc
     claimed, wait, held_elsewhere = rq_queues.run_script(_CLAIM, [PREFIX, PENDING], argv)
     customers = []
     for key, flat in claimed:
-        pairs = [(flat[i], flat[i + 1].decode()) for i in range(0, len(flat), 2)]
-        customers.append(Claimed(key.decode(), pairs))
+        triples = [(flat[i], flat[i + 1].decode(), flat[i + 2].decode()) for i in range(0, len(flat), 3)]
+        customers.append(Claimed(key.decode(), triples))
     return Claim(token, customers, None if wait < 0 else wait, held_elsewhere)
 
 
-def mark_key(account_id, event):
-    """The key of a customer message's mark (see the module's docstring); None for other events."""
-    if event.event_type != "message" or not isinstance(event.provider_message_id, str):
-        return None
-    return f"{PREFIX}applied:{account_id}:{event.provider_message_id}"
-
-
 def finish(claim_, pipe):
-    """Queue on `pipe` the end of a claim: its customers' done events removed and marked, the marks
-    of events left for later forgotten (unless an earlier attempt had started them), locks released."""
+    """Queue on `pipe` the end of a claim: its customers' done events removed and their messages
+    marked done, the marks of events left for later forgotten (unless an earlier attempt had
+    started them), locks released."""
     customers = []
     for customer in claim_.customers:
-        done = set(customer.done)
-        unmark = []
-        for member, word in customer.entries:
-            if member not in done and word == "first":
-                unmark.append(_mark_of_member(customer.account_id, member))
+        done = {member for member, _ in customer.done}
         customers.append(
             {
                 "customer": customer.key,
-                "done": [member.decode() for member in customer.done],
-                "marks": customer.marks,
-                "unmark": [key for key in unmark if key],
+                "done": [member.decode() for member, _ in customer.done],
+                "marks": [mark for _, mark in customer.done if mark],
+                "unmark": [mark for member, word, mark in customer.entries if word == "first" and member not in done],
             }
         )
     rq_queues.run_script(_FINISH, [PREFIX, PENDING, COUNT], [claim_.token, json.dumps(customers)], client=pipe)
-
-
-def _mark_of_member(account_id, member):
-    try:
-        return mark_key(account_id, parse(member).event)
-    except (ValueError, TypeError, KeyError):
-        return None
 
 
 def has_pending():
