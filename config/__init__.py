@@ -158,7 +158,7 @@ class Config:
         # How long an accepted webhook event waits before it is applied, so that a customer's
         # earlier message arriving late still goes in first (app/services/channel/drain.py).
         self.PARLEY_INBOUND_REORDER_MS = env_int("PARLEY_INBOUND_REORDER_MS", 150)
-        self.PARLEY_INBOUND_SLICE_MS = env_int("PARLEY_INBOUND_SLICE_MS", 50)
+        self.PARLEY_INBOUND_SLICE_MS = env_int("PARLEY_INBOUND_SLICE_MS", 150)
         # A web process's sockets stay online this long after its last heartbeat (it beats 4 times per TTL).
         self.PARLEY_PRESENCE_TTL_SECONDS = env_int("PARLEY_PRESENCE_TTL_SECONDS", 60)
         if self.PARLEY_PRESENCE_TTL_SECONDS < 1:
