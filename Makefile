@@ -13,8 +13,13 @@ LINT_PATHS := app workers config tests bench tools wsgi.py
 run: $(RUNTIME_STAMP) system-deps
 	$(PY) -m tools.devstack run
 
+# Two pytest-xdist workers, each with a redis-server of its own (tests/conftest.py); tests go to
+# whichever worker is free (worksteal), so the long browser tests do not pile up on one.
+# `TEST_WORKERS=0 make test` runs them in one process.
+TEST_WORKERS ?= 2
+
 test: $(DEV_STAMP) system-deps browser-deps lint
-	$(PY) -m tools.devstack test -c config/pytest.ini --rootdir . $(PYTEST_ARGS)
+	$(PY) -m tools.devstack test -c config/pytest.ini --rootdir . -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check --config config/ruff.toml $(LINT_PATHS)

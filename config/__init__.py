@@ -182,6 +182,9 @@ class Config:
         self.PARLEY_ASSISTANT_DEBOUNCE_SECONDS = env_float("PARLEY_ASSISTANT_DEBOUNCE_SECONDS", 2.0)
         # The reconciler re-queues sends and media downloads left waiting this long with no job.
         self.PARLEY_RECONCILE_AFTER_SECONDS = env_int("PARLEY_RECONCILE_AFTER_SECONDS", 120)
+        # How long an embedded worker thread waits for a job before it looks whether it should stop:
+        # the most a stop of the embedded workers waits for an idle thread.
+        self.PARLEY_EMBEDDED_POLL_SECONDS = env_float("PARLEY_EMBEDDED_POLL_SECONDS", 1.0)
         # On SIGTERM, how long wsgi.py lets its embedded workers finish the jobs in hand.
         self.PARLEY_STOP_GRACE_SECONDS = env_float("PARLEY_STOP_GRACE_SECONDS", 30.0)
         # The simulator's "jump 24 h ahead" rewrites a conversation's window: never in production.
@@ -217,6 +220,8 @@ class TestingConfig(Config):
         # Tests apply accepted events at once; the ordering tests set their own hold.
         self.PARLEY_INBOUND_REORDER_MS = env_int("PARLEY_INBOUND_REORDER_MS", 0)
         self.PARLEY_ASSISTANT_DEBOUNCE_SECONDS = env_float("PARLEY_ASSISTANT_DEBOUNCE_SECONDS", 0.0)
+        # Every live server of the suite stops its embedded workers at the end of its test.
+        self.PARLEY_EMBEDDED_POLL_SECONDS = env_float("PARLEY_EMBEDDED_POLL_SECONDS", 0.25)
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_COST = 1024
 

@@ -1,18 +1,47 @@
 """Shared fixtures: the app with the test configuration, clients per role, data builders,
 a real Redis (started here when REDIS_URL is unset), live servers and the browser."""
 
+import logging
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from app import create_app, db, queues
 from app.services import clock
-from config import TestingConfig
+from config import SERVER_URI_SCHEMES, TestingConfig
 from tests.support import builders, processes
 from tests.support.live_server import LiveServer
 from tools.devstack import RedisServer
 
 pytest_plugins = ["tests.fakes.conftest_plugin", "tests.support.browser"]
+
+_worker_redis = []
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (`-n 2`), each worker process runs its tests against a redis-server of its
+    own, started here before anything reads REDIS_URL: tests empty Redis, scan its keys and share
+    Socket.IO's pub/sub channels, which one server would mix between workers. With a MongoDB
+    server, each worker gets a database of its own on it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    _worker_redis.append(RedisServer().start())
+    os.environ["REDIS_URL"] = _worker_redis[0].url
+    mongo = os.environ.get("MONGO_URI", "")
+    if mongo.startswith(SERVER_URI_SCHEMES):
+        parts = urlsplit(mongo)
+        name = parts.path.lstrip("/") or "parley_test"
+        os.environ["MONGO_URI"] = urlunsplit(parts._replace(path=f"/{name}_{worker}"))
+
+
+def pytest_unconfigure(config):
+    if _worker_redis:
+        # Threads of the last apps (Socket.IO's Redis listener) outlive the tests and would log the stop.
+        logging.disable(logging.CRITICAL)
+    while _worker_redis:
+        _worker_redis.pop().stop()
 
 
 @pytest.fixture(scope="session")

@@ -40,8 +40,9 @@ class _NoDeathPenalty(BaseDeathPenalty):
 
 
 class ThreadWorker(SimpleWorker):
-    """Waits at most a second for a job, so it notices `stop_event` promptly, even while Redis
-    is down (RQ's own wait for Redis would retry forever)."""
+    """Waits at most `dequeue_timeout` seconds (a second unless PARLEY_EMBEDDED_POLL_SECONDS says
+    otherwise) for a job, so it notices `stop_event` promptly, even while Redis is down (RQ's own
+    wait for Redis would retry forever)."""
 
     death_penalty_class = _NoDeathPenalty
     dequeue_timeout = 1
@@ -53,6 +54,15 @@ class ThreadWorker(SimpleWorker):
 
     def _stopping(self):
         return self.stop_event is not None and self.stop_event.is_set()
+
+    def unsubscribe(self):
+        """RQ unsubscribes from the worker's command channel and then stops the thread listening to
+        it: when the answer to the unsubscribe comes in between, that thread waits for the next
+        message (up to a minute) and the stop waits a second for it. Stopped first, the thread ends
+        on that answer."""
+        if self.pubsub_thread:
+            self.pubsub_thread.stop()
+        super().unsubscribe()
 
     def heartbeat(self, *args, **kwargs):
         try:
@@ -68,7 +78,7 @@ class ThreadWorker(SimpleWorker):
         self._waiting = True
         try:
             while not self._stopping():
-                result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=1)
+                result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=self.dequeue_timeout)
                 if result is not None or timeout is None:
                     return result
             return None
@@ -105,11 +115,12 @@ def _run_cron(connection, stop):
 THREADS_PER_QUEUE = {"outbound": 2}
 
 
-def _run_worker(connection, stop, queue_name):
+def _run_worker(connection, stop, queue_name, poll_seconds=1):
     while not stop.is_set():
         try:
             worker = ThreadWorker([queue_name], connection=connection)
             worker.stop_event = stop
+            worker.dequeue_timeout = poll_seconds
             worker.work(burst=False, max_idle_time=None, logging_level="WARNING")
         except Exception:
             log.exception("embedded worker stopped; restarting")
@@ -133,9 +144,11 @@ class EmbeddedWorker:
         return not any(thread.is_alive() for thread in self.threads)
 
 
-def _threads(connection, stop):
+def _threads(connection, stop, poll_seconds=1):
     workers = [
-        threading.Thread(target=_run_worker, args=(connection, stop, name), name=f"parley-worker-{name}-{n + 1}", daemon=True)
+        threading.Thread(
+            target=_run_worker, args=(connection, stop, name, poll_seconds), name=f"parley-worker-{name}-{n + 1}", daemon=True
+        )
         for name in QUEUE_NAMES
         for n in range(THREADS_PER_QUEUE.get(name, 1))
     ]
@@ -150,7 +163,7 @@ def start(app):
     """Start a worker thread per queue (see THREADS_PER_QUEUE), the scheduler and cron threads."""
     bind(app)
     stop = threading.Event()
-    threads = _threads(get_redis(), stop)
+    threads = _threads(get_redis(), stop, app.config["PARLEY_EMBEDDED_POLL_SECONDS"])
     for thread in threads:
         thread.start()
     log.warning("Embedded RQ workers, scheduler and periodic jobs running in this process (queues: %s)", ", ".join(QUEUE_NAMES))

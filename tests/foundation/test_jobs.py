@@ -73,6 +73,21 @@ def test_log_lines_of_a_job_in_the_embedded_worker_carry_its_id(live_server):
     assert "WARNING tests [job -] outside any job" in lines.getvalue()
 
 
+def test_an_embedded_worker_ends_its_command_listener_when_it_unsubscribes(app):
+    """RQ listens for commands to a worker (shut down, stop a job) in a thread of its own; the
+    embedded worker's stop ends that thread on the answer to its unsubscribe, not on a next message."""
+    from workers.embedded import ThreadWorker
+
+    redis = queues.get_redis()
+    for _ in range(5):
+        worker = ThreadWorker(["maintenance"], connection=redis)
+        worker.subscribe()
+        assert wait_for(lambda w=worker: redis.pubsub_numsub(w.pubsub_channel_name)[0][1] == 1)
+        worker.unsubscribe()
+        assert not worker.pubsub_thread.is_alive()
+        assert redis.pubsub_numsub(worker.pubsub_channel_name)[0][1] == 0
+
+
 def test_retry_with_an_interval_goes_through_the_embedded_scheduler(live_server):
     job = queues.get_queue("inbound").enqueue(
         "tests.support.jobs.fail_once_then_record", "probe-retry", retry=Retry(max=2, interval=1)

@@ -21,16 +21,12 @@ def run_inbound(app, queue_names=("inbound", "sentiment")):
     """
     from collections import Counter
 
-    from rq import SimpleWorker
-
     from workers.context import bind
     from workers.embedded import ThreadWorker
 
     outcomes = Counter()
 
-    class BurstWorker(SimpleWorker):
-        death_penalty_class = ThreadWorker.death_penalty_class  # no SIGALRM: tests may run off the main thread
-
+    class BurstWorker(ThreadWorker):  # no SIGALRM (tests may run off the main thread), no signal handlers
         def perform_job(self, job, queue):
             done = super().perform_job(job, queue)
             job.refresh()

@@ -19,7 +19,10 @@ class LiveServer:
 
     def start(self):
         self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
+        # A short poll: `stop()` waits up to one poll for the serving loop to notice the shutdown.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
+        )
         self._thread.start()
         if self.with_worker:
             from workers import embedded as embedded_worker
