@@ -287,6 +287,9 @@ INDEXES += [
     index("interactions", ("closed_at", DESCENDING)),
     # The customer's open interaction on an account by number, whichever contact list holds the contact.
     index("interactions", ("account_id", ASCENDING), ("contact.phone", ASCENDING), ("is_open", ASCENDING)),
+    # The dashboard's assistant figures: the interactions its assistant started over the last days (sparse:
+    # only bot-handled interactions have the field).
+    index("interactions", ("assistant.started_at", DESCENDING), sparse=True),
 ]
 
 # The customer simulator: each number it gives out is recorded once, so two sessions never share one.

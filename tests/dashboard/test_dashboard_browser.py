@@ -20,6 +20,7 @@ def test_counters_change_live_as_customers_write_and_an_agent_accepts(new_page, 
     page.goto("/dashboard/?alert_after=1")
     page.wait_for_selector("[data-testid=connection][data-state=connected]")
     assert counter(page, "waiting") == "0" and page.inner_text("[data-testid=total-today]") == "0"
+    assert page.inner_text("[data-testid=bot-handled]") == "0" and page.locator("[data-testid=bot-tokens] tr").count() == 7
 
     first = says(team["account"], "+447700900601", "hello?")
     says(team["account"], "+447700900602", "anyone?")

@@ -27,6 +27,24 @@ class Inbox(BaseModel):
     oldest_seconds: float | None = Field(description="How long the oldest of them has waited.")
 
 
+class TokensOnDay(BaseModel):
+    day: str = Field(description="UTC day, YYYY-MM-DD.")
+    tokens: int
+
+
+class AssistantFigures(BaseModel):
+    handled_today: int = Field(description="Interactions the AI assistant started today.")
+    answering: int = Field(description="Of those, still with the assistant.")
+    handed_over: int = Field(description="Of those, handed to the queue or taken over by an agent.")
+    handoff_rate: float | None = Field(description="handed_over / handled_today (None when none started).")
+    handoff_reasons: dict[str, int] = Field(description="Hand-overs per trigger: model, asked, media, turns, tokens, "
+                                            "failure, withheld, off, agents, takeover.")
+    turns_before_handoff: float | None = Field(description="Average assistant answers before a hand-over.")
+    tokens_today: int
+    tokens_per_day: list[TokensOnDay] = Field(description="The last 7 UTC days, oldest first, by the day each "
+                                              "interaction started.")
+
+
 class Dashboard(BaseModel):
     totals: dict
     queues: list[dict]
@@ -38,6 +56,7 @@ class Dashboard(BaseModel):
     ingestion: Ingestion
     jobs: dict[str, int | None]
     inbox: Inbox
+    assistant: AssistantFigures
 
 
 class AlertAfter(BaseModel):
@@ -56,7 +75,9 @@ class AlertAfter(BaseModel):
     description="Admins. Per queue: waiting, open, agents online, longest wait (seconds, alert when over alert_after). "
     "Today (UTC): volume per hour, first-response and handling time (median, 90th percentile, seconds), sentiment mix, "
     "per-agent load. Ingestion lag over the last hour (provider timestamp → stored; stored → pushed to agents) and RQ "
-    "jobs waiting per queue. Inbound backlog: accepted webhook events not applied yet and the age of the oldest.",
+    "jobs waiting per queue. Inbound backlog: accepted webhook events not applied yet and the age of the oldest. "
+    "The AI assistant: interactions it started today, hand-over rate and triggers, average answers before a hand-over, "
+    "tokens used per day over the last week.",
 )
 def dashboard_summary():
     if g.api_user["role"] != "admin":

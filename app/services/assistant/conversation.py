@@ -2,7 +2,7 @@
 answer (in a job, after the customer pauses), sent through the normal outbound path as a "bot"
 message, or the interaction goes to the queue with a system line saying why.
 
-The interaction keeps `assistant` {turns, tokens, answered} and, once handed over, `handoff`
+The interaction keeps `assistant` {turns, tokens, answered, started_at} and, once handed over, `handoff`
 {reason, trigger, at}. Every write is conditional on status "bot": an agent's take-over stops the
 assistant at once, whatever it was generating.
 """
@@ -32,6 +32,11 @@ WITHHELD = "The assistant's answer was withheld: it quoted its instructions or k
 def first_status(account):
     """The status of a customer's new interaction on `account`: "bot" while its assistant runs."""
     return BOT if rules.runs_now(prompt.chatbot_of(account)) else "queued"
+
+
+def fresh_state(now):
+    """The counters of a new bot-handled interaction; `started_at` is what the dashboard counts it by."""
+    return {"turns": 0, "tokens": 0, "started_at": now}
 
 
 def customer_wrote(interaction, message):

@@ -198,6 +198,8 @@ def _create(account, contact, message, previous=_UNKNOWN):
     now = clock.now()
     doc = new_interaction(account, contact, now, "inbound")
     doc["status"] = assistant.first_status(account)  # "bot" while the account's AI assistant answers first
+    if doc["status"] == assistant.BOT:
+        doc["assistant"] = assistant.fresh_state(now)
     if previous is _UNKNOWN:
         previous = get_db().interactions.find_one(
             {"account_id": account["_id"], "contact_id": contact["_id"]}, {"_id": 1}, sort=[("created_at", -1)]

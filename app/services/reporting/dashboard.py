@@ -1,9 +1,10 @@
-"""The supervisors' dashboard: live counters per queue, today's figures, ingestion lag, job backlog.
+"""The supervisors' dashboard: live counters per queue, today's figures, ingestion lag, job backlog,
+the AI assistant's figures.
 
 A handful of bounded, index-served reads per refresh (queues, users, open interactions, today's
-interactions, interactions closed today; from Redis the latest customer messages pushed to agents)
-and the figures computed in Python, because the embedded engine lacks the percentile and date operators. "Today" is the UTC
-day. Times are in seconds.
+interactions, interactions closed today, the assistant's interactions of the last week; from Redis
+the latest customer messages pushed to agents) and the figures computed in Python, because the
+embedded engine lacks the percentile and date operators. "Today" is the UTC day. Times are in seconds.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,20 @@ from app.services.reading.interaction_list import aware
 SENTIMENTS = ("Positive", "Neutral", "Mixed", "Negative")
 WAIT_ALERT_SECONDS = 300
 LAG_WINDOW = timedelta(hours=1)
+# Why the assistant let an interaction go, by the trigger recorded in its `handoff`.
+HANDOFF_TRIGGERS = {
+    "model": "The assistant decided",
+    "asked": "Customer asked for a person",
+    "media": "Media the assistant cannot read",
+    "turns": "Answers spent",
+    "tokens": "Tokens spent",
+    "failure": "Endpoint failed",
+    "withheld": "Answer withheld",
+    "off": "Assistant turned off",
+    "agents": "An agent came online",
+    "takeover": "Taken over by an agent",
+}
+TOKEN_DAYS = 7  # the assistant's tokens are shown per day over the last week, today included
 
 
 def percentile(values, fraction):
@@ -116,6 +131,34 @@ def ingestion_lag(arrivals, since):
     return {"provider_to_parley": spread(provider), "parley_processing": spread(processing)}
 
 
+def assistant_figures(bot_docs, day_start, days=TOKEN_DAYS):
+    """From the interactions the AI assistant started since `days` - 1 days before today: today's
+    bot-handled count, how many it handed over (rate and count per trigger), the average of its answers
+    before a hand-over, and the tokens used per day (counted on the day the interaction started)."""
+    today = [doc for doc in bot_docs if aware(doc["assistant"]["started_at"]) >= day_start]
+    handed = [doc for doc in today if doc.get("handoff")]
+    reasons = {}
+    for doc in handed:
+        trigger = doc["handoff"].get("trigger") or "unknown"
+        reasons[trigger] = reasons.get(trigger, 0) + 1
+    tokens = {(day_start - timedelta(days=back)).date(): 0 for back in range(days - 1, -1, -1)}
+    for doc in bot_docs:
+        started = aware(doc["assistant"].get("started_at"))
+        if started and started.date() in tokens:
+            tokens[started.date()] += int(doc["assistant"].get("tokens") or 0)
+    turns = [int(doc["assistant"].get("turns") or 0) for doc in handed]
+    return {
+        "handled_today": len(today),
+        "answering": sum(1 for doc in today if doc.get("status") == "bot"),
+        "handed_over": len(handed),
+        "handoff_rate": round(len(handed) / len(today), 3) if today else None,
+        "handoff_reasons": dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
+        "turns_before_handoff": round(sum(turns) / len(turns), 2) if turns else None,
+        "tokens_today": tokens[day_start.date()],
+        "tokens_per_day": [{"day": day.isoformat(), "tokens": count} for day, count in tokens.items()],
+    }
+
+
 def _arrivals():
     try:
         return recent_arrivals()
@@ -165,6 +208,8 @@ def summary(alert_after=WAIT_ALERT_SECONDS):
     open_docs = list(db.interactions.find({"is_open": True}, fields))
     today_docs = list(db.interactions.find({"created_at": {"$gte": day_start}}, fields))
     closed_docs = list(db.interactions.find({"closed_at": {"$gte": day_start}}, fields))
+    bot_docs = list(db.interactions.find({"assistant.started_at": {"$gte": day_start - timedelta(days=TOKEN_DAYS - 1)}},
+                                         {"status": 1, "assistant": 1, "handoff": 1}))
     first_response = [_seconds(d.get("first_response_at"), d.get("created_at")) for d in today_docs if d.get("first_response_at")]
     handling = [_seconds(d.get("closed_at"), d.get("accepted_at")) for d in closed_docs if d.get("accepted_at")]
     sentiment = dict.fromkeys(SENTIMENTS, 0)
@@ -192,6 +237,7 @@ def summary(alert_after=WAIT_ALERT_SECONDS):
         "ingestion": ingestion_lag(_arrivals(), now - LAG_WINDOW),
         "jobs": job_backlog(),
         "inbox": inbox_backlog(),
+        "assistant": assistant_figures(bot_docs, day_start),
     }
 
 
@@ -211,7 +257,17 @@ def csv_rows(data):
         rows += [("ingestion", name, f"{key}_seconds" if key != "count" else key, value) for key, value in figures.items()]
     rows += [("jobs", name, "waiting", depth) for name, depth in data["jobs"].items()]
     rows += [("inbox", "webhook events", key, value) for key, value in data["inbox"].items()]
+    bot = data["assistant"]
+    rows += [("assistant", "today", key, bot[key])
+             for key in ("handled_today", "answering", "handed_over", "handoff_rate", "turns_before_handoff", "tokens_today")]
+    rows += [("assistant", "handoff", trigger, count) for trigger, count in bot["handoff_reasons"].items()]
+    rows += [("assistant", day["day"], "tokens", day["tokens"]) for day in bot["tokens_per_day"]]
     return [["" if value is None else value for value in row] for row in rows]
+
+
+def handoff_trigger(trigger):
+    """A hand-over trigger as the dashboard names it."""
+    return HANDOFF_TRIGGERS.get(trigger, trigger)
 
 
 def duration(seconds):
