@@ -39,7 +39,8 @@ class PageMeta(BaseModel):
 
 
 # -- accounts ---------------------------------------------------------------------------------
-ASSISTANT_RUNS = ("always", "never")  # "outside agents' hours" waits for business hours to exist
+# "no_agents_online" (outside agents' hours): only while none of the account queue's agents is online.
+ASSISTANT_RUNS = ("always", "no_agents_online", "never")
 DEFAULT_HANDOFF_MESSAGE = "Thank you. An agent will continue this conversation shortly."
 
 

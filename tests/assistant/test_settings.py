@@ -24,12 +24,13 @@ def bot(base_url="https://llm.example/v1", **extra):
 
 def test_api_stores_the_key_encrypted_and_never_returns_it(api):
     response = new_account(api, bot(instructions="Be kind.", knowledge="We open at 9.", max_turns=3, max_tokens=2000,
-                                    runs="always", handoff_message="A colleague will answer."))
+                                    runs="no_agents_online", handoff_message="A colleague will answer."))
     assert response.status_code == 201, response.get_json()
     assert KEY not in response.get_data(as_text=True)
     chatbot = response.get_json()["settings"]["chatbot"]
     assert response.get_json()["assistant_key_set"] is True and "api_key" not in chatbot
     assert (chatbot["max_turns"], chatbot["max_tokens"], chatbot["handoff_message"]) == (3, 2000, "A colleague will answer.")
+    assert chatbot["runs"] == "no_agents_online"
     stored = get_db().accounts.find_one({})
     assert KEY not in str(stored) and crypto.decrypt(stored[ASSISTANT_KEY]) == KEY
     assert KEY not in api.get(f"/accounts/{stored['_id']}").get_data(as_text=True)
@@ -55,7 +56,7 @@ def test_bad_settings_are_400_with_each_field_named(api):
     fields = response.get_json()["error"]["fields"]
     assert fields["settings.chatbot.endpoint"] == "Enter an http(s) URL."
     assert fields["settings.chatbot.model"] == "Required while the assistant is enabled."
-    assert fields["settings.chatbot.runs"] == "Must be one of: always, never."
+    assert fields["settings.chatbot.runs"] == "Must be one of: always, no_agents_online, never."
     assert fields["settings.chatbot.max_turns"] == "Must be at least 1."
     assert fields["settings.chatbot.max_tokens"] == "Must be a whole number."
     assert fields["settings.chatbot.handoff_message"] == "At most 1000 characters."
@@ -93,11 +94,16 @@ def test_admin_form_saves_every_setting_and_never_shows_the_key(admin_client):
     for path in (f"/admin/accounts/{doc['_id']}", edit_path):
         html = admin_client.get(path).get_data(as_text=True)
         assert KEY not in html and doc[ASSISTANT_KEY] not in html
-    assert "Stored. Leave empty to keep it." in admin_client.get(edit_path).get_data(as_text=True)
-    saved = post(admin_client, edit_path, {**FORM, "chatbot_api_key": "", "chatbot_model": "bigger-model"})
+    form = admin_client.get(edit_path).get_data(as_text=True)
+    assert "Stored. Leave empty to keep it." in form
+    assert re.search(r'<option value="no_agents_online"[^>]*>Outside agents&#39; hours', form)
+    saved = post(admin_client, edit_path, {**FORM, "chatbot_api_key": "", "chatbot_model": "bigger-model",
+                                           "chatbot_runs": "no_agents_online"})
     assert saved.status_code == 302
     doc = get_db().accounts.find_one({})
     assert crypto.decrypt(doc[ASSISTANT_KEY]) == KEY and doc["settings"]["chatbot"]["model"] == "bigger-model"
+    assert doc["settings"]["chatbot"]["runs"] == "no_agents_online"
+    assert "outside agents&#39; hours" in admin_client.get(f"/admin/accounts/{doc['_id']}").get_data(as_text=True)
 
 
 def test_admin_form_errors_sit_next_to_the_assistant_fields(admin_client):
@@ -105,7 +111,8 @@ def test_admin_form_errors_sit_next_to_the_assistant_fields(admin_client):
                 {**FORM, "chatbot_max_turns": "0"}).get_data(as_text=True)
     assert re.search(r'data-field="chatbot_max_turns".*?class="field-error"[^>]*>Number must be between 1 and 50', html, re.S)
     html = post(admin_client, "/admin/accounts/new/meta", {**FORM, "chatbot_runs": "sometimes"}).get_data(as_text=True)
-    assert re.search(r'data-field="chatbot_runs".*?class="field-error"[^>]*>Must be one of: always, never', html, re.S)
+    assert re.search(r'data-field="chatbot_runs".*?class="field-error"[^>]*>Must be one of: always, no_agents_online, never',
+                     html, re.S)
     html = post(admin_client, "/admin/accounts/new/meta", {**FORM, "chatbot_model": ""}).get_data(as_text=True)
     assert re.search(r'data-field="chatbot_model".*?class="field-error"[^>]*>Required while the assistant is enabled', html, re.S)
     assert KEY not in html

@@ -25,7 +25,8 @@ RECEIPTS = {"on_view": "When the agent views the message", "on_reply": "When the
 SETTING_FLAGS = ("close_on_quick_reply", "allow_transfer", "zip_attachments")
 CHATBOT_FIELDS = ("enabled", "endpoint", "model", "api_key", "instructions", "knowledge", "max_turns", "max_tokens", "runs",
                   "handoff_message")
-RUNS = {"always": "Always", "never": "Never"}
+RUNS = {"always": "Always", "no_agents_online": "Outside agents' hours (while no agent of the queue is online)",
+        "never": "Never"}
 
 
 class CheckboxesField(SelectMultipleField):

@@ -15,6 +15,7 @@ from app.domain import messages as msgs
 from app.domain import search
 from app.domain.interaction_shapes import TEXT_MAX
 from app.domain.shapes import DEFAULT_HANDOFF_MESSAGE
+from app.realtime.push import online_user_ids
 from app.services import clock
 from app.services.assistant import chat_api, prompt, rules, settings
 from app.services.channel.accounts import cached_account
@@ -31,7 +32,15 @@ WITHHELD = "The assistant's answer was withheld: it quoted its instructions or k
 
 def first_status(account):
     """The status of a customer's new interaction on `account`: "bot" while its assistant runs."""
-    return BOT if rules.runs_now(prompt.chatbot_of(account)) else "queued"
+    chatbot = prompt.chatbot_of(account)
+    return BOT if rules.runs_now(chatbot, _agents_online(account, chatbot)) else "queued"
+
+
+def _agents_online(account, chatbot):
+    """Whether one of the account queue's agents is online (asked only when the assistant runs outside agents' hours)."""
+    if chatbot.get("runs") != rules.NO_AGENTS_ONLINE:
+        return False
+    return bool(set(routing.queue_agent_ids(account.get("queue_id"))) & online_user_ids())
 
 
 def fresh_state(now):
@@ -62,7 +71,7 @@ def answer(interaction_id, message_id):
     account = cached_account(interaction["account_id"])
     chatbot = prompt.chatbot_of(account or {})
     history = list(reversed(message_store.page(interaction_id, limit=HISTORY)))
-    before = _before_asking(chatbot, state, _since_last_answer(history))
+    before = _before_asking(chatbot, state, _since_last_answer(history), _agents_online(account or {}, chatbot))
     if before:
         return hand_over(interaction, *before, chatbot)
     try:
@@ -85,10 +94,12 @@ def answer(interaction_id, message_id):
     return "answered" if posted else "taken-over"
 
 
-def _before_asking(chatbot, state, pending):
+def _before_asking(chatbot, state, pending, agents_online):
     """(reason, trigger) when the interaction goes to an agent without asking the model, else None."""
     if not rules.runs_now(chatbot):
         return "The assistant is turned off.", "off"
+    if not rules.runs_now(chatbot, agents_online):
+        return "An agent of the queue is online.", "agents"
     for message in pending:
         what = rules.unreadable(message)
         if what:

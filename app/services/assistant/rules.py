@@ -17,9 +17,17 @@ UNREADABLE = {"image": "an image", "audio": "an audio message", "voice": "a voic
               "unsupported": "a message WhatsApp could not show"}
 
 
-def runs_now(chatbot):
-    """Whether the assistant takes new conversations now ("outside agents' hours" waits for business hours)."""
-    return bool(chatbot.get("enabled") and chatbot.get("runs") == "always" and chatbot.get("endpoint") and chatbot.get("model"))
+NO_AGENTS_ONLINE = "no_agents_online"
+
+
+def runs_now(chatbot, agents_online=False):
+    """Whether the assistant answers now: always, or (outside agents' hours) while none of the account
+    queue's agents is online."""
+    runs = chatbot.get("runs")
+    if runs == NO_AGENTS_ONLINE and agents_online:
+        return False
+    configured = chatbot.get("enabled") and chatbot.get("endpoint") and chatbot.get("model")
+    return bool(configured and runs in ("always", NO_AGENTS_ONLINE))
 
 
 def _plain(text):
