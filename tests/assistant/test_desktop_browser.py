@@ -60,3 +60,22 @@ def test_the_show_page_takes_a_conversation_over_from_the_bot(new_page, client, 
     expect(page.locator("[data-testid=pane]:visible")).to_contain_text("took over from the assistant.")
     doc = fresh(interaction)
     assert (doc["status"], doc["agent_id"]) == ("open", admin["_id"])
+
+
+def test_the_bot_list_follows_customers_live_without_waiting_for_its_poll(new_page, client, fake_chat):
+    """The queue's online agents get a customer's messages to the bot as they arrive: the count
+    moves, and the open list shows the new conversation, well before the 15 s poll."""
+    account, alice = bot_account(fake_chat)
+    fake_chat.always(completion("Happy to help."))
+    page = new_page()
+    sign_in_page(page, alice["email"], PASSWORD)
+    page.wait_for_url("**/desktop/")
+    expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+    expect(page.get_by_test_id("bot-count")).to_have_text("0")
+
+    customer_sends(client, account, "Do you ship to Spain?")
+    expect(page.get_by_test_id("bot-count")).to_have_text("1", timeout=5000)
+    page.get_by_test_id("bot-list-toggle").click()
+    customer_sends(client, account, "And to Portugal?", sender="+447700900778")
+    expect(page.get_by_test_id("bot-row").filter(has_text="+447700900778")).to_be_visible(timeout=5000)
+    expect(page.get_by_test_id("bot-count")).to_have_text("2")

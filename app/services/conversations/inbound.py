@@ -290,7 +290,9 @@ def _after_store(account, interaction, message, how):
     """Tell who may see it: a new or reopened interaction is an offer to the queue's agents."""
     shown = msgs.with_position(message_store.public(message), interaction)
     payload = {"message": plain(shown), "interaction": routing.card(interaction)}
-    targets = routing.offer_targets(interaction) if interaction["status"] == "queued" else ()
+    # The queue's online agents see a waiting interaction offered, and a bot-handled one in their
+    # desktop's Bot list (they may take it over).
+    targets = routing.offer_targets(interaction) if interaction["status"] in ("queued", "bot") else ()
     offered = how in ("created", "reopened") and interaction["status"] == "queued"
     live.publish_or_raise(interaction, "offer" if offered else "message", payload, extra_agent_ids=targets)
     assistant.customer_wrote(interaction, message)

@@ -3,7 +3,7 @@
 import { api } from "./api.js";
 import { el } from "./dom.js";
 
-const REFRESH_MS = 15000; // agents get no live events of bot-handled interactions: the count is polled
+const REFRESH_MS = 15000; // customers' messages to the bot arrive live; a take-over by someone else is polled
 
 export class BotList {
   constructor(desktop, toggle, panel, count) {
@@ -71,8 +71,11 @@ export class BotList {
     this.timer = setTimeout(() => this.fetch().then((d) => (this.count.textContent = String(d.meta.total))).catch(() => null), 300);
   }
 
-  // Live events (admins get them all): a bot interaction started, answered or handed over.
+  // Live events (admins get them all; the queue's online agents a customer's messages to the bot):
+  // a bot interaction started, answered or handed over.
   handle(event) {
-    if (event.interaction?.status === "bot" || ["offer", "assigned"].includes(event.event)) this.refresh();
+    if (!(event.interaction?.status === "bot" || ["offer", "assigned"].includes(event.event))) return;
+    if (this.panel.hidden) this.refresh();
+    else this.render();
   }
 }
