@@ -1,13 +1,13 @@
 """Draining the inbox: accepted events applied in rounds, each customer's in the customer's order.
 
 A round is two round trips to Redis whatever its size (three while redis-py checks that its
-scripts are loaded): `inbox.claim` locks every customer whose
-earliest event has waited ``hold_ms`` (and that no other drain holds) and takes their due events;
-the events are applied one after the other, their follow-ups (live events, jobs, emits) held in a
-Redis batch; then one MULTI/EXEC carries those follow-ups, `inbox.finish` (the applied events
-removed, their messages marked done, the locks released) and, last, the emits' publishes. An event is
-removed only once applied with its follow-ups in Redis: a worker that dies mid-round leaves its
-events to the next drain once their locks expire, and `inbound.ingest` makes the repeat harmless.
+scripts are loaded): `inbox.claim` locks every customer whose earliest event has waited
+``hold_ms`` (and that no other drain holds) and takes their due events; the events are applied
+one after the other, their follow-ups (live events, jobs, emits) held in a Redis batch; then one
+MULTI/EXEC carries those follow-ups, `inbox.finish` (the applied events removed, their messages
+marked done, the locks released) and, last, the emits' publishes. An event is removed only once
+applied with its follow-ups in Redis: a worker that dies mid-round leaves its events to the next
+drain once their locks expire, and `inbound.ingest` makes the repeat harmless.
 
 The hold lets a webhook that arrives late, carrying an earlier message, overtake the later ones
 still waiting. A round applies events for at most ``slice_seconds`` (the rest stay for the next
@@ -32,7 +32,7 @@ from app.services.errors import NotFound
 log = logging.getLogger(__name__)
 
 MAX_RETRY_DELAY = 300
-SLICE_SECONDS = 0.05
+SLICE_SECONDS = 0.15  # PARLEY_INBOUND_SLICE_MS's default
 BUDGET_SECONDS = 20.0
 #: How long to wait when due customers are held by another drain or wait for a late event.
 IDLE_POLL_SECONDS = 0.02
@@ -63,10 +63,10 @@ def drain(hold_ms=0, attempt=1, budget_seconds=BUDGET_SECONDS, slice_seconds=SLI
             return _retry_later(attempt, applied)
         if claim.customers:
             this_round = Counter()
-            if _round(claim, this_round, slice_seconds) == "retry":
-                applied.update(this_round)
-                return _retry_later(attempt, applied)
+            outcome = _round(claim, this_round, slice_seconds)
             applied.update(this_round)
+            if outcome == "retry":
+                return _retry_later(attempt, applied)
             most = _next_claim(claim, this_round.total())
             continue
         if claim.wait_ms is None:
