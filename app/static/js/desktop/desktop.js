@@ -37,7 +37,12 @@ export class Desktop {
     this.moreTabs = [...root.querySelectorAll(".dk-more-tabs")];
     for (const button of this.moreTabs) button.addEventListener("click", () => this.revealHidden(button.dataset.side));
     this.tabBar.addEventListener("scroll", () => this.updateOverflow(), { passive: true });
-    this.resized = new ResizeObserver(() => this.updateOverflow());
+    // A tab's label arrives with its page, after the tab was shown: when a tab changes size the active
+    // one is kept in sight; when only the strip does (its hints come and go), the counts are redone.
+    this.resized = new ResizeObserver((entries) => {
+      if (this.current && entries.some((entry) => entry.target !== this.tabBar)) this.reveal(this.current);
+      else this.updateOverflow();
+    });
     this.resized.observe(this.tabBar);
     setInterval(() => this.tick(), 1000);
     document.addEventListener("visibilitychange", () => {
