@@ -256,10 +256,6 @@ def finish(claim_, pipe):
     rq_queues.run_script(_FINISH, [PREFIX, PENDING, COUNT], [claim_.token, json.dumps(customers)], client=pipe)
 
 
-def has_pending():
-    return _redis().zcard(PENDING) > 0
-
-
 def clear_marker():
     """The queued drain starts: a webhook arriving from now on may enqueue another."""
     _redis().delete(MARKER)
@@ -282,12 +278,17 @@ def stranded():
     redis = _redis()
     if redis.exists(MARKER):
         return []
+    keys = [raw.decode() for raw in redis.zrange(PENDING, 0, -1)]
+    with redis.pipeline(transaction=False) as pipe:  # one round trip for every pending customer
+        for key in keys:
+            pipe.zcard(PREFIX + key)
+            pipe.exists(PREFIX + "lock:" + key)
+        answers = pipe.execute()
     found = []
-    for raw in redis.zrange(PENDING, 0, -1):
-        key = raw.decode()
-        if not redis.zcard(PREFIX + key):
+    for key, waiting, locked in zip(keys, answers[::2], answers[1::2], strict=True):
+        if not waiting:
             redis.zrem(PENDING, key)
-        elif not redis.exists(PREFIX + "lock:" + key):
+        elif not locked:
             found.append(key)
     return found
 
