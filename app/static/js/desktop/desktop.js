@@ -37,10 +37,12 @@ export class Desktop {
     this.moreTabs = [...root.querySelectorAll(".dk-more-tabs")];
     for (const button of this.moreTabs) button.addEventListener("click", () => this.revealHidden(button.dataset.side));
     this.tabBar.addEventListener("scroll", () => this.updateOverflow(), { passive: true });
-    // A tab's label arrives with its page, after the tab was shown: when a tab changes size the active
-    // one is kept in sight; when only the strip does (its hints come and go), the counts are redone.
+    // A tab's label arrives with its page, after the tab was shown: when a tab changes size, an active
+    // tab that was in sight stays so (one the agent scrolled away from stays away); otherwise, and
+    // when only the strip changes (its hints come and go), the counts are redone.
     this.resized = new ResizeObserver((entries) => {
-      if (this.current && entries.some((entry) => entry.target !== this.tabBar)) this.reveal(this.current);
+      const tabsMoved = entries.some((entry) => entry.target !== this.tabBar);
+      if (this.current && tabsMoved && this.activeInSight) this.reveal(this.current);
       else this.updateOverflow();
     });
     this.resized.observe(this.tabBar);
@@ -117,6 +119,7 @@ export class Desktop {
 
   updateOverflow() {
     const hidden = this.hiddenTabs();
+    this.activeInSight = !!this.current && !hidden.left.includes(this.current) && !hidden.right.includes(this.current);
     for (const button of this.moreTabs) {
       const tabs = hidden[button.dataset.side];
       const unread = tabs.reduce((n, t) => n + t.unread, 0);
