@@ -38,7 +38,9 @@ SWEEP_INBOXES = Job("sweep-inboxes", "maintenance", "workers.inbound.sweep_inbox
 # The AI assistant's answer to a customer's message (or its hand-over to the queue): its own queue, since
 # the model may take up to PARLEY_ASSISTANT_TIMEOUT and nothing else should wait behind it.
 ANSWER_CUSTOMER = Job("answer-customer", "assistant", "workers.assistant.answer_customer", "assistant-{message_id}", timeout=60)
-SCORE_SENTIMENT = Job("score-sentiment", "sentiment", "workers.sentiment.score_message", "sentiment-{message_id}")
+# The interactions' sentiment from the scores their new customer messages were stored with: one job
+# for a drain round's messages (see gather).
+REFRESH_SENTIMENT = Job("refresh-sentiment", "sentiment", "workers.sentiment.refresh_interactions")
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
 # Queue again what a failure left waiting with no job (app/services/conversations/reconcile.py).
@@ -55,7 +57,7 @@ REGISTRY = (
     FETCH_MEDIA,
     DRAIN_INBOX,
     SWEEP_INBOXES,
-    SCORE_SENTIMENT,
+    REFRESH_SENTIMENT,
     ANSWER_CUSTOMER,
     EXPIRE_WINDOWS,
     REOFFER_REJECTED,
@@ -79,6 +81,24 @@ def enqueue(job, delay=None, **arguments):
     batch = redis_batch.current()
     pipeline = batch.pipe if batch is not None else None
     return queue.enqueue(job.func, kwargs=arguments, job_id=job_id, job_timeout=job.timeout, pipeline=pipeline)
+
+
+def gather(job, argument, item):
+    """Queue `job` carrying `item` in its list argument `argument`. Inside a Redis batch, the batch
+    queues one such job with every item gathered, in order, when it is flushed; outside one, the
+    job is queued at once with this item."""
+    batch = redis_batch.current()
+    if batch is None:
+        return enqueue(job, **{argument: [item]})
+    items = batch.gathered.get(job)
+    if items is None:
+        items = batch.gathered[job] = []
+        queue = queues.get_queue(job.queue)
+        batch.before_flush(
+            lambda: queue.enqueue(job.func, kwargs={argument: items}, job_timeout=job.timeout, pipeline=batch.pipe)
+        )
+    items.append(item)
+    return None
 
 
 def resolve(job):

@@ -28,6 +28,8 @@ class Batch:
         self.pipe.multi()
         self.emits = []  # (event, data, room), in order
         self.memo = {}  # reads that hold for the batch's short life (who is online), by name
+        self.gathered = {}  # job -> the items its one job of the batch carries (jobs.gather)
+        self._before_flush = []
 
     @contextmanager
     def collecting(self):
@@ -41,10 +43,16 @@ class Batch:
         finally:
             _current.reset(token)
 
+    def before_flush(self, callback):
+        """Call `callback()` when the batch is flushed, before its writes are sent (it adds its own)."""
+        self._before_flush.append(callback)
+
     def flush(self):
         """Send the writes in one round trip (once: a batch is used once); raises RedisError if
         Redis does not take them."""
         try:
+            for callback in self._before_flush:
+                callback()
             self.pipe.execute()
         finally:
             self.pipe.reset()

@@ -50,7 +50,9 @@ def followups_done_once(stored):
     assert interaction["message_count"] == interaction["unread"] == interaction["seq"] == 1, "counted once"
     events = live_events(interaction["_id"])
     assert [(e["seq"], e["event"]) for e in events] == [(1, "offer")]
-    assert queues.get_queue("sentiment").job_ids == [f"sentiment-{stored['id']}"]
+    [job] = queues.get_queue("sentiment").jobs  # the interaction's sentiment, with the message's score
+    score = stored["sentiment"]
+    assert job.kwargs == {"scores": [[str(interaction["_id"]), 1, 0, score["positive"], score["negative"]]]}
 
 
 def test_the_drains_retry_completes_the_follow_ups_once(team, own_redis):

@@ -240,7 +240,9 @@ def test_redis_killed_between_a_round_and_its_follow_ups_loses_and_doubles_nothi
 
         assert drain.drain() == {"applied": {"duplicate": 3}, "end": "done"}
         assert dashboard.inbox_backlog() == {"pending": 0, "oldest_seconds": None}
-        assert sorted(queues.get_queue("sentiment").job_ids) == sorted(f"sentiment-{m['id']}" for m in get_db().messages.find({}))
+        [job] = queues.get_queue("sentiment").jobs  # one for the round, every message's score once
+        carried = sorted((iid, position) for iid, _, position, _, _ in job.kwargs["scores"])
+        assert carried == sorted((str(m["interaction_id"]), m["position"]) for m in get_db().messages.find({}))
         for doc in get_db().interactions.find({}):
             events = [e["seq"] for e in live.events_since(doc["_id"], 0)["events"]]
             assert events == list(range(1, doc["seq"] + 1)) and doc["message_count"] == doc["unread"] == len(events)

@@ -25,6 +25,7 @@ from app.domain import messages as msgs
 from app.domain import search
 from app.domain.window import expiry_after
 from app.services import clock
+from app.services.analysis import interaction_sentiment
 from app.services.assistant import conversation as assistant
 from app.services.attachments import media
 from app.services.contacts import number_lookup
@@ -81,6 +82,9 @@ def ingest_message(account, event, received_at=None, retry=False):
             _redo(account, stored)
             return "duplicate"
     message = msgs.from_inbound(event, received_at or clock.now())
+    score = interaction_sentiment.score_of(message)
+    if score is not None:
+        message["sentiment"] = score
     message_store.check_storable(message)  # a refusal changes nothing
     appended = _append_by_number(account, event.sender, message)
     if appended is not None:
@@ -116,9 +120,13 @@ def _keep(account, interaction, message, how):
     delivery, or a concurrent one): the counters move back."""
     media.store_inline(account, interaction["_id"], message)
     try:
-        return message_store.append(interaction, message, followups={"seq": interaction["seq"], "how": how})
+        followups = {"seq": interaction["seq"], "how": how, "scored": _scored_count(interaction)}
+        return message_store.append(interaction, message, followups=followups)
     except DuplicateKeyError:
-        get_db().interactions.update_one({"_id": interaction["_id"]}, {"$inc": {"unread": -1, "message_count": -1}})
+        back = {"unread": -1, "message_count": -1}
+        if message.get("sentiment"):
+            back["sentiment_scores.messages"] = -1
+        get_db().interactions.update_one({"_id": interaction["_id"]}, {"$inc": back})
         log.info("message %s was stored already", message.get("provider_message_id"))
         return None
 
@@ -213,6 +221,7 @@ def _create(account, contact, message, previous=_UNKNOWN):
         last_inbound_provider_id=message["provider_message_id"],
         messages_len=1,
         window_expired=doc_window_expired(message, now),
+        sentiment_scores={"messages": 1 if message.get("sentiment") else 0},
         search_terms=search.terms(doc["contact"]["name"], doc["contact"]["phone"], *message_texts(message)),
     )
     doc["search_terms_count"] = len(doc["search_terms"])
@@ -249,6 +258,8 @@ def _append(key, message):
         "$max": _window_fields(message),
         "$inc": {"unread": 1, "seq": 1, "message_count": 1, "messages_len": 1},
     }
+    if message.get("sentiment"):  # its ordinal among the scored messages (interaction_sentiment)
+        update["$inc"]["sentiment_scores.messages"] = 1
     search_terms.add(update, search.terms(*message_texts(message)))
     if not doc_window_expired(message, now):
         update["$set"]["window_expired"] = False
@@ -298,11 +309,27 @@ def _after_store(account, interaction, message, how):
     assistant.customer_wrote(interaction, message)
     if (message.get("media") or {}).get("state") == "pending":
         jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)
-    if message.get("text") or message.get("caption"):
-        jobs.enqueue(jobs.SCORE_SENTIMENT, interaction_id=str(interaction["_id"]), message_id=message["id"])
+    if message.get("sentiment"):
+        _refresh_sentiment(interaction, message)
     settings = account.get("settings") or {}
     if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
         lifecycle.close_by_system(interaction["_id"], "Closed automatically: the customer answered with a quick reply.")
+
+
+def _refresh_sentiment(interaction, message):
+    """Queue the interaction's sentiment refresh with this message's score (one job per drain round)."""
+    score = interaction_sentiment.Score(
+        interaction["_id"],
+        _scored_count(interaction),
+        interaction["messages_len"] - 1,
+        message["sentiment"]["positive"],
+        message["sentiment"]["negative"],
+    )
+    jobs.gather(jobs.REFRESH_SENTIMENT, "scores", score.to_job())
+
+
+def _scored_count(interaction):
+    return (interaction.get("sentiment_scores") or {}).get("messages", 0)
 
 
 def _redo(account, stored):
@@ -312,5 +339,10 @@ def _redo(account, stored):
     if interaction is None:
         return
     due = stored.get("followups") or {}
-    interaction = {**interaction, "seq": due.get("seq", interaction["seq"]), "messages_len": stored["position"] + 1}
+    interaction = {
+        **interaction,
+        "seq": due.get("seq", interaction["seq"]),
+        "messages_len": stored["position"] + 1,
+        "sentiment_scores": {"messages": due.get("scored", _scored_count(interaction))},
+    }
     _after_store(account, interaction, stored, due.get("how", "appended"))

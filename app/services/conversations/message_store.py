@@ -143,11 +143,15 @@ def all_of(interaction_id):
     return list(_collection().find({"interaction_id": interaction_id}, sort=[("position", ASCENDING)]))
 
 
-def latest_scored(interaction_id, limit):
-    """Scores of the interaction's latest `limit` scored customer messages, oldest first."""
+def latest_scored(interaction_id, limit, up_to_position=None):
+    """Scores of the interaction's latest `limit` scored customer messages (none after position
+    `up_to_position` when given), oldest first."""
+    filter_ = {"interaction_id": interaction_id, "direction": "in", "sentiment": {"$exists": True}}
+    if up_to_position is not None:
+        filter_["position"] = {"$lte": up_to_position}
     docs = list(
         _collection().find(
-            {"interaction_id": interaction_id, "direction": "in", "sentiment": {"$exists": True}},
+            filter_,
             {"sentiment": 1},
             sort=[("position", DESCENDING)],
             limit=limit,
