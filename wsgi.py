@@ -25,6 +25,7 @@ if __name__ == "__main__":
         monkey.patch_all()
 
 from app import create_app  # noqa: E402
+from app.embedded_engine import heap  # noqa: E402
 from app.extensions import socketio  # noqa: E402
 from app.services.demo import seed_demo  # noqa: E402
 from workers import embedded as embedded_worker  # noqa: E402
@@ -84,6 +85,8 @@ def serve():
             logins = seed_demo()
         print("Demo logins:\n" + "\n".join(f"  {role:<6} {email} / {password}" for email, password, role in logins), flush=True)
     worker = None
+    if app.config["PARLEY_EMBEDDED_DB"]:
+        heap.install()  # the stored data lives in this process: full collections walk only what is new
     if app.config["PARLEY_EMBEDDED_DB"] and app.config["PARLEY_EMBEDDED_WORKER"]:
         worker = embedded_worker.start(app)
     _stop_on_signals(worker, app.config["PARLEY_ASYNC_MODE"])

@@ -20,6 +20,7 @@ Needs wrk (Debian's package; installed with apt-get when missing and run as root
 """
 
 import argparse
+import asyncio
 import hashlib
 import hmac
 import json
@@ -34,7 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -99,8 +99,8 @@ def signature(body, secret):
 class Server:
     """One server process of bench/pipeline_server.py with its own Redis."""
 
-    def __init__(self, mode, agents=2):
-        self.mode, self.agents = mode, agents
+    def __init__(self, mode, agents=2, env=None):
+        self.mode, self.agents, self.extra_env = mode, agents, env or {}
 
     def __enter__(self):
         self.redis = RedisServer().start()
@@ -109,13 +109,16 @@ class Server:
         work = Path(tempfile.mkdtemp())
         state_file = work / "state.json"
         env = {**os.environ, "REDIS_URL": self.redis.url, "PARLEY_PORT": str(self.port), "PARLEY_CONFIG": "development",
-               "PARLEY_INSTANCE_DIR": str(work)}  # fmt: skip
+               "PARLEY_INSTANCE_DIR": str(work), **self.extra_env}  # fmt: skip
         args = [sys.executable, str(ROOT / "bench" / "pipeline_server.py"), self.mode, str(state_file), str(self.agents)]
-        self.process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # Its log goes to a file: a pipe nobody reads would stop the server once it is full.
+        self.log_path = work / "server.log"
+        with open(self.log_path, "w") as log:
+            self.process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the {self.mode} server stopped: {self.process.stderr.read()[-2000:]}")
+                raise RuntimeError(f"the {self.mode} server stopped: {self.log_path.read_text()[-2000:]}")
             if state_file.exists() and _listening(self.port):
                 self.state = json.loads(state_file.read_text())
                 if self.mode == "parley":
@@ -167,16 +170,19 @@ class Listener:
     """A signed-in browser's Socket.IO connection; records when each message or offer arrives."""
 
     def __init__(self, server, email, record=True):
-        session = requests.Session()
-        page = session.get(server.url + "/login").text
+        self.server = server
+        self.session = requests.Session()
+        page = self.session.get(server.url + "/login").text
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
             r'name="csrf-token" content="([^"]+)"', page
         )
-        session.post(
+        self.session.post(
             server.url + "/login", data={"email": email, "password": server.state["password"], "csrf_token": token.group(1)}
         )
-        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        self.csrf = re.search(r'name="csrf-token" content="([^"]+)"', self.session.get(server.url + "/desktop").text).group(1)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.session.cookies)
         self.arrivals = []  # (monotonic time, text)
+        self.interactions = {}  # text of a message -> its interaction id
         self.client = socketio.Client(reconnection=False)
         if record:
             for event in ("message", "offer"):
@@ -184,7 +190,16 @@ class Listener:
         self.client.connect(server.url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=30)
 
     def _record(self, data):
-        self.arrivals.append((time.monotonic(), (data.get("message") or {}).get("text") or ""))
+        text = (data.get("message") or {}).get("text") or ""
+        self.arrivals.append((time.monotonic(), text))
+        self.interactions[text] = data.get("interaction_id")
+
+    def accept(self, interaction_id):
+        """Accept an offered interaction, as the desktop's Accept button does."""
+        answer = self.session.post(
+            f"{self.server.url}/api/v1/interactions/{interaction_id}/accept", json={}, headers={"X-CSRFToken": self.csrf}
+        )
+        answer.raise_for_status()
 
     def close(self):
         self.client.disconnect()
@@ -287,45 +302,89 @@ def _cpu_between(marks, begin, end):
     return at(end) - at(begin)
 
 
-def push_latency(rate, seconds, agents, customers=50):
-    """Webhooks paced at `rate` per second; delay until the admin's socket has the message."""
-    with Server("parley", agents=agents) as server:
+def push_latency(rate, seconds, agents, customers=50, env=None):
+    """A staffed contact center: `agents` online, each customer's interaction accepted by an agent of
+    its own; then webhooks paced at `rate` per second, and the delay until the admin's socket has
+    each message."""
+    with Server("parley", agents=agents, env=env) as server:
         admin = Listener(server, server.state["admin"])
-        listeners = [Listener(server, email, record=False) for email in server.state["agents"]]
-        sent = {}
-        url, secret, pnid = server.webhook_url(), server.state["app_secret"], server.state["phone_number_id"]
-        total = rate * seconds
-        sessions = threading.local()
-
-        def post_when_due(n):
-            # Each webhook leaves at its own time, whatever the answers to the earlier ones take.
-            time.sleep(max(0.0, begin + n / rate - time.monotonic()))
-            text = f"push {n}"
-            body = meta_body(pnid, n % customers, f"wamid.PUSH{n:09d}", text)
-            sent[text] = time.monotonic()
-            if not hasattr(sessions, "http"):
-                sessions.http = requests.Session()
-            headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(body, secret)}
-            sessions.http.post(url, data=body, headers=headers, timeout=60)
-
-        begin = time.monotonic()
-        with ThreadPoolExecutor(max_workers=64) as pool:
-            list(pool.map(post_when_due, range(total)))
-        achieved = total / (max(sent.values()) - begin)
-        admin.started = begin
-        wait_for_quiet(admin)  # let the last messages arrive
-        for listener in (admin, *listeners):
+        team = [Listener(server, email, record=False) for email in server.state["agents"]]
+        staff(server, admin, team, customers)
+        admin.arrivals.clear()
+        admin.started = time.monotonic()
+        sent, achieved = asyncio.run(paced_webhooks(server, rate, rate * seconds, customers))
+        wait_for_quiet(admin, quiet=3)
+        for listener in (admin, *team):
             listener.close()
-    delays = sorted((t - sent[text]) * 1000 for t, text in admin.arrivals if text in sent)
+    timeline = [(sent[text], (t - sent[text]) * 1000) for t, text in admin.arrivals if text in sent]
+    delays = sorted(delay for _, delay in timeline)
     return {
         "rate": rate,
         "achieved": achieved,
         "agents": agents,
-        "sent": total,
+        "customers": customers,
+        "timeline": timeline,
+        "sent": len(sent),
         "received": len(delays),
         "p50": statistics.median(delays) if delays else None,
         "p99": delays[int(len(delays) * 0.99) - 1] if delays else None,
     }
+
+
+def staff(server, admin, team, customers):
+    """Each customer writes once; agent n accepts customer n's interaction."""
+    url, secret, pnid = server.webhook_url(), server.state["app_secret"], server.state["phone_number_id"]
+    for customer in range(customers):
+        text = f"hello from customer {customer}"
+        body = meta_body(pnid, customer, f"wamid.STAFF{customer:07d}", text)
+        requests.post(url, data=body, headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature(body, secret)})
+    deadline = time.monotonic() + 60
+    while sum(text.startswith("hello from customer") for text in admin.interactions) < customers:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the customers' first messages did not all reach the admin within 60 s")
+        time.sleep(0.1)
+    for customer in range(customers):
+        team[customer % len(team)].accept(admin.interactions[f"hello from customer {customer}"])
+
+
+async def paced_webhooks(server, rate, total, customers, connections=16):
+    """Post `total` signed webhooks, the n-th due at start + n/rate whatever the answers to the
+    earlier ones take (keep-alive connections, asyncio: the generator stays light). Returns
+    (send time by message text, the rate achieved)."""
+    secret, pnid = server.state["app_secret"], server.state["phone_number_id"]
+    path, port = server.state["webhook_path"], server.port
+    due, sent = asyncio.Queue(), {}
+
+    async def connection():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while (n := await due.get()) is not None:
+            text = f"push {n}"
+            body = meta_body(pnid, n % customers, f"wamid.PUSH{n:09d}", text)
+            head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    f"X-Hub-Signature-256: {signature(body, secret)}\r\nContent-Length: {len(body)}\r\n\r\n")  # fmt: skip
+            sent[text] = time.monotonic()
+            writer.write(head.encode() + body)
+            await asyncio.wait_for(read_answer(reader), 30)
+        writer.close()
+
+    workers = [asyncio.create_task(connection()) for _ in range(connections)]
+    begin = time.monotonic()
+    for n in range(total):
+        await asyncio.sleep(max(0.0, begin + n / rate - time.monotonic()))
+        due.put_nowait(n)
+    for _ in workers:
+        due.put_nowait(None)
+    await asyncio.gather(*workers)
+    return sent, total / (max(sent.values()) - begin)
+
+
+async def read_answer(reader):
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = re.search(rb"(?i)content-length: *(\d+)", head)
+    await reader.readexactly(int(length.group(1)) if length else 0)
+    if status != 200:
+        raise RuntimeError(f"webhook answered {status}")
 
 
 def fmt(value, unit=""):
@@ -366,7 +425,9 @@ def report(ceiling, ack, runs, push):
     lines += [
         "",
         f"Push latency, webhooks paced at {push['rate']}/s for {push['sent'] // push['rate']} s "
-        f"(achieved {push['achieved']:.0f}/s) with {push['agents']} agents and one admin connected: "
+        f"(achieved {push['achieved']:.0f}/s) from {push['customers']} customers, {push['agents']} agents and one admin "
+        "connected, each customer's interaction accepted by an agent first (a staffed contact center: each message goes "
+        "to its agent and the admins): "
         f"{push['received']} of {push['sent']} messages reached the admin's socket; "
         f"webhook sent → socket p50 {fmt(push['p50'], ms)}, p99 {fmt(push['p99'], ms)}.",
     ]
