@@ -197,7 +197,10 @@ class Listener:
     def accept(self, interaction_id):
         """Accept an offered interaction, as the desktop's Accept button does."""
         answer = self.session.post(
-            f"{self.server.url}/api/v1/interactions/{interaction_id}/accept", json={}, headers={"X-CSRFToken": self.csrf}
+            f"{self.server.url}/api/v1/interactions/{interaction_id}/accept",
+            json={},
+            headers={"X-CSRFToken": self.csrf},
+            timeout=60,
         )
         answer.raise_for_status()
 
@@ -337,7 +340,8 @@ def staff(server, admin, team, customers):
     for customer in range(customers):
         text = f"hello from customer {customer}"
         body = meta_body(pnid, customer, f"wamid.STAFF{customer:07d}", text)
-        requests.post(url, data=body, headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature(body, secret)})
+        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(body, secret)}
+        requests.post(url, data=body, headers=headers, timeout=60).raise_for_status()
     deadline = time.monotonic() + 60
     while sum(text.startswith("hello from customer") for text in admin.interactions) < customers:
         if time.monotonic() > deadline:

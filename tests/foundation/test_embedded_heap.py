@@ -25,7 +25,8 @@ time.sleep(0.6)
 gc.collect()  # past the period: handed back instead of frozen
 thawed = gc.get_freeze_count()
 gc.collect()  # and frozen again by the next one
-print(frozen_at_start > 0, frozen_after - frozen_at_start >= 50_000, walked[0] < 1_000, thawed == 0, gc.get_freeze_count() >= 50_000)
+refrozen = gc.get_freeze_count()
+print(frozen_at_start > 0, frozen_after - frozen_at_start >= 50_000, walked[0] < 1_000, thawed == 0, refrozen >= 50_000)
 """
 
 
