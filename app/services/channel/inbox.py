@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app import queues as rq_queues
+from app.group_commit import GroupCommit
 from app.providers.events import event_from_dict
 
 PREFIX = "parley:inbox:"
@@ -173,16 +174,30 @@ def _json_value(value):
 
 
 def record(account_id, events, received_at):
-    """Keep the events in one round trip; True when no drain job was queued: the caller enqueues one.
+    """Keep the events; True when no drain job was queued: the caller enqueues one.
 
-    Raises RedisError when Redis does not answer: nothing is accepted then.
+    Webhooks handled at the same time share one round trip (app/group_commit.py); each returns
+    once Redis holds its own events. Raises RedisError when Redis does not answer: nothing of
+    this call is accepted then.
     """
     arrived = _now_ms()
-    argv = [arrived, MARKER_TTL_MS]
+    triples = []
     for event in events:
         body = json.dumps({"event": event.to_dict(), "received_at": received_at.isoformat()}, default=_json_value)
-        argv += [customer_key(account_id, event), _score(event, arrived), body]
-    return bool(rq_queues.run_script(_RECORD, [PREFIX, PENDING, SEQ, COUNT, MARKER], argv))
+        triples += [customer_key(account_id, event), _score(event, arrived), body]
+    return _recorder.submit(triples)
+
+
+def _record_together(calls):
+    """One script call for the events of several `record` calls; the first is told to queue the drain."""
+    argv = [_now_ms(), MARKER_TTL_MS]
+    for triples in calls:
+        argv += triples
+    marked = bool(rq_queues.run_script(_RECORD, [PREFIX, PENDING, SEQ, COUNT, MARKER], argv))
+    return [marked] + [False] * (len(calls) - 1)
+
+
+_recorder = GroupCommit(_record_together)
 
 
 @dataclass
