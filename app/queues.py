@@ -7,7 +7,8 @@ from rq import Queue
 
 # inbound: applying accepted webhooks; outbound: sends to providers; media: downloads and
 # conversions; sentiment: the interactions' sentiment from their new messages' scores (one job per
-# drain round, kept apart so that it never delays the messages themselves); maintenance: periodic jobs such as the 24 h window check;
+# drain round, kept apart so that it never delays the messages themselves); maintenance: periodic
+# jobs such as the 24 h window check;
 # assistant: the AI assistant's answers (each may wait for its endpoint up to PARLEY_ASSISTANT_TIMEOUT).
 QUEUE_NAMES = ("inbound", "outbound", "media", "sentiment", "maintenance", "assistant")
 

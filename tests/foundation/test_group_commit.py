@@ -59,7 +59,8 @@ def test_a_failed_write_fails_every_caller_of_its_group_and_the_next_callers_are
     failed_group = set(errors)
     assert failed_group.isdisjoint(results), "a caller is told one thing"
     assert failed_group | set(results) == set(range(10))
-    assert not failed_group & {item for group in store.groups for item in group}, "nothing of the failed group is reported written"
+    written = {item for group in store.groups for item in group}
+    assert not failed_group & written, "nothing of the failed group is reported written"
     assert commit.submit(99) == "stored 99", "the lead is not stuck after a failure"
 
 
