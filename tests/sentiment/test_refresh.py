@@ -127,3 +127,26 @@ def test_a_repeated_delivery_takes_no_ordinal(app):
         doc = interaction_of(account, phone)
         assert doc["sentiment_scores"]["messages"] == 2
         assert doc["sentiment_state"]["applied"] == 2 and doc["sentiment"] == expected(doc["_id"])[0] == "Mixed"
+
+
+def test_rounds_that_keep_the_label_fold_the_scores_in_without_reading_the_messages(app, monkeypatch):
+    """The common case: later rounds do not change the label. Each job folds its scores onto the
+    state (no read of the stored messages) and publishes no event."""
+    with app.app_context():
+        account = make_sandbox_account(make_queue())
+        phone = "+15550102007"
+        ingest_in_one_round(account, {phone: [CALM, CALM]})
+        run_inbound(app, ("sentiment",))
+
+        def no_recompute(interaction_id, new):
+            raise AssertionError(f"recomputed from the stored messages for ordinals {[s.ordinal for s in new]}")
+
+        monkeypatch.setattr(interaction_sentiment, "_recompute", no_recompute)
+        for _ in range(3):
+            ingest_in_one_round(account, {phone: [CALM, CALM]})
+            assert run_inbound(app, ("sentiment",)) == {}
+            assert not queues.get_queue("sentiment").jobs and not queues.get_queue("sentiment").failed_job_registry.count
+        doc = interaction_of(account, phone)
+        assert doc["sentiment_state"]["applied"] == doc["sentiment_scores"]["messages"] == 8
+        assert (doc["sentiment"], doc["sentiment_scores"]) == expected(doc["_id"])
+        assert [e["sentiment"] for e in live_events(doc["_id"], "sentiment")] == ["Neutral"], "one event: the first label"

@@ -6,7 +6,8 @@ and the update that appends it gives it its ordinal among the interaction's scor
 (jobs.REFRESH_SENTIMENT), which folds each interaction's new scores into its running state,
 `sentiment_state` (the exact discounted maxima and the ordinal last folded in): the predominant
 score after n+1 messages is the larger of DECAY times the score after n and the new message's
-(sentiment.summarize), so a round costs one read and one write whatever the conversation's length.
+(sentiment.summarize), so a round costs one read, and a write per interaction, whatever the
+conversations' length.
 
 A score already folded in (a retried job) is skipped. Scores that do not follow the state's ordinal
 (jobs run out of order by several workers, or a state written before this one) are recomputed from
@@ -17,7 +18,7 @@ the figures alone is not (the desktop shows the label).
 
 from dataclasses import dataclass
 
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import ReturnDocument
 
 from app.db import get_db
 from app.services.analysis import sentiment
@@ -65,7 +66,7 @@ def refresh(scores):
 def _refresh_once(pending, labels):
     """One pass: read the interactions, write each new state; returns what another job moved meanwhile."""
     docs = get_db().interactions.find({"_id": {"$in": list(pending)}}, {"sentiment": 1, "sentiment_state": 1})
-    quiet, quiet_ids, moved = [], [], {}
+    moved = {}
     for doc in docs:
         iid = doc["_id"]
         state = doc.get("sentiment_state")
@@ -81,9 +82,9 @@ def _refresh_once(pending, labels):
             "sentiment_scores.positive": round(folded["positive"], 3),
             "sentiment_scores.negative": round(folded["negative"], 3),
         }
-        if label == doc.get("sentiment"):
-            quiet.append(UpdateOne(match, {"$set": fields}))
-            quiet_ids.append(iid)
+        if label == doc.get("sentiment"):  # the figures alone: no live event
+            if get_db().interactions.update_one(match, {"$set": fields}).matched_count == 0:
+                moved[iid] = pending[iid]
             continue
         bumped = get_db().interactions.find_one_and_update(
             match, {"$set": {**fields, "sentiment": label}, "$inc": {"seq": 1}}, return_document=ReturnDocument.AFTER
@@ -93,10 +94,6 @@ def _refresh_once(pending, labels):
             continue
         labels[iid] = label
         live.publish(bumped, "sentiment", {"sentiment": label})
-    if quiet and get_db().interactions.bulk_write(quiet, ordered=False).matched_count < len(quiet):
-        # Which one another job moved is not told: reading them again skips what is folded in.
-        for iid in quiet_ids:
-            moved.setdefault(iid, pending[iid])
     return moved
 
 
