@@ -10,12 +10,13 @@ from app.db import get_db
 from app.providers import sandbox
 from app.services import clock
 from app.services.attachments import media
-from app.services.conversations import inbound, outbound, search_terms
+from app.services.conversations import inbound, lifecycle, outbound, search_terms
 from app.services.reading import interaction_queries
 from tests.engine.helpers import conversation, deliver, message
 from tests.support.builders import make_user
 from tests.support.engine import customer_says, status_of, stored_messages
 from tests.support.query_shapes import embedded_only, recording, uncovered
+from tests.support.round_trips import counting
 
 CUSTOMER = "+447700900123"
 BY_KEY = ({"_id"}, {"interaction_id", "id"}, {"account_id", "provider_message_id", "direction"}, {"interaction_id", "position"})
@@ -169,3 +170,40 @@ def test_search_terms_stay_bounded_and_keep_the_contacts_name(team):
     doc = the_interaction()
     assert len(doc["search_terms"]) == search_terms.MAX_TERMS and doc["search_terms_count"] == search_terms.MAX_TERMS
     assert {"maria", "rossi", "hello"} <= set(doc["search_terms"]), "the first terms stay: the contact is still found"
+
+
+def fill_terms(interaction_id):
+    doc = get_db().interactions.find_one({"_id": interaction_id})
+    filled = doc["search_terms"] + [f"word{n}" for n in range(search_terms.MAX_TERMS - len(doc["search_terms"]))]
+    fields = {"search_terms": filled, "search_terms_count": len(filled)}
+    get_db().interactions.update_one({"_id": interaction_id}, {"$set": fields})
+
+
+def test_a_full_interaction_takes_no_more_terms_so_a_long_conversation_costs_what_its_start_did(team):
+    """Once the terms reach the bound (and one trim), a message's update adds none: no set of
+    5,000 terms to search and no trim on every message (what made each message 50 times dearer)."""
+    account = team["account"]
+    say(account, 1, "hello")
+    fill_terms(the_interaction()["_id"])
+    say(account, 2, "the message that tips it over")  # adds its words, then one trim
+    with counting() as later:
+        for n in range(3, 8):
+            say(account, n, f"unique{n} words after the bound")
+    assert later.total == 5 * 2, f"an update and an insert per message, no trim: {later}"
+    doc = the_interaction()
+    assert doc["search_terms_count"] == search_terms.MAX_TERMS and "unique5" not in doc["search_terms"]
+
+
+def test_the_customers_next_interaction_gets_its_words_though_the_last_one_was_full(team):
+    account = team["account"]
+    say(account, 1, "hello")
+    first = the_interaction()["_id"]
+    fill_terms(first)
+    say(account, 2, "tips it over")
+    say(account, 3, "known full now")
+    lifecycle.close_by_system(first, "Closed for the test.")
+    say(account, 4, "a brand new question about invoices")
+    second = get_db().interactions.find_one({"contact.phone": CUSTOMER, "_id": {"$ne": first}})
+    assert {"invoices", "question"} <= set(second["search_terms"])
+    say(account, 5, "followup about refunds")
+    assert "refunds" in get_db().interactions.find_one({"_id": second["_id"]})["search_terms"]

@@ -151,12 +151,13 @@ def post(interaction_id, text, counted=False, answered=None, require_bot=True):
     if answered:
         changes["assistant.answered"] = answered
     update = {"$set": changes, "$inc": {"seq": 1, "messages_len": 1, "message_count": 1, "assistant.turns": int(counted)}}
-    search_terms.add(update, search.terms(text))
     key = {"_id": interaction_id, "is_open": True, **({"status": BOT} if require_bot else {})}
+    terms_key = search_terms.key_of(key)
+    left_out = search_terms.add(update, search.terms(text), terms_key)
     doc = lifecycle.append_line(key, update, message)
     if doc is None:
         return None
-    search_terms.bound(doc)
+    search_terms.settle(terms_key, doc, left_out)
     live.publish(doc, "message", {"message": plain(msgs.with_position(message, doc)), "interaction": routing.card(doc)})
     enqueue_delivery(doc["_id"], message["id"])
     return message

@@ -260,13 +260,15 @@ def _append(key, message):
     }
     if message.get("sentiment"):  # its ordinal among the scored messages (interaction_sentiment)
         update["$inc"]["sentiment_scores.messages"] = 1
-    search_terms.add(update, search.terms(*message_texts(message)))
+    filter_ = {**key, "is_open": True}
+    terms_key = search_terms.key_of(filter_)
+    left_out = search_terms.add(update, search.terms(*message_texts(message)), terms_key)
     if not doc_window_expired(message, now):
         update["$set"]["window_expired"] = False
     appended = get_db().interactions.find_one_and_update(
-        {**key, "is_open": True}, update, projection={"search_terms": 0}, return_document=ReturnDocument.AFTER
+        filter_, update, projection={"search_terms": 0}, return_document=ReturnDocument.AFTER
     )
-    search_terms.bound(appended)
+    search_terms.settle(terms_key, appended, left_out)
     return appended
 
 

@@ -186,19 +186,21 @@ def queue_message(interaction, message, account):
         # so it does not take a sequence number (clients wait for every number, never skip one).
         "$inc": {"seq": 0 if message.get("hidden") else 1, "messages_len": 1, "message_count": 0 if message.get("hidden") else 1},
     }
-    search_terms.add(update, search.terms(message.get("text"), message.get("caption")))
+    filter_ = {"_id": interaction["_id"], "is_open": True}
+    terms_key = search_terms.key_of(filter_)
+    left_out = search_terms.add(update, search.terms(message.get("text"), message.get("caption")), terms_key)
     if message.get("author") == "agent" and not message.get("hidden"):
         update["$min"] = {"first_response_at": message["at"]}  # for first-response-time figures
     stored = message_store.get(interaction["_id"], message["id"])
     if stored is not None:  # the same client_id again: no second message
         return _resend_unqueued(stored)
     try:
-        doc = lifecycle.append_line({"_id": interaction["_id"], "is_open": True}, update, message)
+        doc = lifecycle.append_line(filter_, update, message)
     except DuplicateKeyError:  # the same client_id twice at once: the other request stored it
         return _find_message(interaction["_id"], message["id"])
     if doc is None:
         raise Conflict("This interaction is closed.")
-    search_terms.bound(doc)
+    search_terms.settle(terms_key, doc, left_out)
     if message["kind"] == "reaction":
         _show_agent_reaction(doc, message)
     else:
