@@ -336,7 +336,8 @@ def _scored_count(interaction):
 
 def _redo(account, stored):
     """Do again the follow-ups of a stored message that a failure interrupted (each is harmless twice:
-    the live event is recorded once by its number, the jobs have ids of their own)."""
+    the live event is recorded once by its number, the media job has an id of its own, and the
+    sentiment refresh skips a score it folded in already)."""
     interaction = get_db().interactions.find_one({"_id": stored["interaction_id"]}, {"search_terms": 0})
     if interaction is None:
         return
