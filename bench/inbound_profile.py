@@ -149,7 +149,8 @@ def report(result):
             "`python bench/inbound_profile.py` — one process, real Redis, the embedded engine; "
             f"{result['count']:,} signed Meta text webhooks from {CUSTOMERS} known customers through the webhook "
             "route (signature, parsing, the inbox: the ack) and the drain that applies them (interaction, message, "
-            "live event, follow-up jobs queued), each message new. Sentiment and other jobs are queued, not run.",
+            "live event, follow-up jobs queued), each message new. Each message is scored for sentiment as it is stored; "
+            "the round's sentiment refresh and other jobs are queued, not run.",
             "",
             "| what | per message |",
             "|---|---|",
