@@ -18,6 +18,9 @@ def create_app(config=None):
 
     app = Flask(__name__)
     app.config.from_object(config)
+    from app.web.webhook_delivery import WebhookFastPath
+
+    app.wsgi_app = WebhookFastPath(app, app.wsgi_app)  # inside ProxyFix: it sees the client's scheme and host
     if config.PROXY_COUNT:
         # Behind a load balancer: the client's address and scheme come from the proxies' headers.
         n = config.PROXY_COUNT

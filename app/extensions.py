@@ -17,11 +17,12 @@ class _Limiter(Limiter):
     """
 
     def _check_request_limit(self, callable_name=None, in_middleware=True):
-        if in_middleware and not self._request_wide_limits():
+        if in_middleware and not self.request_wide_limits():
             return
         super()._check_request_limit(callable_name, in_middleware)
 
-    def _request_wide_limits(self):
+    def request_wide_limits(self):
+        """Whether any application, default, meta or blueprint limit is set."""
         try:
             manager = self.limit_manager
             return bool(manager._application_limits or manager._default_limits or manager._blueprint_limits

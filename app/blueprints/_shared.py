@@ -1,28 +1,21 @@
 """Helpers the configuration pages and the REST API share."""
 
-import functools
-
 from flask import current_app, request
-from werkzeug.sansio.utils import get_current_url
 from wtforms import SelectChoice
 from wtforms.validators import Length
 
 from app.domain.fields import limit
+from app.web.urls import current_url
 
 
 def public_base_url():
     """Where providers reach Parley: PARLEY_PUBLIC_URL when set (behind proxies), else this request's host."""
-    return (current_app.config.get("PARLEY_PUBLIC_URL") or _url(request.scheme, request.host)).rstrip("/")
+    return (current_app.config.get("PARLEY_PUBLIC_URL") or current_url(request.scheme, request.host)).rstrip("/")
 
 
 def request_url():
     """``request.url``, as Werkzeug builds it, remembered: a provider calls the same URL every time."""
-    return _url(request.scheme, request.host, request.root_path, request.path, request.query_string)
-
-
-@functools.lru_cache(maxsize=1024)
-def _url(scheme, host, root_path=None, path=None, query_string=None):
-    return get_current_url(scheme, host, root_path, path, query_string)  # what request.url and host_url call
+    return current_url(request.scheme, request.host, request.root_path, request.path, request.query_string)
 
 
 def apply_errors(form, exc, aliases=None):
