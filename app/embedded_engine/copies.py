@@ -48,6 +48,8 @@ def document_copy(value, memo=None):
     if kind is dict:
         return {key: item if type(item) in _IMMUTABLE else document_copy(item) for key, item in value.items()}
     if kind is list:
+        if _IMMUTABLE.issuperset(map(type, value)):  # a list of plain values (search terms, tags): one C-level copy
+            return value.copy()
         return [item if type(item) in _IMMUTABLE else document_copy(item) for item in value]
     return copy.deepcopy(value, memo)
 
