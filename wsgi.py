@@ -93,7 +93,15 @@ def serve():
     host = os.environ.get("PARLEY_HOST", "127.0.0.1")
     port = int(os.environ.get("PARLEY_PORT", "5000"))
     print(f"Parley is running at http://{host}:{port} (async mode {app.config['PARLEY_ASYNC_MODE']})", flush=True)
-    socketio.run(app, host=host, port=port, debug=False, use_reloader=False, log_output=False, allow_unsafe_werkzeug=True)
+    server_options = {}
+    if app.config["PARLEY_ASYNC_MODE"] == "gevent":
+        from app.web.gevent_server import NoDelayHandler
+
+        server_options["handler_class"] = NoDelayHandler  # answers not held back by Nagle's algorithm
+    socketio.run(
+        app, host=host, port=port, debug=False, use_reloader=False, log_output=False, allow_unsafe_werkzeug=True,
+        **server_options,
+    )
 
 
 if __name__ == "__main__":
