@@ -9,6 +9,7 @@ from tests.interactions.support import taken
 from tests.support.browser import screenshot, sign_in_page
 from tests.support.builders import PASSWORD
 from tests.support.engine import sandbox_events
+from tests.support.sockets import wait_for
 
 PHONE = "+447700900650"
 GAP = """line => {
@@ -29,10 +30,13 @@ def test_system_lines_and_quick_reply_quotes_read_as_sent(new_page, team):
     sent, _ = outbound.compose(
         alice, interaction["_id"], {"kind": "template", "template_id": str(template["_id"]), "params": {"body": ["Olga", "A-42"]}}
     )
-    message_store.update({"interaction_id": interaction["_id"], "id": sent["id"]}, {"provider_message_id": "sbx.template-1"})
-    reply = build_inbound(
-        PHONE, "button_reply", reply={"title": "Thanks!", "payload": "Thanks!"}, context_message_id="sbx.template-1"
-    )
+    # The live server's worker sends it: the customer's reply quotes the provider id the send got.
+    def provider_id():
+        return message_store.get(interaction["_id"], sent["id"], {"provider_message_id": 1}).get("provider_message_id")
+
+    stored = wait_for(provider_id)
+    assert stored, "the template was never sent"
+    reply = build_inbound(PHONE, "button_reply", reply={"title": "Thanks!", "payload": "Thanks!"}, context_message_id=stored)
     inbound.ingest(account, sandbox_events(account, reply))
     lifecycle.close(alice, interaction["_id"])
 
