@@ -3,7 +3,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from app.blueprints._crud import ConfirmForm, confirm_delete
 from app.blueprints._shared import apply_errors, options, public_base_url
 from app.blueprints.accounts import bp
-from app.blueprints.accounts.forms import AssistantTestForm, account_form_class, doc_to_form, error_aliases, form_to_data
+from app.blueprints.accounts.forms import (
+    RUNS,
+    AssistantTestForm,
+    account_form_class,
+    doc_to_form,
+    error_aliases,
+    form_to_data,
+)
 from app.services.assistant import trial
 from app.services.channel import account_fields, accounts, template_sync
 from app.services.contacts import contact_lists
@@ -74,7 +81,7 @@ def _show(doc, test_form, test_result=None):
     return render_template("accounts/show.html", account=accounts.public_account(doc, public_base_url()), doc=doc,
                            generated=accounts.generated_secrets(doc), label=_labels()[doc["provider"]],
                            templates=template_catalog.templates_of(doc["_id"]), sync_form=ConfirmForm(),
-                           test_form=test_form, test_result=test_result,
+                           test_form=test_form, test_result=test_result, assistant_runs=RUNS,
                            limits={t: account_fields.human_size(account_fields.media_limit(doc["provider"], t))
                                    for t in account_fields.MEDIA_TYPES})
 

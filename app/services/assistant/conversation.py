@@ -15,7 +15,6 @@ from app.domain import messages as msgs
 from app.domain import search
 from app.domain.interaction_shapes import TEXT_MAX
 from app.domain.shapes import DEFAULT_HANDOFF_MESSAGE
-from app.realtime.push import online_user_ids
 from app.services import clock
 from app.services.assistant import chat_api, prompt, rules, settings
 from app.services.channel.accounts import cached_account
@@ -40,7 +39,7 @@ def _agents_online(account, chatbot):
     """Whether one of the account queue's agents is online (asked only when the assistant runs outside agents' hours)."""
     if chatbot.get("runs") != rules.NO_AGENTS_ONLINE:
         return False
-    return bool(set(routing.queue_agent_ids(account.get("queue_id"))) & online_user_ids())
+    return bool(routing.online_agent_ids(account.get("queue_id")))
 
 
 def fresh_state(now):

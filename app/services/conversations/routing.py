@@ -38,13 +38,16 @@ def _active_members(queue_id):
     return [str(user["_id"]) for user in active]
 
 
+def online_agent_ids(queue_id):
+    """The queue's active agents who are online now (ids as strings)."""
+    online = online_user_ids()
+    return [agent_id for agent_id in queue_agent_ids(queue_id) if agent_id in online]
+
+
 def offer_targets(interaction):
     """Agent ids (strings) who should see this interaction offered now."""
-    online = online_user_ids()
     rejected = {str(agent_id) for agent_id in interaction.get("rejected_by", [])}
-    return [
-        agent_id for agent_id in queue_agent_ids(interaction.get("queue_id")) if agent_id in online and agent_id not in rejected
-    ]
+    return [agent_id for agent_id in online_agent_ids(interaction.get("queue_id")) if agent_id not in rejected]
 
 
 def card(interaction):
