@@ -19,7 +19,7 @@ export class Tab {
     this.interaction = interaction || { id };
     this.contact = null;
     this.unread = 0;
-    this.sequencer = new Sequencer(desktop.socket, id, (event) => this.apply(event), () => this.lose("Your access to this conversation changed"), () => this.reload());
+    this.sequencer = new Sequencer(desktop.socket, id, (event) => this.apply(event), () => this.lost || this.lose("Your access to this conversation changed"), () => this.reload());
     this.conversation = new Conversation(id, this.bubbleContext());
     this.sender = new Sender(id, this.conversation, this.boot.user, (text, level) => this.composer.notice(text, level),
       () => ({ contact: this.contact || {}, agent: this.boot.user, account: this.account }));
@@ -144,7 +144,8 @@ export class Tab {
 
   // --- live events ----------------------------------------------------------------------
   // Taken out of the interaction's room (transferred away, out of its queue): nothing new will
-  // arrive, so say so instead of going quiet.
+  // arrive, so say so instead of going quiet. The server's notice says why; the sequencer's own
+  // (its replay refused) does not replace it when it comes second.
   lose(reason) {
     this.lost = `${reason} — you can no longer see new messages.`;
     this.refresh();
