@@ -138,6 +138,8 @@ INDEXES += [
         name="one_message_per_provider_id",
     ),
     index("messages", ("interaction_id", ASCENDING), ("direction", ASCENDING), ("position", ASCENDING)),
+    # The interactions list's search: the conversations holding a word (interaction_search.py).
+    index("messages", ("search_terms", ASCENDING)),
     index("messages", ("account_id", ASCENDING), ("held", ASCENDING), partialFilterExpression={"held": True}),
     # The reconciler's stuck sends and downloads (app/services/conversations/reconcile.py).
     index(

@@ -1,5 +1,6 @@
-"""Search terms kept on each interaction, so searching by name, number or a word of a message
-is an indexed query (a multikey index on `search_terms`) instead of a scan of every message.
+"""Search terms, kept with what they describe: an interaction's contact name and number on the
+interaction, a message's words on the message (app/services/reading/interaction_search.py), so
+searching is an indexed query (multikey indexes on `search_terms`) instead of a scan of every message.
 
 Terms are lower-case words without accents, at least 2 characters; numbers are kept as digits.
 A query matches interactions holding a term that starts with each of its words.
@@ -41,3 +42,12 @@ def terms(*texts):
 def query_words(q):
     """The words of a search box entry, folded like the stored terms."""
     return terms(q)[:8]
+
+
+def message_terms(message):
+    """The search terms of a message of the conversation (the customer's, an agent's, the
+    assistant's): its text, caption, chosen reply and shared place. Notes and system lines have none."""
+    if message.get("direction") not in ("in", "out"):
+        return []
+    reply = message.get("reply") or {}
+    return terms(message.get("text"), message.get("caption"), reply.get("title"), (message.get("location") or {}).get("name"))

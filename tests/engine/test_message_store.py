@@ -10,7 +10,7 @@ from app.db import get_db
 from app.providers import sandbox
 from app.services import clock
 from app.services.attachments import media
-from app.services.conversations import inbound, lifecycle, outbound, search_terms
+from app.services.conversations import inbound, lifecycle, message_store, outbound
 from app.services.reading import interaction_queries
 from tests.engine.helpers import conversation, deliver, message
 from tests.support.builders import make_user
@@ -158,52 +158,29 @@ def test_init_db_moves_messages_kept_inside_interactions_once(team, runner):
     assert [m["text"] for m in stored_messages(interaction_id)] == ["kept in its own document"]
 
 
-def test_search_terms_stay_bounded_and_keep_the_contacts_name(team):
+def test_a_conversations_words_stay_on_its_messages_and_the_interaction_keeps_only_the_contacts(team):
+    """Every message updates its interaction: with the conversation's vocabulary on it, each update
+    rewrote a growing array (what made a long conversation's messages dearer, and 200 KB documents
+    rewritten per message on a server)."""
     account = team["account"]
-    inbound.ingest(account, customer_says(account, CUSTOMER, "hello", name="Maria Rossi"))
-    interaction = the_interaction()
-    filled = interaction["search_terms"] + [f"word{n}" for n in range(search_terms.MAX_TERMS - len(interaction["search_terms"]))]
-    get_db().interactions.update_one(
-        {"_id": interaction["_id"]}, {"$set": {"search_terms": filled, "search_terms_count": len(filled)}}
-    )
-    say(account, 1, "completely different vocabulary arrives later")
-    doc = the_interaction()
-    assert len(doc["search_terms"]) == search_terms.MAX_TERMS and doc["search_terms_count"] == search_terms.MAX_TERMS
-    assert {"maria", "rossi", "hello"} <= set(doc["search_terms"]), "the first terms stay: the contact is still found"
-
-
-def fill_terms(interaction_id):
-    doc = get_db().interactions.find_one({"_id": interaction_id})
-    filled = doc["search_terms"] + [f"word{n}" for n in range(search_terms.MAX_TERMS - len(doc["search_terms"]))]
-    fields = {"search_terms": filled, "search_terms_count": len(filled)}
-    get_db().interactions.update_one({"_id": interaction_id}, {"$set": fields})
-
-
-def test_a_full_interaction_takes_no_more_terms_so_a_long_conversation_costs_what_its_start_did(team):
-    """Once the terms reach the bound (and one trim), a message's update adds none: no set of
-    5,000 terms to search and no trim on every message (what made each message 50 times dearer)."""
-    account = team["account"]
-    say(account, 1, "hello")
-    fill_terms(the_interaction()["_id"])
-    say(account, 2, "the message that tips it over")  # adds its words, then one trim
+    inbound.ingest(account, customer_says(account, CUSTOMER, "hello there", name="Maria Rossi"))
+    for n in range(1, 40):
+        say(account, n, f"unique{n} words")
     with counting() as later:
-        for n in range(3, 8):
-            say(account, n, f"unique{n} words after the bound")
-    assert later.total == 5 * 2, f"an update and an insert per message, no trim: {later}"
-    doc = the_interaction()
-    assert doc["search_terms_count"] == search_terms.MAX_TERMS and "unique5" not in doc["search_terms"]
+        say(account, 40, "unique40 words")
+    assert later.total == 2, f"an update of the interaction and the message's insert: {later}"
+    interaction = the_interaction()
+    assert sorted(interaction["search_terms"]) == sorted(["maria", "rossi", CUSTOMER.lstrip("+")])
+    stored = list(message_store.all_of(interaction["_id"]))
+    assert stored[0]["search_terms"] == ["hello", "there"] and stored[5]["search_terms"] == ["unique5", "words"]
+    _, shown, _ = interaction_queries.detail(make_user("admin"), interaction["_id"])
+    assert shown and all("search_terms" not in m for m in shown), "a store field, never shown"
 
 
-def test_the_customers_next_interaction_gets_its_words_though_the_last_one_was_full(team):
-    account = team["account"]
-    say(account, 1, "hello")
-    first = the_interaction()["_id"]
-    fill_terms(first)
-    say(account, 2, "tips it over")
-    say(account, 3, "known full now")
-    lifecycle.close_by_system(first, "Closed for the test.")
-    say(account, 4, "a brand new question about invoices")
-    second = get_db().interactions.find_one({"contact.phone": CUSTOMER, "_id": {"$ne": first}})
-    assert {"invoices", "question"} <= set(second["search_terms"])
-    say(account, 5, "followup about refunds")
-    assert "refunds" in get_db().interactions.find_one({"_id": second["_id"]})["search_terms"]
+def test_notes_and_system_lines_bring_no_search_terms(team):
+    interaction = conversation(team)
+    lifecycle.add_note(team["alice"], interaction["_id"], "internal remark about zebras")
+    lifecycle.close(team["alice"], interaction["_id"])
+    lines = [m for m in message_store.all_of(interaction["_id"]) if m["direction"] not in ("in", "out")]
+    assert {m["kind"] for m in lines} == {"note", "system"}
+    assert all("search_terms" not in m for m in lines)

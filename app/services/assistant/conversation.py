@@ -12,13 +12,12 @@ import logging
 from app import jobs
 from app.db import get_db
 from app.domain import messages as msgs
-from app.domain import search
 from app.domain.interaction_shapes import TEXT_MAX
 from app.domain.shapes import DEFAULT_HANDOFF_MESSAGE
 from app.services import clock
 from app.services.assistant import chat_api, prompt, rules, settings
 from app.services.channel.accounts import cached_account
-from app.services.conversations import lifecycle, live, message_store, routing, search_terms
+from app.services.conversations import lifecycle, live, message_store, routing
 from app.services.conversations.delivery import enqueue_delivery
 from app.services.serialize import plain
 
@@ -151,12 +150,9 @@ def post(interaction_id, text, counted=False, answered=None, require_bot=True):
         changes["assistant.answered"] = answered
     update = {"$set": changes, "$inc": {"seq": 1, "messages_len": 1, "message_count": 1, "assistant.turns": int(counted)}}
     key = {"_id": interaction_id, "is_open": True, **({"status": BOT} if require_bot else {})}
-    terms_key = search_terms.key_of(key)
-    left_out = search_terms.add(update, search.terms(text), terms_key)
     doc = lifecycle.append_line(key, update, message)
     if doc is None:
         return None
-    search_terms.settle(terms_key, doc, left_out)
     live.publish(doc, "message", {"message": plain(msgs.with_position(message, doc)), "interaction": routing.card(doc)})
     enqueue_delivery(doc["_id"], message["id"])
     return message

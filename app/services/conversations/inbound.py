@@ -29,7 +29,7 @@ from app.services.analysis import interaction_sentiment
 from app.services.assistant import conversation as assistant
 from app.services.attachments import media
 from app.services.contacts import number_lookup
-from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, search_terms, statuses
+from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, statuses
 from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
@@ -222,20 +222,13 @@ def _create(account, contact, message, previous=_UNKNOWN):
         messages_len=1,
         window_expired=doc_window_expired(message, now),
         sentiment_scores={"messages": 1 if message.get("sentiment") else 0},
-        search_terms=search.terms(doc["contact"]["name"], doc["contact"]["phone"], *message_texts(message)),
+        search_terms=search.terms(doc["contact"]["name"], doc["contact"]["phone"]),
     )
-    doc["search_terms_count"] = len(doc["search_terms"])
     try:
         doc["_id"] = get_db().interactions.insert_one(doc).inserted_id
     except DuplicateKeyError:
         return None
     return doc
-
-
-def message_texts(message):
-    """The searchable words a message brings."""
-    reply = message.get("reply") or {}
-    return [message.get("text"), message.get("caption"), reply.get("title"), (message.get("location") or {}).get("name")]
 
 
 def doc_window_expired(message, now):
@@ -261,14 +254,11 @@ def _append(key, message):
     if message.get("sentiment"):  # its ordinal among the scored messages (interaction_sentiment)
         update["$inc"]["sentiment_scores.messages"] = 1
     filter_ = {**key, "is_open": True}
-    terms_key = search_terms.key_of(filter_)
-    left_out = search_terms.add(update, search.terms(*message_texts(message)), terms_key)
     if not doc_window_expired(message, now):
         update["$set"]["window_expired"] = False
     appended = get_db().interactions.find_one_and_update(
         filter_, update, projection={"search_terms": 0}, return_document=ReturnDocument.AFTER
     )
-    search_terms.settle(terms_key, appended, left_out)
     return appended
 
 

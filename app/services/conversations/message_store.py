@@ -8,21 +8,25 @@ never assume positions are contiguous. The unique (account, provider id, directi
 the deduplication of a provider delivering the same customer message twice.
 
 A stored document is the message as the app always knew it plus `_id`, `interaction_id`,
-`account_id`, `position`, and for a customer's message `followups` (the event number and kind its
+`account_id`, `position`, its `search_terms` (app/domain/search.py; the interactions list finds a
+conversation by them), and for a customer's message `followups` (the event number and kind its
 live event took, for a retry that must do its follow-ups again).
 """
+
+import re
 
 import bson
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import WriteError
 
 from app.db import get_db
+from app.domain.search import message_terms
 
 MAX_BYTES = 16 * 1024 * 1024  # a server's maxBsonObjectSize
-# Room for the fields the store adds (ids, position, follow-ups) to a message it was asked to check.
+# Room for the other fields the store adds (ids, position, follow-ups) to a message it was asked to check.
 _STORE_OVERHEAD = 512
 # Fields the store adds to a message; never shown to clients (position is, by readers, explicitly).
-STORE_FIELDS = ("_id", "interaction_id", "account_id", "position", "followups")
+STORE_FIELDS = ("_id", "interaction_id", "account_id", "position", "followups", "search_terms")
 
 
 def _collection():
@@ -43,7 +47,7 @@ def check_storable(message):
     media = message.get("media")
     if media:
         message = {**message, "media": {k: v for k, v in media.items() if not str(v).startswith("data:")}}
-    size = len(bson.encode(message)) + _STORE_OVERHEAD
+    size = len(bson.encode({**message, "search_terms": message_terms(message)})) + _STORE_OVERHEAD
     if size > MAX_BYTES:
         raise WriteError(f"object to insert too large. size in bytes: {size}, max size: {MAX_BYTES}", 2)
 
@@ -59,6 +63,7 @@ def append(interaction, message, followups=None):
         "account_id": interaction["account_id"],
         "position": position,
     }
+    _add_terms(doc, message)
     if followups is not None:  # what a retry needs to do the follow-ups again (inbound._redo)
         doc["followups"] = followups
     _collection().insert_one(doc)
@@ -67,7 +72,15 @@ def append(interaction, message, followups=None):
 
 def insert_new(interaction_id, account_id, position, message):
     """Store `message` at a known free position (a new interaction's first message, the migration)."""
-    _collection().insert_one({**message, "interaction_id": interaction_id, "account_id": account_id, "position": position})
+    doc = {**message, "interaction_id": interaction_id, "account_id": account_id, "position": position}
+    _add_terms(doc, message)
+    _collection().insert_one(doc)
+
+
+def _add_terms(doc, message):
+    words = message_terms(message)
+    if words:
+        doc["search_terms"] = words
 
 
 def get(interaction_id, message_id, projection=None):
@@ -175,3 +188,14 @@ def pending_media(older_than, limit=1000):
     """Customers' messages whose attachment is still `pending`, received before `older_than`, oldest first."""
     query = {"media.state": "pending", "direction": "in", "received_at": {"$lt": older_than}}
     return list(_collection().find(query).sort("received_at", ASCENDING).limit(limit))
+
+
+def interactions_with_term(prefix, limit, within=None):
+    """The interactions (ids) with a message holding a term that starts with `prefix`, reading at
+    most `limit` messages (None: all; then only those of the interactions `within`); with the number
+    of messages read, which reaches `limit` when more may hold it."""
+    filter_ = {"search_terms": {"$regex": "^" + re.escape(prefix)}}
+    if within is not None:
+        filter_["interaction_id"] = {"$in": list(within)}
+    docs = list(_collection().find(filter_, {"interaction_id": 1, "_id": 0}, limit=limit or 0))
+    return {doc["interaction_id"] for doc in docs}, len(docs)

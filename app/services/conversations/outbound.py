@@ -11,14 +11,13 @@ from pymongo.errors import DuplicateKeyError
 from app import jobs
 from app.db import get_db
 from app.domain import messages as msgs
-from app.domain import search
 from app.domain.interaction_shapes import TEXT_MAX, NewMessage
 from app.domain.messages import with_position
 from app.domain.window import is_open as window_is_open
 from app.services import clock
 from app.services.access.access_rules import as_oid, load_visible, require_owner, require_text
 from app.services.channel.provider_access import capabilities
-from app.services.conversations import lifecycle, live, message_store, reconcile, routing, search_terms
+from app.services.conversations import lifecycle, live, message_store, reconcile, routing
 from app.services.conversations.delivery import enqueue_delivery, read_receipts_when
 from app.services.conversations.locations import check_location
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -187,8 +186,6 @@ def queue_message(interaction, message, account):
         "$inc": {"seq": 0 if message.get("hidden") else 1, "messages_len": 1, "message_count": 0 if message.get("hidden") else 1},
     }
     filter_ = {"_id": interaction["_id"], "is_open": True}
-    terms_key = search_terms.key_of(filter_)
-    left_out = search_terms.add(update, search.terms(message.get("text"), message.get("caption")), terms_key)
     if message.get("author") == "agent" and not message.get("hidden"):
         update["$min"] = {"first_response_at": message["at"]}  # for first-response-time figures
     stored = message_store.get(interaction["_id"], message["id"])
@@ -200,7 +197,6 @@ def queue_message(interaction, message, account):
         return _find_message(interaction["_id"], message["id"])
     if doc is None:
         raise Conflict("This interaction is closed.")
-    search_terms.settle(terms_key, doc, left_out)
     if message["kind"] == "reaction":
         _show_agent_reaction(doc, message)
     else:

@@ -4,7 +4,6 @@ Filters and sort combine into one query served by an index (see app/db.py); the 
 query, and the names it shows are stored on the interaction, so no per-row look-ups.
 """
 
-import re
 from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
@@ -18,6 +17,7 @@ from app.services.access.access_rules import load_visible, visibility_filter
 from app.services.conversations import message_store
 from app.services.conversations.delivery import read_receipts_when
 from app.services.errors import ServiceError
+from app.services.reading import interaction_search
 from app.services.setup.records import checked
 
 PER_PAGE = 25
@@ -101,7 +101,13 @@ def build_query(actor, args):
         query["is_open"] = True
     words = query_words(shown.q or "")
     if words:
-        query["$and"] = [{"search_terms": {"$regex": "^" + re.escape(word)}} for word in words]
+        try:
+            query["_id"] = {"$in": sorted(interaction_search.matching_ids(words))}
+        except interaction_search.TooCommon as common:
+            errors["q"] = (
+                f"{', '.join(map(repr, common.args[0]))} appears in too many conversations to search by alone: "
+                "add a rarer word, such as a name or a number."
+            )
     sort_key = shown.sort or "-start"
     descending = sort_key.startswith("-")
     page, per_page = shown.page or 1, shown.per_page or PER_PAGE
