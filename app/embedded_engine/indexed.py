@@ -321,6 +321,7 @@ class IndexedCollectionStore(store.CollectionStore):
 
     def __init__(self, name):
         self._maps = {}
+        self._maps_for = {}
         self._unique = {}
         self._paths = {}  # every field a map keys or a partial filter reads -> its parts
         self._indexed = {}  # id -> (each field's snapshot as last indexed, in `_paths` order; {array field: its keys})
@@ -368,6 +369,7 @@ class IndexedCollectionStore(store.CollectionStore):
                 for length in range(1, len(fields) + 1):
                     lookups.setdefault(tuple(fields[:length]), KeyMap(fields[:length]))
             self._maps, self._unique = lookups, unique
+            self._maps_for = {}  # the equality fields of a filter -> the look-up maps they fill
             fields = set()
             for key_map in self._all_maps():
                 fields |= key_map.reads or set(key_map.fields)
@@ -465,6 +467,16 @@ class IndexedCollectionStore(store.CollectionStore):
                 if collides:
                     raise DuplicateKeyError("E11000 Duplicate Key Error", 11000)
 
+    def _usable_maps(self, fields):
+        """The look-up maps whose every field is in `fields` (the queries of a collection come in a
+        few shapes: worked out once per shape, not for every map at every query)."""
+        usable = self._maps_for.get(fields)
+        if usable is None:
+            usable = self._maps_for[fields] = [
+                (keyed, key_map) for keyed, key_map in self._maps.items() if fields.issuperset(keyed)
+            ]
+        return usable
+
     def candidates(self, filter_):
         """The documents, in natural order, that can match `filter_` by its equalities on indexed
         fields; None when no index prefix or `_id` narrows it."""
@@ -482,9 +494,7 @@ class IndexedCollectionStore(store.CollectionStore):
             if "_id" in equalities:
                 ids = {value for value in equalities["_id"] if value in self._documents}
                 best = (len(ids), lambda: ids)
-            for fields, key_map in self._maps.items():
-                if not all(field in equalities for field in fields):
-                    continue
+            for fields, key_map in self._usable_maps(frozenset(equalities)):
                 combinations = list(itertools.islice(itertools.product(*(equalities[f] for f in fields)), _MAX_LOOKUPS + 1))
                 if len(combinations) > _MAX_LOOKUPS:
                     continue

@@ -5,6 +5,7 @@ import random
 import pytest
 
 from app.services.analysis import sentiment
+from app.services.analysis import sentiment_lexicon as lexicon
 
 
 def scores(*pairs):
@@ -170,3 +171,17 @@ def test_only_the_first_4096_characters_of_a_message_are_scored():
     padded = praise + "x " * 10_000 + "This is terrible, still broken"
     assert sentiment.score_text(padded) == sentiment.score_text(praise + "x " * 10_000)
     assert sentiment.score_text(padded)["label"] == "Positive"
+
+
+def test_a_word_takes_the_value_of_its_longest_listed_beginning():
+    """The look-up by prefix length gives what reading every `prefix*` entry, longest first, gives."""
+    entries = sentiment._entries(lexicon.POSITIVE, 1) + sentiment._entries(lexicon.NEGATIVE, -1)
+    listed = [(word[:-1], value) for word, value in entries if word.endswith("*")]
+    by_length = sorted(listed, key=lambda entry: -len(entry[0]))  # stable: a prefix listed twice keeps its first value
+    words = sentiment._Words(entries)
+    for prefix, _ in listed:
+        for word in (prefix, prefix + "issimo", prefix[:-1]):
+            if word in words.exact:
+                continue
+            expected = next((value for known, value in by_length if word.startswith(known)), None)
+            assert words.get(word) == expected, word

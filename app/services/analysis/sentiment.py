@@ -81,12 +81,20 @@ class _Words:
 
     def __init__(self, entries):
         self.exact = {word: value for word, value in entries if not word.endswith("*")}
-        self.prefixes = sorted(((word[:-1], value) for word, value in entries if word.endswith("*")), key=lambda p: -len(p[0]))
+        self.prefixes = {}
+        for word, value in entries:
+            if word.endswith("*"):
+                self.prefixes.setdefault(word[:-1], value)  # a prefix listed twice: its first value
+        # a word is looked up by its own beginnings of each prefix length, longest first
+        self.lengths = sorted({len(prefix) for prefix in self.prefixes}, reverse=True)
 
     def get(self, word):
         if word in self.exact:
             return self.exact[word]
-        return next((value for prefix, value in self.prefixes if word.startswith(prefix)), None)
+        for length in self.lengths:
+            if length <= len(word) and word[:length] in self.prefixes:
+                return self.prefixes[word[:length]]
+        return None
 
 
 def _entries(tiers, sign):
