@@ -46,7 +46,7 @@ def create_app(config=None):
     provider_http.configure(config.PARLEY_PROVIDER_CONNECT_TIMEOUT, config.PARLEY_PROVIDER_READ_TIMEOUT)
     db.connect(config.MONGO_URI)
     db.ensure_indexes()
-    queues.configure(config.REDIS_URL)
+    queues.configure(config.REDIS_URL, config.PARLEY_REDIS_TIMEOUT_SECONDS)
     config_cache.configure(config.PARLEY_CONFIG_CACHE_MS)
     assistant_settings.configure(config.PARLEY_ASSISTANT_TIMEOUT, config.PARLEY_ASSISTANT_DEBOUNCE_SECONDS)
 

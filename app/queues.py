@@ -12,11 +12,13 @@ from rq import Queue
 # assistant: the AI assistant's answers (each may wait for its endpoint up to PARLEY_ASSISTANT_TIMEOUT).
 QUEUE_NAMES = ("inbound", "outbound", "media", "sentiment", "maintenance", "assistant")
 
-_state = {"url": None}
+_state = {"url": None, "timeout": None}
 
 
-def configure(redis_url):
-    _state["url"] = redis_url
+def configure(redis_url, timeout=None):
+    """`timeout`: seconds a call waits for Redis's answer (None: no limit) on the connection that
+    requests and jobs use; the workers' own connection has none (see worker_redis)."""
+    _state["url"], _state["timeout"] = redis_url, timeout
 
 
 def redis_url():
@@ -26,13 +28,18 @@ def redis_url():
 
 
 @lru_cache(maxsize=8)
-def _connection(url):
-    # No socket_timeout: RQ workers block on BLPOP longer than any short timeout.
-    return Redis.from_url(url, socket_connect_timeout=2, health_check_interval=30)
+def _connection(url, timeout):
+    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=timeout, health_check_interval=30)
 
 
 def get_redis():
-    return _connection(redis_url())
+    """The connection of requests and jobs: a call Redis does not answer in time raises TimeoutError."""
+    return _connection(redis_url(), _state["timeout"])
+
+
+def worker_redis():
+    """The connection an RQ worker waits for jobs on: its BLPOP blocks longer than any short timeout."""
+    return _connection(redis_url(), None)
 
 
 def run_script(source, keys, args, client=None):

@@ -10,6 +10,11 @@ Under cProfile (counting CPU time), the time spent inside the embedded engine (m
 apart from the rest, which is what Parley itself costs per message whatever the database; the
 MongoDB round trips of a follow-up and of a new customer's first message are counted as a
 MongoDB server would receive them.
+
+The cost of a message by its conversation's length, in the same process: customers whose
+conversations hold LONG messages and customers whose hold about SHORT, in alternating rounds (so
+the machine's drift falls on both alike), over the same stored data; CPU time per message, the
+median of the rounds.
 """
 
 import argparse
@@ -19,6 +24,7 @@ import hmac
 import json
 import os
 import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -32,6 +38,8 @@ from bench.results import write_section  # noqa: E402
 from tools.devstack import RedisServer  # noqa: E402
 
 CUSTOMERS = 50
+LONG, SHORT = 2000, 10  # messages already in a conversation
+LONG_CUSTOMERS, SHORT_CUSTOMERS, ROUNDS = 10, 200, 5
 ENGINE_PATHS = (f"{os.sep}mongomock{os.sep}", f"app{os.sep}embedded_engine{os.sep}")
 
 
@@ -116,6 +124,7 @@ def measure(count):
             cpu, wall = time.process_time() - cpu_started, time.perf_counter() - wall_started
             unprofiled = _unprofiled_cpu(client, state, count)
             follow_up, first = round_trips(app, client, state)
+            by_length = conversation_length(client, state, quick=count < 1000)
     finally:
         redis.stop()
     engine, total = engine_share(profile)
@@ -129,6 +138,7 @@ def measure(count):
         "parley_cpu_ms": unprofiled * parley_fraction,
         "follow_up": follow_up,
         "first": first,
+        "by_length": by_length,
     }
 
 
@@ -141,6 +151,35 @@ def _unprofiled_cpu(client, state, count):
             drain_all()
     drain_all()
     return (time.process_time() - started) * 1000 / count
+
+
+def conversation_length(client, state, quick=False):
+    """CPU ms per message to conversations of LONG messages and of about SHORT: the medians of
+    alternating rounds, each round one message to each short customer and as many to the long ones."""
+    long_size = LONG // 10 if quick else LONG
+    long_ids = range(8_000_000, 8_000_000 + LONG_CUSTOMERS)
+    short_ids = range(8_100_000, 8_100_000 + SHORT_CUSTOMERS)
+    numbers = iter(range(20_000_000, 30_000_000))
+
+    def send(customers, each):
+        started = time.process_time()
+        sent = 0
+        for _ in range(each):
+            for customer in customers:
+                post(client, state, customer, next(numbers))
+                sent += 1
+                if sent % 10 == 0:
+                    drain_all()
+        drain_all()
+        return (time.process_time() - started) * 1000 / sent
+
+    send(long_ids, long_size)
+    send(short_ids, SHORT)
+    rounds = {"long": [], "short": []}
+    for _ in range(ROUNDS):
+        rounds["short"].append(send(short_ids, 1))
+        rounds["long"].append(send(long_ids, SHORT_CUSTOMERS // LONG_CUSTOMERS))
+    return {"long_size": long_size, **{kind: statistics.median(values) for kind, values in rounds.items()}, "rounds": rounds}
 
 
 def report(result):
@@ -159,6 +198,17 @@ def report(result):
             f"| **Parley's own CPU, the engine's internals excluded** | **{result['parley_cpu_ms']:.2f} ms** |",
             f"| MongoDB round trips, follow-up text of a known customer | {result['follow_up'].total} |",
             f"| MongoDB round trips, first message of a new customer | {result['first'].total} |",
+            "",
+            f"By the conversation's length ({ROUNDS} alternating rounds of {SHORT_CUSTOMERS} messages each, CPU per "
+            "message, everything included):",
+            "",
+            "| conversations of | rounds | median | vs short |",
+            "|---|---|---|---|",
+            *(
+                f"| {size:,} messages | {', '.join(f'{v:.2f}' for v in result['by_length']['rounds'][kind])} ms "
+                f"| {result['by_length'][kind]:.2f} ms | {result['by_length'][kind] / result['by_length']['short']:.0%} |"
+                for kind, size in (("short", SHORT), ("long", result["by_length"]["long_size"]))
+            ),
             "",
             "Round trips, by collection and operation:",
             "",

@@ -123,6 +123,9 @@ class Config:
         self.PARLEY_ENCRYPTION_KEY = env_str("PARLEY_ENCRYPTION_KEY")
         self.MONGO_URI = env_str("MONGO_URI", "mongomock://localhost/parley")
         self.REDIS_URL = env_str("REDIS_URL")
+        # How long a request or a job waits for one Redis answer: a frozen Redis fails the call (a
+        # webhook answers 500 and its provider retries) instead of holding a handler forever.
+        self.PARLEY_REDIS_TIMEOUT_SECONDS = env_float("PARLEY_REDIS_TIMEOUT_SECONDS", 5.0)
         self.PARLEY_ASYNC_MODE = async_mode(config_name=self.NAME)
         if self.PARLEY_ASYNC_MODE not in ASYNC_MODES:
             raise ConfigError(f"PARLEY_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}")

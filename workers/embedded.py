@@ -21,7 +21,7 @@ from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 from rq.timeouts import BaseDeathPenalty
 
-from app.queues import QUEUE_NAMES, get_redis
+from app.queues import QUEUE_NAMES, worker_redis
 from workers.context import bind
 from workers.periodic import register_all
 
@@ -163,7 +163,7 @@ def start(app):
     """Start a worker thread per queue (see THREADS_PER_QUEUE), the scheduler and cron threads."""
     bind(app)
     stop = threading.Event()
-    threads = _threads(get_redis(), stop, app.config["PARLEY_EMBEDDED_POLL_SECONDS"])
+    threads = _threads(worker_redis(), stop, app.config["PARLEY_EMBEDDED_POLL_SECONDS"])
     for thread in threads:
         thread.start()
     log.warning("Embedded RQ workers, scheduler and periodic jobs running in this process (queues: %s)", ", ".join(QUEUE_NAMES))

@@ -39,7 +39,7 @@ def jobs_run_in_the_tests_app(app):
 
 def run_jobs(*queue_names):
     """Run what waits in `queue_names` with a real RQ worker in this thread, then return."""
-    SimpleWorker(list(queue_names), connection=queues.get_redis()).work(burst=True, logging_level="WARNING")
+    SimpleWorker(list(queue_names), connection=queues.worker_redis()).work(burst=True, logging_level="WARNING")
 
 
 def _conversation(account, agent, sender=OTHER_CUSTOMER):

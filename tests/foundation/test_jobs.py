@@ -78,7 +78,7 @@ def test_an_embedded_worker_ends_its_command_listener_when_it_unsubscribes(app):
     embedded worker's stop ends that thread on the answer to its unsubscribe, not on a next message."""
     from workers.embedded import ThreadWorker
 
-    redis = queues.get_redis()
+    redis = queues.worker_redis()
     for _ in range(5):
         worker = ThreadWorker(["maintenance"], connection=redis)
         worker.subscribe()

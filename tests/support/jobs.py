@@ -36,5 +36,5 @@ def run_inbound(app, queue_names=("inbound", "sentiment")):
             return done
 
     bind(app)
-    BurstWorker(list(queue_names), connection=queues.get_redis()).work(burst=True, logging_level="WARNING")
+    BurstWorker(list(queue_names), connection=queues.worker_redis()).work(burst=True, logging_level="WARNING")
     return dict(outcomes)

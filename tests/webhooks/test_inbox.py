@@ -3,11 +3,13 @@ customer's order, nothing lost when a worker dies or Redis stops, a poison event
 
 import json
 import random
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from rq import Worker
 
 from app import create_app, queues
 from app.db import get_db
@@ -196,6 +198,45 @@ def test_redis_down_at_the_webhook_is_a_500_and_the_providers_retry_is_accepted(
     assert run_inbound(app) == {"stored": 1, "duplicate": 1}
     with app.app_context():
         assert conversation_texts() == ["are you there?"]
+
+
+def test_a_frozen_redis_fails_the_webhook_in_time_and_the_providers_retry_is_accepted(config):
+    """A Redis that stops answering (stopped, swapping, a network partition) without closing its
+    connections: the webhook answers 500 once PARLEY_REDIS_TIMEOUT_SECONDS pass, instead of holding
+    its handler for as long as Redis is frozen."""
+    server = RedisServer().start()
+    config.REDIS_URL, config.PARLEY_REDIS_TIMEOUT_SECONDS = server.url, 0.5
+    try:
+        app = create_app(config)
+        client = app.test_client()
+        with app.app_context():
+            account = make_sandbox_account(make_queue())
+        event = sandbox.build_inbound(CUSTOMER, text="still there?", message_id="sim.frozen")
+        assert post(client, account, sandbox.build_inbound(CUSTOMER, text="hi", message_id="sim.warm")).status_code == 200
+        server.process.send_signal(signal.SIGSTOP)
+        pool = ThreadPoolExecutor(1)
+        try:
+            answer = pool.submit(post, client, account, event).result(timeout=30)  # answered, not held forever
+        finally:
+            server.process.send_signal(signal.SIGCONT)
+            pool.shutdown()
+        assert answer.status_code == 500 and answer.get_json()["error"]["code"] == "retry_later"
+        assert post(client, account, event).status_code == 200
+        # The write Redis had not answered may still be carried out once it runs again: the
+        # provider's retry is then a duplicate, applied once all the same.
+        assert run_inbound(app)["stored"] == 2
+        with app.app_context():
+            assert conversation_texts() == ["hi", "still there?"]
+    finally:
+        server.stop()
+
+
+def test_workers_in_the_web_process_leave_its_requests_their_redis_timeout(app):
+    """RQ raises the socket timeout of its connection's pool to outlast its BLPOP (minutes): on a
+    pool shared with requests (the embedded mode's worker threads), a frozen Redis held them as long."""
+    Worker(["inbound"], connection=queues.worker_redis())
+    assert queues.get_redis().connection_pool.connection_kwargs["socket_timeout"] == app.config["PARLEY_REDIS_TIMEOUT_SECONDS"]
+    assert queues.worker_redis().connection_pool.connection_kwargs["socket_timeout"] > 60
 
 
 def test_accepted_events_survive_a_redis_crash_and_are_applied_once(app_on_stoppable_redis):
