@@ -1,0 +1,1 @@
+"""Outbound campaigns: a template to many contacts at the number's rate."""
