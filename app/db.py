@@ -156,6 +156,21 @@ INDEXES += [
     ),
 ]
 
+# Campaigns (app/services/campaigns): the list, newest first; recipients one per number, claimed in
+# order by state, counted by state.
+INDEXES += [
+    index("campaigns", ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index(
+        "campaign_recipients",
+        ("campaign_id", ASCENDING),
+        ("phone", ASCENDING),
+        unique=True,
+        partialFilterExpression={"phone": {"$type": "string"}},
+        name="one_recipient_per_number",
+    ),
+    index("campaign_recipients", ("campaign_id", ASCENDING), ("state", ASCENDING), ("_id", ASCENDING)),
+]
+
 # Providers and webhooks: the admins' re-authorization banner (accounts by status, by name) and
 # webhook events that could not be stored, kept a month for replay.
 INDEXES += [

@@ -41,6 +41,9 @@ ANSWER_CUSTOMER = Job("answer-customer", "assistant", "workers.assistant.answer_
 # The interactions' sentiment from the scores their new customer messages were stored with: one job
 # for a drain round's messages (see gather).
 REFRESH_SENTIMENT = Job("refresh-sentiment", "sentiment", "workers.sentiment.refresh_interactions")
+# A campaign's sends (app/services/campaigns/sender.py): one job per campaign at a time, its own queue,
+# so that a campaign of 100,000 never delays an agent's message; it runs until paused or done.
+SEND_CAMPAIGN = Job("send-campaign", "campaigns", "workers.campaigns.send_campaign", "campaign-{campaign_id}", timeout=24 * 3600)
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
 # Queue again what a failure left waiting with no job (app/services/conversations/reconcile.py).
@@ -59,6 +62,7 @@ REGISTRY = (
     SWEEP_INBOXES,
     REFRESH_SENTIMENT,
     ANSWER_CUSTOMER,
+    SEND_CAMPAIGN,
     EXPIRE_WINDOWS,
     REOFFER_REJECTED,
     RECONCILE,

@@ -9,8 +9,9 @@ from rq import Queue
 # conversions; sentiment: the interactions' sentiment from their new messages' scores (one job per
 # drain round, kept apart so that it never delays the messages themselves); maintenance: periodic
 # jobs such as the 24 h window check;
-# assistant: the AI assistant's answers (each may wait for its endpoint up to PARLEY_ASSISTANT_TIMEOUT).
-QUEUE_NAMES = ("inbound", "outbound", "media", "sentiment", "maintenance", "assistant")
+# assistant: the AI assistant's answers (each may wait for its endpoint up to PARLEY_ASSISTANT_TIMEOUT);
+# campaigns: a campaign's sends, each job running until its campaign is paused or done.
+QUEUE_NAMES = ("inbound", "outbound", "media", "sentiment", "maintenance", "assistant", "campaigns")
 
 _state = {"url": None, "timeout": None}
 

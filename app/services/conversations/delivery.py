@@ -97,6 +97,13 @@ def build_outbound(adapter, account, interaction, message):
     return out
 
 
+def template_outbound(adapter, account, to, client_ref, spec):
+    """A template (its spec as template_rendering.prepare gives it) to `to`, outside any interaction:
+    a campaign's send."""
+    template = _template(adapter, account, spec)
+    return OutboundMessage(to=to, kind="template", client_ref=client_ref, window_open=False, template=template)
+
+
 def _upload(adapter, account, file_id, mime_type, filename):
     data, _ = media_store.get(file_id)
     return adapter.upload_media(data, mime_type, filename)

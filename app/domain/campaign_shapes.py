@@ -1,0 +1,53 @@
+"""What an admin gives to create a campaign, and the states a campaign and a recipient go through."""
+
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from app.domain.fields import Reference, References, Text, Whole
+from app.domain.shapes import Shape
+
+#: The contact fields a template parameter can take its value from.
+CONTACT_FIELDS = ("first_name", "last_name", "company", "phone", "mobile", "email")
+#: Meta's standard messaging tier, the default rate; 1,000/s is the highest tier's.
+DEFAULT_RATE, MAX_RATE = 80, 1000
+
+CAMPAIGN_STATES = ("scheduled", "sending", "paused", "cancelled", "done")
+# pending: waits its turn; sending: claimed by a worker (sent at most once); sent, delivered, read,
+# replied: as the provider and the customer said; failed: with the provider's reason; skipped:
+# never sent (invalid number, opted out), with the reason.
+RECIPIENT_STATES = ("pending", "sending", "sent", "delivered", "read", "replied", "failed", "skipped")
+
+
+class ParamSource(Shape):
+    """One template parameter: a contact's field, or the same text for everyone."""
+
+    field: Annotated[str, Field(json_schema_extra={"enum": list(CONTACT_FIELDS)})] | None = None
+    value: Text(1024) | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.field is None) == (self.value is None):
+            raise ValueError("Give either a contact field or a fixed value.")
+        if self.field is not None and self.field not in CONTACT_FIELDS:
+            raise ValueError(f"One of: {', '.join(CONTACT_FIELDS)}.")
+        return self
+
+
+class ParamMapping(Shape):
+    header: list[ParamSource] = []
+    body: list[ParamSource] = []
+    buttons: dict[str, ParamSource] = {}
+
+
+class NewCampaign(Shape):
+    name: Text(100, required=True)
+    account_id: Reference("accounts", "WhatsApp account", required=True)
+    template_id: Reference("templates", "template", required=True)
+    params: ParamMapping = ParamMapping()
+    list_ids: References("contact_lists", "contact list")
+    tag: Text(60) | None = None
+    rate: Whole(1, MAX_RATE) = DEFAULT_RATE
+    response_timeout_days: Whole(1, 30) = 1
+    close_on_quick_reply: bool = False
+    reply_queue_id: Reference("queues", "queue") | None = None

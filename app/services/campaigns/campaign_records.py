@@ -1,0 +1,118 @@
+"""Creating campaigns and steering them: pause, resume, cancel, and their progress by state.
+
+A campaign is checked whole before anything is written (the account can start conversations,
+the template is the account's and usable, each template parameter has a source), then its
+recipients are expanded once and its sending job is queued. Pausing or cancelling is a change of
+the campaign's state, which its senders read before every send (sender.py).
+"""
+
+from pymongo import ReturnDocument
+
+from app import jobs
+from app.db import get_db
+from app.domain.campaign_shapes import RECIPIENT_STATES, NewCampaign
+from app.services import clock
+from app.services.campaigns import recipients
+from app.services.channel.provider_access import capabilities
+from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.setup.records import checked, object_id
+from app.services.setup.template_rendering import prepare
+
+#: Template statuses a campaign cannot send (Meta's review and quality states).
+UNUSABLE_TEMPLATES = ("PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", "DELETED")
+
+
+def create(actor, data):
+    """Check and store a campaign, expand its recipients and start sending. The campaign."""
+    spec = checked(NewCampaign, data, "Check the campaign.")
+    account = get_db().accounts.find_one({"_id": object_id(spec.account_id, "account")})
+    if account is None:
+        raise ValidationFailed("Check the campaign.", {"account_id": "No such WhatsApp account."})
+    if "start_conversation" not in capabilities(account):
+        raise ValidationFailed(
+            "Check the campaign.", {"account_id": f"{account['name']} ({account['provider']}) cannot send the first message."}
+        )
+    template = get_db().templates.find_one({"_id": object_id(spec.template_id, "template"), "account_id": account["_id"]})
+    if template is None:
+        raise ValidationFailed("Check the campaign.", {"template_id": "No such template on this account."})
+    if str(template.get("status", "")).upper() in UNUSABLE_TEMPLATES:
+        refused = f"This template is {template['status'].lower()}: it cannot be sent."
+        raise ValidationFailed("Check the campaign.", {"template_id": refused})
+    mapping = spec.params.model_dump(exclude_none=True)
+    _check_mapping(template, mapping)
+    now = clock.now()
+    doc = {
+        "name": spec.name,
+        "account_id": account["_id"],
+        "template_id": template["_id"],
+        "template": {"name": template["name"], "language": template["language"]},
+        "params": mapping,
+        "list_ids": [object_id(list_id, "contact list") for list_id in spec.list_ids],
+        "tag": spec.tag,
+        "rate": spec.rate,
+        "response_timeout_days": spec.response_timeout_days,
+        "close_on_quick_reply": spec.close_on_quick_reply,
+        "reply_queue_id": object_id(spec.reply_queue_id, "queue") if spec.reply_queue_id else account.get("queue_id"),
+        "state": "sending",
+        "created_at": now,
+        "created_by": {"id": actor["_id"], "name": actor["name"]},
+    }
+    doc["_id"] = get_db().campaigns.insert_one(doc).inserted_id
+    doc["expanded"] = recipients.expand(doc)
+    get_db().campaigns.update_one({"_id": doc["_id"]}, {"$set": {"expanded": doc["expanded"]}})
+    jobs.enqueue(jobs.SEND_CAMPAIGN, campaign_id=str(doc["_id"]))
+    return doc
+
+
+def _check_mapping(template, mapping):
+    """Each parameter the template needs has a source: prepare() with stand-in values says which do not."""
+    stand_in = {
+        "header": ["x" for _ in mapping.get("header", [])],
+        "body": ["x" for _ in mapping.get("body", [])],
+        "buttons": dict.fromkeys(mapping.get("buttons", {}), "x"),
+    }
+    try:
+        prepare(template, stand_in)
+    except ValidationFailed as refused:
+        raise ValidationFailed("Check the template's parameters.", refused.fields) from None
+
+
+def get(campaign_id):
+    doc = get_db().campaigns.find_one({"_id": object_id(campaign_id, "campaign")})
+    if doc is None:
+        raise NotFound("No such campaign.")
+    return doc
+
+
+def progress(campaign_id):
+    """How many recipients are in each state."""
+    campaign_id = object_id(campaign_id, "campaign")
+    return {state: get_db().campaign_recipients.count_documents({"campaign_id": campaign_id, "state": state})
+            for state in RECIPIENT_STATES}
+
+
+def _move(campaign_id, from_states, to_state, refusal):
+    doc = get_db().campaigns.find_one_and_update(
+        {"_id": object_id(campaign_id, "campaign"), "state": {"$in": list(from_states)}},
+        {"$set": {"state": to_state, f"{to_state}_at": clock.now()}},
+        return_document=ReturnDocument.AFTER,
+    )
+    if doc is None:
+        get(campaign_id)  # NotFound when there is no such campaign
+        raise Conflict(refusal)
+    return doc
+
+
+def pause(campaign_id):
+    return _move(campaign_id, ("sending",), "paused", "Only a campaign that is sending can be paused.")
+
+
+def resume(campaign_id):
+    doc = _move(campaign_id, ("paused",), "sending", "Only a paused campaign can be resumed.")
+    jobs.enqueue(jobs.SEND_CAMPAIGN, campaign_id=str(doc["_id"]))
+    return doc
+
+
+def cancel(campaign_id):
+    """No more sends: what was pending stays pending, marked as not sent because of the cancel."""
+    return _move(campaign_id, ("sending", "paused", "scheduled"), "cancelled", "This campaign has ended already.")

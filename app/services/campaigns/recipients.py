@@ -1,0 +1,74 @@
+"""A campaign's recipients, expanded once from its contact lists into one record each.
+
+Each number is one recipient however many lists hold it (the first contact found gives the
+parameters); a contact without a usable number or opted out of marketing is recorded as skipped
+with the reason, so the admin sees why it was left out. The records are the campaign's work list:
+the sender claims each pending one once (sender.py).
+"""
+
+from pymongo import ASCENDING
+
+from app.db import get_db
+from app.domain.campaign_shapes import CONTACT_FIELDS
+from app.services.contacts.phones import to_e164
+from app.services.errors import ValidationFailed
+
+BATCH = 1000
+CONTACT_PROJECTION = dict.fromkeys((*CONTACT_FIELDS, "opted_out", "list_id"), 1)
+
+
+def expand(campaign):
+    """Write the campaign's recipient records; returns {"pending": n, "skipped": m}."""
+    query = {"list_id": {"$in": campaign["list_ids"]}}
+    if campaign.get("tag"):
+        query["tags"] = campaign["tag"]
+    seen, batch, counts = set(), [], {"pending": 0, "skipped": 0}
+    contacts = get_db().contacts.find(query, CONTACT_PROJECTION, sort=[("list_id", ASCENDING), ("phone", ASCENDING)])
+    for contact in contacts:
+        record = _record(campaign, contact)
+        if record["phone"] is not None:
+            if record["phone"] in seen:
+                continue
+            seen.add(record["phone"])
+        counts[record["state"]] += 1
+        batch.append(record)
+        if len(batch) == BATCH:
+            get_db().campaign_recipients.insert_many(batch)
+            batch = []
+    if batch:
+        get_db().campaign_recipients.insert_many(batch)
+    return counts
+
+
+def _record(campaign, contact):
+    record = {"campaign_id": campaign["_id"], "contact_id": contact["_id"], "state": "pending", "attempts": 0}
+    raw = contact.get("mobile") or contact.get("phone")
+    try:
+        record["phone"] = to_e164(raw) if raw else None
+    except ValidationFailed:
+        record["phone"] = None
+    if record["phone"] is None:
+        record.update(state="skipped", reason="No valid WhatsApp number.")
+    elif contact.get("opted_out"):
+        record.update(state="skipped", reason="Opted out of marketing messages.")
+    else:
+        record["params"] = resolve(campaign["params"], contact)
+        if record["params"] is None:
+            record.update(state="skipped", reason="A contact field the template needs is empty.")
+    return record
+
+
+def resolve(mapping, contact):
+    """The template parameters for one contact (prepare()'s shape), or None when a field it needs is empty."""
+    def value(source):
+        text = source["value"] if source.get("value") is not None else str(contact.get(source["field"]) or "").strip()
+        return text or None
+
+    params = {
+        "header": [value(s) for s in mapping.get("header", [])],
+        "body": [value(s) for s in mapping.get("body", [])],
+        "buttons": {index: value(s) for index, s in mapping.get("buttons", {}).items()},
+    }
+    if None in params["header"] or None in params["body"] or None in params["buttons"].values():
+        return None
+    return params
