@@ -169,6 +169,7 @@ INDEXES += [
         name="one_recipient_per_number",
     ),
     index("campaign_recipients", ("campaign_id", ASCENDING), ("state", ASCENDING), ("_id", ASCENDING)),
+    index("campaign_recipients", ("campaign_id", ASCENDING), ("_id", ASCENDING)),
 ]
 
 # Providers and webhooks: the admins' re-authorization banner (accounts by status, by name) and

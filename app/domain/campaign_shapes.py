@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from app.domain.fields import Reference, References, Text, Whole
 from app.domain.shapes import Shape
@@ -51,3 +51,60 @@ class NewCampaign(Shape):
     response_timeout_days: Whole(1, 30) = 1
     close_on_quick_reply: bool = False
     reply_queue_id: Reference("queues", "queue") | None = None
+
+    @field_validator("list_ids")
+    @classmethod
+    def _some_list(cls, list_ids):
+        if not list_ids:
+            raise ValueError("Choose at least one contact list.")
+        return list_ids
+
+
+class CampaignAnswer(Shape):
+    """A campaign as the API shows it, with how many recipients are in each state."""
+
+    id: str
+    name: str
+    account_id: str
+    template_id: str
+    template: dict
+    params: dict
+    list_ids: list[str]
+    tag: str | None = None
+    rate: int
+    response_timeout_days: int
+    close_on_quick_reply: bool
+    reply_queue_id: str | None = None
+    state: str
+    paused_because: str | None = None
+    created_at: str
+    created_by: dict
+    expanded: dict
+    progress: dict[str, int]
+
+
+class CampaignList(Shape):
+    data: list[CampaignAnswer]
+
+
+class RecipientAnswer(Shape):
+    """One recipient: its number, state, and why it failed or was skipped."""
+
+    id: str
+    phone: str | None = None
+    contact_id: str
+    state: str
+    reason: str | None = None
+    error: dict | None = None
+    provider_message_id: str | None = None
+    sent_at: str | None = None
+
+
+class RecipientList(Shape):
+    data: list[RecipientAnswer]
+    meta: dict
+
+
+class RecipientFilter(Shape):
+    state: Annotated[str, Field(json_schema_extra={"enum": list(RECIPIENT_STATES)})] | None = None
+    page: Whole(1, 100_000) = 1

@@ -10,7 +10,7 @@ from pymongo import ReturnDocument
 
 from app import jobs
 from app.db import get_db
-from app.domain.campaign_shapes import RECIPIENT_STATES, NewCampaign
+from app.domain.campaign_shapes import RECIPIENT_STATES, NewCampaign, RecipientFilter
 from app.services import clock
 from app.services.campaigns import recipients
 from app.services.channel.provider_access import capabilities
@@ -82,6 +82,25 @@ def get(campaign_id):
     if doc is None:
         raise NotFound("No such campaign.")
     return doc
+
+
+def latest(limit=100):
+    return list(get_db().campaigns.find({}, sort=[("created_at", -1), ("_id", -1)], limit=limit))
+
+
+RECIPIENTS_PAGE = 100
+
+
+def recipients_page(campaign_id, args):
+    """One page of a campaign's recipients (optionally in one state), in the order they are sent."""
+    shown = checked(RecipientFilter, args, "Check the filters.")
+    campaign = get(campaign_id)
+    query = {"campaign_id": campaign["_id"], **({"state": shown.state} if shown.state else {})}
+    rows = get_db().campaign_recipients.find(
+        query, {"params": 0, "campaign_id": 0}, sort=[("_id", 1)], skip=(shown.page - 1) * RECIPIENTS_PAGE, limit=RECIPIENTS_PAGE
+    )
+    total = get_db().campaign_recipients.count_documents(query)
+    return list(rows), {"page": shown.page, "per_page": RECIPIENTS_PAGE, "total": total}
 
 
 def progress(campaign_id):

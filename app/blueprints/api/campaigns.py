@@ -1,0 +1,68 @@
+"""Campaigns over the REST API (admins): create, list, watch, pause, resume, cancel, and the recipients."""
+
+from flask import g, jsonify, request
+
+from app.blueprints.api import bp, json_body
+from app.blueprints.api.openapi import operation
+from app.domain.campaign_shapes import CampaignAnswer, CampaignList, NewCampaign, RecipientFilter, RecipientList
+from app.services.campaigns import campaign_records
+from app.services.errors import Forbidden
+from app.services.serialize import plain
+
+ADMINS_ONLY = "Admins only."
+
+
+def _admin():
+    if g.api_user["role"] != "admin":
+        raise Forbidden("Only admins can manage campaigns.")
+
+
+def _present(doc):
+    return plain({**doc, "progress": campaign_records.progress(doc["_id"])})
+
+
+@bp.route("/campaigns", methods=["POST"])
+@operation("post", "Create a campaign and start sending it", CampaignAnswer, "The campaign.", 201, body=NewCampaign,
+           description=f"{ADMINS_ONLY} Its recipients are expanded at once (one per number); sending starts at once.")
+def create_campaign():
+    _admin()
+    return jsonify(_present(campaign_records.create(g.api_user, json_body()))), 201
+
+
+@bp.route("/campaigns", methods=["GET"])
+@operation("get", "List campaigns, newest first", CampaignList, "The latest 100.", description=ADMINS_ONLY)
+def list_campaigns():
+    _admin()
+    return jsonify(data=[_present(doc) for doc in campaign_records.latest()])
+
+
+@bp.route("/campaigns/<campaign_id>", methods=["GET"])
+@operation("get", "A campaign with its progress by state", CampaignAnswer, "The campaign.", description=ADMINS_ONLY)
+def get_campaign(campaign_id):
+    _admin()
+    return jsonify(_present(campaign_records.get(campaign_id)))
+
+
+@bp.route("/campaigns/<campaign_id>/recipients", methods=["GET"])
+@operation("get", "A campaign's recipients, 100 a page", RecipientList, "One page.", query=(RecipientFilter,),
+           description=ADMINS_ONLY)
+def campaign_recipients(campaign_id):
+    _admin()
+    rows, meta = campaign_records.recipients_page(campaign_id, dict(request.args))
+    return jsonify(data=plain(rows), meta=meta)
+
+
+def _action(name, summary):
+    def view(campaign_id):
+        _admin()
+        return jsonify(_present(getattr(campaign_records, name)(campaign_id)))
+
+    view.__name__ = f"campaign_{name}"
+    operation("post", summary, CampaignAnswer, "The campaign.", errors=("401", "403", "404", "409"),
+              description=ADMINS_ONLY)(view)
+    bp.add_url_rule(f"/campaigns/<campaign_id>/{name}", view.__name__, view, methods=["POST"])
+
+
+_action("pause", "Pause a campaign (every sender stops within a second)")
+_action("resume", "Resume a paused campaign")
+_action("cancel", "Cancel a campaign: nothing more is sent")
