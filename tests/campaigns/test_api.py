@@ -27,7 +27,8 @@ def test_an_admin_creates_watches_pauses_and_cancels_a_campaign(client, setup, f
     shown = admin.get(f"/campaigns/{campaign['id']}").get_json()
     assert shown["state"] == "done" and shown["progress"]["sent"] == 1
     skipped = admin.get(f"/campaigns/{campaign['id']}/recipients", query_string={"state": "skipped"}).get_json()
-    assert [(r["phone"], r["reason"]) for r in skipped["data"]] == [("+447700900602", "A contact field the template needs is empty.")]
+    why = "A contact field the template needs is empty."
+    assert [(r["phone"], r["reason"]) for r in skipped["data"]] == [("+447700900602", why)]
     assert admin.get(f"/campaigns/{campaign['id']}/recipients").get_json()["meta"]["total"] == 2
     assert [c["name"] for c in admin.get("/campaigns").get_json()["data"]] == ["Pick-up"]
     ended = admin.post(f"/campaigns/{campaign['id']}/cancel")
