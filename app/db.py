@@ -170,6 +170,13 @@ INDEXES += [
     ),
     index("campaign_recipients", ("campaign_id", ASCENDING), ("state", ASCENDING), ("_id", ASCENDING)),
     index("campaign_recipients", ("campaign_id", ASCENDING), ("_id", ASCENDING)),
+    index(
+        "campaign_recipients",
+        ("account_id", ASCENDING),
+        ("provider_message_id", ASCENDING),
+        partialFilterExpression={"provider_message_id": {"$type": "string"}},
+        name="campaign_sends_by_provider_id",
+    ),
 ]
 
 # Providers and webhooks: the admins' re-authorization banner (accounts by status, by name) and

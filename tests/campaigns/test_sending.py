@@ -3,16 +3,21 @@ once, each number sent once at the number's rate, provider errors classified, pa
 cancel, and a sender that died mid-run resumed without sending anyone twice."""
 
 import itertools
+import json
 import threading
 
 import pytest
 
 from app.db import get_db
+from app.services import clock
 from app.services.campaigns import campaign_records, sender
+from app.services.conversations import statuses
 from app.services.errors import Conflict, ValidationFailed
 from tests.fakes.provider_server import FakeResponse
+from tests.providers.support import read_bytes
 from tests.support.builders import make_user
-from tests.webhooks.support import PNID, make_account
+from tests.support.jobs import run_inbound
+from tests.webhooks.support import PNID, make_account, path_of, signed
 
 SEND_PATH = f"/v23.0/{PNID}/messages"
 ids = itertools.count()
@@ -159,3 +164,32 @@ def test_a_recipient_claimed_by_a_sender_that_died_is_never_sent_again(setup, fa
     sent = ["+" + request.json["to"] for request in fake_provider.requests_to(SEND_PATH)]
     assert sorted(sent) == sorted({f"+4477009005{n:02d}" for n in range(4)} - {claimed["phone"]})
     assert get_db().campaign_recipients.find_one({"_id": claimed["_id"]})["state"] == "sending"
+
+
+def meta_status(provider_message_id, status, timestamp):
+    body = json.loads(read_bytes("meta/status_delivered.json"))
+    change = body["entry"][0]["changes"][0]["value"]["statuses"][0]
+    change.update(id=provider_message_id, status=status, timestamp=str(timestamp))
+    return body
+
+
+def test_delivery_statuses_move_a_recipient_forward_only_through_the_signed_webhook(app, setup, fake_provider):
+    fake_provider.route("POST", SEND_PATH, lambda request: FakeResponse(
+        json={"messaging_product": "whatsapp", "messages": [{"id": f"wamid.TO{request.json['to']}"}]}))
+    contacts(setup["lists"][0], {"first_name": "Ana", "mobile": "+447700900701"}, {"first_name": "Bo", "mobile": "+447700900702"})
+    campaign = new_campaign(setup)
+    early = get_db().campaign_recipients.find_one({"phone": "+447700900702"})
+    # The provider's "delivered" for Bo's send arrives before the sender recorded its id.
+    assert statuses.apply_now(setup["account"]["_id"], "wamid.TO447700900702", "delivered", clock.now()) == "pending"
+    assert early["state"] == "pending"
+    assert sender.run(campaign["_id"]) == "done"
+    found = recipients(campaign)
+    assert found["+447700900702"]["state"] == "delivered", "the early status applied once the id was known"
+    ana = found["+447700900701"]["provider_message_id"]
+    client = app.test_client()
+    for status, at in (("read", 1_800_000_100), ("delivered", 1_800_000_050), ("failed", 1_800_000_200)):
+        headers, body = signed(setup["account"], meta_status(ana, status, at))
+        assert client.post(path_of(setup["account"]), data=body, headers=headers).status_code == 200
+    run_inbound(app)
+    assert recipients(campaign)["+447700900701"]["state"] == "read", "read stays: a late delivered or failed does not undo it"
+    assert campaign_records.progress(campaign["_id"])["read"] == 1

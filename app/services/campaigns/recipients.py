@@ -41,7 +41,8 @@ def expand(campaign):
 
 
 def _record(campaign, contact):
-    record = {"campaign_id": campaign["_id"], "contact_id": contact["_id"], "state": "pending", "attempts": 0}
+    record = {"campaign_id": campaign["_id"], "account_id": campaign["account_id"], "contact_id": contact["_id"],
+              "state": "pending", "state_rank": 0, "attempts": 0}
     raw = contact.get("mobile") or contact.get("phone")
     try:
         record["phone"] = to_e164(raw) if raw else None

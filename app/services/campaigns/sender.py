@@ -22,9 +22,10 @@ from pymongo import ASCENDING, ReturnDocument
 from app.db import get_db
 from app.providers.errors import ProviderError
 from app.services import clock
-from app.services.campaigns import throttle
+from app.services.campaigns import campaign_status, throttle
 from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for
+from app.services.conversations import statuses
 from app.services.conversations.delivery import template_outbound
 from app.services.setup.template_rendering import prepare
 
@@ -72,7 +73,9 @@ class _Run:
         except ProviderError as error:
             self.failed(recipient, error)
             return
-        _set(recipient, "sent", provider_message_id=result.provider_message_id, sent_at=clock.now())
+        _set(recipient, "sent", state_rank=campaign_status.RANK["sent"], provider_message_id=result.provider_message_id,
+             sent_at=clock.now())
+        statuses.flush_pending(self.account["_id"], result.provider_message_id)  # a status that beat this write
 
     def failed(self, recipient, error):
         attempts = recipient.get("attempts", 0) + 1

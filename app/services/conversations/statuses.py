@@ -2,12 +2,14 @@
 
 sent < delivered < read < played; `failed` counts until the message is known delivered and is
 final. A status for a message whose provider id we do not know yet (the webhook beat the send
-job's write) waits in `pending_statuses` and is applied when the id is recorded.
+job's write) waits in `pending_statuses` and is applied when the id is recorded. A campaign's
+send has no message: its recipient record takes the status (app/services/campaigns/campaign_status.py).
 """
 
 from app.db import get_db
 from app.domain.messages import FAILED_BEFORE_RANK, STATUS_RANK
 from app.services import clock
+from app.services.campaigns import campaign_status
 from app.services.channel import provider_failures
 from app.services.conversations import dedup, live, message_store
 
@@ -45,6 +47,9 @@ def apply_now(account_id, provider_message_id, status, at, error=None):
     if doc is None:
         if message_store.by_provider_id(account_id, provider_message_id, "out") is not None:
             return "stale"
+        campaign_send = campaign_status.apply(account_id, provider_message_id, status, at, error)
+        if campaign_send:
+            return campaign_send
         get_db().pending_statuses.insert_one(
             {
                 "account_id": account_id,
