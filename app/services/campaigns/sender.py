@@ -22,7 +22,7 @@ from pymongo import ASCENDING, ReturnDocument
 from app.db import get_db
 from app.providers.errors import ProviderError
 from app.services import clock
-from app.services.campaigns import campaign_status, throttle
+from app.services.campaigns import campaign_status, recovery, throttle
 from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for
 from app.services.conversations import statuses
@@ -52,6 +52,7 @@ class _Run:
         if time.monotonic() - self.read_at >= CHECK_EVERY:
             doc = get_db().campaigns.find_one({"_id": self.campaign["_id"]}, {"state": 1})
             self.state, self.read_at = (doc or {}).get("state", "cancelled"), time.monotonic()
+            recovery.hold_lease(self.campaign["_id"])  # alive: the reconciler leaves this campaign to us
         return self.state
 
     def loop(self):
@@ -122,6 +123,7 @@ def run(campaign_id, lanes=LANES):
     if campaign is None or campaign["state"] != "sending":
         return campaign["state"] if campaign else "missing"
     sending = _Run(campaign)
+    recovery.hold_lease(campaign_id)
     with ThreadPoolExecutor(lanes, thread_name_prefix="campaign") as pool:
         for done in [pool.submit(sending.loop) for _ in range(lanes)]:
             done.result()

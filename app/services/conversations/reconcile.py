@@ -25,6 +25,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 from app import jobs, queues
 from app.services import clock
 from app.services.assistant import recovery
+from app.services.campaigns import recovery as campaign_recovery
 from app.services.conversations import delivery, message_store
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,9 @@ def requeue_media(older_than):
 
 #: Finders of stuck work: each takes the cutoff (work older than it is stuck) and returns how
 #: many it queued again.
-FINDERS: list[Callable[[datetime], int]] = [requeue_sends, requeue_media, recovery.requeue_answers]
+FINDERS: list[Callable[[datetime], int]] = [
+    requeue_sends, requeue_media, recovery.requeue_answers, campaign_recovery.resume_campaigns,
+]
 
 
 def reconcile(after_seconds):

@@ -26,11 +26,12 @@ def apply(account, update):
             update.status,
             update.timestamp,
             update.error.to_dict() if update.error else None,
+            update.client_ref,
         ),
     )
 
 
-def apply_now(account_id, provider_message_id, status, at, error=None):
+def apply_now(account_id, provider_message_id, status, at, error=None, client_ref=None):
     """Move the message to `status` if that is forward; returns applied, stale, pending or ignored.
     `error` is the provider's, whole: agents get its sentence, admins its detail."""
     shown = provider_failures.public(error, doing="send") if error else None
@@ -47,7 +48,7 @@ def apply_now(account_id, provider_message_id, status, at, error=None):
     if doc is None:
         if message_store.by_provider_id(account_id, provider_message_id, "out") is not None:
             return "stale"
-        campaign_send = campaign_status.apply(account_id, provider_message_id, status, at, error)
+        campaign_send = campaign_status.apply(account_id, provider_message_id, status, at, error, client_ref)
         if campaign_send:
             return campaign_send
         get_db().pending_statuses.insert_one(
