@@ -8,8 +8,7 @@ from rq.job import Job
 from app import jobs, queues
 from app.providers import sandbox
 from app.services import clock
-from app.services.assistant import settings
-from app.services.conversations import reconcile
+from app.services.assistant import recovery, settings
 from tests.assistant.support import CUSTOMER, bot_account, bot_messages, customer_sends, fresh, interaction_of
 from tests.assistant.test_flow import sent
 from tests.fakes.chat_completions import completion
@@ -26,13 +25,13 @@ def test_the_reconciler_queues_a_lost_answer_again(app, client, fake_chat):
     message_id = queued.kwargs["message_id"]
     queued.delete()  # lost: Redis emptied, or a worker died with it
     later = clock.now() + timedelta(seconds=1)
-    assert reconcile.FINDERS[-1](later) == 1
-    assert reconcile.FINDERS[-1](later) == 0  # its job waits now
+    assert recovery.requeue_answers(later) == 1
+    assert recovery.requeue_answers(later) == 0  # its job waits now
     assert Job.fetch(jobs.ANSWER_CUSTOMER.job_id({"message_id": message_id}), connection=queues.get_redis())
     run_inbound(app, ("assistant", "outbound"))
     assert [m["text"] for m in bot_messages(interaction)] == ["Hello! How can I help?"]
     assert fresh(interaction)["assistant"]["answered"] == message_id
-    assert reconcile.FINDERS[-1](clock.now() + timedelta(seconds=1)) == 0  # answered: nothing to do
+    assert recovery.requeue_answers(clock.now() + timedelta(seconds=1)) == 0  # answered: nothing to do
 
 
 def test_quick_messages_within_the_debounce_get_one_answer(live_server, client, fake_chat):
