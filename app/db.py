@@ -160,6 +160,7 @@ INDEXES += [
 # order by state, counted by state.
 INDEXES += [
     index("campaigns", ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("campaigns", ("state", ASCENDING), ("start_at", ASCENDING)),
     index(
         "campaign_recipients",
         ("campaign_id", ASCENDING),

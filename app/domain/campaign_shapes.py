@@ -9,6 +9,7 @@ from app.domain.shapes import Shape
 
 #: The contact fields a template parameter can take its value from.
 CONTACT_FIELDS = ("first_name", "last_name", "company", "phone", "mobile", "email")
+LOCAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"
 #: Meta's standard messaging tier, the default rate; 1,000/s is the highest tier's.
 DEFAULT_RATE, MAX_RATE = 80, 1000
 
@@ -51,6 +52,9 @@ class NewCampaign(Shape):
     response_timeout_days: Whole(1, 30) = 1
     close_on_quick_reply: bool = False
     reply_queue_id: Reference("queues", "queue") | None = None
+    # When to start, on the wall clock of `time_zone` (an IANA name); none: at once.
+    start_at: Text(16, pattern=LOCAL_TIME, mismatch="Use a date and time like 2026-12-01T09:00.") | None = None
+    time_zone: Text(60) = "UTC"
 
     @field_validator("list_ids")
     @classmethod
@@ -77,6 +81,13 @@ class CampaignAnswer(Shape):
     reply_queue_id: str | None = None
     state: str
     paused_because: str | None = None
+    start_at: str | None = None
+    time_zone: str = "UTC"
+    started_at: str | None = None
+    paused_at: str | None = None
+    sending_at: str | None = None
+    cancelled_at: str | None = None
+    done_at: str | None = None
     created_at: str
     created_by: dict
     expanded: dict

@@ -5,12 +5,14 @@ cancel, and a sender that died mid-run resumed without sending anyone twice."""
 import itertools
 import json
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app import queues
 from app.db import get_db
 from app.services import clock
-from app.services.campaigns import campaign_records, sender
+from app.services.campaigns import campaign_records, recovery, sender
 from app.services.conversations import statuses
 from app.services.errors import Conflict, ValidationFailed
 from tests.fakes.provider_server import FakeResponse
@@ -193,3 +195,33 @@ def test_delivery_statuses_move_a_recipient_forward_only_through_the_signed_webh
     run_inbound(app)
     assert recipients(campaign)["+447700900701"]["state"] == "read", "read stays: a late delivered or failed does not undo it"
     assert campaign_records.progress(campaign["_id"])["read"] == 1
+
+
+def test_a_scheduled_campaign_starts_at_its_local_time_once(setup, fake_provider):
+    fake_provider.route("POST", SEND_PATH, ok)
+    contacts(setup["lists"][0], {"first_name": "Ana", "mobile": "+447700900801"})
+    clock.freeze(datetime(2026, 12, 1, 7, 0, tzinfo=UTC))
+    campaign = new_campaign(setup, start_at="2026-12-01T09:30", time_zone="Europe/Rome")  # 08:30 UTC in winter
+    assert campaign["state"] == "scheduled" and campaign["start_at"] == datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    [delayed] = queues.get_queue("campaigns").scheduled_job_registry.get_job_ids()
+    assert delayed == f"campaign-{campaign['_id']}"
+    assert sender.run(campaign["_id"]) == "scheduled", "a job early for its time sends nothing"
+    assert recovery.start_due_campaigns() == 0
+    clock.advance(timedelta(hours=1, minutes=31))
+    assert recovery.start_due_campaigns() == 1, "a lost delayed job is replaced"
+    assert sender.run(campaign["_id"]) == "done" and sender.run(campaign["_id"]) == "done"
+    assert len(fake_provider.requests_to(SEND_PATH)) == 1
+
+
+def test_a_start_time_must_be_in_a_known_zone_and_not_past(setup):
+    clock.freeze(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
+    with pytest.raises(ValidationFailed) as refused:
+        new_campaign(setup, start_at="2026-12-01T09:30", time_zone="Mars/Olympus")
+    assert refused.value.fields == {"time_zone": "Unknown time zone: use a name like Europe/Rome."}
+    with pytest.raises(ValidationFailed) as refused:
+        new_campaign(setup, start_at="2026-12-01T09:30")
+    assert "passed" in refused.value.fields["start_at"]
+    with pytest.raises(ValidationFailed) as refused:
+        new_campaign(setup, start_at="tomorrow 9")
+    assert refused.value.fields == {"start_at": "Use a date and time like 2026-12-01T09:00."}
+    assert new_campaign(setup, start_at="2026-12-01T11:58")["state"] == "sending", "a moment ago: now"

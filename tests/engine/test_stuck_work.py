@@ -104,7 +104,7 @@ def test_a_second_job_for_a_message_being_sent_does_nothing(shop, fake_provider)
     try:
         assert wait_for(lambda: fake_provider.requests_to(MESSAGES))
         assert delivery.deliver(str(interaction["_id"]), sent["id"]) == "skipped", "the first worker's claim holds it"
-        nothing = {"requeue_sends": 0, "requeue_media": 0, "requeue_answers": 0, "resume_campaigns": 0}
+        nothing = {"requeue_sends": 0, "requeue_media": 0, "requeue_answers": 0, "resume_campaigns": 0, "start_due_campaigns": 0}
         assert reconcile.reconcile(0) == nothing, "a claimed send is not stuck"
     finally:
         release.set()

@@ -6,6 +6,9 @@ recipients are expanded once and its sending job is queued. Pausing or cancellin
 the campaign's state, which its senders read before every send (sender.py).
 """
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from pymongo import ReturnDocument
 
 from app import jobs
@@ -41,6 +44,7 @@ def create(actor, data):
     mapping = spec.params.model_dump(exclude_none=True)
     _check_mapping(template, mapping)
     now = clock.now()
+    start_at = _start(spec, now)
     doc = {
         "name": spec.name,
         "account_id": account["_id"],
@@ -53,15 +57,37 @@ def create(actor, data):
         "response_timeout_days": spec.response_timeout_days,
         "close_on_quick_reply": spec.close_on_quick_reply,
         "reply_queue_id": object_id(spec.reply_queue_id, "queue") if spec.reply_queue_id else account.get("queue_id"),
-        "state": "sending",
+        "state": "scheduled" if start_at else "sending",
+        "start_at": start_at,
+        "time_zone": spec.time_zone,
         "created_at": now,
         "created_by": {"id": actor["_id"], "name": actor["name"]},
     }
     doc["_id"] = get_db().campaigns.insert_one(doc).inserted_id
     doc["expanded"] = recipients.expand(doc)
     get_db().campaigns.update_one({"_id": doc["_id"]}, {"$set": {"expanded": doc["expanded"]}})
-    jobs.enqueue(jobs.SEND_CAMPAIGN, campaign_id=str(doc["_id"]))
+    delay = (start_at - now).total_seconds() if start_at else None
+    jobs.enqueue(jobs.SEND_CAMPAIGN, delay=delay, campaign_id=str(doc["_id"]))
     return doc
+
+
+#: A start this recent is taken as "now" (the admin typed the current time).
+PAST_GRACE = timedelta(minutes=5)
+
+
+def _start(spec, now):
+    """The scheduled start in UTC, or None to start at once."""
+    try:
+        zone = ZoneInfo(spec.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationFailed("Check the campaign.", {"time_zone": "Unknown time zone: use a name like Europe/Rome."}) from None
+    if not spec.start_at:
+        return None
+    start = datetime.fromisoformat(spec.start_at).replace(tzinfo=zone).astimezone(UTC)
+    if start < now - PAST_GRACE:
+        passed = "This time has passed: choose a later one, or none to start now."
+        raise ValidationFailed("Check the campaign.", {"start_at": passed})
+    return start if start > now else None
 
 
 def _check_mapping(template, mapping):

@@ -48,6 +48,17 @@ def resume_campaigns(older_than=None):
     return resumed
 
 
+def start_due_campaigns(older_than=None):
+    """Queue the start of scheduled campaigns whose time has come (their delayed job may have been
+    lost with Redis); the job starts each once. How many were queued."""
+    due = get_db().campaigns.find({"state": "scheduled", "start_at": {"$lte": clock.now()}}, {"_id": 1})
+    started = 0
+    for campaign in due:
+        jobs.enqueue(jobs.SEND_CAMPAIGN, campaign_id=str(campaign["_id"]))
+        started += 1
+    return started
+
+
 def settle_in_doubt(campaign):
     """Recipients claimed by a dead sender longer than IN_DOUBT_FOR ago: back to pending where the
     provider would have told us of an accepted send, failed where it cannot tell."""

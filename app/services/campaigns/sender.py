@@ -119,7 +119,7 @@ def _set(recipient, state, **fields):
 def run(campaign_id, lanes=LANES):
     """Send the campaign's pending recipients until none is left or it is paused or cancelled;
     returns the campaign's state then."""
-    campaign = get_db().campaigns.find_one({"_id": campaign_id})
+    campaign = _start_if_due(get_db().campaigns.find_one({"_id": campaign_id}))
     if campaign is None or campaign["state"] != "sending":
         return campaign["state"] if campaign else "missing"
     sending = _Run(campaign)
@@ -132,6 +132,17 @@ def run(campaign_id, lanes=LANES):
             {"_id": campaign_id, "state": "sending"}, {"$set": {"state": "done", "done_at": clock.now()}}
         )
     return get_db().campaigns.find_one({"_id": campaign_id}, {"state": 1})["state"]
+
+
+def _start_if_due(campaign):
+    """A scheduled campaign whose time has come starts sending (once, whichever job gets there first)."""
+    if campaign is None or campaign["state"] != "scheduled" or clock.aware(campaign["start_at"]) > clock.now():
+        return campaign
+    return get_db().campaigns.find_one_and_update(
+        {"_id": campaign["_id"], "state": "scheduled"},
+        {"$set": {"state": "sending", "started_at": clock.now()}},
+        return_document=ReturnDocument.AFTER,
+    ) or get_db().campaigns.find_one({"_id": campaign["_id"]})
 
 
 def _left(campaign_id):

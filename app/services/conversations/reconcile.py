@@ -132,6 +132,7 @@ def requeue_media(older_than):
 #: many it queued again.
 FINDERS: list[Callable[[datetime], int]] = [
     requeue_sends, requeue_media, recovery.requeue_answers, campaign_recovery.resume_campaigns,
+    campaign_recovery.start_due_campaigns,
 ]
 
 
