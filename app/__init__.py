@@ -38,6 +38,7 @@ def create_app(config=None):
     from app.realtime import handlers as sockets
     from app.services import config_cache
     from app.services.assistant import settings as assistant_settings
+    from app.services.campaigns import opt_out
     from app.services.people import passwords
     from app.web import access, errors, headers, login, navigation, sessions
 
@@ -49,6 +50,7 @@ def create_app(config=None):
     queues.configure(config.REDIS_URL, config.PARLEY_REDIS_TIMEOUT_SECONDS)
     config_cache.configure(config.PARLEY_CONFIG_CACHE_MS)
     assistant_settings.configure(config.PARLEY_ASSISTANT_TIMEOUT, config.PARLEY_ASSISTANT_DEBOUNCE_SECONDS)
+    opt_out.configure(config.PARLEY_OPT_OUT_WORDS, config.PARLEY_OPT_IN_WORDS)
 
     app.config["RATELIMIT_STORAGE_URI"] = config.REDIS_URL
     # Off: the sign-in page sets its own Retry-After, which the limiter would stretch to its window.

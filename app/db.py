@@ -161,6 +161,9 @@ INDEXES += [
 INDEXES += [
     index("campaigns", ("created_at", DESCENDING), ("_id", DESCENDING)),
     index("campaigns", ("state", ASCENDING), ("start_at", ASCENDING)),
+    # A customer's STOP marks every contact holding the number (app/services/campaigns/opt_out.py).
+    index("contacts", ("phone", ASCENDING)),
+    index("contacts", ("mobile", ASCENDING)),
     index(
         "campaign_recipients",
         ("campaign_id", ASCENDING),

@@ -22,6 +22,12 @@ def env_str(name, default=None):
     return value if value not in (None, "") else default
 
 
+def env_words(name):
+    """A comma-separated list of words, or None when unset."""
+    raw = env_str(name)
+    return tuple(word.strip() for word in raw.split(",") if word.strip()) if raw else None
+
+
 def env_int(name, default):
     raw = env_str(name)
     if raw is None:
@@ -126,6 +132,10 @@ class Config:
         # How long a request or a job waits for one Redis answer: a frozen Redis fails the call (a
         # webhook answers 500 and its provider retries) instead of holding a handler forever.
         self.PARLEY_REDIS_TIMEOUT_SECONDS = env_float("PARLEY_REDIS_TIMEOUT_SECONDS", 5.0)
+        # A customer's whole message that opts their number out of campaigns, or back in (comma-separated;
+        # unset: app/services/campaigns/opt_out.py's STOP, START and their equivalents in other languages).
+        self.PARLEY_OPT_OUT_WORDS = env_words("PARLEY_OPT_OUT_WORDS")
+        self.PARLEY_OPT_IN_WORDS = env_words("PARLEY_OPT_IN_WORDS")
         self.PARLEY_ASYNC_MODE = async_mode(config_name=self.NAME)
         if self.PARLEY_ASYNC_MODE not in ASYNC_MODES:
             raise ConfigError(f"PARLEY_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}")

@@ -10,10 +10,12 @@ from pymongo import ASCENDING
 
 from app.db import get_db
 from app.domain.campaign_shapes import CONTACT_FIELDS
+from app.services.campaigns import opt_out
 from app.services.contacts.phones import to_e164
 from app.services.errors import ValidationFailed
 
 BATCH = 1000
+OPTED_OUT = "Opted out of marketing messages."
 CONTACT_PROJECTION = dict.fromkeys((*CONTACT_FIELDS, "opted_out", "list_id"), 1)
 
 
@@ -30,14 +32,24 @@ def expand(campaign):
             if record["phone"] in seen:
                 continue
             seen.add(record["phone"])
-        counts[record["state"]] += 1
         batch.append(record)
         if len(batch) == BATCH:
-            get_db().campaign_recipients.insert_many(batch)
+            _write(batch, counts)
             batch = []
     if batch:
-        get_db().campaign_recipients.insert_many(batch)
+        _write(batch, counts)
     return counts
+
+
+def _write(batch, counts):
+    """Insert a batch of records, the numbers that opted out (by replying STOP) skipped."""
+    out = opt_out.opted_out(record["phone"] for record in batch if record["state"] == "pending")
+    for record in batch:
+        if record["phone"] in out:
+            record.update(state="skipped", reason=OPTED_OUT)
+            record.pop("params", None)
+        counts[record["state"]] += 1
+    get_db().campaign_recipients.insert_many(batch)
 
 
 def _record(campaign, contact):
@@ -51,7 +63,7 @@ def _record(campaign, contact):
     if record["phone"] is None:
         record.update(state="skipped", reason="No valid WhatsApp number.")
     elif contact.get("opted_out"):
-        record.update(state="skipped", reason="Opted out of marketing messages.")
+        record.update(state="skipped", reason=OPTED_OUT)
     else:
         record["params"] = resolve(campaign["params"], contact)
         if record["params"] is None:

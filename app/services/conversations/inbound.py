@@ -28,6 +28,7 @@ from app.services import clock
 from app.services.analysis import interaction_sentiment
 from app.services.assistant import conversation as assistant
 from app.services.attachments import media
+from app.services.campaigns import opt_out
 from app.services.contacts import number_lookup
 from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, statuses
 from app.services.serialize import plain
@@ -86,6 +87,8 @@ def ingest_message(account, event, received_at=None, retry=False):
     if score is not None:
         message["sentiment"] = score
     message_store.check_storable(message)  # a refusal changes nothing
+    if message.get("kind") == "text":  # before storing: a retry after a failure records it again, harmlessly
+        opt_out.apply(account["_id"], event.sender, message.get("text"))
     appended = _append_by_number(account, event.sender, message)
     if appended is not None:
         interaction, how = appended, "appended"
