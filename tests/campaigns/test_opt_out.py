@@ -1,9 +1,9 @@
 """A customer's STOP keeps their number out of later campaigns (until START), whichever list holds it."""
 
 from app.db import get_db
-from app.services.campaigns import opt_out
+from app.services.campaigns import opt_out, sender
 from app.services.conversations import inbound
-from tests.campaigns.test_sending import contacts, new_campaign, recipients, setup  # noqa: F401 - the fixture
+from tests.campaigns.test_sending import SEND_PATH, contacts, new_campaign, ok, recipients, setup  # noqa: F401 - the fixture
 from tests.support.engine import customer_says, make_queue, make_sandbox_account
 from tests.support.round_trips import counting
 
@@ -55,3 +55,13 @@ def test_contacts_shows_who_opted_out(setup, admin_client):  # noqa: F811
     assert page.count("Opted out (replied STOP)") == 1
     row = next(line for line in page.split("<tr") if "Opted out" in line)
     assert "Ana" in row and "Bo" not in row
+
+
+def test_a_number_that_opts_out_after_the_campaign_was_created_is_not_sent(setup, fake_provider):  # noqa: F811
+    fake_provider.route("POST", SEND_PATH, ok)
+    contacts(setup["lists"][0], {"first_name": "Ana", "mobile": NUMBER}, {"first_name": "Bo", "mobile": "+447700900902"})
+    campaign = new_campaign(setup)
+    says("stop", 6)
+    assert sender.run(campaign["_id"]) == "done"
+    assert ["+" + request.json["to"] for request in fake_provider.requests_to(SEND_PATH)] == ["+447700900902"]
+    assert recipients(campaign)[NUMBER]["reason"] == "Opted out of marketing messages."

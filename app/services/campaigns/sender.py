@@ -22,7 +22,7 @@ from pymongo import ASCENDING, ReturnDocument
 from app.db import get_db
 from app.providers.errors import ProviderError
 from app.services import clock
-from app.services.campaigns import campaign_status, recovery, throttle
+from app.services.campaigns import campaign_status, opt_out, recipients, recovery, throttle
 from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for
 from app.services.conversations import statuses
@@ -67,6 +67,9 @@ class _Run:
             self.send(recipient)
 
     def send(self, recipient):
+        if opt_out.opted_out([recipient["phone"]]):  # since the campaign was created
+            _set(recipient, "skipped", reason=recipients.OPTED_OUT)
+            return
         _, spec = prepare(self.template, recipient["params"])
         message = template_outbound(self.adapter, self.account, recipient["phone"], str(recipient["_id"]), spec)
         try:
