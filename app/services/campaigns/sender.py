@@ -22,7 +22,7 @@ from pymongo import ASCENDING, ReturnDocument
 from app.db import get_db
 from app.providers.errors import ProviderError
 from app.services import clock
-from app.services.campaigns import campaign_status, opt_out, recipients, recovery, throttle
+from app.services.campaigns import campaign_replies, campaign_status, opt_out, recipients, recovery, throttle
 from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for
 from app.services.conversations import statuses
@@ -80,6 +80,7 @@ class _Run:
         _set(recipient, "sent", state_rank=campaign_status.RANK["sent"], provider_message_id=result.provider_message_id,
              sent_at=clock.now())
         statuses.flush_pending(self.account["_id"], result.provider_message_id)  # a status that beat this write
+        campaign_replies.awaiting(self.campaign, recipient)
 
     def failed(self, recipient, error):
         attempts = recipient.get("attempts", 0) + 1

@@ -28,7 +28,7 @@ from app.services import clock
 from app.services.analysis import interaction_sentiment
 from app.services.assistant import conversation as assistant
 from app.services.attachments import media
-from app.services.campaigns import opt_out
+from app.services.campaigns import campaign_replies, opt_out
 from app.services.contacts import number_lookup
 from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, statuses
 from app.services.serialize import plain
@@ -306,6 +306,7 @@ def _after_store(account, interaction, message, how):
         jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)
     if message.get("sentiment"):
         _refresh_sentiment(interaction, message)
+    campaign_replies.on_customer_message(account, interaction, message)
     settings = account.get("settings") or {}
     if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
         lifecycle.close_by_system(interaction["_id"], "Closed automatically: the customer answered with a quick reply.")

@@ -1,0 +1,60 @@
+"""A customer's reply to a campaign: the interaction it lands in is linked to the campaign.
+
+A send leaves a mark in Redis under (account, number) naming its recipient record, kept for the
+campaign's response timeout in days: the recipient's wait. The customer's next message, in a new
+interaction or an open one, links that interaction to the campaign ("campaign" on it), marks the
+recipient replied with the interaction, and ends the wait; with the campaign's "close interaction
+with quick reply", an answer by one of the template's buttons closes it with a system line. The
+writes come before the mark is removed, so a retried drain links again, to the same effect; once
+the timeout passes, the wait ends by itself and a later message is an ordinary one.
+"""
+
+from bson import ObjectId
+
+from app import queues
+from app.db import get_db
+from app.services import clock
+from app.services.campaigns import campaign_status
+from app.services.conversations import lifecycle
+
+QUICK_REPLIES = ("template_reply", "button_reply")
+DAY = 86400
+
+
+def _key(account_id, phone):
+    return f"parley:campaign-wait:{account_id}:{phone}"
+
+
+def awaiting(campaign, recipient):
+    """Start the recipient's wait for a reply (its template was just sent)."""
+    seconds = campaign["response_timeout_days"] * DAY
+    queues.get_redis().set(_key(campaign["account_id"], recipient["phone"]), str(recipient["_id"]), ex=seconds)
+
+
+def on_customer_message(account, interaction, message):
+    """Link `interaction` to the campaign the customer answers, if one waits; the campaign or None."""
+    key = _key(account["_id"], interaction["contact"]["phone"])
+    waiting = queues.get_redis().get(key)
+    if waiting is None:
+        return None
+    recipient = get_db().campaign_recipients.find_one({"_id": _object_id(waiting)})
+    fields = {"name": 1, "close_on_quick_reply": 1}
+    campaign = recipient and get_db().campaigns.find_one({"_id": recipient["campaign_id"]}, fields)
+    if campaign is not None:
+        get_db().campaign_recipients.update_one(
+            {"_id": recipient["_id"], "state_rank": {"$lt": campaign_status.RANK["replied"]}},
+            {"$set": {"state": "replied", "state_rank": campaign_status.RANK["replied"], "replied_at": clock.now(),
+                      "interaction_id": interaction["_id"]}},
+        )
+        link = {"id": campaign["_id"], "name": campaign["name"], "recipient_id": recipient["_id"]}
+        get_db().interactions.update_one({"_id": interaction["_id"]}, {"$set": {"campaign": link}})
+        if campaign.get("close_on_quick_reply") and message.get("kind") in QUICK_REPLIES:
+            answer = (message.get("reply") or {}).get("title") or message.get("text") or "a button"
+            said = f"Closed automatically: the customer answered the campaign “{campaign['name']}” with “{answer}”."
+            lifecycle.close_by_system(interaction["_id"], said)
+    queues.get_redis().delete(key)
+    return campaign
+
+
+def _object_id(raw):
+    return ObjectId(raw.decode() if isinstance(raw, bytes) else raw)
