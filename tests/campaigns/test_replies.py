@@ -40,7 +40,8 @@ def sent_campaign(setup, fake_provider, **settings):  # noqa: F811
 def test_the_reply_links_its_interaction_to_the_campaign_once(app, setup, fake_provider):  # noqa: F811
     campaign = sent_campaign(setup, fake_provider)
     interaction = customer_writes(app, setup["account"], "inbound_text", "wamid.R1", "Is it ready today?")
-    assert interaction["campaign"] == {"id": campaign["_id"], "name": "Orders", "recipient_id": recipients(campaign)[CUSTOMER]["_id"]}
+    recipient_id = recipients(campaign)[CUSTOMER]["_id"]
+    assert interaction["campaign"] == {"id": campaign["_id"], "name": "Orders", "recipient_id": recipient_id}
     replied = recipients(campaign)[CUSTOMER]
     assert (replied["state"], replied["interaction_id"]) == ("replied", interaction["_id"])
     assert interaction["is_open"] and interaction["status"] == "queued", "offered to the queue as inbound"
