@@ -10,7 +10,7 @@ from app.services import clock
 from app.services.campaigns import campaign_replies, sender
 from tests.campaigns.test_sending import SEND_PATH, contacts, new_campaign, ok, recipients, setup  # noqa: F401
 from tests.providers.support import read_bytes
-from tests.support.engine import stored_messages
+from tests.support.engine import live_events, stored_messages
 from tests.support.jobs import run_inbound
 from tests.webhooks.support import path_of, signed
 
@@ -65,3 +65,12 @@ def test_after_the_response_timeout_a_message_is_an_ordinary_one(app, setup, fak
     clock.advance(timedelta(days=2))
     interaction = customer_writes(app, setup["account"], "inbound_text", "wamid.R4", "Hi")
     assert "campaign" not in interaction and recipients(campaign)[CUSTOMER]["state"] == "sent"
+
+
+def test_a_reply_that_opens_an_interaction_goes_to_the_campaigns_reply_queue(app, setup, fake_provider):  # noqa: F811
+    sales = get_db().queues.insert_one({"name": "Sales", "agent_ids": [], "description": ""}).inserted_id
+    sent_campaign(setup, fake_provider, reply_queue_id=str(sales))
+    interaction = customer_writes(app, setup["account"], "inbound_text", "wamid.R5", "Tell me more")
+    assert (interaction["queue_id"], interaction["queue_name"]) == (sales, "Sales")
+    [offer] = [event for event in live_events(interaction["_id"]) if event["event"] == "offer"]
+    assert offer["interaction"]["queue_id"] == str(sales), "offered to the reply queue's agents"

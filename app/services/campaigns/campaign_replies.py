@@ -15,7 +15,7 @@ from app import queues
 from app.db import get_db
 from app.services import clock
 from app.services.campaigns import campaign_status
-from app.services.conversations import lifecycle
+from app.services.conversations import lifecycle, routing
 
 QUICK_REPLIES = ("template_reply", "button_reply")
 DAY = 86400
@@ -31,14 +31,16 @@ def awaiting(campaign, recipient):
     queues.get_redis().set(_key(campaign["account_id"], recipient["phone"]), str(recipient["_id"]), ex=seconds)
 
 
-def on_customer_message(account, interaction, message):
-    """Link `interaction` to the campaign the customer answers, if one waits; the campaign or None."""
+def link(account, interaction, how):
+    """Link `interaction` to the campaign the customer answers, if one waits. A waiting interaction
+    the message just opened (`how`: created, reopened) goes to the campaign's reply queue.
+    (interaction as it is now, the campaign or None)."""
     key = _key(account["_id"], interaction["contact"]["phone"])
     waiting = queues.get_redis().get(key)
     if waiting is None:
-        return None
+        return interaction, None
     recipient = get_db().campaign_recipients.find_one({"_id": _object_id(waiting)})
-    fields = {"name": 1, "close_on_quick_reply": 1}
+    fields = {"name": 1, "close_on_quick_reply": 1, "reply_queue_id": 1}
     campaign = recipient and get_db().campaigns.find_one({"_id": recipient["campaign_id"]}, fields)
     if campaign is not None:
         get_db().campaign_recipients.update_one(
@@ -46,14 +48,25 @@ def on_customer_message(account, interaction, message):
             {"$set": {"state": "replied", "state_rank": campaign_status.RANK["replied"], "replied_at": clock.now(),
                       "interaction_id": interaction["_id"]}},
         )
-        link = {"id": campaign["_id"], "name": campaign["name"], "recipient_id": recipient["_id"]}
-        get_db().interactions.update_one({"_id": interaction["_id"]}, {"$set": {"campaign": link}})
-        if campaign.get("close_on_quick_reply") and message.get("kind") in QUICK_REPLIES:
-            answer = (message.get("reply") or {}).get("title") or message.get("text") or "a button"
-            said = f"Closed automatically: the customer answered the campaign “{campaign['name']}” with “{answer}”."
-            lifecycle.close_by_system(interaction["_id"], said)
+        changes = {"campaign": {"id": campaign["_id"], "name": campaign["name"], "recipient_id": recipient["_id"]}}
+        queue_id = campaign.get("reply_queue_id")
+        just_opened = how in ("created", "reopened") and interaction["status"] == "queued"
+        if just_opened and queue_id not in (None, interaction["queue_id"]):
+            queue = routing.cached_queue(queue_id)
+            if queue is not None:
+                changes.update(queue_id=queue_id, queue_name=queue["name"])
+        get_db().interactions.update_one({"_id": interaction["_id"]}, {"$set": changes})
+        interaction = {**interaction, **changes}
     queues.get_redis().delete(key)
-    return campaign
+    return interaction, campaign
+
+
+def close_if_quick_reply(interaction, message, campaign):
+    """With the campaign's "close interaction with quick reply", a button answer closes it."""
+    if campaign and campaign.get("close_on_quick_reply") and message.get("kind") in QUICK_REPLIES:
+        answer = (message.get("reply") or {}).get("title") or message.get("text") or "a button"
+        said = f"Closed automatically: the customer answered the campaign “{campaign['name']}” with “{answer}”."
+        lifecycle.close_by_system(interaction["_id"], said)
 
 
 def _object_id(raw):

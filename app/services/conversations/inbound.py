@@ -294,6 +294,7 @@ def _reopen_after_recontact(whose):
 
 def _after_store(account, interaction, message, how):
     """Tell who may see it: a new or reopened interaction is an offer to the queue's agents."""
+    interaction, campaign = campaign_replies.link(account, interaction, how)
     shown = msgs.with_position(message_store.public(message), interaction)
     payload = {"message": plain(shown), "interaction": routing.card(interaction)}
     # The queue's online agents see a waiting interaction offered, and a bot-handled one in their
@@ -306,7 +307,7 @@ def _after_store(account, interaction, message, how):
         jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)
     if message.get("sentiment"):
         _refresh_sentiment(interaction, message)
-    campaign_replies.on_customer_message(account, interaction, message)
+    campaign_replies.close_if_quick_reply(interaction, message, campaign)
     settings = account.get("settings") or {}
     if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
         lifecycle.close_by_system(interaction["_id"], "Closed automatically: the customer answered with a quick reply.")
