@@ -1,5 +1,8 @@
 """Campaigns over the REST API: admins create and steer them and read their recipients; agents are refused."""
 
+import csv
+import io
+
 from app.db import get_db
 from app.services.campaigns import sender
 from app.services.people import api_tokens
@@ -45,3 +48,19 @@ def test_agents_cannot_reach_campaigns(client, setup):  # noqa: F811
     assert agent.post("/campaigns", json={}).status_code == 403
     assert agent.get("/campaigns/0123456789abcdef01234567/recipients").status_code == 403
     assert get_db().campaigns.count_documents({}) == 0
+
+
+def test_the_results_export_as_csv(client, setup, fake_provider):  # noqa: F811
+    fake_provider.route("POST", SEND_PATH, ok)
+    contacts(setup["lists"][0], {"first_name": "Ana", "mobile": "+447700900611"}, {"first_name": "", "mobile": "+447700900612"})
+    admin = Api(client, api_tokens.create_token(setup["admin"]["_id"], "tests")[0])
+    body = {"name": "Export", "account_id": str(setup["account"]["_id"]), "template_id": str(setup["template"]["_id"]),
+            "list_ids": [str(setup["lists"][0])], "params": {"body": [{"field": "first_name"}, {"value": "A-1"}]}}
+    campaign = admin.post("/campaigns", json=body).get_json()
+    sender.run(get_db().campaigns.find_one({})["_id"])
+    exported = admin.get(f"/campaigns/{campaign['id']}/recipients.csv")
+    assert exported.status_code == 200 and exported.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    assert [(row["phone"], row["state"]) for row in rows] == [("+447700900611", "sent"), ("+447700900612", "skipped")]
+    assert rows[1]["reason"] == "A contact field the template needs is empty." and rows[0]["provider_message_id"]
+    assert admin.get("/campaigns/0123456789abcdef01234567/recipients.csv").status_code == 404

@@ -1,6 +1,8 @@
 """Campaigns over the REST API (admins): create, list, watch, pause, resume, cancel, and the recipients."""
 
-from flask import g, jsonify, request
+import itertools
+
+from flask import Response, g, jsonify, request, stream_with_context
 
 from app.blueprints.api import bp, json_body
 from app.blueprints.api.openapi import operation
@@ -50,6 +52,17 @@ def campaign_recipients(campaign_id):
     _admin()
     rows, meta = campaign_records.recipients_page(campaign_id, dict(request.args))
     return jsonify(data=plain(rows), meta=meta)
+
+
+@bp.route("/campaigns/<campaign_id>/recipients.csv", methods=["GET"])
+@operation("get", "A campaign's results as CSV", {"type": "string"}, "One row per recipient.", media_type="text/csv",
+           description=f"{ADMINS_ONLY} Number, state, reason, error code and its meaning, provider id, times, interaction.")
+def campaign_results_csv(campaign_id):
+    _admin()
+    rows = campaign_records.export_csv(campaign_id)
+    next_row = next(rows)  # the campaign exists (or 404) before the answer starts
+    return Response(stream_with_context(itertools.chain([next_row], rows)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="campaign-{campaign_id}.csv"'})
 
 
 def _action(name, summary):

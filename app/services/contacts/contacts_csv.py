@@ -48,7 +48,7 @@ def import_csv(list_id, raw_bytes):
     return {"created": created, "rejected": rejected}
 
 
-def _cell(value):
+def safe_cell(value):
     """Neutralize text a spreadsheet would run as a formula."""
     text = str(value or "")
     return "'" + text if text.startswith(FORMULA_START) and not text[1:].replace(" ", "").isdigit() else text
@@ -62,5 +62,5 @@ def export_csv(list_id):
     writer.writerow(COLUMNS)
     cursor = get_db().contacts.find({"list_id": object_id(list_id)}).sort([("last_name", 1), ("first_name", 1)])
     for doc in cursor:
-        writer.writerow([_cell(";".join(doc.get("tags", [])) if c == "tags" else doc.get(c, "")) for c in COLUMNS])
+        writer.writerow([safe_cell(";".join(doc.get("tags", [])) if c == "tags" else doc.get(c, "")) for c in COLUMNS])
     return out.getvalue()
