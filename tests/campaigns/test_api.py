@@ -11,12 +11,18 @@ from tests.campaigns.test_sending import SEND_PATH, contacts, ok, setup  # noqa:
 from tests.support.builders import make_user
 
 
-def test_an_admin_creates_watches_pauses_and_cancels_a_campaign(client, setup, fake_provider):  # noqa: F811
+def an_admin_with_two_contacts(client, setup, fake_provider, first, second):  # noqa: F811
+    """(the admin's API, a campaign body) with a contact that can be sent and one missing its first name."""
     fake_provider.route("POST", SEND_PATH, ok)
-    contacts(setup["lists"][0], {"first_name": "Ana", "mobile": "+447700900601"}, {"first_name": "", "mobile": "+447700900602"})
+    contacts(setup["lists"][0], {"first_name": "Ana", "mobile": first}, {"first_name": "", "mobile": second})
     admin = Api(client, api_tokens.create_token(setup["admin"]["_id"], "tests")[0])
     body = {"name": "Pick-up", "account_id": str(setup["account"]["_id"]), "template_id": str(setup["template"]["_id"]),
             "list_ids": [str(setup["lists"][0])], "params": {"body": [{"field": "first_name"}, {"value": "A-1"}]}}
+    return admin, body
+
+
+def test_an_admin_creates_watches_pauses_and_cancels_a_campaign(client, setup, fake_provider):  # noqa: F811
+    admin, body = an_admin_with_two_contacts(client, setup, fake_provider, "+447700900601", "+447700900602")
     created = admin.post("/campaigns", json=body)
     assert created.status_code == 201, created.get_json()
     campaign = created.get_json()
@@ -51,11 +57,7 @@ def test_agents_cannot_reach_campaigns(client, setup):  # noqa: F811
 
 
 def test_the_results_export_as_csv(client, setup, fake_provider):  # noqa: F811
-    fake_provider.route("POST", SEND_PATH, ok)
-    contacts(setup["lists"][0], {"first_name": "Ana", "mobile": "+447700900611"}, {"first_name": "", "mobile": "+447700900612"})
-    admin = Api(client, api_tokens.create_token(setup["admin"]["_id"], "tests")[0])
-    body = {"name": "Export", "account_id": str(setup["account"]["_id"]), "template_id": str(setup["template"]["_id"]),
-            "list_ids": [str(setup["lists"][0])], "params": {"body": [{"field": "first_name"}, {"value": "A-1"}]}}
+    admin, body = an_admin_with_two_contacts(client, setup, fake_provider, "+447700900611", "+447700900612")
     campaign = admin.post("/campaigns", json=body).get_json()
     sender.run(get_db().campaigns.find_one({})["_id"])
     exported = admin.get(f"/campaigns/{campaign['id']}/recipients.csv")
