@@ -18,3 +18,5 @@ def register_blueprints(app):
 
 # Interactions management: the list with filters, export and reopen; the supervisors' dashboard.
 BLUEPRINTS += ["interactions", "dashboard"]
+# Outbound campaigns.
+BLUEPRINTS += ["campaigns"]

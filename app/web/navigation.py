@@ -9,6 +9,7 @@ SECTIONS = [
     ("Desktop", "desktop.index", False, "chat"),
     ("Interactions", "interactions.index", False, "list"),
     ("Dashboard", "dashboard.index", True, "chart"),
+    ("Campaigns", "campaigns.index", True, "send"),
     ("Accounts", "accounts.index", True, "phone"),
     ("Queues", "queues.index", True, "users"),
     ("Agents", "agents.index", True, "user"),

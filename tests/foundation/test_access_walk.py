@@ -32,6 +32,7 @@ ADMIN_BLUEPRINTS = {
     "tags",
     "contact_lists",
     "dashboard",
+    "campaigns",
 }
 SIGNED_IN_BLUEPRINTS = {"main", "auth", "desktop", "interactions", "contacts", "profile", "api_docs", "media", "simulator"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
