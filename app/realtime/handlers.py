@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from app.extensions import socketio
 from app.realtime import push
 from app.realtime.message_queue import PipelinedRedisManager
+from app.services.access import room_access
 from app.services.access.access_rules import load_visible
 from app.services.conversations import live, routing
 from app.services.errors import ServiceError
@@ -119,10 +120,11 @@ def unwatch_room(room):
 
 def on_watch(data):
     """Join the interaction's room, then check again: an access change that raced with the join
-    may have evicted this socket before it was in the room."""
+    may have evicted this socket before it was in the room. A refusal says why access was lost,
+    when an eviction said so (the desktop's socket may have been away when it was told)."""
     interaction, error = _visible(data)
     if error:
-        return error
+        return _with_reason(error, data)
     room = live.interaction_room(interaction["_id"])
     try:
         watch_room(room)
@@ -132,8 +134,16 @@ def on_watch(data):
     interaction, error = _visible(data)
     if error:
         unwatch_room(room)
-        return error
+        return _with_reason(error, data)
     return {"ok": True, "seq": interaction["seq"]}
+
+
+def _with_reason(error, data):
+    if error.get("error") == "forbidden" and isinstance(data, dict):
+        reason = room_access.evicted_because(current_user.doc["_id"], str(data.get("interaction_id")))
+        if reason:
+            return {**error, "reason": reason}
+    return error
 
 
 def on_unwatch(data):

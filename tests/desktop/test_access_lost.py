@@ -71,7 +71,8 @@ def test_access_lost_while_offline_shows_once_reconnected(team, desktop):
     lifecycle.transfer(make_user("admin", name="Ada"), interaction_of(PHONE)["_id"], to_queue_id=str(billing["_id"]))
     alice.context.set_offline(False)
     expect(alice.get_by_test_id("connection")).to_have_attribute("data-state", "connected", timeout=15000)
+    # The notice went out while the desktop was away: its watch, refused on reconnecting, says why.
     expect(pane.get_by_test_id("state-line")).to_contain_text(
-        "Your access to this conversation changed — you can no longer see new messages."
+        "Transferred by Ada to queue Billing — you can no longer see new messages."
     )
     expect(pane.get_by_test_id("state-close-tab")).to_be_visible()

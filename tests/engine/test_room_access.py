@@ -169,3 +169,19 @@ def test_a_reopen_by_a_colleague_takes_out_the_agent_from_another_queue(server, 
     lifecycle.reopen(team["bob"], interaction_id)
     assert unheard(carol, team["carol"], customer, "bob has it now")
     carol.disconnect()
+
+
+def test_a_socket_that_was_away_when_told_learns_why_when_it_watches_again(server, team, conversation):
+    """The desktop's socket reconnected after the eviction's notice went out: its watch is refused
+    with the reason, not with a bare refusal."""
+    interaction_id, _ = conversation
+    bob = watching(connect_as(server, team["bob"]["email"]), interaction_id)
+    queue_admin.update_queue(team["queue"]["_id"], {"agent_ids": [str(team["alice"]["_id"])]})
+    bob.disconnect()  # the desktop's connection dropped: whether the notice reached it or not
+    back = connect_as(server, team["bob"]["email"])
+    answer = back.client.call("watch", {"interaction_id": str(interaction_id)}, timeout=10)
+    assert answer["error"] == "forbidden" and answer["reason"] == "Your queues changed"
+    carol = connect_as(server, team["carol"]["email"])  # never evicted from it: a bare refusal
+    assert "reason" not in carol.client.call("watch", {"interaction_id": str(interaction_id)}, timeout=10)
+    back.disconnect()
+    carol.disconnect()

@@ -4,6 +4,9 @@ Whoever may no longer see an interaction (after a transfer, a reopen by someone 
 of queue members) leaves its room at once, on every web process, before the next
 event of the interaction goes out. Closing changes nobody's access: the agent who closed an
 interaction keeps reading it, as the HTTP routes allow.
+
+The reason is also kept a while (REASON_KEPT_SECONDS): a desktop whose socket was away when it was
+told (a reconnect) learns it when its watch is refused, instead of a reason-less notice.
 """
 
 import logging
@@ -11,6 +14,7 @@ import logging
 from bson import ObjectId
 from redis.exceptions import RedisError
 
+from app import queues
 from app.db import get_db
 from app.realtime import push
 from app.services.access import access_rules
@@ -19,6 +23,20 @@ from app.services.conversations import live, routing
 log = logging.getLogger(__name__)
 
 ROOM_PREFIX = live.interaction_room("")
+REASON_KEPT_SECONDS = 3600
+
+
+def _reason_key(user_id, interaction_id):
+    return f"parley:evicted:{user_id}:{interaction_id}"
+
+
+def evicted_because(user_id, interaction_id):
+    """Why `user_id` was last taken out of the interaction's room, if that was within the hour."""
+    try:
+        reason = queues.get_redis().get(_reason_key(user_id, interaction_id))
+    except RedisError:
+        return None
+    return reason.decode() if reason else None
 
 
 def _members(queue_id):
@@ -33,6 +51,10 @@ def _evict(user_id, rooms, reason):
     try:
         push.evict(str(user_id), rooms)
         ids = [room.removeprefix(ROOM_PREFIX) for room in rooms]
+        pipe = queues.get_redis().pipeline(transaction=False)
+        for interaction_id in ids:
+            pipe.set(_reason_key(user_id, interaction_id), reason, ex=REASON_KEPT_SECONDS)
+        pipe.execute()
         push.emit("access_lost", {"interaction_ids": ids, "reason": reason}, push.agent_room(user_id))
     except RedisError:
         log.warning("could not take %s out of %s: Redis does not answer", user_id, rooms)

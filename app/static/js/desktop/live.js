@@ -22,7 +22,7 @@ export class Sequencer {
     this.socket = socket;
     this.id = interactionId;
     this.apply = apply;
-    this.refused = refused; // the server no longer lets us watch (access lost while we were away)
+    this.refused = refused; // the server no longer lets us watch (access lost while we were away); with its reason when known
     this.reload = reload; // shows the latest page and interaction again; resolves to their seq
     this.lastSeq = null; // null: still loading, keep everything
     this.buffer = new Map();
@@ -118,7 +118,7 @@ export class Sequencer {
     } catch {
       return;
     }
-    if (answer?.error === "forbidden") return this.refused();
+    if (answer?.error === "forbidden") return this.refused(answer.reason);
     await this.sync();
   }
 

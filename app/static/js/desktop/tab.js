@@ -19,7 +19,7 @@ export class Tab {
     this.interaction = interaction || { id };
     this.contact = null;
     this.unread = 0;
-    this.sequencer = new Sequencer(desktop.socket, id, (event) => this.apply(event), () => this.lost || this.lose("Your access to this conversation changed"), () => this.reload());
+    this.sequencer = new Sequencer(desktop.socket, id, (event) => this.apply(event), (reason) => (reason ? this.lose(reason) : this.lost || this.lose("Your access to this conversation changed")), () => this.reload());
     this.conversation = new Conversation(id, this.bubbleContext());
     this.sender = new Sender(id, this.conversation, this.boot.user, (text, level) => this.composer.notice(text, level),
       () => ({ contact: this.contact || {}, agent: this.boot.user, account: this.account }));
