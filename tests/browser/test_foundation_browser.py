@@ -72,5 +72,6 @@ def test_layout_collapses_the_navigation_on_a_tablet(new_page, admin):
     sign_in_page(page, admin["email"], PASSWORD)
     nav = page.locator("#sidenav")
     expect(nav).to_be_hidden()
+    expect(page.locator("[data-nav-toggle]")).to_have_attribute("data-ready", "true")  # its script has run
     page.get_by_role("button", name="Menu").click()
     expect(nav).to_be_visible()

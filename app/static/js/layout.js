@@ -6,4 +6,5 @@ if (toggle && nav) {
     const open = nav.classList.toggle("open");
     toggle.setAttribute("aria-expanded", String(open));
   });
+  toggle.dataset.ready = "true"; // a module runs after the page shows: a click before this did nothing
 }
