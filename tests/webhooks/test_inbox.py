@@ -342,17 +342,20 @@ def test_a_round_of_fifty_customers_costs_a_few_redis_round_trips(app, client):
         post(client, account, sandbox.build_inbound(f"+4477009007{n:02d}", text=f"hello {n}"))
     with redis_round_trips() as trips:
         assert drain.drain(slice_seconds=60) == {"applied": {"stored": 50}, "end": "done"}
-    # the marker cleared, the claim, who is online (for the offers), the scripts' existence check,
-    # one MULTI/EXEC with every follow-up and emit, the claim that finds nothing (and, not counted,
-    # the configuration cache's GET, once a second, of whether another process changed something)
-    assert _without_cache_checks(trips) <= 6, trips
+    # the marker cleared, the claim, the customers' campaign waits (one MGET), who is online (for
+    # the offers), the scripts' existence check, one MULTI/EXEC with every follow-up and emit, the
+    # claim that finds nothing (and, not counted, the configuration cache's GET, once a second, of
+    # whether another process changed something: never one per message)
+    assert _without_cache_checks(trips) <= 7, trips
+    assert trips.sent.count("GET") <= 2, trips
     with redis_round_trips() as trips:
         for n in range(50):
             post(client, account, sandbox.build_inbound(f"+4477009007{n:02d}", text=f"again {n}"))
     posted = trips.count
     with redis_round_trips() as trips:
         assert drain.drain(slice_seconds=60) == {"applied": {"stored": 50}, "end": "done"}
-    assert _without_cache_checks(trips) <= 6, f"{trips} to apply 50 follow-ups (the 50 webhooks took {posted})"
+    assert _without_cache_checks(trips) <= 7, f"{trips} to apply 50 follow-ups (the 50 webhooks took {posted})"
+    assert trips.sent.count("GET") <= 2, trips
 
 
 def _without_cache_checks(trips):

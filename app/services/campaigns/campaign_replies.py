@@ -7,9 +7,16 @@ recipient replied with the interaction, and ends the wait; with the campaign's "
 with quick reply", an answer by one of the template's buttons closes it with a system line. The
 writes come before the mark is removed, so a retried drain links again, to the same effect; once
 the timeout passes, the wait ends by itself and a later message is an ordinary one.
+
+A drain reads the waits of its round's customers in one round trip (`waits_of`): a Redis call per
+message would hand the process to the webhook handlers at every message and starve the drain.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from bson import ObjectId
+from redis.exceptions import RedisError
 
 from app import queues
 from app.db import get_db
@@ -19,10 +26,32 @@ from app.services.conversations import lifecycle, routing
 
 QUICK_REPLIES = ("template_reply", "button_reply")
 DAY = 86400
+PREFIX = "parley:campaign-wait:"
+
+_known = ContextVar("parley_campaign_waits", default=None)  # customer key -> its wait, read ahead
+
+
+def _customer(account_id, phone):
+    return f"{account_id}:{phone}"  # the inbox's customer key (app/services/channel/inbox.py)
 
 
 def _key(account_id, phone):
-    return f"parley:campaign-wait:{account_id}:{phone}"
+    return PREFIX + _customer(account_id, phone)
+
+
+@contextmanager
+def waits_of(customer_keys):
+    """Read the waits of these customers (``{account}:{number}``) in one round trip for `link`."""
+    keys = list(dict.fromkeys(customer_keys))
+    try:
+        values = queues.get_redis().mget([PREFIX + key for key in keys]) if keys else []
+    except RedisError:
+        values = None  # each link asks on its own (and meets the outage there)
+    token = _known.set(dict(zip(keys, values, strict=True)) if values is not None else None)
+    try:
+        yield
+    finally:
+        _known.reset(token)
 
 
 def awaiting(campaign, recipient):
@@ -35,8 +64,9 @@ def link(account, interaction, how):
     """Link `interaction` to the campaign the customer answers, if one waits. A waiting interaction
     the message just opened (`how`: created, reopened) goes to the campaign's reply queue.
     (interaction as it is now, the campaign or None)."""
-    key = _key(account["_id"], interaction["contact"]["phone"])
-    waiting = queues.get_redis().get(key)
+    customer = _customer(account["_id"], interaction["contact"]["phone"])
+    known = _known.get()
+    waiting = known[customer] if known is not None and customer in known else queues.get_redis().get(PREFIX + customer)
     if waiting is None:
         return interaction, None
     recipient = get_db().campaign_recipients.find_one({"_id": _object_id(waiting)})
@@ -57,7 +87,9 @@ def link(account, interaction, how):
                 changes.update(queue_id=queue_id, queue_name=queue["name"])
         get_db().interactions.update_one({"_id": interaction["_id"]}, {"$set": changes})
         interaction = {**interaction, **changes}
-    queues.get_redis().delete(key)
+    queues.get_redis().delete(PREFIX + customer)
+    if known is not None:
+        known[customer] = None  # the customer's next message this round is an ordinary one
     return interaction, campaign
 
 

@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 from app import jobs, redis_batch
 from app.realtime import push
 from app.services.access.access_rules import as_oid
+from app.services.campaigns import campaign_replies
 from app.services.channel import accounts, inbox, webhooks
 from app.services.errors import NotFound
 
@@ -108,7 +109,7 @@ def _round(claim, applied, slice_seconds):
     batch = redis_batch.Batch()
     outcome = "done"
     stop_at = time.monotonic() + slice_seconds
-    with batch.collecting():
+    with batch.collecting(), campaign_replies.waits_of(customer.key for customer in claim.customers):
         for customer in claim.customers:
             outcome = _apply_customer(customer, applied, stop_at)
             if outcome != "done":
