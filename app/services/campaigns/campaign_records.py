@@ -159,10 +159,12 @@ def _iso(moment):
 
 
 def progress(campaign_id):
-    """How many recipients are in each state."""
-    campaign_id = object_id(campaign_id, "campaign")
-    return {state: get_db().campaign_recipients.count_documents({"campaign_id": campaign_id, "state": state})
-            for state in RECIPIENT_STATES}
+    """How many recipients are in each state: one grouped query (it was one count per state)."""
+    counted = get_db().campaign_recipients.aggregate(
+        [{"$match": {"campaign_id": object_id(campaign_id, "campaign")}}, {"$group": {"_id": "$state", "n": {"$sum": 1}}}]
+    )
+    by_state = {row["_id"]: row["n"] for row in counted}
+    return {state: by_state.get(state, 0) for state in RECIPIENT_STATES}
 
 
 def _move(campaign_id, from_states, to_state, refusal):
