@@ -173,6 +173,8 @@ INDEXES += [
         name="one_recipient_per_number",
     ),
     index("campaign_recipients", ("campaign_id", ASCENDING), ("state", ASCENDING), ("_id", ASCENDING)),
+    # A sender claims its recipients by the batch (app/services/campaigns/claims.py).
+    index("campaign_recipients", ("campaign_id", ASCENDING), ("state", ASCENDING), ("batch", ASCENDING)),
     index("campaign_recipients", ("campaign_id", ASCENDING), ("_id", ASCENDING)),
     index(
         "campaign_recipients",

@@ -44,6 +44,11 @@ REFRESH_SENTIMENT = Job("refresh-sentiment", "sentiment", "workers.sentiment.ref
 # A campaign's sends (app/services/campaigns/sender.py): one job per campaign at a time, its own queue,
 # so that a campaign of 100,000 never delays an agent's message; it runs until paused or done.
 SEND_CAMPAIGN = Job("send-campaign", "campaigns", "workers.campaigns.send_campaign", "campaign-{campaign_id}", timeout=24 * 3600)
+# A scheduled campaign's start: the same job under its own id, so that it is not the running
+# expansion's job that gets queued for later.
+START_CAMPAIGN = Job(
+    "start-campaign", "campaigns", "workers.campaigns.send_campaign", "campaign-start-{campaign_id}", timeout=24 * 3600
+)
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
 # Queue again what a failure left waiting with no job (app/services/conversations/reconcile.py).
@@ -63,6 +68,7 @@ REGISTRY = (
     REFRESH_SENTIMENT,
     ANSWER_CUSTOMER,
     SEND_CAMPAIGN,
+    START_CAMPAIGN,
     EXPIRE_WINDOWS,
     REOFFER_REJECTED,
     RECONCILE,

@@ -13,7 +13,8 @@ LOCAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"
 #: Meta's standard messaging tier, the default rate; 1,000/s is the highest tier's.
 DEFAULT_RATE, MAX_RATE = 80, 1000
 
-CAMPAIGN_STATES = ("scheduled", "sending", "paused", "cancelled", "done")
+# preparing: its job is expanding its recipients; then scheduled (waits for its time) or sending.
+CAMPAIGN_STATES = ("preparing", "scheduled", "sending", "paused", "cancelled", "done")
 # pending: waits its turn; sending: claimed by a worker (sent at most once); sent, delivered, read,
 # replied: as the provider and the customer said; failed: with the provider's reason; skipped:
 # never sent (invalid number, opted out), with the reason.

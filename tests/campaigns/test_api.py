@@ -4,7 +4,7 @@ import csv
 import io
 
 from app.db import get_db
-from app.services.campaigns import sender
+from app.services.campaigns import recipients, sender
 from app.services.people import api_tokens
 from tests.api.conftest import Api
 from tests.campaigns.test_sending import SEND_PATH, contacts, ok, setup  # noqa: F401 - the fixture
@@ -26,7 +26,12 @@ def test_an_admin_creates_watches_pauses_and_cancels_a_campaign(client, setup, f
     created = admin.post("/campaigns", json=body)
     assert created.status_code == 201, created.get_json()
     campaign = created.get_json()
+    assert campaign["state"] == "preparing", "its job expands the recipients"
+    assert admin.post(f"/campaigns/{campaign['id']}/pause").status_code == 409
+    recipients.prepare(get_db().campaigns.find_one({}))  # the job's first step
+    campaign = admin.get(f"/campaigns/{campaign['id']}").get_json()
     assert campaign["state"] == "sending" and campaign["progress"]["pending"] == 1 and campaign["progress"]["skipped"] == 1
+    assert campaign["expanded"] == {"pending": 1, "skipped": 1}
 
     assert admin.post(f"/campaigns/{campaign['id']}/pause").get_json()["state"] == "paused"
     again = admin.post(f"/campaigns/{campaign['id']}/pause")

@@ -9,7 +9,15 @@ from app.db import get_db
 from app.services import clock
 from app.services.campaigns import recovery, sender
 from app.services.conversations import reconcile
-from tests.campaigns.test_sending import SEND_PATH, contacts, meta_status, new_campaign, ok, setup  # noqa: F401
+from tests.campaigns.test_sending import (  # noqa: F401
+    SEND_PATH,
+    contacts,
+    held_by_a_dead_sender,
+    meta_status,
+    new_campaign,
+    ok,
+    setup,
+)
 from tests.support.engine import make_queue, make_sandbox_account
 from tests.support.jobs import run_inbound
 from tests.webhooks.support import path_of, signed
@@ -19,7 +27,7 @@ def died_holding_one(setup, count=3):  # noqa: F811 - the fixture's value
     contacts(setup["lists"][0], *({"first_name": "R", "mobile": f"+4477009008{n:02d}"} for n in range(count)))
     campaign = new_campaign(setup)
     queues.get_queue("campaigns").empty()  # the job its creation queued: lost with the worker
-    return campaign, sender._claim(campaign["_id"])
+    return campaign, held_by_a_dead_sender(campaign)
 
 
 def campaign_jobs():

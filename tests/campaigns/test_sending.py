@@ -12,7 +12,8 @@ import pytest
 from app import queues
 from app.db import get_db
 from app.services import clock
-from app.services.campaigns import campaign_records, recovery, sender
+from app.services.campaigns import campaign_records, claims, recovery, sender
+from app.services.campaigns import recipients as recipients_module
 from app.services.conversations import statuses
 from app.services.errors import Conflict, ValidationFailed
 from tests.fakes.provider_server import FakeResponse
@@ -52,7 +53,17 @@ def new_campaign(setup, **overrides):
     data = {"name": "Orders", "account_id": str(setup["account"]["_id"]), "template_id": str(setup["template"]["_id"]),
             "list_ids": [str(list_id) for list_id in setup["lists"]],
             "params": {"body": [{"field": "first_name"}, {"value": "A-100"}]}, **overrides}
-    return campaign_records.create(setup["admin"], data)
+    campaign = campaign_records.create(setup["admin"], data)
+    assert campaign["state"] == "preparing", "the request leaves the expansion to the campaign's job"
+    return recipients_module.prepare(campaign)  # what the job does first
+
+
+def held_by_a_dead_sender(campaign):
+    """A run claimed a batch, moved its first recipient to `sending` and died before recording the send."""
+    dead = claims.Claims(campaign["_id"])
+    recipient = dead.next()
+    assert dead.start_sending(recipient)
+    return recipient
 
 
 def recipients(campaign):
@@ -150,6 +161,7 @@ def test_pause_stops_every_lane_within_a_second_and_cancel_ends_it(setup, fake_p
     assert not running.is_alive(), "the senders read the pause"
     stopped = len(fake_provider.requests_to(SEND_PATH))
     assert stopped < 60 and campaign_records.progress(campaign["_id"])["sending"] == 0
+    assert get_db().campaign_recipients.count_documents({"claim": {"$exists": True}}) == 0, "what it held is given back"
     with pytest.raises(Conflict):
         campaign_records.pause(campaign["_id"])
     campaign_records.cancel(campaign["_id"])
@@ -161,7 +173,7 @@ def test_a_recipient_claimed_by_a_sender_that_died_is_never_sent_again(setup, fa
     fake_provider.route("POST", SEND_PATH, ok)
     contacts(setup["lists"][0], *({"first_name": "W", "mobile": f"+4477009005{n:02d}"} for n in range(4)))
     campaign = new_campaign(setup)
-    claimed = sender._claim(campaign["_id"])  # a worker claimed it and died before recording the send
+    claimed = held_by_a_dead_sender(campaign)
     assert sender.run(campaign["_id"]) == "sending", "not done while a claim is open"
     sent = ["+" + request.json["to"] for request in fake_provider.requests_to(SEND_PATH)]
     assert sorted(sent) == sorted({f"+4477009005{n:02d}" for n in range(4)} - {claimed["phone"]})
@@ -202,9 +214,9 @@ def test_a_scheduled_campaign_starts_at_its_local_time_once(setup, fake_provider
     contacts(setup["lists"][0], {"first_name": "Ana", "mobile": "+447700900801"})
     clock.freeze(datetime(2026, 12, 1, 7, 0, tzinfo=UTC))
     campaign = new_campaign(setup, start_at="2026-12-01T09:30", time_zone="Europe/Rome")  # 08:30 UTC in winter
-    assert campaign["state"] == "scheduled" and campaign["start_at"] == datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    assert campaign["state"] == "scheduled" and clock.aware(campaign["start_at"]) == datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
     [delayed] = queues.get_queue("campaigns").scheduled_job_registry.get_job_ids()
-    assert delayed == f"campaign-{campaign['_id']}"
+    assert delayed == f"campaign-start-{campaign['_id']}"
     assert sender.run(campaign["_id"]) == "scheduled", "a job early for its time sends nothing"
     assert recovery.start_due_campaigns() == 0
     clock.advance(timedelta(hours=1, minutes=31))

@@ -1,8 +1,9 @@
 """Creating campaigns and steering them: pause, resume, cancel, and their progress by state.
 
 A campaign is checked whole before anything is written (the account can start conversations,
-the template is the account's and usable, each template parameter has a source), then its
-recipients are expanded once and its sending job is queued. Pausing or cancelling is a change of
+the template is the account's and usable, each template parameter has a source), then stored
+"preparing" and its sending job queued: the job expands its recipients once (recipients.prepare)
+and starts sending, or waits for its scheduled time. Pausing or cancelling is a change of
 the campaign's state, which its senders read before every send (sender.py).
 """
 
@@ -17,7 +18,6 @@ from app import jobs
 from app.db import get_db
 from app.domain.campaign_shapes import RECIPIENT_STATES, NewCampaign, RecipientFilter
 from app.services import clock
-from app.services.campaigns import recipients
 from app.services.channel.provider_access import capabilities
 from app.services.contacts import contacts_csv
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -29,7 +29,7 @@ UNUSABLE_TEMPLATES = ("PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", 
 
 
 def create(actor, data):
-    """Check and store a campaign, expand its recipients and start sending. The campaign."""
+    """Check and store a campaign and queue its job (which expands its recipients and sends). The campaign."""
     spec = checked(NewCampaign, data, "Check the campaign.")
     account = get_db().accounts.find_one({"_id": object_id(spec.account_id, "account")})
     if account is None:
@@ -60,17 +60,14 @@ def create(actor, data):
         "response_timeout_days": spec.response_timeout_days,
         "close_on_quick_reply": spec.close_on_quick_reply,
         "reply_queue_id": object_id(spec.reply_queue_id, "queue") if spec.reply_queue_id else account.get("queue_id"),
-        "state": "scheduled" if start_at else "sending",
+        "state": "preparing",
         "start_at": start_at,
         "time_zone": spec.time_zone,
         "created_at": now,
         "created_by": {"id": actor["_id"], "name": actor["name"]},
     }
     doc["_id"] = get_db().campaigns.insert_one(doc).inserted_id
-    doc["expanded"] = recipients.expand(doc)
-    get_db().campaigns.update_one({"_id": doc["_id"]}, {"$set": {"expanded": doc["expanded"]}})
-    delay = (start_at - now).total_seconds() if start_at else None
-    jobs.enqueue(jobs.SEND_CAMPAIGN, delay=delay, campaign_id=str(doc["_id"]))
+    jobs.enqueue(jobs.SEND_CAMPAIGN, campaign_id=str(doc["_id"]))
     return doc
 
 
@@ -191,4 +188,4 @@ def resume(campaign_id):
 
 def cancel(campaign_id):
     """No more sends: what was pending stays pending, marked as not sent because of the cancel."""
-    return _move(campaign_id, ("sending", "paused", "scheduled"), "cancelled", "This campaign has ended already.")
+    return _move(campaign_id, ("preparing", "sending", "paused", "scheduled"), "cancelled", "This campaign has ended already.")

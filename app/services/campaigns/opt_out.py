@@ -15,6 +15,8 @@ from app.services import clock
 
 DEFAULT_OUT = ("STOP", "STOPP", "UNSUBSCRIBE", "ARRET", "PARAR", "PARE", "BAJA", "ANNULLA", "DESCADASTRAR", "ABMELDEN")
 DEFAULT_IN = ("START", "UNSTOP")
+#: Why a campaign leaves out a number that opted out.
+SKIPPED = "Opted out of marketing messages."
 
 _words = {"out": frozenset(), "in": frozenset()}
 

@@ -2,21 +2,53 @@
 
 Each number is one recipient however many lists hold it (the first contact found gives the
 parameters); a contact without a usable number or opted out of marketing is recorded as skipped
-with the reason, so the admin sees why it was left out. The records are the campaign's work list:
-the sender claims each pending one once (sender.py).
+with the reason, so the admin sees why it was left out. The records are the campaign's work list,
+numbered into batches of claims.BATCH that its senders claim (claims.py).
+
+The campaign's sending job expands them (`prepare`), not the request that created it: a list of
+100,000 contacts takes longer than an admin's page should. The job holds the campaign's lease while
+it works; one that died halfway is started again by the reconciler, and starts the expansion over
+(nothing was sent: the campaign is still "preparing").
 """
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 
+from app import jobs
 from app.db import get_db
 from app.domain.campaign_shapes import CONTACT_FIELDS
-from app.services.campaigns import opt_out
+from app.services import clock
+from app.services.campaigns import claims, opt_out, recovery
 from app.services.contacts.phones import to_e164
 from app.services.errors import ValidationFailed
 
 BATCH = 1000
-OPTED_OUT = "Opted out of marketing messages."
 CONTACT_PROJECTION = dict.fromkeys((*CONTACT_FIELDS, "opted_out", "list_id"), 1)
+
+
+def prepare(campaign):
+    """Expand a "preparing" campaign's recipients, then schedule or start it; the campaign then
+    (unchanged when another job is expanding it)."""
+    if not recovery.take_lease(campaign["_id"]):
+        return campaign
+    try:
+        get_db().campaign_recipients.delete_many({"campaign_id": campaign["_id"]})  # a dead job's half
+        expanded = expand(campaign)
+    finally:
+        recovery.drop_lease(campaign["_id"])
+    start_at = campaign.get("start_at")
+    later = start_at is not None and clock.aware(start_at) > clock.now()
+    changes = {"expanded": expanded, "state": "scheduled" if later else "sending", "prepared_at": clock.now()}
+    if not later:
+        changes["started_at"] = clock.now()
+    prepared = get_db().campaigns.find_one_and_update(
+        {"_id": campaign["_id"], "state": "preparing"}, {"$set": changes}, return_document=ReturnDocument.AFTER
+    )
+    if prepared is None:  # cancelled meanwhile
+        return get_db().campaigns.find_one({"_id": campaign["_id"]})
+    if later:
+        jobs.enqueue(jobs.START_CAMPAIGN, delay=(clock.aware(start_at) - clock.now()).total_seconds(),
+                     campaign_id=str(campaign["_id"]))
+    return prepared
 
 
 def expand(campaign):
@@ -32,9 +64,11 @@ def expand(campaign):
             if record["phone"] in seen:
                 continue
             seen.add(record["phone"])
+        record["batch"] = len(seen) // claims.BATCH
         batch.append(record)
         if len(batch) == BATCH:
             _write(batch, counts)
+            recovery.hold_lease(campaign["_id"])
             batch = []
     if batch:
         _write(batch, counts)
@@ -46,7 +80,7 @@ def _write(batch, counts):
     out = opt_out.opted_out(record["phone"] for record in batch if record["state"] == "pending")
     for record in batch:
         if record["phone"] in out:
-            record.update(state="skipped", reason=OPTED_OUT)
+            record.update(state="skipped", reason=opt_out.SKIPPED)
             record.pop("params", None)
         counts[record["state"]] += 1
     get_db().campaign_recipients.insert_many(batch)
@@ -63,7 +97,7 @@ def _record(campaign, contact):
     if record["phone"] is None:
         record.update(state="skipped", reason="No valid WhatsApp number.")
     elif contact.get("opted_out"):
-        record.update(state="skipped", reason=OPTED_OUT)
+        record.update(state="skipped", reason=opt_out.SKIPPED)
     else:
         record["params"] = resolve(campaign["params"], contact)
         if record["params"] is None:

@@ -1,8 +1,9 @@
 """Resuming a campaign whose sender died (the periodic `reconcile` job), without sending anyone twice.
 
 A running sender keeps a short lease in Redis (`hold_lease`, renewed as it reads the campaign's
-state). A campaign still "sending" without one has lost its job: it is queued again, and what its
-dead sender had claimed is settled. A recipient claimed but never recorded may or may not have
+state; an expanding job takes it first). A campaign still "preparing" or "sending" without one has
+lost its job: it is queued again, what its dead sender held but never sent is given back
+(claims.release), and what it had moved to `sending` is settled. A recipient claimed but never recorded may or may not have
 reached the provider. Where the provider echoes the id Parley attached to the send in its status
 webhooks (Meta, Kaleyra, Sinch), the first status adopts it (campaign_status.adopt); one that no
 status claimed within IN_DOUBT_FOR was not accepted and waits its turn again. Where the provider
@@ -14,6 +15,7 @@ from datetime import timedelta
 from app import jobs, queues
 from app.db import get_db
 from app.services import clock
+from app.services.campaigns import claims
 
 LEASE_SECONDS = 15
 #: Longer than a provider takes to report a message it accepted, with its webhook retried a while.
@@ -36,13 +38,25 @@ def hold_lease(campaign_id):
     queues.get_redis().set(_lease_key(campaign_id), 1, ex=LEASE_SECONDS)
 
 
+def drop_lease(campaign_id):
+    queues.get_redis().delete(_lease_key(campaign_id))
+
+
+def take_lease(campaign_id):
+    """Hold the lease if nobody does (a campaign's expansion runs in one job at a time)."""
+    return bool(queues.get_redis().set(_lease_key(campaign_id), 1, ex=LEASE_SECONDS, nx=True))
+
+
 def resume_campaigns(older_than=None):
-    """Queue again the sending of every campaign left without a sender; how many were queued."""
+    """Queue again the sending (or the expansion) of every campaign left without a job; how many
+    were queued."""
     resumed = 0
-    for campaign in get_db().campaigns.find({"state": "sending"}, {"account_id": 1}):
+    for campaign in get_db().campaigns.find({"state": {"$in": ["preparing", "sending"]}}, {"account_id": 1, "state": 1}):
         if queues.get_redis().exists(_lease_key(campaign["_id"])):
             continue
-        settle_in_doubt(campaign)
+        if campaign["state"] == "sending":
+            claims.release(campaign["_id"])
+            settle_in_doubt(campaign)
         jobs.enqueue(jobs.SEND_CAMPAIGN, campaign_id=str(campaign["_id"]))
         resumed += 1
     return resumed

@@ -1,10 +1,12 @@
-"""Sending a campaign: each pending recipient claimed once, sent at the number's rate.
+"""Sending a campaign: each recipient sent once, at the number's rate, by however many workers.
 
-A sending job runs LANES loops side by side (a provider call takes tens of milliseconds; one loop
-could not keep 80 sends a second going). Each loop takes a send of the number's rate (throttle,
-shared by every process), claims the next pending recipient (pending -> sending, atomically: no
-two loops or workers ever send to the same recipient) and sends it. The campaign's state is read
-again at least every CHECK_EVERY seconds, so a pause or a cancel stops every loop within one.
+A sending job first expands a new campaign's recipients (recipients.py), then runs LANES loops side
+by side (a provider call takes tens of milliseconds; one loop could not keep 80 sends a second
+going). Each loop takes a send of the number's rate (throttle, shared by every process), takes the
+next recipient its run holds (claims.py: claimed by the batch, moved to `sending` one by one just
+before the provider call, so no two loops or workers ever send to the same recipient) and sends it.
+The campaign's state is read again at least every CHECK_EVERY seconds, so a pause or a cancel stops
+every loop within one; what the run held and did not send is given back.
 
 A provider's "too many requests" holds the whole number for its Retry-After (or SLOW_DOWN) and the
 recipient waits its turn again; another retryable failure is tried again up to MAX_ATTEMPTS; a
@@ -17,12 +19,12 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ReturnDocument
 
 from app.db import get_db
 from app.providers.errors import ProviderError
 from app.services import clock
-from app.services.campaigns import campaign_replies, campaign_status, opt_out, recipients, recovery, throttle
+from app.services.campaigns import campaign_replies, campaign_status, claims, recipients, recovery, throttle
 from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for
 from app.services.conversations import statuses
@@ -41,7 +43,7 @@ class _Run:
     """One sending job of one campaign: what its loops share."""
 
     def __init__(self, campaign):
-        self.campaign = campaign
+        self.campaign, self.claims = campaign, claims.Claims(campaign["_id"])
         self.account = accounts.cached_account(campaign["account_id"])
         self.adapter = adapter_for(self.account)
         self.template = get_db().templates.find_one({"_id": campaign["template_id"]})
@@ -61,15 +63,13 @@ class _Run:
             if wait:
                 time.sleep(min(wait, CHECK_EVERY))
                 continue
-            recipient = _claim(self.campaign["_id"])
+            recipient = self.claims.next()
             if recipient is None:
                 return
-            self.send(recipient)
+            if self.claims.start_sending(recipient):
+                self.send(recipient)
 
     def send(self, recipient):
-        if opt_out.opted_out([recipient["phone"]]):  # since the campaign was created
-            _set(recipient, "skipped", reason=recipients.OPTED_OUT)
-            return
         _, spec = prepare(self.template, recipient["params"])
         message = template_outbound(self.adapter, self.account, recipient["phone"], str(recipient["_id"]), spec)
         try:
@@ -85,7 +85,7 @@ class _Run:
     def failed(self, recipient, error):
         attempts = recipient.get("attempts", 0) + 1
         if error.category == "auth":
-            _set(recipient, "pending", attempts=recipient.get("attempts", 0))
+            _back(recipient, recipient.get("attempts", 0))
             get_db().campaigns.update_one(
                 {"_id": self.campaign["_id"], "state": "sending"},
                 {"$set": {"state": "paused", "paused_at": clock.now(), "paused_because": _paused_because(error)}},
@@ -93,9 +93,9 @@ class _Run:
             self.state = "paused"
         elif error.category == "rate_limited" and error.retryable:
             throttle.hold(self.key, error.retry_after or SLOW_DOWN)
-            _set(recipient, "pending", attempts=recipient.get("attempts", 0))
+            _back(recipient, recipient.get("attempts", 0))
         elif error.retryable and attempts < MAX_ATTEMPTS:
-            _set(recipient, "pending", attempts=attempts)
+            _back(recipient, attempts)
         else:
             shown = error.to_dict()
             _set(recipient, "failed", attempts=attempts, error={**shown, "sentence": provider_failures.sentence(shown)})
@@ -105,32 +105,36 @@ def _paused_because(error):
     return f"{provider_failures.happened(error.to_dict())} Renew the account's credentials, then resume the campaign."
 
 
-def _claim(campaign_id):
-    return get_db().campaign_recipients.find_one_and_update(
-        {"campaign_id": campaign_id, "state": "pending"},
-        {"$set": {"state": "sending", "claimed_at": clock.now()}},
-        sort=[("_id", ASCENDING)],
-        return_document=ReturnDocument.AFTER,
-    )
-
-
 def _set(recipient, state, **fields):
     get_db().campaign_recipients.update_one(
-        {"_id": recipient["_id"], "state": "sending"}, {"$set": {"state": state, **fields}}
+        {"_id": recipient["_id"], "state": "sending"}, {"$set": {"state": state, **fields}, "$unset": {"claim": ""}}
     )
+
+
+def _back(recipient, attempts):
+    """The recipient waits its turn again (the provider asked to slow down, or may succeed later)."""
+    _set(recipient, "pending", attempts=attempts)
 
 
 def run(campaign_id, lanes=LANES):
     """Send the campaign's pending recipients until none is left or it is paused or cancelled;
     returns the campaign's state then."""
-    campaign = _start_if_due(get_db().campaigns.find_one({"_id": campaign_id}))
+    campaign = get_db().campaigns.find_one({"_id": campaign_id})
+    if campaign is not None and campaign["state"] == "preparing":
+        campaign = recipients.prepare(campaign)
+    campaign = _start_if_due(campaign)
     if campaign is None or campaign["state"] != "sending":
         return campaign["state"] if campaign else "missing"
+    if recovery.take_lease(campaign_id):  # no run of it is alive: what a dead one held is free again
+        claims.release(campaign_id)
     sending = _Run(campaign)
-    recovery.hold_lease(campaign_id)
-    with ThreadPoolExecutor(lanes, thread_name_prefix="campaign") as pool:
-        for done in [pool.submit(sending.loop) for _ in range(lanes)]:
-            done.result()
+    try:
+        with ThreadPoolExecutor(lanes, thread_name_prefix="campaign") as pool:
+            for done in [pool.submit(sending.loop) for _ in range(lanes)]:
+                done.result()
+    finally:
+        sending.claims.give_back()
+        recovery.drop_lease(campaign_id)
     if sending.current_state() == "sending" and not _left(campaign_id):
         get_db().campaigns.update_one(
             {"_id": campaign_id, "state": "sending"}, {"$set": {"state": "done", "done_at": clock.now()}}
