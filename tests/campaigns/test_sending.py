@@ -134,7 +134,7 @@ def test_errors_that_cannot_succeed_are_final_with_their_meaning_and_throttling_
 
 
 def test_an_expired_token_pauses_the_campaign_and_resume_sends_the_rest(setup, fake_provider):
-    fake_provider.script("POST", SEND_PATH, meta_error(190, status=401, title="Session has expired"))
+    fake_provider.route("POST", SEND_PATH, lambda _request: meta_error(190, status=401, title="Session has expired"))
     contacts(setup["lists"][0], *({"first_name": "Y", "mobile": f"+4477009003{n:02d}"} for n in range(3)))
     campaign = new_campaign(setup)
     assert sender.run(campaign["_id"]) == "paused"
