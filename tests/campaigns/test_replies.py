@@ -55,6 +55,7 @@ def test_a_quick_reply_closes_the_interaction_when_the_campaign_says_so(app, set
     assert interaction["status"] == "closed" and interaction["campaign"]["name"] == "Orders"
     line = stored_messages(interaction["_id"])[-1]
     assert line["text"] == "Closed automatically: the customer answered the campaign “Orders” with “Unsubscribe”."
+    assert get_db().opt_outs.find_one({"_id": CUSTOMER})["word"] == "Unsubscribe", "the button's word opts out too"
 
 
 def test_after_the_response_timeout_a_message_is_an_ordinary_one(app, setup, fake_provider):  # noqa: F811

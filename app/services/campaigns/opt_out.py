@@ -1,9 +1,10 @@
 """A customer's "STOP": their number leaves every later campaign, until they write "START".
 
-A message whose whole text is one of the opt-out words (in any case, with or without accents)
-opts its number out of marketing: the number is kept in `opt_outs` (what campaign expansion reads:
-the number, so a contact added later to another list stays out too) and every contact holding it
-is marked, so Contacts shows it. An opt-in word undoes both. Both are idempotent: a provider's
+A message whose whole text is one of the opt-out words (in any case, with or without accents), or
+a tap on a button titled with one (a template's "Unsubscribe", WhatsApp's "Stop promotions"), opts
+its number out of marketing: the number is kept in `opt_outs` (what campaign expansion reads: the
+number, so a contact added later to another list stays out too) and every contact holding it is
+marked, so Contacts shows it. An opt-in word undoes both. Both are idempotent: a provider's
 repeated delivery or a retried drain changes nothing more. A sentence with the word in it ("please
 don't stop") is an ordinary message.
 """
@@ -13,8 +14,12 @@ import unicodedata
 from app.db import get_db
 from app.services import clock
 
-DEFAULT_OUT = ("STOP", "STOPP", "UNSUBSCRIBE", "ARRET", "PARAR", "PARE", "BAJA", "ANNULLA", "DESCADASTRAR", "ABMELDEN")
+# "Stop promotions" is the title of the opt-out button WhatsApp lets marketing templates carry.
+DEFAULT_OUT = ("STOP", "STOPP", "UNSUBSCRIBE", "STOP PROMOTIONS", "ARRET", "PARAR", "PARE", "BAJA", "ANNULLA",
+               "DESCADASTRAR", "ABMELDEN")
 DEFAULT_IN = ("START", "UNSTOP")
+#: The messages that can state a wish: a written one, or a tap on a button titled with the word.
+KINDS = ("text", "template_reply", "button_reply")
 #: Why a campaign leaves out a number that opted out.
 SKIPPED = "Opted out of marketing messages."
 

@@ -87,8 +87,8 @@ def ingest_message(account, event, received_at=None, retry=False):
     if score is not None:
         message["sentiment"] = score
     message_store.check_storable(message)  # a refusal changes nothing
-    if message.get("kind") == "text":  # before storing: a retry after a failure records it again, harmlessly
-        opt_out.apply(account["_id"], event.sender, message.get("text"))
+    if message.get("kind") in opt_out.KINDS:  # before storing: a retry after a failure records it again, harmlessly
+        opt_out.apply(account["_id"], event.sender, message.get("text") or (message.get("reply") or {}).get("title"))
     appended = _append_by_number(account, event.sender, message)
     if appended is not None:
         interaction, how = appended, "appended"
