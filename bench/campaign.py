@@ -59,6 +59,11 @@ def kill_thread(thread):
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(Killed))
 
 
+def cpu_seconds():
+    times = os.times()
+    return times.user + times.system
+
+
 def rss_mb():
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -254,12 +259,14 @@ def run(recipients, rate_recipients, write):
         figures["resumed"] = recovery.resume_campaigns()
         figures["requeued"] = [j.id for j in queues.get_queue("campaigns").jobs]
         queues.get_queue("campaigns").empty()  # this process is the worker: it runs that job itself
-        resumed_at = time.time()
+        resumed_at, cpu_before = time.time(), cpu_seconds()
         job, outcome = send_in_thread(campaign["_id"])
         job.join()
+        cpu_after = cpu_seconds()
         done.set()
         log = fake.log()[before:]
         second_part = [t for t, _, _, _ in log if t >= resumed_at]
+        figures["cpu_ms_per_send"] = (cpu_after - cpu_before) * 1000 / max(1, len(second_part))
         counted = Counter(to for _, to, _, _ in log)
         expected = {f"1555{1_000_000 + n:07d}" for n in range(recipients)}
         figures.update(
@@ -309,6 +316,13 @@ Expansion of the {f['recipients']:,} contacts into recipient records by the camp
 Resident memory of the worker process (which also holds the embedded database: {f['recipients']:,} contacts and
 as many recipient records): {f['start_rss']:.0f} MB before the campaign, {f['rss_after_expansion']:.0f} MB once
 expanded; while sending: {rss_line(f['rss'])}.
+
+What limits the rate at 1,000/s: this one process's CPU time, {f['cpu_ms_per_send']:.2f} ms per send after the
+restart (claim, the shared rate in Redis, the provider call through requests, the record, the reply wait),
+so one process sends at most about {1000 / f['cpu_ms_per_send']:.0f} a second on one core, less while the fake
+API takes its share of the machine. More worker processes share the number's rate without exceeding it
+(tests/campaigns/test_throttle.py runs two); the embedded database lives in one process, so that is for a
+MongoDB server.
 
 Kill at half the sends: {f['held']} sends held by the fake API when every sending thread was stopped; the
 run ended `{f['killed_state']}`; {f['doubtful']} recipients were left in doubt (moved to `sending`, no
