@@ -44,7 +44,8 @@ def test_a_csv_with_bad_lines_creates_nothing_and_names_each_line(setup):  # noq
     message = refused.value.fields["contacts_csv"]
     assert message.startswith("Line 3: mobile: ") and "Line 4: More cells than columns." in message
     for broken, why in ((b"\xff\xfe", "Not UTF-8."), (b"a,b\x00\n", "binary"), (b"name\nAna\n", "phone or mobile"),
-                        (b"mobile\n", "no contacts"), (b"mobile\n" + b"7" * 140_000 + b"\n", "Line 2: field larger")):
+                        (b"mobile\n", "no contacts"), (b"mobile\n" + b"7" * 140_000 + b"\n", "Line 2: field larger"),
+                        (b"mobile\n" + b"+447700900810\n" * 400_000, "At most 5 MB per file.")):
         with pytest.raises(ValidationFailed) as refused:
             campaign_records.create(setup["admin"], {"name": "X", "account_id": str(setup["account"]["_id"]),
                                                      "template_id": str(setup["template"]["_id"]), "params": PARAMS},

@@ -70,9 +70,7 @@ def new():
 @bp.route("/preview", methods=["POST"])
 def preview():
     """The preview pane, drawn from the form as it stands (the page's script asks as the admin types)."""
-    form = CampaignForm()
-    _choices(form)
-    return render_template("campaigns/_preview.html", preview=_preview(form))
+    return render_template("campaigns/_preview.html", preview=_preview(CampaignForm()))
 
 
 def _preview(form):
