@@ -2,16 +2,16 @@
 
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from app.domain.fields import Reference, References, Text, Whole
-from app.domain.shapes import Shape
+from app.domain.shapes import DEFAULT_RATE, MAX_RATE, Shape
 
 #: The contact fields a template parameter can take its value from.
 CONTACT_FIELDS = ("first_name", "last_name", "company", "phone", "mobile", "email")
 LOCAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"
-#: Meta's standard messaging tier, the default rate; 1,000/s is the highest tier's.
-DEFAULT_RATE, MAX_RATE = 80, 1000
+#: The largest CSV of contacts a campaign takes (the contact lists' import takes the same).
+CSV_MAX_BYTES = 5 * 1024 * 1024
 
 # preparing: its job is expanding its recipients; then scheduled (waits for its time) or sending.
 CAMPAIGN_STATES = ("preparing", "scheduled", "sending", "paused", "cancelled", "done")
@@ -47,9 +47,19 @@ class NewCampaign(Shape):
     account_id: Reference("accounts", "WhatsApp account", required=True)
     template_id: Reference("templates", "template", required=True)
     params: ParamMapping = ParamMapping()
-    list_ids: References("contact_lists", "contact list")
+    list_ids: References("contact_lists", "contact list") = Field(
+        [], description="At least one, unless contacts_csv gives the recipients."
+    )
     tag: Text(60) | None = None
-    rate: Whole(1, MAX_RATE) = DEFAULT_RATE
+    contacts_csv: Text(CSV_MAX_BYTES) | None = Field(
+        None,
+        description="Contacts as CSV text (the columns of a contact list's import), created first into a new contact list "
+        "named after the campaign, which is sent with the lists. A line that cannot be imported refuses the whole "
+        "campaign, naming the line; a number on several lines is one contact, its later lines' cells winning.",
+    )
+    rate: Whole(1, MAX_RATE) | None = Field(
+        None, description=f"Messages a second, at most the number's tier; default: the tier, at most {DEFAULT_RATE}."
+    )
     response_timeout_days: Whole(1, 30) = 1
     close_on_quick_reply: bool = False
     reply_queue_id: Reference("queues", "queue") | None = None
@@ -57,12 +67,32 @@ class NewCampaign(Shape):
     start_at: Text(16, pattern=LOCAL_TIME, mismatch="Use a date and time like 2026-12-01T09:00.") | None = None
     time_zone: Text(60) = "UTC"
 
-    @field_validator("list_ids")
-    @classmethod
-    def _some_list(cls, list_ids):
-        if not list_ids:
-            raise ValueError("Choose at least one contact list.")
-        return list_ids
+
+class CampaignPreview(Shape):
+    """What a preview of a new campaign reads: the body of a create (its other fields are ignored)
+    and, optionally, the number of the contact to show it for."""
+
+    account_id: Reference("accounts", "WhatsApp account", required=True)
+    template_id: Reference("templates", "template", required=True)
+    params: ParamMapping = ParamMapping()
+    list_ids: References("contact_lists", "contact list") = []
+    tag: Text(60) | None = None
+    sample_phone: Text(40) | None = Field(
+        None, description="Show it for the contact with this number; default: the first the campaign would send to."
+    )
+
+
+class PreviewAnswer(BaseModel):
+    """A new campaign's message as its sample contact would receive it. Texts are segments: a missing
+    one is a parameter with no value for this contact (or no source at all), shown as a placeholder."""
+
+    template: dict = Field(description="id, name, language, and how many header_params and body_params it takes.")
+    sample: dict | None = Field(None, description="The contact shown: id, name, phone; none when there is none yet.")
+    message: dict | None = Field(
+        None, description="header ({type, segments} or {type, link, file_id}), body (segments), footer, buttons ({type, text})."
+    )
+    notes: list[str] = Field(description="What the admin should know: why this contact would be skipped, whom to pick.")
+    problems: dict[str, str] = Field(description="What a create would refuse, by field (as its 422 would say).")
 
 
 class CampaignAnswer(Shape):

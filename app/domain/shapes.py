@@ -42,6 +42,8 @@ class PageMeta(BaseModel):
 # "no_agents_online" (outside agents' hours): only while none of the account queue's agents is online.
 ASSISTANT_RUNS = ("always", "no_agents_online", "never")
 DEFAULT_HANDOFF_MESSAGE = "Thank you. An agent will continue this conversation shortly."
+#: A number's messaging throughput in messages a second: Meta's standard tier, and the highest tier's.
+DEFAULT_RATE, MAX_RATE = 80, 1000
 
 
 class Chatbot(Shape):
@@ -69,6 +71,9 @@ class AccountSettings(Shape):
     allow_transfer: bool = True
     zip_attachments: bool = True
     read_receipts: Choice(READ_RECEIPTS) = "on_view"
+    messages_per_second: Whole(1, MAX_RATE) = Field(
+        DEFAULT_RATE, description="The number's throughput tier: no campaign of this account sends faster."
+    )
     chatbot: Chatbot = Chatbot()
 
 

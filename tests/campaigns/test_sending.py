@@ -37,6 +37,7 @@ def meta_error(code, status=400, title="error"):
 @pytest.fixture
 def setup(app, fake_provider):
     account = make_account("meta", api_base=fake_provider.url + "/v23.0")
+    get_db().accounts.update_one({"_id": account["_id"]}, {"$set": {"settings.messages_per_second": 1000}})  # the top tier
     template = {"account_id": account["_id"], "name": "order_ready", "language": "en", "status": "APPROVED",
                 "category": "utility",
                 "components": [{"type": "BODY", "text": "Hi {{1}}, your order {{2}} is ready."}]}

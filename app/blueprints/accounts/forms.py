@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.blueprints._shared import fits, options
-from app.domain.shapes import ASSISTANT_RUNS, READ_RECEIPTS, Account, Chatbot
+from app.domain.shapes import ASSISTANT_RUNS, DEFAULT_RATE, MAX_RATE, READ_RECEIPTS, Account, Chatbot
 from app.services.channel import account_fields
 from app.services.channel.accounts import credentials_shape
 
@@ -40,6 +40,8 @@ class AccountForm(FlaskForm):
     api_base = URLField("API base URL", validators=[Optional(), fits(Account, "api_base")])
     queue_id = SelectField("Queue it feeds", choices=[], validate_choice=False)
     contact_list_id = SelectField("Contact list for new contacts", choices=[], validate_choice=False)
+    messages_per_second = IntegerField("Messages per second (the number's tier)", default=DEFAULT_RATE,
+                                       validators=[Optional(), NumberRange(min=1, max=MAX_RATE)])
     max_attachment_mb = DecimalField(
         "Maximum attachment size (MB)",
         places=None,
@@ -97,6 +99,8 @@ def form_to_data(form, provider):
         "chatbot": {name: _chatbot_value(form, name) for name in CHATBOT_FIELDS},
         **{flag: getattr(form, flag).data for flag in SETTING_FLAGS},
     }
+    if form.messages_per_second.data is not None:  # left empty: a new account gets the default, an edit keeps it
+        settings["messages_per_second"] = form.messages_per_second.data
     return {
         "name": form.name.data,
         "phone": form.phone.data,
@@ -129,6 +133,7 @@ def doc_to_form(doc):
         "allowed_attachment_types": settings.get("allowed_attachment_types", []),
         "recontact_template_id": str(settings.get("recontact_template_id") or ""),
         "read_receipts": settings.get("read_receipts", READ_RECEIPTS[0]),
+        "messages_per_second": settings.get("messages_per_second", DEFAULT_RATE),
     }
     data.update({flag: settings.get(flag, False) for flag in SETTING_FLAGS})
     data.update({f"chatbot_{k}": v for k, v in {**Chatbot().model_dump(), **settings.get("chatbot", {})}.items()})
@@ -141,7 +146,8 @@ def error_aliases(provider):
     """Service error keys (settings.x, credentials.y) to the form's field names."""
     aliases = {"settings.max_attachment_bytes": "max_attachment_mb"}
     aliases.update(
-        {f"settings.{f}": f for f in (*SETTING_FLAGS, "allowed_attachment_types", "recontact_template_id", "read_receipts")}
+        {f"settings.{f}": f for f in (*SETTING_FLAGS, "allowed_attachment_types", "recontact_template_id", "read_receipts",
+                                      "messages_per_second")}
     )
     aliases.update({f"settings.chatbot.{f}": f"chatbot_{f}" for f in CHATBOT_FIELDS})
     aliases.update({f"credentials.{c.name}": f"cred_{c.name}" for c in account_fields.credential_fields(provider)})

@@ -6,8 +6,16 @@ from flask import Response, g, jsonify, request, stream_with_context
 
 from app.blueprints.api import bp, json_body
 from app.blueprints.api.openapi import operation
-from app.domain.campaign_shapes import CampaignAnswer, CampaignList, NewCampaign, RecipientFilter, RecipientList
-from app.services.campaigns import campaign_records
+from app.domain.campaign_shapes import (
+    CampaignAnswer,
+    CampaignList,
+    CampaignPreview,
+    NewCampaign,
+    PreviewAnswer,
+    RecipientFilter,
+    RecipientList,
+)
+from app.services.campaigns import campaign_preview, campaign_records
 from app.services.errors import Forbidden
 from app.services.serialize import plain
 
@@ -25,10 +33,22 @@ def _present(doc):
 
 @bp.route("/campaigns", methods=["POST"])
 @operation("post", "Create a campaign and start sending it", CampaignAnswer, "The campaign.", 201, body=NewCampaign,
-           description=f"{ADMINS_ONLY} Its recipients are expanded at once (one per number); sending starts at once.")
+           description=f"{ADMINS_ONLY} Its recipients are expanded at once (one per number); sending starts at once "
+                       "(or at start_at). A rate above the number's tier (its account's messages_per_second) is refused.")
 def create_campaign():
     _admin()
     return jsonify(_present(campaign_records.create(g.api_user, json_body()))), 201
+
+
+@bp.route("/campaign-preview", methods=["POST"])
+@operation("post", "Preview a new campaign's message for one contact", PreviewAnswer, "The message.", body=CampaignPreview,
+           description=f"{ADMINS_ONLY} Takes the body of a create (fields a preview does not read are ignored) and "
+                       "sample_phone. Nothing is stored. The message is drawn for that contact, or the first the campaign "
+                       "would send to; a parameter without a value is a missing segment, and the notes say why that "
+                       "contact would be skipped.")
+def preview_campaign():
+    _admin()
+    return jsonify(campaign_preview.preview(json_body()))
 
 
 @bp.route("/campaigns", methods=["GET"])

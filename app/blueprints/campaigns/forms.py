@@ -3,6 +3,7 @@
 import re
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
@@ -21,7 +22,9 @@ class CampaignForm(FlaskForm):
     body_params = TextAreaField("Body parameters", validators=[Optional()])
     list_ids = SelectMultipleField("Contact lists")
     tag = StringField("Only contacts tagged", validators=[Optional()])
-    rate = IntegerField("Messages per second", default=DEFAULT_RATE, validators=[NumberRange(1, MAX_RATE)])
+    contacts_csv = FileField("Contacts from a CSV file")
+    sample_phone = StringField("Preview for the contact with the number", validators=[Optional()])
+    rate = IntegerField("Messages per second", default=DEFAULT_RATE, validators=[Optional(), NumberRange(1, MAX_RATE)])
     response_timeout_days = IntegerField("Wait for replies (days)", default=1, validators=[NumberRange(1, 30)])
     close_on_quick_reply = BooleanField("Close the interaction when the customer answers with a quick reply")
     reply_queue_id = SelectField("Replies go to", validators=[Optional()])
@@ -44,10 +47,10 @@ def form_to_data(form):
     data = {
         "name": form.name.data, "account_id": form.account_id.data, "template_id": form.template_id.data,
         "params": {"header": sources(form.header_params.data), "body": sources(form.body_params.data)},
-        "list_ids": form.list_ids.data or [], "rate": form.rate.data, "response_timeout_days": form.response_timeout_days.data,
+        "list_ids": form.list_ids.data or [], "response_timeout_days": form.response_timeout_days.data,
         "close_on_quick_reply": bool(form.close_on_quick_reply.data), "time_zone": form.time_zone.data or "UTC",
     }
-    for name in ("tag", "reply_queue_id", "start_at"):
+    for name in ("tag", "reply_queue_id", "start_at", "rate"):
         if getattr(form, name).data:
             data[name] = getattr(form, name).data
     return data

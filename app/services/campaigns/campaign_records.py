@@ -1,9 +1,10 @@
 """Creating campaigns and steering them: pause, resume, cancel, and their progress by state.
 
-A campaign is checked whole before anything is written (the account can start conversations,
-the template is the account's and usable, each template parameter has a source), then stored
-"preparing" and its sending job queued: the job expands its recipients once (recipients.prepare)
-and starts sending, or waits for its scheduled time. Pausing or cancelling is a change of
+A campaign is checked whole before anything is written (campaign_checks: the account can start
+conversations, the template is the account's and usable, each template parameter has a source, the
+rate is within the number's tier; an uploaded CSV has no bad line), then stored "preparing" and its
+sending job queued: the job expands its recipients once (recipients.prepare) and starts sending, or
+waits for its scheduled time. Pausing or cancelling is a change of
 the campaign's state, which its senders read before every send (sender.py).
 """
 
@@ -18,45 +19,42 @@ from app import jobs
 from app.db import get_db
 from app.domain.campaign_shapes import RECIPIENT_STATES, NewCampaign, RecipientFilter
 from app.services import clock
-from app.services.channel.provider_access import capabilities
+from app.services.campaigns import campaign_checks, campaign_upload
+from app.services.channel import accounts
 from app.services.contacts import contacts_csv
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.setup.records import checked, object_id
-from app.services.setup.template_rendering import prepare
-
-#: Template statuses a campaign cannot send (Meta's review and quality states).
-UNUSABLE_TEMPLATES = ("PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", "DELETED")
 
 
-def create(actor, data):
-    """Check and store a campaign and queue its job (which expands its recipients and sends). The campaign."""
-    spec = checked(NewCampaign, data, "Check the campaign.")
-    account = get_db().accounts.find_one({"_id": object_id(spec.account_id, "account")})
-    if account is None:
-        raise ValidationFailed("Check the campaign.", {"account_id": "No such WhatsApp account."})
-    if "start_conversation" not in capabilities(account):
-        raise ValidationFailed(
-            "Check the campaign.", {"account_id": f"{account['name']} ({account['provider']}) cannot send the first message."}
-        )
-    template = get_db().templates.find_one({"_id": object_id(spec.template_id, "template"), "account_id": account["_id"]})
-    if template is None:
-        raise ValidationFailed("Check the campaign.", {"template_id": "No such template on this account."})
-    if str(template.get("status", "")).upper() in UNUSABLE_TEMPLATES:
-        refused = f"This template is {template['status'].lower()}: it cannot be sent."
-        raise ValidationFailed("Check the campaign.", {"template_id": refused})
+def create(actor, data, upload=None):
+    """Check and store a campaign and queue its job (which expands its recipients and sends). The campaign.
+
+    `upload`: a CSV file of contacts (the form's; the API sends the text as `contacts_csv`), stored
+    as a new list that the campaign is sent to with its lists (campaign_upload).
+    """
+    spec = _read(data, upload)
+    account = campaign_checks.account(spec.account_id)
+    template = campaign_checks.template(spec.template_id, account)
     mapping = spec.params.model_dump(exclude_none=True)
-    _check_mapping(template, mapping)
+    campaign_checks.mapping(template, mapping)
+    rate = campaign_checks.rate(spec.rate, account)
+    if upload is None and spec.contacts_csv:
+        upload = spec.contacts_csv.encode()
+    uploaded = campaign_upload.read(upload) if upload is not None else None
     now = clock.now()
     start_at = _start(spec, now)
+    list_ids = [object_id(list_id, "contact list") for list_id in spec.list_ids]
+    if uploaded:
+        list_ids.append(campaign_upload.store(spec.name, uploaded))
     doc = {
         "name": spec.name,
         "account_id": account["_id"],
         "template_id": template["_id"],
         "template": {"name": template["name"], "language": template["language"]},
         "params": mapping,
-        "list_ids": [object_id(list_id, "contact list") for list_id in spec.list_ids],
+        "list_ids": list_ids,
         "tag": spec.tag,
-        "rate": spec.rate,
+        "rate": rate,
         "response_timeout_days": spec.response_timeout_days,
         "close_on_quick_reply": spec.close_on_quick_reply,
         "reply_queue_id": object_id(spec.reply_queue_id, "queue") if spec.reply_queue_id else account.get("queue_id"),
@@ -69,6 +67,27 @@ def create(actor, data):
     doc["_id"] = get_db().campaigns.insert_one(doc).inserted_id
     jobs.enqueue(jobs.SEND_CAMPAIGN, campaign_id=str(doc["_id"]))
     return doc
+
+
+def _read(data, upload):
+    """The campaign as its shape reads it. One without recipients (no list, no CSV) is refused with
+    whatever else the shape refuses, so the admin sees every problem at once."""
+    problems = {}
+    if isinstance(data, dict) and not data.get("list_ids") and not data.get("contacts_csv") and upload is None:
+        problems["list_ids"] = "Choose at least one contact list, or upload a CSV of contacts."
+    try:
+        spec = checked(NewCampaign, data, "Check the campaign.")
+    except ValidationFailed as refused:
+        raise ValidationFailed(refused.message, {**problems, **refused.fields}) from None
+    if problems:
+        raise ValidationFailed("Check the campaign.", problems)
+    return spec
+
+
+def sending_rate(campaign, account):
+    """The rate a campaign sends at now: its own, never above its number's tier (an admin may have
+    lowered the tier since the campaign was created)."""
+    return min(campaign["rate"], accounts.messages_per_second(account))
 
 
 #: A start this recent is taken as "now" (the admin typed the current time).
@@ -88,19 +107,6 @@ def _start(spec, now):
         passed = "This time has passed: choose a later one, or none to start now."
         raise ValidationFailed("Check the campaign.", {"start_at": passed})
     return start if start > now else None
-
-
-def _check_mapping(template, mapping):
-    """Each parameter the template needs has a source: prepare() with stand-in values says which do not."""
-    stand_in = {
-        "header": ["x" for _ in mapping.get("header", [])],
-        "body": ["x" for _ in mapping.get("body", [])],
-        "buttons": dict.fromkeys(mapping.get("buttons", {}), "x"),
-    }
-    try:
-        prepare(template, stand_in)
-    except ValidationFailed as refused:
-        raise ValidationFailed("Check the template's parameters.", refused.fields) from None
 
 
 def get(campaign_id):

@@ -11,7 +11,7 @@ import pydantic
 
 from app import crypto
 from app.db import get_db
-from app.domain.shapes import CREDENTIAL, Account, AccountSettings, Shape
+from app.domain.shapes import CREDENTIAL, DEFAULT_RATE, Account, AccountSettings, Shape
 from app.providers import base
 from app.services import config_cache
 from app.services.channel import account_fields, reauth
@@ -210,7 +210,13 @@ def visible_to(user):
 
 
 def all_accounts():
-    return list(get_db().accounts.find({}, {"name": 1, "provider": 1}).sort("name", 1))
+    return list(get_db().accounts.find({}, {"name": 1, "provider": 1, "settings.messages_per_second": 1}).sort("name", 1))
+
+
+def messages_per_second(doc):
+    """The number's throughput tier: the most messages a second it may send (an account saved
+    before the setting existed has Meta's standard tier)."""
+    return (doc.get("settings") or {}).get("messages_per_second", DEFAULT_RATE)
 
 
 def get_account(account_id):
@@ -271,7 +277,7 @@ def public_account(doc, base_url):
     out = public(doc, drop=("secrets", ASSISTANT_KEY))
     out["api_base"] = effective_api_base(doc)
     out["secrets_set"] = sorted(doc.get("secrets", {}))
-    out["settings"] = {**out.get("settings", {})}
+    out["settings"] = {**out.get("settings", {}), "messages_per_second": messages_per_second(doc)}
     out["settings"]["chatbot"] = {**default_settings()["chatbot"], **out["settings"].get("chatbot", {})}
     out["assistant_key_set"] = bool(doc.get(ASSISTANT_KEY))
     out["webhook_url"] = webhook_url(doc, base_url)

@@ -91,8 +91,10 @@ def count_contacts(list_id):
 
 
 # -- contacts --------------------------------------------------------------------------------
-def _check_contact(data, existing=None, actor=None):
-    fields = Fields(ContactChange if existing else Contact, data, partial=existing is not None)
+def _check_contact(data, existing=None, actor=None, listed=True):
+    """The contact's fields as they are stored; `listed` False checks a new contact without its list
+    (one not created yet)."""
+    fields = Fields(ContactChange if existing or not listed else Contact, data, partial=existing is not None)
     list_id = fields.values.get("list_id")
     allowed = contact_scope.list_ids(actor) if list_id else None
     if allowed is not None and list_id not in allowed:
@@ -157,17 +159,34 @@ def get_contact(contact_id, actor=None):
     return doc
 
 
-def create_contact(data, actor=None):
-    doc = _check_contact(data, actor=actor)
+def _new(doc, moment):
     doc.update({k: doc.get(k, "") for k in (*TEXT_FIELDS, "email")})
     doc.setdefault("tags", [])
-    doc["created_at"] = doc["updated_at"] = now()
+    doc["created_at"] = doc["updated_at"] = moment
+    return doc
+
+
+def create_contact(data, actor=None):
+    doc = _new(_check_contact(data, actor=actor), now())
     try:
         doc["_id"] = get_db().contacts.insert_one(doc).inserted_id
     except DuplicateKeyError:
         raise _duplicate() from None
     config_cache.changed()
     return doc
+
+
+def check_unlisted_contact(data):
+    """A new contact's fields checked as create_contact checks them, before its list exists: the
+    contact to store, or ValidationFailed. Nothing is written."""
+    return _check_contact(data, listed=False)
+
+
+def add_contacts(list_id, checked):
+    """Store contacts checked by check_unlisted_contact, distinct by phone, in a list: one write."""
+    moment = now()
+    get_db().contacts.insert_many([_new({**contact, "list_id": object_id(list_id)}, moment) for contact in checked])
+    config_cache.changed()
 
 
 def update_contact(contact_id, data, actor=None):
