@@ -7,7 +7,8 @@ import re
 import pytest
 
 from app.db import get_db
-from app.services.campaigns import campaign_records
+from app.services import config_cache
+from app.services.campaigns import campaign_records, sender
 from app.services.channel import accounts
 from app.services.errors import ValidationFailed
 from app.services.people import api_tokens
@@ -40,6 +41,8 @@ def test_a_campaign_sends_at_most_at_the_numbers_current_tier(setup):  # noqa: F
     assert campaign_records.sending_rate(campaign, accounts.get_account(setup["account"]["_id"])) == 60
     set_tier(setup["account"], 25)
     assert campaign_records.sending_rate(campaign, accounts.get_account(setup["account"]["_id"])) == 25
+    config_cache.changed()  # what the account's edit does
+    assert sender._Run(campaign).rate == 25, "the sender follows the tier"
 
 
 def test_admins_set_the_tier_on_the_account_form_and_over_the_api(app, client, setup):  # noqa: F811

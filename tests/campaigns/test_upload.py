@@ -9,6 +9,7 @@ import pytest
 
 from app.db import get_db
 from app.services.campaigns import campaign_records
+from app.services.campaigns import recipients as expansion
 from app.services.errors import ValidationFailed
 from app.services.people import api_tokens
 from tests.api.conftest import Api
@@ -89,7 +90,7 @@ def test_the_form_uploads_the_file_and_shows_its_bad_lines_next_to_it(app, setup
     made = client.post("/campaigns/new", content_type="multipart/form-data", data={
         **form(setup), "csrf_token": token, "contacts_csv": (BytesIO(GOOD.encode("utf-8-sig")), "c.csv")})
     assert made.status_code == 302, made.get_data(as_text=True)
-    campaign = get_db().campaigns.find_one({})
+    campaign = expansion.prepare(get_db().campaigns.find_one({}))  # the campaign's job expands it
     assert [get_db().contact_lists.find_one({"_id": i})["name"] for i in campaign["list_ids"]] == ["Pick-up"]
     assert campaign["expanded"] == {"pending": 2, "skipped": 0}
 
@@ -106,4 +107,4 @@ def test_the_api_takes_the_csv_as_text(client, setup):  # noqa: F811
     assert refused.status_code == 422 and refused.get_json()["error"]["fields"]["contacts_csv"].startswith("Line 2: mobile:")
     created = admin.post("/campaigns", json={**body, "contacts_csv": GOOD})
     assert created.status_code == 201, created.get_json()
-    assert created.get_json()["progress"]["pending"] == 2
+    assert expansion.prepare(get_db().campaigns.find_one({}))["expanded"] == {"pending": 2, "skipped": 0}

@@ -24,7 +24,7 @@ from pymongo import ReturnDocument
 from app.db import get_db
 from app.providers.errors import ProviderError
 from app.services import clock
-from app.services.campaigns import campaign_replies, campaign_status, claims, recipients, recovery, throttle
+from app.services.campaigns import campaign_records, campaign_replies, campaign_status, claims, recipients, recovery, throttle
 from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for
 from app.services.conversations import statuses
@@ -48,18 +48,22 @@ class _Run:
         self.adapter = adapter_for(self.account)
         self.template = get_db().templates.find_one({"_id": campaign["template_id"]})
         self.key = f"account:{campaign['account_id']}"
+        self.rate = campaign_records.sending_rate(campaign, self.account)
         self.state, self.read_at = campaign["state"], time.monotonic()
 
     def current_state(self):
+        """The campaign's state, read again every CHECK_EVERY seconds, with the number's tier (an
+        admin may lower it mid-campaign)."""
         if time.monotonic() - self.read_at >= CHECK_EVERY:
             doc = get_db().campaigns.find_one({"_id": self.campaign["_id"]}, {"state": 1})
             self.state, self.read_at = (doc or {}).get("state", "cancelled"), time.monotonic()
+            self.rate = campaign_records.sending_rate(self.campaign, accounts.cached_account(self.campaign["account_id"]))
             recovery.hold_lease(self.campaign["_id"])  # alive: the reconciler leaves this campaign to us
         return self.state
 
     def loop(self):
         while self.current_state() == "sending":
-            wait = throttle.take(self.key, self.campaign["rate"], burst=catch_up(self.campaign["rate"]))
+            wait = throttle.take(self.key, self.rate, burst=catch_up(self.rate))
             if wait:
                 time.sleep(min(wait, CHECK_EVERY))
                 continue
