@@ -10,7 +10,7 @@ from pymongo import ASCENDING
 
 from app.db import get_db
 from app.domain.campaign_shapes import CONTACT_FIELDS
-from app.services.campaigns import opt_out
+from app.services.campaigns import campaign_progress, opt_out
 from app.services.contacts.phones import to_e164
 from app.services.errors import ValidationFailed
 
@@ -50,6 +50,7 @@ def _write(batch, counts):
             record.pop("params", None)
         counts[record["state"]] += 1
     get_db().campaign_recipients.insert_many(batch)
+    campaign_progress.changed(batch[0]["campaign_id"])
 
 
 def _record(campaign, contact):

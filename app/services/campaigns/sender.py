@@ -22,7 +22,7 @@ from pymongo import ASCENDING, ReturnDocument
 from app.db import get_db
 from app.providers.errors import ProviderError
 from app.services import clock
-from app.services.campaigns import campaign_replies, campaign_status, opt_out, recipients, recovery, throttle
+from app.services.campaigns import campaign_progress, campaign_replies, campaign_status, opt_out, recipients, recovery, throttle
 from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for
 from app.services.conversations import statuses
@@ -64,6 +64,7 @@ class _Run:
             recipient = _claim(self.campaign["_id"])
             if recipient is None:
                 return
+            campaign_progress.changed(self.campaign["_id"])  # one more in hand: the page counts it as sending
             self.send(recipient)
 
     def send(self, recipient):
@@ -91,6 +92,7 @@ class _Run:
                 {"$set": {"state": "paused", "paused_at": clock.now(), "paused_because": _paused_because(error)}},
             )
             self.state = "paused"
+            campaign_progress.publish(self.campaign["_id"])
         elif error.category == "rate_limited" and error.retryable:
             throttle.hold(self.key, error.retry_after or SLOW_DOWN)
             _set(recipient, "pending", attempts=recipient.get("attempts", 0))
@@ -118,6 +120,7 @@ def _set(recipient, state, **fields):
     get_db().campaign_recipients.update_one(
         {"_id": recipient["_id"], "state": "sending"}, {"$set": {"state": state, **fields}}
     )
+    campaign_progress.changed(recipient["campaign_id"])
 
 
 def run(campaign_id, lanes=LANES):
@@ -135,6 +138,7 @@ def run(campaign_id, lanes=LANES):
         get_db().campaigns.update_one(
             {"_id": campaign_id, "state": "sending"}, {"$set": {"state": "done", "done_at": clock.now()}}
         )
+    campaign_progress.publish(campaign_id)  # done, paused or cancelled: the last counts of the run
     return get_db().campaigns.find_one({"_id": campaign_id}, {"state": 1})["state"]
 
 

@@ -1,0 +1,112 @@
+"""A campaign's progress (recipients by state, failures by reason) and its live publishing to admins.
+
+Whatever moves a campaign's recipients calls `changed(campaign_id)`: one HINCRBY in Redis (queued
+on the caller's Redis batch when there is one, so a drain round pays no extra round trip), no
+database read. Processes that hold sockets sweep a few times a second (`publish_changed`, run by
+app/realtime/handlers.py): a short lock lets one sweep run at a time across every process, and it
+publishes each campaign that changed since the last sweep once. So a campaign sending 1,000
+messages a second is published at most once a sweep, whichever processes sent them. A sweep
+forgets a campaign only if its change counter did not move while it was read and published, so
+the last change of a burst is always published. A change of the campaign's own state (pause,
+resume, cancel, done, an expired token's pause) is published at once (`publish`).
+
+Publishing is a courtesy to the admins watching: Redis not answering is logged, never raised into
+a send or a pause.
+"""
+
+import logging
+
+from bson import ObjectId
+from redis.exceptions import RedisError
+
+from app import queues, redis_batch
+from app.db import get_db
+from app.domain.campaign_shapes import RECIPIENT_STATES
+from app.realtime.push import ADMINS_ROOM, emit
+from app.services.setup.records import object_id
+
+log = logging.getLogger(__name__)
+
+EVENT = "campaign_progress"
+CHANGED_KEY = "parley:campaigns:changed"  # hash: campaign id -> changes since it was last published
+SWEEP_KEY = "parley:campaigns:sweep"
+SWEEP_SECONDS = 0.25
+NO_REASON = "The provider gave no reason."
+
+# KEYS: the sweep lock, the changed hash. ARGV: the lock's milliseconds. The hash's pairs, or none
+# when another process swept within the lock's time.
+_TAKE = """
+if not redis.call('SET', KEYS[1], 1, 'NX', 'PX', ARGV[1]) then return {} end
+return redis.call('HGETALL', KEYS[2])
+"""
+# KEYS: the changed hash. ARGV: campaign id, counter, ... Forget those that did not change since.
+_FORGET = """
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+"""
+
+
+def progress(campaign_id):
+    """How many recipients are in each state: one grouped query (it was one count per state)."""
+    counted = get_db().campaign_recipients.aggregate(
+        [{"$match": {"campaign_id": object_id(campaign_id, "campaign")}}, {"$group": {"_id": "$state", "n": {"$sum": 1}}}]
+    )
+    by_state = {row["_id"]: row["n"] for row in counted}
+    return {state: by_state.get(state, 0) for state in RECIPIENT_STATES}
+
+
+def failures(campaign_id):
+    """The failed recipients by the provider's error code, most frequent first: [{code, sentence, count}]."""
+    grouped = get_db().campaign_recipients.aggregate([
+        {"$match": {"campaign_id": object_id(campaign_id, "campaign"), "state": "failed"}},
+        {"$group": {"_id": "$error.code", "count": {"$sum": 1}, "sentence": {"$first": "$error.sentence"}}},
+    ])
+    rows = [{"code": row["_id"], "sentence": row["sentence"] or NO_REASON, "count": row["count"]} for row in grouped]
+    return sorted(rows, key=lambda row: (-row["count"], str(row["code"])))  # in Python: a code may be missing
+
+
+def figures(campaign):
+    """What a campaign's row shows: its state, its counts by state, how many in all and how many done."""
+    counts = progress(campaign["_id"])
+    total = sum(counts.values())
+    return {"campaign_id": str(campaign["_id"]), "state": campaign["state"],
+            "paused_because": campaign.get("paused_because"), "counts": counts, "total": total,
+            "done": total - counts["pending"] - counts["sending"]}
+
+
+def snapshot(campaign):
+    """What a campaign's page shows of its progress, as published live: `figures` and the failures."""
+    return {**figures(campaign), "failures": failures(campaign["_id"])}
+
+
+def changed(campaign_id):
+    """Note that the campaign's recipients moved: it is published at the next sweep."""
+    batch = redis_batch.current()
+    try:
+        (batch.pipe if batch is not None else queues.get_redis()).hincrby(CHANGED_KEY, str(campaign_id), 1)
+    except RedisError as exc:
+        log.warning("progress of campaign %s not noted: %r", campaign_id, exc)
+
+
+def publish(campaign_id):
+    """Send the campaign's progress to admins now (its state changed)."""
+    campaign = get_db().campaigns.find_one({"_id": object_id(campaign_id, "campaign")}, {"state": 1, "paused_because": 1})
+    if campaign is None:
+        return
+    try:
+        emit(EVENT, snapshot(campaign), ADMINS_ROOM)
+    except RedisError as exc:
+        log.warning("progress of campaign %s not published: %r", campaign_id, exc)
+
+
+def publish_changed():
+    """One sweep: publish every campaign that changed since the last one, unless another process
+    swept within SWEEP_SECONDS. Returns how many were published."""
+    taken = queues.run_script(_TAKE, [SWEEP_KEY, CHANGED_KEY], [int(SWEEP_SECONDS * 1000)])
+    pairs = list(zip(taken[::2], taken[1::2], strict=True))
+    for campaign_id, _ in pairs:
+        publish(ObjectId(campaign_id.decode()))
+    if pairs:
+        queues.run_script(_FORGET, [CHANGED_KEY], [value for pair in pairs for value in pair])
+    return len(pairs)
