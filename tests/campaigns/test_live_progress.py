@@ -12,6 +12,7 @@ from app.services.campaigns import campaign_progress, campaign_records, campaign
 from tests.campaigns.test_sending import SEND_PATH, contacts, meta_status, new_campaign, setup  # noqa: F401 - the fixture
 from tests.fakes.provider_server import FakeResponse
 from tests.foundation.test_realtime import server  # noqa: F401 - the fixture
+from tests.support.http import signed_in_session
 from tests.support.jobs import run_inbound
 from tests.support.sockets import connect_as, wait_for
 from tests.webhooks.support import path_of, signed
@@ -35,7 +36,10 @@ class AnotherProcess:
 
     def sweep(self):
         while not self.stop.is_set():
-            campaign_progress.publish_changed()
+            try:
+                campaign_progress.publish_changed()
+            except RuntimeError:  # the embedded engine read while written (a dict changed size): as the real loop, go on
+                pass
             time.sleep(0.05)
 
     def __enter__(self):
@@ -101,7 +105,8 @@ def test_a_change_made_while_its_campaign_is_published_is_published_after(app, s
 def test_only_admins_hear_campaigns_and_a_pause_is_heard_at_once(server, setup, make_user):  # noqa: F811
     contacts(setup["lists"][0], {"first_name": "A", "mobile": "+447700902201"})
     campaign = new_campaign(setup)
-    admin, agent = connect_as(server, setup["admin"]["email"]), connect_as(server, make_user("agent")["email"])
+    an_agent = make_user("agent")
+    admin, agent = connect_as(server, setup["admin"]["email"]), connect_as(server, an_agent["email"])
     assert admin.wait_for_event("welcome") and agent.wait_for_event("welcome")
     campaign_records.pause(campaign["_id"])
     [paused] = wait_for(lambda: [event for event in heard(admin, campaign) if event["state"] == "paused"], timeout=1)
@@ -110,6 +115,8 @@ def test_only_admins_hear_campaigns_and_a_pause_is_heard_at_once(server, setup, 
     assert wait_for(lambda: heard(admin, campaign)[-1]["state"] == "sending", timeout=1)
     time.sleep(2 * campaign_progress.SWEEP_SECONDS)
     assert agent.received(campaign_progress.EVENT) == []
+    asked = signed_in_session(server.url, an_agent["email"]).get(f"{server.url}/campaigns/{campaign['_id']}/progress", timeout=10)
+    assert asked.status_code == 403, "nor can they ask for it"
     admin.disconnect()
     agent.disconnect()
 

@@ -80,8 +80,11 @@ def test_a_pause_takes_effect_within_a_second_and_a_resume_elsewhere_shows_at_on
     fake_provider.route("POST", SEND_PATH, ok)
     contacts(setup["lists"][0], *({"first_name": "P", "mobile": f"+44770090{4000 + n}"} for n in range(40)))
     campaign = new_campaign(setup, rate=5)
-    page = new_page()
-    sign_in_page(page, setup["admin"]["email"], PASSWORD)
+    page, listing = new_page(), new_page()
+    for each in (page, listing):
+        sign_in_page(each, setup["admin"]["email"], PASSWORD)
+    listing.goto("/campaigns/")
+    row = listing.get_by_test_id("campaign-row")
     page.goto(f"/campaigns/{campaign['_id']}")
     still_the_page_first_loaded(page)
     until_shown_sent(page, shown_sent(page) + 2)  # moving while the page stays open
@@ -90,6 +93,7 @@ def test_a_pause_takes_effect_within_a_second_and_a_resume_elsewhere_shows_at_on
     expect(page.get_by_test_id("state")).to_have_text("paused")
     expect(page.get_by_test_id("resume")).to_be_visible()
     expect(page.get_by_test_id("pause")).to_be_hidden()
+    expect(row.locator("[data-live=state]")).to_have_text("paused")  # the list moves too, without a reload
     page.wait_for_timeout(1000)  # the senders read the pause within a second; what they had in hand is recorded
     sent = len(fake_provider.requests_to(SEND_PATH))
     expect(page.get_by_test_id("count-sent")).to_have_text(f"sent {sent}")
@@ -102,7 +106,13 @@ def test_a_pause_takes_effect_within_a_second_and_a_resume_elsewhere_shows_at_on
     expect(page.get_by_test_id("pause")).to_be_visible()
     until_shown_sent(page, sent + 2)
     assert stayed(page)
+    expect(row.locator("[data-live=state]")).to_have_text("sending")
     page.get_by_test_id("cancel").click()
     expect(page.get_by_test_id("state")).to_have_text("cancelled")
     expect(page.get_by_test_id("resume")).to_be_hidden()
-    assert campaign_progress.progress(campaign["_id"])["pending"] > 0
+    expect(row.locator("[data-live=state]")).to_have_text("cancelled")
+    page.wait_for_timeout(1000)  # what the senders had in hand is recorded
+    progress = campaign_progress.progress(campaign["_id"])
+    assert progress["pending"] > 0 and progress["sending"] == 0
+    expect(row.locator("[data-live=done]")).to_have_text(str(progress["sent"]))
+    expect(page.get_by_test_id("count-sent")).to_have_text(f"sent {progress['sent']}")

@@ -2,16 +2,21 @@
 
 Whatever moves a campaign's recipients calls `changed(campaign_id)`: one HINCRBY in Redis (queued
 on the caller's Redis batch when there is one, so a drain round pays no extra round trip), no
-database read. Processes that hold sockets sweep a few times a second (`publish_changed`, run by
-app/realtime/handlers.py): a short lock lets one sweep run at a time across every process, and it
-publishes each campaign that changed since the last sweep once. So a campaign sending 1,000
-messages a second is published at most once a sweep, whichever processes sent them. A sweep
-forgets a campaign only if its change counter did not move while it was read and published, so
-the last change of a burst is always published. A change of the campaign's own state (pause,
-resume, cancel, done, an expired token's pause) is published at once (`publish`).
+database read. Processes holding an admin's socket sweep a few times a second (`publish_changed`,
+run by app/realtime/handlers.py): a lock in Redis lets one sweep run at a time across every process,
+at least SWEEP_SECONDS after the last one ended, and a sweep publishes each campaign that changed
+since once. So a campaign sending 1,000 messages a second is published a few times a second,
+whichever processes sent them.
+
+The last change of a burst is always published last: a sweep forgets a campaign only if its change
+counter did not move while it was read and published, else the next sweep publishes it again,
+reading after that change; sweeps never overlap, so none sends older counts after a newer one. A
+change of the campaign's own state (pause, resume, cancel, done, an expired token's pause) is
+published at once (`publish`), then noted as a change too: a sweep that read the campaign before
+it is followed by one that reads it after.
 
 Publishing is a courtesy to the admins watching: Redis not answering is logged, never raised into
-a send or a pause.
+a send or a pause (the Socket.IO message queue logs its own failures and raises none).
 """
 
 import logging
@@ -31,19 +36,25 @@ EVENT = "campaign_progress"
 CHANGED_KEY = "parley:campaigns:changed"  # hash: campaign id -> changes since it was last published
 SWEEP_KEY = "parley:campaigns:sweep"
 SWEEP_SECONDS = 0.25
+HOLD_SECONDS = 10  # a sweep takes far less; a process that died sweeping holds the others up this long
 NO_REASON = "The provider gave no reason."
 
-# KEYS: the sweep lock, the changed hash. ARGV: the lock's milliseconds. The hash's pairs, or none
-# when another process swept within the lock's time.
+# KEYS: the sweep lock, the changed hash. ARGV: how long a sweep may hold the lock, and the gap
+# after a sweep, in milliseconds. The hash's pairs (campaign id, counter), or nil when another
+# sweep runs or ended less than the gap ago.
 _TAKE = """
-if not redis.call('SET', KEYS[1], 1, 'NX', 'PX', ARGV[1]) then return {} end
-return redis.call('HGETALL', KEYS[2])
+if not redis.call('SET', KEYS[1], 1, 'NX', 'PX', ARGV[1]) then return nil end
+local changed = redis.call('HGETALL', KEYS[2])
+if #changed == 0 then redis.call('SET', KEYS[1], 1, 'PX', ARGV[2]) end
+return changed
 """
-# KEYS: the changed hash. ARGV: campaign id, counter, ... Forget those that did not change since.
+# KEYS: the sweep lock, the changed hash. ARGV: the gap in milliseconds, then campaign id, counter,
+# ... as taken. Forget those whose counter did not move since; the next sweep waits for the gap.
 _FORGET = """
-for i = 1, #ARGV, 2 do
-  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 2, #ARGV, 2 do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[2], ARGV[i]) end
 end
+redis.call('SET', KEYS[1], 1, 'PX', ARGV[1])
 """
 
 
@@ -90,23 +101,30 @@ def changed(campaign_id):
 
 
 def publish(campaign_id):
-    """Send the campaign's progress to admins now (its state changed)."""
+    """Send the campaign's progress to admins now (its state changed); the next sweep sends it again
+    (a sweep under way may have read it before the change, and send that after this)."""
+    _send(campaign_id)
+    changed(campaign_id)
+
+
+def _send(campaign_id):
     campaign = get_db().campaigns.find_one({"_id": object_id(campaign_id, "campaign")}, {"state": 1, "paused_because": 1})
-    if campaign is None:
-        return
-    try:
+    if campaign is not None:
         emit(EVENT, snapshot(campaign), ADMINS_ROOM)
-    except RedisError as exc:
-        log.warning("progress of campaign %s not published: %r", campaign_id, exc)
 
 
 def publish_changed():
-    """One sweep: publish every campaign that changed since the last one, unless another process
-    swept within SWEEP_SECONDS. Returns how many were published."""
-    taken = queues.run_script(_TAKE, [SWEEP_KEY, CHANGED_KEY], [int(SWEEP_SECONDS * 1000)])
-    pairs = list(zip(taken[::2], taken[1::2], strict=True))
-    for campaign_id, _ in pairs:
-        publish(ObjectId(campaign_id.decode()))
-    if pairs:
-        queues.run_script(_FORGET, [CHANGED_KEY], [value for pair in pairs for value in pair])
-    return len(pairs)
+    """One sweep: publish every campaign that changed since the last one, unless another sweep runs
+    or ended less than SWEEP_SECONDS ago. Returns how many were published."""
+    gap = int(SWEEP_SECONDS * 1000)
+    taken = queues.run_script(_TAKE, [SWEEP_KEY, CHANGED_KEY], [HOLD_SECONDS * 1000, gap])
+    if not taken:
+        return 0
+    sent = []
+    try:
+        for campaign_id, counter in zip(taken[::2], taken[1::2], strict=True):
+            _send(ObjectId(campaign_id.decode()))
+            sent.append((campaign_id, counter))
+    finally:  # what was not sent stays for the next sweep
+        queues.run_script(_FORGET, [SWEEP_KEY, CHANGED_KEY], [gap, *(value for pair in sent for value in pair)])
+    return len(sent)
