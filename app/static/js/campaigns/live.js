@@ -53,11 +53,26 @@ function draw(box, progress) {
   box.querySelectorAll('[data-live="failures"]').forEach((list) => drawFailures(list, progress.failures));
 }
 
+// The recipients' table, as this page draws it now (with its filters): a second after an event,
+// so at most once a second however many come.
+const recipients = document.querySelector("[data-recipients]");
+const TABLE_EVERY_MS = 1000;
+let tableTimer = null;
+
+async function redrawRecipients() {
+  tableTimer = null;
+  const response = await fetch(window.location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+  if (!response.ok) return;
+  const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-recipients]");
+  if (fresh) recipients.replaceChildren(...fresh.childNodes);
+}
+
 function receive(progress) {
   boxes(progress.campaign_id).forEach((box) => {
     box.dataset.heard = String(Number(box.dataset.heard || 0) + 1);
     draw(box, progress);
   });
+  if (recipients && !tableTimer) tableTimer = setTimeout(redrawRecipients, TABLE_EVERY_MS);
 }
 
 // What changed before this socket joined (or while it was away) came in no event: ask once connected.
