@@ -147,6 +147,13 @@ class RecipientList(Shape):
     meta: dict
 
 
+NUMBER_TYPED = r"^(\+?[\s().-]*\d[\d\s().-]*)?$"
+
+
 class RecipientFilter(Shape):
     state: Annotated[str, Field(json_schema_extra={"enum": list(RECIPIENT_STATES)})] | None = None
+    number: Text(30, pattern=NUMBER_TYPED, mismatch="Type digits of the number; start with + to match its beginning.") | None = (
+        Field(None, description='Recipients whose number holds these digits; those it begins with, typed with "+".')
+    )
+    reason: Text(60) | None = Field(None, description="Recipients that failed with this provider error code (e.g. 131026).")
     page: Whole(1, 100_000) = 1

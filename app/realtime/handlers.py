@@ -19,6 +19,7 @@ from app.realtime import push
 from app.realtime.message_queue import PipelinedRedisManager
 from app.services.access import room_access
 from app.services.access.access_rules import load_visible
+from app.services.campaigns import campaign_progress
 from app.services.conversations import live, routing
 from app.services.errors import ServiceError
 from app.services.people import users
@@ -26,7 +27,9 @@ from app.services.people import users
 # Which user each socket of this process belongs to: a disconnect is handled by the process
 # holding the socket, after sign-out may already have emptied the session.
 _socket_users = {}
+_admin_sids = set()  # this process's admins' sockets: while it holds one, it publishes campaigns' progress
 _heartbeat = {"started": False, "lock": threading.Lock()}
+FAULT_PAUSE = 5.0
 log = logging.getLogger(__name__)
 
 
@@ -37,10 +40,11 @@ def on_connect(auth=None):
     _refuse_if_signed_out_meanwhile()
     push.mark_online(current_user.id, request.sid)
     _socket_users[request.sid] = current_user.id
-    _start_heartbeat()
+    _start_background_tasks()
     join_room(push.agent_room(current_user.id))
     if current_user.is_admin:
         join_room(push.ADMINS_ROOM)
+        _admin_sids.add(request.sid)
     socketio.emit("welcome", {"user": {"id": current_user.id, "name": current_user.name}}, to=request.sid)
     send_waiting_offers(current_user.doc, request.sid)
 
@@ -57,18 +61,21 @@ def _refuse_if_signed_out_meanwhile():
 
 def on_disconnect(reason=None):
     user_id = _socket_users.pop(request.sid, None)
+    _admin_sids.discard(request.sid)
     if user_id is None:
         return
     push.socket_closed(user_id, request.sid)
 
 
-def _start_heartbeat():
-    """Once per process, at its first socket: only processes holding sockets keep presence alive."""
+def _start_background_tasks():
+    """Once per process, at its first socket: only processes holding sockets keep presence alive, and
+    only those holding an admin's publish the campaigns' progress (no one else would hear it)."""
     with _heartbeat["lock"]:
         if _heartbeat["started"]:
             return
         _heartbeat["started"] = True
     socketio.start_background_task(_keep_presence_alive)
+    socketio.start_background_task(_publish_campaign_progress)
 
 
 def _keep_presence_alive():
@@ -89,6 +96,23 @@ def _keep_presence_alive():
                 push.socket_closed(user_id, sid)
         except Exception:  # the loop must outlive any fault, or every socket of this process goes offline
             log.exception("presence heartbeat failed")
+
+
+def _publish_campaign_progress():
+    """Publish the progress of the campaigns that changed, a few times a second while this process
+    holds an admin's socket (campaign_progress.py); after a fault (Redis down), again in FAULT_PAUSE
+    seconds rather than a log line every sweep."""
+    pause = campaign_progress.SWEEP_SECONDS
+    while True:
+        socketio.sleep(pause)
+        pause = campaign_progress.SWEEP_SECONDS
+        if not _admin_sids:
+            continue
+        try:
+            campaign_progress.publish_changed()
+        except Exception:  # the loop must outlive any fault, or this process stops publishing for good
+            log.exception("campaign progress not published")
+            pause = FAULT_PAUSE
 
 
 def send_waiting_offers(user, sid):

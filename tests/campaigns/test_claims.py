@@ -7,7 +7,7 @@ from collections import Counter
 
 from app import queues
 from app.db import get_db
-from app.services.campaigns import campaign_records, claims, recipients, recovery, sender
+from app.services.campaigns import campaign_progress, campaign_records, claims, recipients, recovery, sender
 from app.services.conversations import reconcile
 from tests.campaigns.test_sending import SEND_PATH, contacts, new_campaign, ok, setup  # noqa: F401 - the fixture
 from tests.engine.test_index_coverage import ENGINE_COLLECTIONS
@@ -88,7 +88,7 @@ def test_a_campaign_queries_only_through_declared_indexes(setup, fake_provider):
         dead.next()
         recovery.resume_campaigns()
         assert sender.run(campaign["_id"]) == "done"
-        campaign_records.progress(campaign["_id"])
+        campaign_progress.progress(campaign["_id"])
         campaign_records.recipients_page(campaign["_id"], {"state": "sent"})
     assert len(shapes) > 5
     assert uncovered(shapes) == []

@@ -15,7 +15,7 @@ from app.domain.campaign_shapes import (
     RecipientFilter,
     RecipientList,
 )
-from app.services.campaigns import campaign_preview, campaign_records
+from app.services.campaigns import campaign_preview, campaign_progress, campaign_records
 from app.services.errors import Forbidden
 from app.services.serialize import plain
 
@@ -28,7 +28,7 @@ def _admin():
 
 
 def _present(doc):
-    return plain({**doc, "progress": campaign_records.progress(doc["_id"])})
+    return plain({**doc, "progress": campaign_progress.progress(doc["_id"])})
 
 
 @bp.route("/campaigns", methods=["POST"])
@@ -67,7 +67,8 @@ def get_campaign(campaign_id):
 
 @bp.route("/campaigns/<campaign_id>/recipients", methods=["GET"])
 @operation("get", "A campaign's recipients, 100 a page", RecipientList, "One page.", query=(RecipientFilter,),
-           description=ADMINS_ONLY)
+           description=f"{ADMINS_ONLY} In send order; by state, by number (digits it holds, or begins with after "
+                       "a +) and by failure reason (the provider's error code).")
 def campaign_recipients(campaign_id):
     _admin()
     rows, meta = campaign_records.recipients_page(campaign_id, dict(request.args))

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
@@ -7,12 +7,14 @@ from app.blueprints._shared import apply_errors, options
 from app.blueprints.campaigns import bp
 from app.blueprints.campaigns.forms import PARAMS_HELP, CampaignForm, form_to_data
 from app.domain.campaign_shapes import CSV_MAX_BYTES, RECIPIENT_STATES
-from app.services.campaigns import campaign_checks, campaign_preview, campaign_records
+from app.services.campaigns import campaign_checks, campaign_preview, campaign_progress, campaign_records
 from app.services.channel import accounts
 from app.services.contacts import contact_lists, contacts_csv
-from app.services.errors import ServiceError
+from app.services.errors import ServiceError, ValidationFailed
 from app.services.setup import queue_admin
 
+#: The recipients table's filters (RecipientFilter's), as the page's links and form send them.
+FILTERS = ("state", "number", "reason")
 # Where the service names a field the form shows under another name.
 ALIASES = {"params.body": "body_params", "params.header": "header_params", "params": "body_params"}
 
@@ -41,7 +43,7 @@ def _choices(form):
 
 @bp.route("/")
 def index():
-    campaigns = [{**doc, "progress": campaign_records.progress(doc["_id"])} for doc in campaign_records.latest()]
+    campaigns = [{**doc, "live": campaign_progress.figures(doc)} for doc in campaign_records.latest()]
     return render_template("campaigns/index.html", campaigns=campaigns)
 
 
@@ -83,10 +85,20 @@ def _preview(form):
 @bp.route("/<campaign_id>")
 def show(campaign_id):
     campaign = campaign_records.get(campaign_id)
-    state = request.args.get("state") if request.args.get("state") in RECIPIENT_STATES else None
-    rows, meta = campaign_records.recipients_page(campaign_id, {"state": state} if state else {})
-    return render_template("campaigns/show.html", campaign=campaign, progress=campaign_records.progress(campaign["_id"]),
-                           rows=rows, meta=meta, state=state, states=RECIPIENT_STATES, action_form=FlaskForm())
+    filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
+    try:
+        (rows, meta), errors = campaign_records.recipients_page(campaign_id, filters), {}
+    except ValidationFailed as exc:
+        rows, meta, errors = [], None, exc.fields
+    return render_template("campaigns/show.html", campaign=campaign, live=campaign_progress.snapshot(campaign), rows=rows,
+                           meta=meta, filters=filters, errors=errors, states=RECIPIENT_STATES, action_form=FlaskForm()
+                           ), 400 if errors else 200
+
+
+@bp.route("/<campaign_id>/progress")
+def progress(campaign_id):
+    """The campaign's progress as published live: what its pages ask for when their socket connects."""
+    return jsonify(campaign_progress.snapshot(campaign_records.get(campaign_id)))
 
 
 @bp.route("/<campaign_id>/<action>", methods=["POST"])

@@ -1,15 +1,17 @@
-"""Creating campaigns and steering them: pause, resume, cancel, and their progress by state.
+"""Creating campaigns and steering them (pause, resume, cancel), and reading their recipients.
 
 A campaign is checked whole before anything is written (campaign_checks: the account can start
 conversations, the template is the account's and usable, each template parameter has a source, the
 rate is within the number's tier; an uploaded CSV has no bad line), then stored "preparing" and its
 sending job queued: the job expands its recipients once (recipients.prepare) and starts sending, or
 waits for its scheduled time. Pausing or cancelling is a change of
-the campaign's state, which its senders read before every send (sender.py).
+the campaign's state, which its senders read before every send (sender.py), published to the
+admins watching at once (campaign_progress.py).
 """
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,9 +19,9 @@ from pymongo import ReturnDocument
 
 from app import jobs
 from app.db import get_db
-from app.domain.campaign_shapes import RECIPIENT_STATES, NewCampaign, RecipientFilter
+from app.domain.campaign_shapes import NewCampaign, RecipientFilter
 from app.services import clock
-from app.services.campaigns import campaign_checks, campaign_upload
+from app.services.campaigns import campaign_checks, campaign_progress, campaign_upload
 from app.services.channel import accounts
 from app.services.contacts import contacts_csv
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -124,15 +126,29 @@ RECIPIENTS_PAGE = 100
 
 
 def recipients_page(campaign_id, args):
-    """One page of a campaign's recipients (optionally in one state), in the order they are sent."""
+    """One page of a campaign's recipients, in the order they are sent; optionally only those in one
+    state, whose number holds the digits given (begins with them when typed with "+"), or that failed
+    with one provider error code."""
     shown = checked(RecipientFilter, args, "Check the filters.")
     campaign = get(campaign_id)
     query = {"campaign_id": campaign["_id"], **({"state": shown.state} if shown.state else {})}
+    if shown.number:
+        query["phone"] = {"$regex": _number_pattern(shown.number)}
+    if shown.reason:
+        query.update({"state": shown.state or "failed", "error.code": shown.reason})
+    # Served by (campaign_id, state, _id) or (campaign_id, _id): the number and the code are checked on
+    # the campaign's recipients as the index walks them (no index per combination of filters).
     rows = get_db().campaign_recipients.find(
         query, {"params": 0, "campaign_id": 0}, sort=[("_id", 1)], skip=(shown.page - 1) * RECIPIENTS_PAGE, limit=RECIPIENTS_PAGE
     )
     total = get_db().campaign_recipients.count_documents(query)
     return list(rows), {"page": shown.page, "per_page": RECIPIENTS_PAGE, "total": total}
+
+
+def _number_pattern(typed):
+    """A number's digits anywhere in it, or at its start when typed with its "+" (+44 77: +4477...)."""
+    digits = re.sub(r"\D", "", typed)
+    return rf"^\+{digits}" if typed.startswith("+") else digits
 
 
 EXPORT_COLUMNS = ("phone", "state", "reason", "error_code", "error", "provider_message_id", "sent_at", "replied_at",
@@ -161,24 +177,17 @@ def _iso(moment):
     return clock.aware(moment).isoformat() if moment else ""
 
 
-def progress(campaign_id):
-    """How many recipients are in each state: one grouped query (it was one count per state)."""
-    counted = get_db().campaign_recipients.aggregate(
-        [{"$match": {"campaign_id": object_id(campaign_id, "campaign")}}, {"$group": {"_id": "$state", "n": {"$sum": 1}}}]
-    )
-    by_state = {row["_id"]: row["n"] for row in counted}
-    return {state: by_state.get(state, 0) for state in RECIPIENT_STATES}
-
-
 def _move(campaign_id, from_states, to_state, refusal):
     doc = get_db().campaigns.find_one_and_update(
         {"_id": object_id(campaign_id, "campaign"), "state": {"$in": list(from_states)}},
-        {"$set": {"state": to_state, f"{to_state}_at": clock.now()}},
+        # An admin's move replaces the reason an expired token paused it for (sender.py).
+        {"$set": {"state": to_state, f"{to_state}_at": clock.now()}, "$unset": {"paused_because": ""}},
         return_document=ReturnDocument.AFTER,
     )
     if doc is None:
         get(campaign_id)  # NotFound when there is no such campaign
         raise Conflict(refusal)
+    campaign_progress.publish(doc["_id"])
     return doc
 
 

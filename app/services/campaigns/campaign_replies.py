@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 from app import queues
 from app.db import get_db
 from app.services import clock
-from app.services.campaigns import campaign_status
+from app.services.campaigns import campaign_progress, campaign_status
 from app.services.conversations import lifecycle, routing
 
 QUICK_REPLIES = ("template_reply", "button_reply")
@@ -78,6 +78,7 @@ def link(account, interaction, how):
             {"$set": {"state": "replied", "state_rank": campaign_status.RANK["replied"], "replied_at": clock.now(),
                       "interaction_id": interaction["_id"]}},
         )
+        campaign_progress.changed(recipient["campaign_id"])
         changes = {"campaign": {"id": campaign["_id"], "name": campaign["name"], "recipient_id": recipient["_id"]}}
         queue_id = campaign.get("reply_queue_id")
         just_opened = how in ("created", "reopened") and interaction["status"] == "queued"

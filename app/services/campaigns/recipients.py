@@ -17,7 +17,7 @@ from app import jobs
 from app.db import get_db
 from app.domain.campaign_shapes import CONTACT_FIELDS
 from app.services import clock
-from app.services.campaigns import claims, opt_out, recovery
+from app.services.campaigns import campaign_progress, claims, opt_out, recovery
 from app.services.contacts.phones import to_e164
 from app.services.errors import ValidationFailed
 
@@ -45,6 +45,7 @@ def prepare(campaign):
     )
     if prepared is None:  # cancelled meanwhile
         return get_db().campaigns.find_one({"_id": campaign["_id"]})
+    campaign_progress.publish(campaign["_id"])
     if later:
         jobs.enqueue(jobs.START_CAMPAIGN, delay=(clock.aware(start_at) - clock.now()).total_seconds(),
                      campaign_id=str(campaign["_id"]))
@@ -84,6 +85,7 @@ def _write(batch, counts):
             record.pop("params", None)
         counts[record["state"]] += 1
     get_db().campaign_recipients.insert_many(batch)
+    campaign_progress.changed(batch[0]["campaign_id"])
 
 
 def _record(campaign, contact):

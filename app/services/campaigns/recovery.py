@@ -15,7 +15,7 @@ from datetime import timedelta
 from app import jobs, queues
 from app.db import get_db
 from app.services import clock
-from app.services.campaigns import claims
+from app.services.campaigns import campaign_progress, claims
 
 LEASE_SECONDS = 15
 #: Longer than a provider takes to report a message it accepted, with its webhook retried a while.
@@ -82,3 +82,4 @@ def settle_in_doubt(campaign):
         get_db().campaign_recipients.update_many(doubtful, {"$set": {"state": "pending"}, "$inc": {"attempts": 1}})
     else:
         get_db().campaign_recipients.update_many(doubtful, {"$set": {"state": "failed", "state_rank": 99, "error": UNCONFIRMED}})
+    campaign_progress.changed(campaign["_id"])
