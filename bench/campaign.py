@@ -118,6 +118,7 @@ def build(redis_url, fake_url):
         "Bench Meta", "meta", "+15550002000", queue_id=queue["_id"], api_base=fake_url + "/v23.0",
         credentials={"phone_number_id": PHONE_NUMBER_ID, "waba_id": "100000000000010"},
         secret_values={"access_token": "bench", "app_secret": "bench-secret", "verify_token": "bench"},
+        settings={**accounts.default_settings(), "messages_per_second": 1000},  # the highest tier
     )
     template = {"account_id": account["_id"], "name": "order_ready", "language": "en", "status": "APPROVED",
                 "category": "UTILITY", "components": [{"type": "BODY", "text": "Hi {{1}}, your order {{2}} is ready."}]}
@@ -211,7 +212,7 @@ def run(recipients, rate_recipients, write):
     from app import queues
     from app.db import get_db
     from app.services import clock
-    from app.services.campaigns import campaign_records, recovery
+    from app.services.campaigns import campaign_progress, recovery
 
     fake = FakeMeta()
     redis = RedisServer()
@@ -273,7 +274,7 @@ def run(recipients, rate_recipients, write):
             state=outcome["state"], rate_before=achieved(first_part), rate_after=achieved(second_part),
             sends=len(log), distinct=len(counted), twice=sum(1 for c in counted.values() if c > 1),
             missing=len(expected - set(counted)), unexpected=len(set(counted) - expected),
-            progress=campaign_records.progress(campaign["_id"]), start_rss=start_rss, rss=samples,
+            progress=campaign_progress.progress(campaign["_id"]), start_rss=start_rss, rss=samples,
             seconds=time.monotonic() - started,
         )
         print({k: v for k, v in figures.items() if k != "rss"}, flush=True)

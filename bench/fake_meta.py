@@ -26,6 +26,7 @@ RELEASED = threading.Event()
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as Meta's API
+    disable_nagle_algorithm = True  # each answer leaves at once, not after the client's delayed ACK
 
     def log_message(self, *args):
         pass
@@ -35,8 +36,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self._headers_buffer.append(b"\r\n" + data)  # the head and the body in one write
+        self.flush_headers()
 
     def do_GET(self):
         if self.path == "/log":
