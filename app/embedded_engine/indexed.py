@@ -8,9 +8,11 @@ key of a document's values to the ids holding it:
 - a unique index is checked by one look-up in its map (partial and sparse indexes map only the
   documents they index, as a server's do);
 - a query with equality (or `$in`) on all the fields of an index prefix, or on `_id`, is answered
-  from the ids in the map (look-up maps hold every document, even for a partial or sparse index),
-  in natural order, mongomock's matcher then applying the whole filter to those documents only;
-  any other query is a full scan, as before;
+  (as is an aggregation opening with such a `$match`) from the ids in the map (look-up maps hold
+  every document, even for a partial or sparse index), in natural order, mongomock's matcher then
+  applying the whole filter to those documents only; any other query is a full scan, as before;
+- a count by string or ObjectId equality on exactly an index prefix's fields is the size of the
+  map's entry, as a server counts from the index alone;
 - a TTL index keeps its documents in a heap by expiry time, looked at most once a second of the
   engine's clock (a server's TTL monitor runs once a minute): expiring costs what expires.
 
@@ -33,6 +35,7 @@ from datetime import datetime, timedelta
 
 import mongomock
 from bson import ObjectId
+from mongomock import aggregate as pipelines
 from mongomock import filtering, helpers, store
 from pymongo.errors import DuplicateKeyError
 
@@ -477,6 +480,18 @@ class IndexedCollectionStore(store.CollectionStore):
             ]
         return usable
 
+    def count_by_map(self, filter_):
+        """How many documents match `filter_` when it is a string or ObjectId equality on each field
+        of a look-up map and nothing else, and no document overflows that map; None otherwise."""
+        if not filter_ or not all(type(value) in (str, ObjectId) for value in filter_.values()):
+            return None
+        with WRITE_LOCK:
+            self._remove_expired_documents()
+            exact = [key_map for fields, key_map in self._usable_maps(frozenset(filter_)) if len(fields) == len(filter_)]
+            if not exact or exact[0].overflow:
+                return None
+            return len(exact[0].ids.get(tuple(_key(filter_[field]) for field in exact[0].fields), ()))
+
     def candidates(self, filter_):
         """The documents, in natural order, that can match `filter_` by its equalities on indexed
         fields; None when no index prefix or `_id` narrows it."""
@@ -576,6 +591,27 @@ def use_index_maps(collection_class):
                 return (doc for doc in documents if filtering.filter_applies(filter, doc))
         return iter_documents(self, filter)
 
+    def aggregate(self, pipeline, session=None, **kwargs):
+        """A pipeline that opens with `$match` reads only what the match's index finds, as a
+        server's does (mongomock's reads the whole collection, then matches)."""
+        first = pipeline[0] if isinstance(pipeline, list) and pipeline else None
+        if isinstance(self._store, IndexedCollectionStore) and isinstance(first, dict) and list(first) == ["$match"]:
+            return pipelines.process_pipeline(list(self.find(first["$match"])), self.database, pipeline[1:], session)
+        return whole_aggregate(self, pipeline, session, **kwargs)
+
+    def count_documents(self, filter, **kwargs):  # noqa: A002 - pymongo's parameter name
+        """A count by equality on exactly an index prefix's fields is the size of its map entry (a
+        server counts it from the index alone, without reading a document)."""
+        if isinstance(self._store, IndexedCollectionStore) and isinstance(filter, dict) and not kwargs:
+            counted = self._store.count_by_map(filter)
+            if counted is not None:
+                return counted
+        return whole_count(self, filter, **kwargs)
+
+    whole_count = collection_class.count_documents
+    whole_aggregate = collection_class.aggregate
     collection_class._ensure_uniques = _ensure_uniques
     collection_class._iter_documents = _iter_documents
+    collection_class.aggregate = aggregate
+    collection_class.count_documents = count_documents
     collection_class.uses_index_maps = True

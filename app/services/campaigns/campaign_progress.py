@@ -60,12 +60,12 @@ redis.call('SET', KEYS[1], 1, 'PX', ARGV[1])
 
 
 def progress(campaign_id):
-    """How many recipients are in each state: one grouped query (it was one count per state)."""
-    counted = get_db().campaign_recipients.aggregate(
-        [{"$match": {"campaign_id": object_id(campaign_id, "campaign")}}, {"$group": {"_id": "$state", "n": {"$sum": 1}}}]
-    )
-    by_state = {row["_id"]: row["n"] for row in counted}
-    return {state: by_state.get(state, 0) for state in RECIPIENT_STATES}
+    """How many recipients are in each state: a count per state, each served by the (campaign,
+    state) index alone (a grouping would read every recipient document: 64 s for a campaign of
+    100,000 on the embedded engine, at every publish)."""
+    campaign_id = object_id(campaign_id, "campaign")
+    count = get_db().campaign_recipients.count_documents
+    return {state: count({"campaign_id": campaign_id, "state": state}) for state in RECIPIENT_STATES}
 
 
 def failures(campaign_id):
