@@ -41,7 +41,7 @@ def test_an_admin_creates_watches_pauses_and_cancels_a_campaign(client, setup, f
     shown = admin.get(f"/campaigns/{campaign['id']}").get_json()
     assert shown["state"] == "done" and shown["progress"]["sent"] == 1
     skipped = admin.get(f"/campaigns/{campaign['id']}/recipients", query_string={"state": "skipped"}).get_json()
-    why = "A contact field the template needs is empty."
+    why = "No first name for this contact: the template needs it."
     assert [(r["phone"], r["reason"]) for r in skipped["data"]] == [("+447700900602", why)]
     assert admin.get(f"/campaigns/{campaign['id']}/recipients").get_json()["meta"]["total"] == 2
     assert [c["name"] for c in admin.get("/campaigns").get_json()["data"]] == ["Pick-up"]
@@ -69,5 +69,5 @@ def test_the_results_export_as_csv(client, setup, fake_provider):  # noqa: F811
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
     assert [(row["phone"], row["state"]) for row in rows] == [("+447700900611", "sent"), ("+447700900612", "skipped")]
-    assert rows[1]["reason"] == "A contact field the template needs is empty." and rows[0]["provider_message_id"]
+    assert rows[1]["reason"] == "No first name for this contact: the template needs it." and rows[0]["provider_message_id"]
     assert admin.get("/campaigns/0123456789abcdef01234567/recipients.csv").status_code == 404

@@ -96,7 +96,7 @@ def test_an_admin_creates_and_watches_a_campaign(new_page, setup, fake_provider)
     ana = page.get_by_test_id("recipients").locator("tr", has_text="+447700901001").locator("td").nth(1)
     expect(ana).to_have_text("sent")  # the table too
     assert stayed(page), "the counters moved without a reload"
-    expect(page.get_by_test_id("recipients")).to_contain_text("A contact field the template needs is empty.")
+    expect(page.get_by_test_id("recipients")).to_contain_text("No first name for this contact: the template needs it.")
     [sent] = fake_provider.requests_to(SEND_PATH)
     assert [p["text"] for p in sent.json["template"]["components"][0]["parameters"]] == ["Ana", "A-100"]
     with page.expect_download() as download:

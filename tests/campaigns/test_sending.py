@@ -83,7 +83,7 @@ def test_recipients_are_expanded_once_per_number_and_what_is_left_out_says_why(s
     found = recipients(campaign)
     assert found["+447700900001"]["params"] == {"header": [], "body": ["Ana", "A-100"], "buttons": {}}, "the first contact's"
     assert found["+447700900003"]["reason"] == "Opted out of marketing messages."
-    assert found["+447700900004"]["reason"] == "A contact field the template needs is empty."
+    assert found["+447700900004"]["reason"] == "No first name for this contact: the template needs it."
     [invalid] = [r for r in found.values() if r["phone"] is None]
     assert invalid["reason"] == "No valid WhatsApp number."
 

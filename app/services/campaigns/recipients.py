@@ -103,7 +103,7 @@ def _record(campaign, contact):
     else:
         record["params"] = resolve(campaign["params"], contact)
         if record["params"] is None:
-            record.update(state="skipped", reason="A contact field the template needs is empty.")
+            record.update(state="skipped", reason=_empty_field(campaign["params"], contact))
     return record
 
 
@@ -121,3 +121,12 @@ def resolve(mapping, contact):
     if None in params["header"] or None in params["body"] or None in params["buttons"].values():
         return None
     return params
+
+
+def _empty_field(mapping, contact):
+    """Why a contact's parameters cannot be filled: the first field the template needs that it lacks."""
+    sources = [*mapping.get("header", []), *mapping.get("body", []), *mapping.get("buttons", {}).values()]
+    empty = next((s["field"] for s in sources if s.get("field") and not str(contact.get(s["field"]) or "").strip()), None)
+    if empty is None:
+        return "A value the template needs is empty."
+    return f"No {empty.replace('_', ' ')} for this contact: the template needs it."
