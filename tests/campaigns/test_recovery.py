@@ -2,7 +2,11 @@
 settled without sending anyone twice."""
 
 import json
+import threading
 from datetime import timedelta
+
+import pytest
+from redis.exceptions import RedisError
 
 from app import queues
 from app.db import get_db
@@ -21,6 +25,7 @@ from tests.campaigns.test_sending import (  # noqa: F401
 from tests.support.engine import make_queue, make_sandbox_account
 from tests.support.jobs import run_inbound
 from tests.webhooks.support import path_of, signed
+from tools.devstack import RedisServer
 
 
 def died_holding_one(setup, count=3):  # noqa: F811 - the fixture's value
@@ -80,3 +85,45 @@ def test_where_the_provider_cannot_tell_a_doubtful_send_fails_instead_of_going_t
     recovery.resume_campaigns()
     settled = get_db().campaign_recipients.find_one({"_id": claimed["_id"]})
     assert settled["state"] == "failed" and "never gets it twice" in settled["error"]["sentence"]
+
+
+class TestRedisGoneMidCampaign:
+    """Redis stops while a campaign sends (the shared rate, the leases and the reply waits live there)."""
+
+    @pytest.fixture
+    def redis_server(self):
+        with RedisServer() as server:
+            yield server
+
+    @pytest.fixture
+    def config(self, config, redis_server):
+        config.REDIS_URL = redis_server.url
+        return config
+
+    def test_the_campaign_resumes_once_redis_is_back_and_nobody_gets_it_twice(self, setup, fake_provider, redis_server):  # noqa: F811
+        fake_provider.route("POST", SEND_PATH, ok)
+        numbers = [f"+4477009011{n:02d}" for n in range(40)]
+        contacts(setup["lists"][0], *({"first_name": "B", "mobile": number} for number in numbers))
+        campaign = new_campaign(setup, rate=20)
+        outcome = {}
+
+        def job():
+            try:
+                outcome["state"] = sender.run(campaign["_id"])
+            except RedisError as exc:  # the job fails: RQ would mark it failed
+                outcome["error"] = exc
+
+        running = threading.Thread(target=job)
+        running.start()
+        while len(fake_provider.requests_to(SEND_PATH)) < 5:
+            running.join(0.05)
+        redis_server.stop()
+        running.join(10)
+        assert not running.is_alive() and "error" in outcome, "the senders stop when Redis does"
+        redis_server.start()  # empty: no lease, no rate, no waits
+        assert reconcile.reconcile(60)["resume_campaigns"] == 1
+        clock.advance(recovery.IN_DOUBT_FOR + timedelta(minutes=1))  # a send in doubt, if any, settles
+        recovery.resume_campaigns()
+        assert sender.run(campaign["_id"]) == "done"
+        sent = ["+" + request.json["to"] for request in fake_provider.requests_to(SEND_PATH)]
+        assert sorted(sent) == numbers, "each number once, none missing"
