@@ -5,7 +5,6 @@ import json
 import threading
 from datetime import timedelta
 
-import pytest
 from redis.exceptions import RedisError
 
 from app import queues
@@ -24,8 +23,8 @@ from tests.campaigns.test_sending import (  # noqa: F401
 )
 from tests.support.engine import make_queue, make_sandbox_account
 from tests.support.jobs import run_inbound
+from tests.support.own_redis import OwnRedis
 from tests.webhooks.support import path_of, signed
-from tools.devstack import RedisServer
 
 
 def died_holding_one(setup, count=3):  # noqa: F811 - the fixture's value
@@ -87,18 +86,8 @@ def test_where_the_provider_cannot_tell_a_doubtful_send_fails_instead_of_going_t
     assert settled["state"] == "failed" and "never gets it twice" in settled["error"]["sentence"]
 
 
-class TestRedisGoneMidCampaign:
+class TestRedisGoneMidCampaign(OwnRedis):
     """Redis stops while a campaign sends (the shared rate, the leases and the reply waits live there)."""
-
-    @pytest.fixture
-    def redis_server(self):
-        with RedisServer() as server:
-            yield server
-
-    @pytest.fixture
-    def config(self, config, redis_server):
-        config.REDIS_URL = redis_server.url
-        return config
 
     def test_the_campaign_resumes_once_redis_is_back_and_nobody_gets_it_twice(self, setup, fake_provider, redis_server):  # noqa: F811
         fake_provider.route("POST", SEND_PATH, ok)

@@ -23,8 +23,8 @@ from tests.media.test_inbound_media import MEDIA_ID, _media_of, _post_image
 from tests.support import blocking_job
 from tests.support.builders import make_user
 from tests.support.engine import make_queue, stored_messages
+from tests.support.own_redis import OwnRedis
 from tests.support.sockets import wait_for
-from tools.devstack import RedisServer
 from workers import context
 
 IMAGE_CUSTOMER = "+15550001111"  # the one of the image fixture (meta/inbound_image.json)
@@ -151,17 +151,7 @@ def test_media_left_pending_with_no_job_is_fetched_by_the_reconciler(app, fake_p
     assert _media_of(interaction)[0]["state"] == "ready"
 
 
-class TestRedisDownWhileQueueing:
-    @pytest.fixture
-    def redis_server(self):
-        with RedisServer() as server:
-            yield server
-
-    @pytest.fixture
-    def config(self, config, redis_server):
-        config.REDIS_URL = redis_server.url
-        return config
-
+class TestRedisDownWhileQueueing(OwnRedis):
     def _stored_while_redis_is_down(self, shop, redis_server):
         agent, account = shop
         interaction = _conversation(account, agent)
