@@ -121,7 +121,7 @@ class CampaignAnswer(Shape):
     done_at: str | None = None
     created_at: str
     created_by: dict
-    expanded: dict
+    expanded: dict | None = None  # once its job expanded the recipients
     progress: dict[str, int]
 
 

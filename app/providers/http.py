@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -39,6 +40,8 @@ def make_session(user_agent: str = "Parley/1 (+https://github.com/parley)") -> r
     # requests reads the proxy variables (and ~/.netrc) again on every request, a fifth of a send's
     # CPU time in a campaign; where no proxy is set there is nothing to read. With one set, it is.
     session.trust_env = bool(urllib.request.getproxies())
+    if not session.trust_env:  # what requests would still have read: a CA bundle named in the environment
+        session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
     return session
 
 

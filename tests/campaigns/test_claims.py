@@ -92,3 +92,25 @@ def test_a_campaign_queries_only_through_declared_indexes(setup, fake_provider):
         campaign_records.recipients_page(campaign["_id"], {"state": "sent"})
     assert len(shapes) > 5
     assert uncovered(shapes) == []
+
+
+def test_a_second_expansion_job_after_the_first_finished_deletes_nothing(setup, fake_provider):  # noqa: F811
+    contacts(setup["lists"][0], *({"first_name": "S", "mobile": number} for number in numbers(3)))
+    created = campaign_records.create(setup["admin"], {
+        "name": "Twice", "account_id": str(setup["account"]["_id"]), "template_id": str(setup["template"]["_id"]),
+        "list_ids": [str(setup["lists"][0])], "params": {"body": [{"field": "first_name"}, {"value": "A-1"}]}})
+    recipients.prepare(created)
+    before = sorted(r["_id"] for r in get_db().campaign_recipients.find({"campaign_id": created["_id"]}))
+    assert recipients.prepare(created)["state"] == "sending", "it read the campaign again: prepared already"
+    assert sorted(r["_id"] for r in get_db().campaign_recipients.find({"campaign_id": created["_id"]})) == before
+
+
+def test_a_template_deleted_under_a_campaign_pauses_it_and_strands_nobody(setup, fake_provider):  # noqa: F811
+    fake_provider.route("POST", SEND_PATH, ok)
+    contacts(setup["lists"][0], *({"first_name": "G", "mobile": number} for number in numbers(5)))
+    campaign = new_campaign(setup)
+    get_db().templates.delete_one({"_id": setup["template"]["_id"]})
+    assert sender.run(campaign["_id"]) == "paused"
+    paused = get_db().campaigns.find_one({"_id": campaign["_id"]})
+    assert paused["paused_because"].startswith("The template can no longer be sent as this campaign fills it (Its template")
+    assert campaign_progress.progress(campaign["_id"])["pending"] == 5 and not fake_provider.requests_to(SEND_PATH)

@@ -239,4 +239,10 @@ def test_a_start_time_must_be_in_a_known_zone_and_not_past(setup):
     with pytest.raises(ValidationFailed) as refused:
         new_campaign(setup, start_at="tomorrow 9")
     assert refused.value.fields == {"start_at": "Use a date and time like 2026-12-01T09:00."}
+    with pytest.raises(ValidationFailed) as refused:
+        new_campaign(setup, start_at="2027-02-30T09:00")
+    assert refused.value.fields == {"start_at": "No such date: check the day and the month."}
+    with pytest.raises(ValidationFailed) as refused:
+        new_campaign(setup, time_zone="America")  # a folder of zones, not one
+    assert refused.value.fields == {"time_zone": "Unknown time zone: use a name like Europe/Rome."}
     assert new_campaign(setup, start_at="2026-12-01T11:58")["state"] == "sending", "a moment ago: now"

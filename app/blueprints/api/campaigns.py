@@ -33,8 +33,9 @@ def _present(doc):
 
 @bp.route("/campaigns", methods=["POST"])
 @operation("post", "Create a campaign and start sending it", CampaignAnswer, "The campaign.", 201, body=NewCampaign,
-           description=f"{ADMINS_ONLY} Its recipients are expanded at once (one per number); sending starts at once "
-                       "(or at start_at). A rate above the number's tier (its account's messages_per_second) is refused.")
+           description=f"{ADMINS_ONLY} It is \"preparing\" while its job expands its recipients (one per number; "
+                       "`expanded` then counts them); sending starts next (or at start_at). A rate above the "
+                       "number's tier (its account's messages_per_second) is refused.")
 def create_campaign():
     _admin()
     return jsonify(_present(campaign_records.create(g.api_user, json_body()))), 201

@@ -100,11 +100,14 @@ def _start(spec, now):
     """The scheduled start in UTC, or None to start at once."""
     try:
         zone = ZoneInfo(spec.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" names a folder of zones: OSError
         raise ValidationFailed("Check the campaign.", {"time_zone": "Unknown time zone: use a name like Europe/Rome."}) from None
     if not spec.start_at:
         return None
-    start = datetime.fromisoformat(spec.start_at).replace(tzinfo=zone).astimezone(UTC)
+    try:
+        start = datetime.fromisoformat(spec.start_at).replace(tzinfo=zone).astimezone(UTC)
+    except ValueError:  # the shape's pattern lets 30 February through
+        raise ValidationFailed("Check the campaign.", {"start_at": "No such date: check the day and the month."}) from None
     if start < now - PAST_GRACE:
         passed = "This time has passed: choose a later one, or none to start now."
         raise ValidationFailed("Check the campaign.", {"start_at": passed})

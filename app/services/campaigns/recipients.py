@@ -11,6 +11,8 @@ it works; one that died halfway is started again by the reconciler, and starts t
 (nothing was sent: the campaign is still "preparing").
 """
 
+import time
+
 from pymongo import ASCENDING, ReturnDocument
 
 from app import jobs
@@ -22,19 +24,28 @@ from app.services.contacts.phones import to_e164
 from app.services.errors import ValidationFailed
 
 BATCH = 1000
+RENEW_EVERY = 3  # seconds; the lease lasts recovery.LEASE_SECONDS
 CONTACT_PROJECTION = dict.fromkeys((*CONTACT_FIELDS, "opted_out", "list_id"), 1)
 
 
 def prepare(campaign):
     """Expand a "preparing" campaign's recipients, then schedule or start it; the campaign then
-    (unchanged when another job is expanding it)."""
+    (unchanged when another job is expanding it). The lease is held until the campaign has left
+    "preparing", and the state is read again once it is taken: a job that took it after another
+    finished finds the campaign prepared and deletes nothing."""
     if not recovery.take_lease(campaign["_id"]):
         return campaign
     try:
+        campaign = get_db().campaigns.find_one({"_id": campaign["_id"]})
+        if campaign is None or campaign["state"] != "preparing":
+            return campaign
         get_db().campaign_recipients.delete_many({"campaign_id": campaign["_id"]})  # a dead job's half
-        expanded = expand(campaign)
+        return _prepared(campaign, expand(campaign))
     finally:
         recovery.drop_lease(campaign["_id"])
+
+
+def _prepared(campaign, expanded):
     start_at = campaign.get("start_at")
     later = start_at is not None and clock.aware(start_at) > clock.now()
     changes = {"expanded": expanded, "state": "scheduled" if later else "sending", "prepared_at": clock.now()}
@@ -59,7 +70,11 @@ def expand(campaign):
         query["tags"] = campaign["tag"]
     seen, batch, counts = set(), [], {"pending": 0, "skipped": 0}
     contacts = get_db().contacts.find(query, CONTACT_PROJECTION, sort=[("list_id", ASCENDING), ("phone", ASCENDING)])
+    renewed = time.monotonic()
     for contact in contacts:
+        if time.monotonic() - renewed > RENEW_EVERY:  # by time: a run of duplicates writes nothing for long
+            recovery.hold_lease(campaign["_id"])
+            renewed = time.monotonic()
         record = _record(campaign, contact)
         if record["phone"] is not None:
             if record["phone"] in seen:
@@ -69,7 +84,6 @@ def expand(campaign):
         batch.append(record)
         if len(batch) == BATCH:
             _write(batch, counts)
-            recovery.hold_lease(campaign["_id"])
             batch = []
     if batch:
         _write(batch, counts)

@@ -79,7 +79,11 @@ def settle_in_doubt(campaign):
     account = get_db().accounts.find_one({"_id": campaign["account_id"]}, {"provider": 1})
     doubtful = {"campaign_id": campaign["_id"], "state": "sending", "claimed_at": {"$lt": clock.now() - IN_DOUBT_FOR}}
     if account and account["provider"] in ECHO_REF:
-        get_db().campaign_recipients.update_many(doubtful, {"$set": {"state": "pending"}, "$inc": {"attempts": 1}})
+        get_db().campaign_recipients.update_many(
+            doubtful, {"$set": {"state": "pending"}, "$unset": {"claim": ""}, "$inc": {"attempts": 1}}
+        )
     else:
-        get_db().campaign_recipients.update_many(doubtful, {"$set": {"state": "failed", "state_rank": 99, "error": UNCONFIRMED}})
+        get_db().campaign_recipients.update_many(
+            doubtful, {"$set": {"state": "failed", "state_rank": 99, "error": UNCONFIRMED}, "$unset": {"claim": ""}}
+        )
     campaign_progress.changed(campaign["_id"])

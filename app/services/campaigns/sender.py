@@ -38,6 +38,7 @@ from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for
 from app.services.conversations import statuses
 from app.services.conversations.delivery import template_outbound
+from app.services.errors import ServiceError, ValidationFailed
 from app.services.setup.template_rendering import prepare
 
 log = logging.getLogger(__name__)
@@ -94,8 +95,16 @@ class _Run:
                 self.note()
 
     def send(self, recipient):
-        _, spec = prepare(self.template, recipient["params"])
-        message = template_outbound(self.adapter, self.account, recipient["phone"], str(recipient["_id"]), spec)
+        try:
+            if self.template is None:
+                raise ValidationFailed("Its template was deleted.")
+            _, spec = prepare(self.template, recipient["params"])
+            message = template_outbound(self.adapter, self.account, recipient["phone"], str(recipient["_id"]), spec)
+        except ServiceError as refused:  # the template changed under the campaign: every send would fail
+            _back(recipient, recipient.get("attempts", 0))
+            self.pause(f"The template can no longer be sent as this campaign fills it ({refused.message.rstrip('.')}). "
+                       "Fix the template, then resume the campaign, or cancel it.")
+            return
         try:
             result = self.adapter.send(message)
         except ProviderError as error:
@@ -106,16 +115,20 @@ class _Run:
         statuses.flush_pending(self.account["_id"], result.provider_message_id)  # a status that beat this write
         campaign_replies.awaiting(self.campaign, recipient)
 
+    def pause(self, because):
+        """Pause the campaign until an admin fixes what every send would fail on, and resumes it."""
+        get_db().campaigns.update_one(
+            {"_id": self.campaign["_id"], "state": "sending"},
+            {"$set": {"state": "paused", "paused_at": clock.now(), "paused_because": because}},
+        )
+        self.state = "paused"
+        campaign_progress.publish(self.campaign["_id"])
+
     def failed(self, recipient, error):
         attempts = recipient.get("attempts", 0) + 1
         if error.category == "auth":
             _back(recipient, recipient.get("attempts", 0))
-            get_db().campaigns.update_one(
-                {"_id": self.campaign["_id"], "state": "sending"},
-                {"$set": {"state": "paused", "paused_at": clock.now(), "paused_because": _paused_because(error)}},
-            )
-            self.state = "paused"
-            campaign_progress.publish(self.campaign["_id"])
+            self.pause(_paused_because(error))
         elif error.category == "rate_limited" and error.retryable:
             throttle.hold(self.key, error.retry_after or SLOW_DOWN)
             _back(recipient, recipient.get("attempts", 0))
