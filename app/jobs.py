@@ -93,6 +93,12 @@ def enqueue(job, delay=None, **arguments):
     return queue.enqueue(job.func, kwargs=arguments, job_id=job_id, job_timeout=job.timeout, pipeline=pipeline)
 
 
+def waiting(job, **arguments):
+    """Whether `job` with these arguments (a job with a fixed id) waits in its queue already."""
+    found = queues.get_queue(job.queue).fetch_job(job.job_id(arguments))
+    return found is not None and found.get_status(refresh=False) == "queued"
+
+
 def gather(job, argument, item):
     """Queue `job` carrying `item` in its list argument `argument`. Inside a Redis batch, the batch
     queues one such job with every item gathered, in order, when it is flushed; outside one, the

@@ -43,6 +43,7 @@ def test_a_campaign_left_without_a_sender_is_queued_again_and_its_doubtful_claim
     campaign, claimed = died_holding_one(setup)
     assert reconcile.reconcile(60)["resume_campaigns"] == 1
     assert campaign_jobs() == [f"campaign-{campaign['_id']}"]
+    assert recovery.resume_campaigns() == 0, "its job waits in the queue already: not queued twice"
     assert get_db().campaign_recipients.find_one({"_id": claimed["_id"]})["state"] == "sending", "not in doubt yet"
     clock.advance(recovery.IN_DOUBT_FOR + timedelta(minutes=1))  # no status ever came for it: not accepted
     recovery.resume_campaigns()

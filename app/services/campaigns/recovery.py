@@ -57,6 +57,8 @@ def resume_campaigns(older_than=None):
         if campaign["state"] == "sending":
             claims.release(campaign["_id"])
             settle_in_doubt(campaign)
+        if jobs.waiting(jobs.SEND_CAMPAIGN, campaign_id=str(campaign["_id"])):
+            continue  # its job waits its turn (behind another campaign's): queued again, it would run twice
         jobs.enqueue(jobs.SEND_CAMPAIGN, campaign_id=str(campaign["_id"]))
         resumed += 1
     return resumed
