@@ -185,3 +185,16 @@ def test_a_socket_that_was_away_when_told_learns_why_when_it_watches_again(serve
     assert "reason" not in carol.client.call("watch", {"interaction_id": str(interaction_id)}, timeout=10)
     back.disconnect()
     carol.disconnect()
+
+
+def test_a_socket_away_when_the_queues_changed_learns_why_when_it_watches_again(server, team, conversation):
+    """The desktop's socket had dropped before the change (it held no room to be taken out of): its
+    watch after reconnecting is refused with the reason all the same."""
+    interaction_id, _ = conversation
+    bob = watching(connect_as(server, team["bob"]["email"]), interaction_id)
+    bob.disconnect()
+    queue_admin.update_queue(team["queue"]["_id"], {"agent_ids": [str(team["alice"]["_id"])]})
+    back = connect_as(server, team["bob"]["email"])
+    answer = back.client.call("watch", {"interaction_id": str(interaction_id)}, timeout=10)
+    assert answer["error"] == "forbidden" and answer["reason"] == "Your queues changed"
+    back.disconnect()

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 ROOM_PREFIX = live.interaction_room("")
 REASON_KEPT_SECONDS = 3600
+REMEMBERED_OPEN = 500
+QUEUES_CHANGED = "Your queues changed"
 
 
 def _reason_key(user_id, interaction_id):
@@ -73,8 +75,29 @@ def after_change(before, after, reason):
         _evict(user_id, [live.interaction_room(after["_id"])], reason)
 
 
-def recheck_user(user_id):
+def _remember(user_id, queue_id, told):
+    """Keep QUEUES_CHANGED as the user's reason for the queue's open interactions they were not told of."""
+    open_ones = get_db().interactions.find(
+        {"queue_id": queue_id, "is_open": True, "agent_id": {"$ne": user_id}}, {"_id": 1},
+        sort=[("created_at", -1), ("_id", -1)], limit=REMEMBERED_OPEN,
+    )
+    ids = [str(doc["_id"]) for doc in open_ones if str(doc["_id"]) not in told]
+    if not ids:
+        return
+    try:
+        pipe = queues.get_redis().pipeline(transaction=False)
+        for interaction_id in ids:
+            pipe.set(_reason_key(user_id, interaction_id), QUEUES_CHANGED, ex=REASON_KEPT_SECONDS)
+        pipe.execute()
+    except RedisError:
+        log.warning("could not keep why %s left queue %s: Redis does not answer", user_id, queue_id)
+
+
+def recheck_user(user_id, left_queue_id=None):
     """After a change to the user's queues: leave the rooms of interactions they may no longer see.
+    With the queue they left, the reason is also kept for its open interactions (the latest
+    REMEMBERED_OPEN) that no socket of theirs was watching: a desktop whose socket was away then
+    learns it when its watch is refused, instead of a reason-less notice.
 
     A change of role or activity needs nothing here: it ends the user's sessions and closes their sockets.
     """
@@ -90,6 +113,8 @@ def recheck_user(user_id):
     query = {"_id": {"$in": ids}, **access_rules.visibility_filter(user)}
     visible = {live.interaction_room(doc["_id"]) for doc in get_db().interactions.find(query, {"_id": 1})} if ids else set()
     lost = [room for room in watched if room.startswith(ROOM_PREFIX) and room not in visible]
-    _evict(user_id, lost, "Your queues changed")
+    _evict(user_id, lost, QUEUES_CHANGED)
+    if left_queue_id is not None:
+        _remember(user_id, left_queue_id, {room.removeprefix(ROOM_PREFIX) for room in lost})
     if user["role"] != "admin":
         push.emit("offers", {"interactions": routing.waiting_for(user)}, push.agent_room(user_id))

@@ -67,7 +67,7 @@ def update_queue(queue_id, data):
         raise _duplicate() from None
     config_cache.changed()
     for agent_id in set(doc.get("agent_ids") or []) - set(changes.get("agent_ids", doc.get("agent_ids")) or []):
-        room_access.recheck_user(agent_id)
+        room_access.recheck_user(agent_id, left_queue_id=doc["_id"])
     return {**doc, **changes}
 
 
