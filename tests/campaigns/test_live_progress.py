@@ -109,7 +109,7 @@ def test_only_admins_hear_campaigns_and_a_pause_is_heard_at_once(server, setup, 
     admin, agent = connect_as(server, setup["admin"]["email"]), connect_as(server, an_agent["email"])
     assert admin.wait_for_event("welcome") and agent.wait_for_event("welcome")
     campaign_records.pause(campaign["_id"])
-    [paused] = wait_for(lambda: [event for event in heard(admin, campaign) if event["state"] == "paused"], timeout=1)
+    paused = wait_for(lambda: [event for event in heard(admin, campaign) if event["state"] == "paused"], timeout=1)[0]
     assert paused["counts"]["pending"] == 1
     campaign_records.resume(campaign["_id"])
     assert wait_for(lambda: heard(admin, campaign)[-1]["state"] == "sending", timeout=1)
