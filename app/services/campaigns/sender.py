@@ -170,7 +170,8 @@ def run(campaign_id, lanes=LANES):
     campaign = _start_if_due(campaign)
     if campaign is None or campaign["state"] != "sending":
         return campaign["state"] if campaign else "missing"
-    if recovery.take_lease(campaign_id):  # no run of it is alive: what a dead one held is free again
+    took_lease = recovery.take_lease(campaign_id)
+    if took_lease:  # no run of it is alive: what a dead one held is free again
         claims.release(campaign_id)
     sending = _Run(campaign)
     try:
@@ -179,7 +180,8 @@ def run(campaign_id, lanes=LANES):
                 done.result()
     finally:
         sending.claims.give_back()
-        recovery.drop_lease(campaign_id)
+        if took_lease:  # another run alive beside this one keeps its lease (and its held claims)
+            recovery.drop_lease(campaign_id)
     if sending.current_state() == "sending" and not _left(campaign_id):
         get_db().campaigns.update_one(
             {"_id": campaign_id, "state": "sending"}, {"$set": {"state": "done", "done_at": clock.now()}}
