@@ -141,14 +141,18 @@ def _command_name(packed):
 
 @contextlib.contextmanager
 def redis_round_trips():
-    """Counts what is sent to Redis while the block runs, on any connection of this process: one
-    command or one whole pipeline is one round trip (redis-py sends either in one write)."""
+    """Counts what this thread sends to Redis while the block runs, on any connection: one command
+    or one whole pipeline is one round trip (redis-py sends either in one write). Other threads'
+    traffic (a test server's presence heartbeat or progress sweeps) is not the code under test."""
     from redis.connection import AbstractConnection
 
     trips = RedisRoundTrips()
     send = AbstractConnection.send_packed_command
+    counting_thread = threading.get_ident()
 
     def counted(self, *args, **kwargs):
+        if threading.get_ident() != counting_thread:
+            return send(self, *args, **kwargs)
         trips.count += 1
         trips.sent.append(_command_name(args[0] if args else kwargs.get("command")))
         return send(self, *args, **kwargs)
