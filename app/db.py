@@ -64,6 +64,8 @@ INDEXES = [
     index("canned_answers", ("queue_ids", ASCENDING), ("title", ASCENDING)),
     index("dispositions", ("name", ASCENDING), unique=True),
     index("tags", ("name", ASCENDING), unique=True),
+    index("pause_reasons", ("name", ASCENDING), unique=True),
+    index("queues", ("routing.strategy", ASCENDING)),
     index("contacts", ("list_id", ASCENDING), ("phone", ASCENDING), unique=True),
     index("contacts", ("list_id", ASCENDING), ("last_name", ASCENDING), ("first_name", ASCENDING)),
     index("contacts", ("last_name", ASCENDING), ("first_name", ASCENDING)),
@@ -102,6 +104,10 @@ INDEXES += [
     index("interactions", ("status", ASCENDING), ("all_rejected_at", ASCENDING)),
     index("interactions", ("window_expired", ASCENDING), ("window_expires_at", ASCENDING)),
     index("interactions", ("agent_id", ASCENDING), ("status", ASCENDING)),
+    # Routing: agents' open conversations (capacity), the waiting interactions a round offers in the
+    # order they joined their queue, and the offers whose time ran out.
+    index("interactions", ("agent_id", ASCENDING), ("status", ASCENDING), ("is_open", ASCENDING)),
+    index("interactions", ("status", ASCENDING), ("is_open", ASCENDING), ("queue_id", ASCENDING), ("queued_at", ASCENDING)),
     index("webhook_events", ("at", ASCENDING), expireAfterSeconds=8 * DAY),
     index("pending_statuses", ("account_id", ASCENDING), ("provider_message_id", ASCENDING)),
     index("pending_statuses", ("at", ASCENDING), expireAfterSeconds=7 * DAY),

@@ -49,6 +49,12 @@ SEND_CAMPAIGN = Job("send-campaign", "campaigns", "workers.campaigns.send_campai
 START_CAMPAIGN = Job(
     "start-campaign", "campaigns", "workers.campaigns.send_campaign", "campaign-start-{campaign_id}", timeout=24 * 3600
 )
+# Routing rounds (app/services/routing/dispatcher.py): who of a one-at-a-time queue's agents is offered
+# each waiting interaction. Asked for by what changes the answer, and run every few seconds for the
+# offers whose time ran out and the agents whose grace period ended. Their own queue: a round takes
+# milliseconds and an offer must not wait behind a slow job.
+ROUTE = Job("route", "routing", "workers.routing.route")
+ROUTING_TICK = Job("routing-tick", "routing", "workers.routing.tick")
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
 # Queue again what a failure left waiting with no job (app/services/conversations/reconcile.py).
@@ -69,6 +75,8 @@ REGISTRY = (
     ANSWER_CUSTOMER,
     SEND_CAMPAIGN,
     START_CAMPAIGN,
+    ROUTE,
+    ROUTING_TICK,
     EXPIRE_WINDOWS,
     REOFFER_REJECTED,
     RECONCILE,

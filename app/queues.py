@@ -11,7 +11,7 @@ from rq import Queue
 # jobs such as the 24 h window check;
 # assistant: the AI assistant's answers (each may wait for its endpoint up to PARLEY_ASSISTANT_TIMEOUT);
 # campaigns: a campaign's sends, each job running until its campaign is paused or done.
-QUEUE_NAMES = ("inbound", "outbound", "media", "sentiment", "maintenance", "assistant", "campaigns")
+QUEUE_NAMES = ("inbound", "outbound", "media", "sentiment", "maintenance", "assistant", "campaigns", "routing")
 
 _state = {"url": None, "timeout": None}
 

@@ -176,6 +176,9 @@ class Config:
         self.PARLEY_PRESENCE_TTL_SECONDS = env_int("PARLEY_PRESENCE_TTL_SECONDS", 60)
         if self.PARLEY_PRESENCE_TTL_SECONDS < 1:
             raise ConfigError("PARLEY_PRESENCE_TTL_SECONDS must be at least 1")
+        # An agent whose last socket closed keeps their state (Online, Paused) this long, enough for a
+        # page reload; then they are Offline and their pending offers move on.
+        self.PARLEY_PRESENCE_GRACE_SECONDS = env_int("PARLEY_PRESENCE_GRACE_SECONDS", 30)
         # Live events kept per interaction for browsers that reconnect (in Redis), and how long after
         # the interaction's last event; a browser further behind reloads the conversation instead.
         self.PARLEY_LIVE_EVENTS_KEPT = env_int("PARLEY_LIVE_EVENTS_KEPT", 1000)

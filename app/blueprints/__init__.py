@@ -6,7 +6,7 @@ from importlib import import_module
 BLUEPRINTS = ["auth", "main", "admin", "desktop"]
 # Admin configuration and its REST API.
 BLUEPRINTS += ["api", "api_docs", "profile", "accounts", "queues", "agents", "templates", "canned_answers"]
-BLUEPRINTS += ["dispositions", "tags", "contacts", "contact_lists"]
+BLUEPRINTS += ["dispositions", "tags", "pause_reasons", "contacts", "contact_lists"]
 
 # Providers and webhooks: provider-facing endpoints, attachments, the customer simulator.
 BLUEPRINTS += ["webhooks", "media", "simulator"]

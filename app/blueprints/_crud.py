@@ -54,6 +54,10 @@ class Section:
     actions: object = None  # () -> [(label, url)] of extra buttons on the list page
     row_links: object = None  # doc -> [(label, url)] of extra links on each row
     delete_url: object = None  # doc -> url, when another (admin) blueprint deletes these records
+    fieldsets: tuple = ()  # (legend, field name prefix, note): fields `<prefix>_…` shown together
+
+    def in_fieldset(self, name):
+        return any(name.startswith(prefix + "_") for _, prefix, _ in self.fieldsets)
 
     def register(self):
         url = f"/{self.prefix.strip('_')}" if self.prefix else ""

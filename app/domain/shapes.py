@@ -117,10 +117,40 @@ class AccountAnswer(BaseModel):
 
 
 # -- queues, users, labels, canned answers -----------------------------------------------------
+# How a queue offers its waiting interactions: to every available agent at once (ring_all), or to
+# one at a time, chosen by round_robin (the next after the last one offered), least_recent (the one
+# assigned longest ago) or fewest_open (the one holding the fewest open conversations).
+STRATEGIES = ("ring_all", "round_robin", "least_recent", "fewest_open")
+STRATEGY_LABELS = {
+    "ring_all": "Ring all: offer to every available agent at once",
+    "round_robin": "Round robin: one agent at a time, taking turns",
+    "least_recent": "Least recent: the agent assigned longest ago",
+    "fewest_open": "Fewest open: the agent holding the fewest conversations",
+}
+DEFAULT_OFFER_TIMEOUT = 30
+
+
+class QueueRouting(Shape):
+    strategy: Choice(STRATEGIES) = "ring_all"
+    offer_timeout_seconds: Whole(5, 600) = Field(
+        DEFAULT_OFFER_TIMEOUT, description="One-at-a-time strategies: seconds an agent has to accept before the next one gets it."
+    )
+    priority: Whole(0, 10) = Field(
+        0, description="Agents in several queues are offered the highest priority's waiting interactions first."
+    )
+    max_open_per_agent: Whole(1, 100) | None = Field(
+        None, description="Open conversations an agent of this queue may hold at once (empty: no limit); an agent's own wins."
+    )
+    first_response_minutes: Whole(1, 1440) | None = Field(
+        None, description="The service-level target: minutes within which a waiting customer gets an agent's first answer."
+    )
+
+
 class Queue(Shape):
     name: Text(80, required=True)
     description: Text(500) = ""
     agent_ids: References("users", "agent") = []
+    routing: QueueRouting = QueueRouting()
 
 
 class User(Shape):
@@ -128,6 +158,9 @@ class User(Shape):
     email: Text(254, required=True)
     role: Choice(ROLES) = "agent"
     active: bool = True
+    max_open: Whole(1, 100) | None = Field(
+        None, description="Open conversations this agent may hold at once; empty: their queue's limit."
+    )
     password: Text(256) = Field(
         json_schema_extra={"writeOnly": True}, description="Required on create; empty on a change keeps the current one."
     )
@@ -136,6 +169,31 @@ class User(Shape):
 class Disposition(Shape):
     name: Text(60, required=True)
     description: Text(300) = ""
+
+
+class PauseReason(Shape):
+    """Why an agent is Paused (break, lunch, training…): admins keep the list, agents pick from it."""
+
+    name: Text(40, required=True)
+    description: Text(300) = ""
+
+
+PRESENCE_STATES = ("online", "paused", "offline")
+
+
+class PresenceChange(Shape):
+    """The signed-in user's own presence: Paused needs one of the pause reasons."""
+
+    state: Choice(PRESENCE_STATES)
+    reason: Text(40) = ""
+
+
+class Presence(BaseModel):
+    state: Literal[PRESENCE_STATES]
+    reason: str | None = None
+    since: str | None = Field(None, description="When this state began (ISO 8601).")
+    label: str = Field(description='How it reads: "Online", "Paused · Lunch"…')
+    reasons: list[str] = Field(description="The pause reasons to choose from.")
 
 
 class Tag(Disposition):

@@ -23,6 +23,7 @@ from app.services.campaigns import campaign_progress
 from app.services.conversations import live, routing
 from app.services.errors import ServiceError
 from app.services.people import users
+from app.services.routing import agent_status
 
 # Which user each socket of this process belongs to: a disconnect is handled by the process
 # holding the socket, after sign-out may already have emptied the session.
@@ -41,6 +42,7 @@ def on_connect(auth=None):
     push.mark_online(current_user.id, request.sid)
     _socket_users[request.sid] = current_user.id
     _start_background_tasks()
+    _presence_after(agent_status.on_connect, current_user.doc)
     join_room(push.agent_room(current_user.id))
     if current_user.is_admin:
         join_room(push.ADMINS_ROOM)
@@ -65,6 +67,15 @@ def on_disconnect(reason=None):
     if user_id is None:
         return
     push.socket_closed(user_id, request.sid)
+    _presence_after(agent_status.on_disconnect, user_id)
+
+
+def _presence_after(change, argument):
+    """Presence follows sockets when Redis answers; when it does not, the sweep catches up later."""
+    try:
+        change(argument)
+    except RedisError:
+        log.warning("presence not updated: Redis does not answer")
 
 
 def _start_background_tasks():

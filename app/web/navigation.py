@@ -17,6 +17,7 @@ SECTIONS = [
     ("Canned answers", "canned_answers.index", True, "quote"),
     ("Dispositions", "dispositions.index", True, "check"),
     ("Tags", "tags.index", True, "tag"),
+    ("Pause reasons", "pause_reasons.index", True, "clock"),
     ("Contacts", "contacts.index", False, "book"),
     ("Simulator", "simulator.index", False, "phone"),
     ("API", "api_docs.index", False, "code"),

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.blueprints._shared import fits, options
 from app.domain.shapes import ROLES, User
@@ -12,3 +12,7 @@ class AgentForm(FlaskForm):
     role = SelectField("Role", choices=options((r, r.title()) for r in sorted(ROLES, reverse=True)))
     active = BooleanField("Active (may sign in and receive conversations)", default=True)
     password = PasswordField("Password", validators=[fits(User, "password")])
+    max_open = IntegerField(
+        "Open conversations at once",
+        validators=[Optional(), NumberRange(1, 100, "From 1 to 100, or empty for the queue's limit.")],
+    )

@@ -19,5 +19,6 @@ Section(
              ("Status", lambda d: "active" if d.get("active", True) else "deactivated")],
     to_form=lambda d: {k: v for k, v in d.items() if k != "password_hash"},
     help={"password": "At least 10 characters. On an existing user, leave empty to keep the current password.",
-          "active": "Deactivating signs the user out everywhere at once."},
+          "active": "Deactivating signs the user out everywhere at once.",
+          "max_open": "Empty: the limit of their queue (if it has one). An agent at the limit gets no new offers."},
 ).register()

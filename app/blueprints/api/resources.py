@@ -17,7 +17,7 @@ from app.services.contacts import contact_lists
 from app.services.errors import Forbidden
 from app.services.people import agents
 from app.services.setup import canned_answers, queue_admin, template_catalog
-from app.services.setup.labels import dispositions, tags
+from app.services.setup.labels import dispositions, pause_reasons, tags
 from app.services.setup.queue_admin import queues_of_agent
 from app.services.setup.records import PER_PAGE_MAX
 
@@ -210,6 +210,14 @@ RESOURCES = [
         agent_methods=frozenset({"GET"}),
     ),
     Resource("tags", "tag", **_labels(tags), shape=shapes.Tag, filters={"search": "text"}, agent_methods=frozenset({"GET"})),
+    Resource(
+        "pause-reasons",
+        "pause reason",
+        **_labels(pause_reasons),
+        shape=shapes.PauseReason,
+        filters={"search": "text"},
+        agent_methods=frozenset({"GET"}),
+    ),
     Resource(
         "contact-lists",
         "contact list",

@@ -6,8 +6,13 @@ from flask import g, jsonify, request
 from app.blueprints.api import bp, json_body
 from app.blueprints.api.openapi import SCHEMAS, build_document, describe, operation
 from app.blueprints.api.resources import RESOURCES, operations
+from app.domain import shapes
 from app.services.errors import ServiceError
 from app.services.people.agents import public_user
+from app.services.routing import agent_status, presence
+from app.services.serialize import plain
+from app.services.setup.labels import pause_reason_names
+from app.services.setup.records import checked
 
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
@@ -77,6 +82,24 @@ for _resource in RESOURCES:
 @operation("get", "The user the token belongs to", {"$ref": f"{SCHEMAS}UserRecord"}, "The user.", errors=("401",))
 def me():
     return jsonify(public_user(g.api_user))
+
+
+@bp.route("/me/presence", methods=["GET"])
+@operation("get", "Your presence: Online, Paused (with its reason) or Offline", shapes.Presence, "Your presence.")
+def my_presence():
+    return jsonify(presence_answer(presence.state_of(g.api_user["_id"])))
+
+
+@bp.route("/me/presence", methods=["PUT"])
+@operation("put", "Set your presence", shapes.Presence, "Your presence now.", body=shapes.PresenceChange)
+def set_my_presence():
+    change = checked(shapes.PresenceChange, json_body(), "Choose Online, Paused or Offline.")
+    return jsonify(presence_answer(agent_status.change(g.api_user, change.state, change.reason)))
+
+
+def presence_answer(state):
+    shown = {name: state[name] for name in ("state", "reason", "since")}
+    return plain({**shown, "label": presence.describe(state), "reasons": pause_reason_names()})
 
 
 @bp.route("/openapi.json")

@@ -167,7 +167,8 @@ def hand_over(interaction, reason, trigger, chatbot):
     line = lifecycle.system_line(f"Handed over to the queue: {reason}")
     doc = lifecycle.append_line(
         {"_id": interaction["_id"], "status": BOT, "is_open": True},
-        {"$set": {"status": "queued", "updated_at": now, "handoff": {"reason": reason, "trigger": trigger, "at": now}},
+        {"$set": {"status": "queued", "queued_at": now, "offer": None, "updated_at": now,
+                  "handoff": {"reason": reason, "trigger": trigger, "at": now}},
          "$inc": {"seq": 1, "messages_len": 1}},
         line,
     )
@@ -175,4 +176,6 @@ def hand_over(interaction, reason, trigger, chatbot):
         return "taken-over"
     live.publish(doc, "offer", {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)},
                  extra_agent_ids=routing.offer_targets(doc))
+    if routing.one_at_a_time(doc.get("queue_id")):
+        routing.route_soon()
     return f"handed-over:{trigger}"

@@ -174,6 +174,8 @@ def new_interaction(account, contact, now, direction):
         "provider": account["provider"],
         "direction": direction,
         "status": "queued",
+        "queued_at": now,
+        "offer": None,
         "is_open": True,
         "agent_id": None,
         "first_agent_id": None,
@@ -276,6 +278,9 @@ def _reopen_after_recontact(whose):
                 "$set": {
                     "is_open": True,
                     "status": "queued",
+                    "queued_at": now,
+                    "offer": None,
+                    "offer_skipped": [],
                     "agent_id": None,
                     "rejected_by": [],
                     "reopened_at": now,
@@ -302,6 +307,8 @@ def _after_store(account, interaction, message, how):
     targets = routing.offer_targets(interaction) if interaction["status"] in ("queued", "bot") else ()
     offered = how in ("created", "reopened") and interaction["status"] == "queued"
     live.publish_or_raise(interaction, "offer" if offered else "message", payload, extra_agent_ids=targets)
+    if offered and routing.one_at_a_time(interaction.get("queue_id")):
+        routing.route_soon()
     assistant.customer_wrote(interaction, message)
     if (message.get("media") or {}).get("state") == "pending":
         jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)

@@ -87,6 +87,7 @@ def close(actor, interaction_id, disposition=None, tags=None):
         update["$addToSet"] = {"tags": {"$each": tags}}
     doc = _update({"_id": existing["_id"], "is_open": True}, update, Conflict("This interaction is already closed."), line)
     live.publish(doc, "closed", {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)})
+    place_freed(existing.get("agent_id"), doc)
     return doc
 
 
@@ -103,6 +104,7 @@ def close_by_system(interaction_id, reason):
     )
     if doc is not None:
         live.publish(doc, "closed", {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)})
+        place_freed(doc.get("agent_id"), doc)
     return doc
 
 
@@ -180,6 +182,9 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
             "agent_id": None,
             "agent_name": None,
             "status": "queued",
+            "queued_at": now,
+            "offer": None,
+            "offer_skipped": [],
             "rejected_by": [],
             "updated_at": now,
         }
@@ -203,7 +208,17 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
         {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc), "offered_to": targets},
         extra_agent_ids=targets + extra,
     )
+    place_freed(previous_agent, doc)
     return doc
+
+
+def place_freed(agent_id, interaction):
+    """An agent's conversation closed or went elsewhere: with a limit, what waits may be offered to
+    them again; one-at-a-time queues route again."""
+    if agent_id is None:
+        return
+    routing.refresh_offers(agent_id)
+    routing.route_soon()
 
 
 def add_note(actor, interaction_id, text, note_id=None):

@@ -59,7 +59,11 @@ def get_user(user_id):
 
 def create_user(data):
     values = _check(data, partial=False)
-    return users.create_user(values["email"], values["password"], values["name"], values["role"], values["active"])
+    user = users.create_user(values["email"], values["password"], values["name"], values["role"], values["active"])
+    if values.get("max_open"):
+        get_db().users.update_one({"_id": user["_id"]}, {"$set": {"max_open": values["max_open"]}})
+        user["max_open"] = values["max_open"]
+    return user
 
 
 def update_user(user_id, data, actor_id=None):

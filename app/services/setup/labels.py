@@ -1,9 +1,10 @@
-"""Dispositions and tags: the short named lists agents pick from when closing an interaction."""
+"""Dispositions and tags, the short named lists agents pick from when closing an interaction, and
+pause reasons, which they pick from when pausing."""
 
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.domain.shapes import Disposition, Tag
+from app.domain.shapes import Disposition, PauseReason, Tag
 from app.services.errors import Conflict
 from app.services.setup.records import Fields, contains, fetch, now, paginate, public
 
@@ -60,3 +61,10 @@ class LabelList:
 
 dispositions = LabelList("dispositions", "disposition", Disposition)
 tags = LabelList("tags", "tag", Tag)
+pause_reasons = LabelList("pause_reasons", "pause reason", PauseReason)
+# What agents may pick until an admin writes the list (admins' own reasons replace these).
+DEFAULT_PAUSE_REASONS = ("After-call work", "Break", "Lunch", "Training")
+
+
+def pause_reason_names():
+    return pause_reasons.all_names() or list(DEFAULT_PAUSE_REASONS)

@@ -7,7 +7,7 @@ from app.domain.shapes import Queue
 from app.services import config_cache
 from app.services.access import room_access
 from app.services.errors import Conflict
-from app.services.setup.records import Fields, contains, fetch, now, paginate, public
+from app.services.setup.records import Fields, contains, dotted, fetch, now, paginate, public
 
 NOUN = "queue"
 
@@ -62,13 +62,14 @@ def update_queue(queue_id, data):
     changes = _check(data, partial=True)
     changes["updated_at"] = now()
     try:
-        get_db().queues.update_one({"_id": doc["_id"]}, {"$set": changes})
+        # Nested settings by their paths: a change of one routing setting keeps the others.
+        get_db().queues.update_one({"_id": doc["_id"]}, {"$set": dotted(changes)})
     except DuplicateKeyError:
         raise _duplicate() from None
     config_cache.changed()
     for agent_id in set(doc.get("agent_ids") or []) - set(changes.get("agent_ids", doc.get("agent_ids")) or []):
         room_access.recheck_user(agent_id, left_queue_id=doc["_id"])
-    return {**doc, **changes}
+    return get_queue(queue_id)
 
 
 def delete_queue(queue_id):

@@ -203,3 +203,15 @@ def public(doc, *, drop=()):
     out = {"id": str(doc["_id"])}
     out.update({k: convert(v) for k, v in doc.items() if k != "_id" and k not in drop})
     return out
+
+
+def dotted(changes, prefix=""):
+    """`changes` with nested objects as dotted paths, for a $set that changes only what was sent:
+    {"routing": {"priority": 3}} → {"routing.priority": 3}."""
+    flat = {}
+    for name, value in changes.items():
+        if isinstance(value, dict) and value:
+            flat.update(dotted(value, f"{prefix}{name}."))
+        else:
+            flat[prefix + name] = value
+    return flat
