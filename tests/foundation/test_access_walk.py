@@ -25,6 +25,7 @@ ADMIN_BLUEPRINTS = {
     "admin",
     "accounts",
     "queues",
+    "pause_reasons",
     "agents",
     "templates",
     "canned_answers",
@@ -147,6 +148,7 @@ SHARED_ROUTES = {
     "api.templates_item",
     "api.canned_answers_item",
     "api.dispositions_item",
+    "api.pause_reasons_item",
     "api.tags_item",
 }
 ADMIN_API_ROUTES = {

@@ -295,7 +295,7 @@ def take(actor, existing, only_if_offered=False, line=None):
             raise Conflict("This interaction is closed.")
         if current and current.get("status") == "queued":
             holder = (current.get("offer") or {}).get("agent_name")
-            raise Conflict(f"This conversation is offered to {holder or 'another agent'} now.")
+            raise Conflict(f"This conversation is offered to {holder} now." if holder else "Not offered to you yet: wait for it.")
         raise Conflict(f"Already assigned to {current.get('agent_name') or 'another agent'}.")
     get_db().interactions.update_one(
         {"_id": doc["_id"], "first_agent_id": None},

@@ -204,12 +204,7 @@ def _offer(doc, queue, agent_id, holder, skipped, now):
     timeout = ((queue.get("routing") or {}).get("offer_timeout_seconds")) or 30
     agent = get_db().users.find_one({"_id": offers._oid(agent_id)}, {"name": 1})
     updated = get_db().interactions.find_one_and_update(
-        {
-            "_id": doc["_id"],
-            "status": "queued",
-            "is_open": True,
-            "offer.agent_id": offers._oid(holder) if holder else None,
-        },
+        {"_id": doc["_id"], "status": "queued", "is_open": True, **_held_by(holder)},
         {
             "$set": {
                 "offer": {
@@ -243,6 +238,11 @@ def _offer(doc, queue, agent_id, holder, skipped, now):
         told,
     )
     return True
+
+
+def _held_by(holder):
+    """The filter of an interaction whose offer is (still) `holder`'s, or that has none."""
+    return {"offer.agent_id": offers._oid(holder)} if holder else {"offer": None}
 
 
 def _withdraw(doc, holder):

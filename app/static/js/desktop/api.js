@@ -51,6 +51,8 @@ export const api = {
   contact: (id) => request("GET", `${API}/contacts/${id}`),
   updateContact: (id, changes) => request("PATCH", `${API}/contacts/${id}`, changes),
   list: (name) => request("GET", `${API}/${name}?per_page=100`),
+  presence: () => request("GET", `${API}/me/presence`),
+  setPresence: (state, reason) => request("PUT", `${API}/me/presence`, { state, reason }),
   retryMedia: (id, messageId) => request("POST", `/media/${id}/${messageId}/retry`, {}),
   upload: (form) => request("POST", "/media/upload", form, true),
 };

@@ -72,11 +72,29 @@ export class Offers {
         el("div", { class: "dk-offer-actions", "data-testid": "offer-actions" },
           el("button", { type: "button", class: "btn", text: "Reject", "data-testid": "offer-reject", onclick: () => this.reject(interaction.id) }), accept)),
     );
+    const offer = interaction.offer;
+    if (offer && String(offer.agent_id) === this.desktop.boot.user.id && offer.expires_at) {
+      const timer = el("span", { class: "muted dk-offer-timer", "data-testid": "offer-timer", "data-expires": offer.expires_at });
+      card.querySelector(".dk-offer-foot > .muted").after(timer);
+      this.countDown(timer);
+    }
     if (existing) existing.element.replaceWith(card);
     else this.container.prepend(card);
     this.cards.set(interaction.id, { element: card, interaction, seq: seq ?? 0 });
     if (alert && !existing) this.alert();
     this.desktop.updateTitle();
+  }
+
+  // An offer made to this agent alone: how long before it goes to the next agent.
+  countDown(timer) {
+    const update = () => {
+      if (!timer.isConnected && timer.dataset.started) return clearInterval(interval);
+      timer.dataset.started = "1";
+      const left = Math.max(0, Math.round((new Date(timer.dataset.expires) - Date.now()) / 1000));
+      timer.textContent = left ? `for you · ${left} s` : "moving on…";
+    };
+    const interval = setInterval(update, 1000);
+    update();
   }
 
   alert() {
@@ -142,6 +160,8 @@ export class Offers {
     const interaction = event.interaction ? { ...event.interaction, id } : null;
     switch (event.event) {
       case "offer":
+        // One-at-a-time queues name who the offer is for: anyone else lets it go.
+        if (event.offered_to && !event.offered_to.includes(me)) return this.remove(id);
         return this.show(interaction, event.message, event.seq);
       case "transferred":
         if (!interaction) return this.recheck(id, event.seq);
