@@ -36,7 +36,7 @@ def test_figures_per_queue_today_times_sentiment_load_lag_and_jobs(app, team):
     load = {a["name"]: a for a in data["agents"]}
     assert load["Alice"]["closed_today"] == 1 and load["Bob"]["open"] == 1
     assert data["ingestion"]["provider_to_parley"]["count"] == 4
-    assert set(data["jobs"]) == {"inbound", "outbound", "media", "sentiment", "maintenance", "assistant", "campaigns"}
+    assert set(data["jobs"]) == {"inbound", "outbound", "media", "sentiment", "maintenance", "assistant", "campaigns", "routing"}
 
 
 def test_percentile_is_nearest_rank():

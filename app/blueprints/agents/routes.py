@@ -6,6 +6,7 @@ from app.blueprints._crud import Section
 from app.blueprints.agents import bp
 from app.blueprints.agents.forms import AgentForm
 from app.services.people import agents
+from app.services.routing import presence
 
 SERVICE = SimpleNamespace(
     list=agents.list_users, get=agents.get_user, create=agents.create_user,
@@ -16,7 +17,8 @@ SERVICE = SimpleNamespace(
 Section(
     bp, "user", "agents and admins", AgentForm, SERVICE,
     columns=[("Name", lambda d: d["name"]), ("Email", lambda d: d["email"]), ("Role", lambda d: d["role"]),
-             ("Status", lambda d: "active" if d.get("active", True) else "deactivated")],
+             ("Status", lambda d: "active" if d.get("active", True) else "deactivated"),
+             ("Now", lambda d: presence.describe(presence.state_of(d["_id"])))],
     to_form=lambda d: {k: v for k, v in d.items() if k != "password_hash"},
     help={"password": "At least 10 characters. On an existing user, leave empty to keep the current password.",
           "active": "Deactivating signs the user out everywhere at once.",

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 
-from app import queues
+from app import queues, redis_batch
 from app.realtime import push
 from app.services import clock
 from app.services.errors import ValidationFailed
@@ -36,7 +36,7 @@ def _decode(raw):
     return {key.decode(): value.decode() for key, value in raw.items()}
 
 
-def _public(user_id, fields, connected):
+def _public(fields, connected):
     """What others see of an agent's presence. No record: Online while connected (the default a
     new agent starts with), else Offline."""
     if not fields:
@@ -55,10 +55,20 @@ def _public(user_id, fields, connected):
 
 
 def states(user_ids):
-    """{user id (str): {"state", "reason", "since", "by"}} for these agents, in one round trip."""
+    """{user id (str): {"state", "reason", "since", "by"}} for these agents, in one round trip (none
+    for agents already read in the same Redis batch: a drain round offers many interactions)."""
     ids = [str(user_id) for user_id in user_ids]
     if not ids:
         return {}
+    batch = redis_batch.current()
+    known = batch.memo.setdefault("presence", {}) if batch is not None else {}
+    missing = [user_id for user_id in dict.fromkeys(ids) if user_id not in known]
+    if missing:
+        known.update(_read(missing))
+    return {user_id: known[user_id] for user_id in ids}
+
+
+def _read(ids):
     connected = push.online_user_ids()
     try:
         pipe = queues.get_redis().pipeline(transaction=False)
@@ -67,7 +77,7 @@ def states(user_ids):
         found = pipe.execute()
     except RedisError:
         found = [{} for _ in ids]
-    return {user_id: _public(user_id, _decode(raw), user_id in connected) for user_id, raw in zip(ids, found, strict=True)}
+    return {user_id: _public(_decode(raw), user_id in connected) for user_id, raw in zip(ids, found, strict=True)}
 
 
 def state_of(user_id):
@@ -107,7 +117,7 @@ def set_state(user_id, state, reason=None, by=BY_AGENT):
     else:
         pipe.sadd(PRESENT_KEY, str(user_id))
     pipe.execute()
-    return _public(user_id, fields, True)
+    return _public(fields, True)
 
 
 def connected(user_id):
