@@ -102,6 +102,8 @@ INDEXES += [
     index("interactions", ("status", ASCENDING), ("all_rejected_at", ASCENDING)),
     index("interactions", ("window_expired", ASCENDING), ("window_expires_at", ASCENDING)),
     index("interactions", ("agent_id", ASCENDING), ("status", ASCENDING)),
+    # A waiting customer's estimated wait: the queue's latest accepted interactions (app/services/routing).
+    index("interactions", ("queue_id", ASCENDING), ("accepted_at", DESCENDING)),
     index("webhook_events", ("at", ASCENDING), expireAfterSeconds=8 * DAY),
     index("pending_statuses", ("account_id", ASCENDING), ("provider_message_id", ASCENDING)),
     index("pending_statuses", ("at", ASCENDING), expireAfterSeconds=7 * DAY),

@@ -49,6 +49,11 @@ SEND_CAMPAIGN = Job("send-campaign", "campaigns", "workers.campaigns.send_campai
 START_CAMPAIGN = Job(
     "start-campaign", "campaigns", "workers.campaigns.send_campaign", "campaign-start-{campaign_id}", timeout=24 * 3600
 )
+# What a customer waiting in a queue is told (app/services/routing/waiting.py), after their message is stored.
+ANSWER_WAITING_CUSTOMER = Job("answer-waiting-customer", "inbound", "workers.waiting.answer_waiting_customer",
+                              "waiting-{message_id}")
+# Offer what waited in the queues whose business hours began since the last run (app/services/routing/opening.py).
+DISPATCH_OPENED_QUEUES = Job("dispatch-opened-queues", "maintenance", "workers.waiting.dispatch_opened_queues")
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
 # Queue again what a failure left waiting with no job (app/services/conversations/reconcile.py).
@@ -67,6 +72,8 @@ REGISTRY = (
     SWEEP_INBOXES,
     REFRESH_SENTIMENT,
     ANSWER_CUSTOMER,
+    ANSWER_WAITING_CUSTOMER,
+    DISPATCH_OPENED_QUEUES,
     SEND_CAMPAIGN,
     START_CAMPAIGN,
     EXPIRE_WINDOWS,

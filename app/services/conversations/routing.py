@@ -14,6 +14,7 @@ from app.services import clock, config_cache
 from app.services.access.access_rules import load_visible, queue_ids_of
 from app.services.conversations import live
 from app.services.errors import Conflict, Forbidden
+from app.services.routing import hours
 from app.services.serialize import plain
 
 
@@ -25,8 +26,9 @@ def queue_agent_ids(queue_id):
 
 
 def cached_queue(queue_id):
-    """The queue's name and member agent ids for the message path, from the configuration cache."""
-    fields = {"name": 1, "agent_ids": 1}
+    """The queue's name, member agent ids, business hours and waiting messages for the message path,
+    from the configuration cache."""
+    fields = {"name": 1, "agent_ids": 1, "hours": 1, "waiting_messages": 1}
     return config_cache.cached(("queue", queue_id), lambda: get_db().queues.find_one({"_id": queue_id}, fields))
 
 
@@ -80,11 +82,13 @@ def card(interaction):
 
 
 def waiting_for(agent):
-    """Queued interactions an agent signing in should be offered."""
+    """Queued interactions an agent signing in should be offered (none of a queue outside its business hours)."""
+    now = clock.now()
+    open_queues = [queue_id for queue_id in queue_ids_of(agent["_id"]) if hours.is_open(cached_queue(queue_id), now)]
     query = {
         "status": "queued",
         "is_open": True,
-        "queue_id": {"$in": queue_ids_of(agent["_id"])},
+        "queue_id": {"$in": open_queues},
         "rejected_by": {"$ne": agent["_id"]},
     }
     cursor = get_db().interactions.find(query, {"search_terms": 0}).sort("created_at", 1).limit(50)

@@ -1,4 +1,5 @@
-"""Queue configuration: name, description and member agents (an agent may be in several queues)."""
+"""Queue configuration: name, description, member agents (an agent may be in several queues), business
+hours and waiting-customer messages."""
 
 from pymongo.errors import DuplicateKeyError
 
@@ -7,13 +8,31 @@ from app.domain.shapes import Queue
 from app.services import config_cache
 from app.services.access import room_access
 from app.services.errors import Conflict
+from app.services.routing import queue_settings, settings_checks
 from app.services.setup.records import Fields, contains, fetch, now, paginate, public
 
 NOUN = "queue"
 
 
-def _check(data, partial):
-    return Fields(Queue, data, partial).finish("The queue cannot be saved.")
+# Settings kept as objects: a change sets the fields it gives, leaving the others as stored.
+NESTED = ("hours", "waiting_messages")
+
+
+def _check(data, partial, current=None):
+    fields = Fields(Queue, data, partial)
+    settings_checks.check(fields, current)
+    return fields.finish("The queue cannot be saved.")
+
+
+def _dotted(values, prefix=""):
+    """Nested objects as MongoDB paths ({"hours": {"enabled": True}} -> {"hours.enabled": True})."""
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            out.update(_dotted(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = value
+    return out
 
 
 def _duplicate():
@@ -59,16 +78,17 @@ def create_queue(data):
 
 def update_queue(queue_id, data):
     doc = get_queue(queue_id)
-    changes = _check(data, partial=True)
+    changes = _check(data, partial=True, current=doc)
     changes["updated_at"] = now()
+    nested = {key: changes.pop(key) for key in NESTED if key in changes}
     try:
-        get_db().queues.update_one({"_id": doc["_id"]}, {"$set": changes})
+        get_db().queues.update_one({"_id": doc["_id"]}, {"$set": {**changes, **_dotted(nested)}})
     except DuplicateKeyError:
         raise _duplicate() from None
     config_cache.changed()
     for agent_id in set(doc.get("agent_ids") or []) - set(changes.get("agent_ids", doc.get("agent_ids")) or []):
         room_access.recheck_user(agent_id, left_queue_id=doc["_id"])
-    return {**doc, **changes}
+    return get_queue(queue_id)
 
 
 def delete_queue(queue_id):
@@ -86,4 +106,5 @@ def delete_queue(queue_id):
 
 
 def public_queue(doc):
-    return public(doc)
+    """The queue as the API shows it: every setting, defaults included for a queue saved before it existed."""
+    return public({**doc, "hours": queue_settings.hours_of(doc), "waiting_messages": queue_settings.waiting_of(doc)})
