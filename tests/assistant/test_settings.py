@@ -111,8 +111,8 @@ def test_admin_form_errors_sit_next_to_the_assistant_fields(admin_client):
                 {**FORM, "chatbot_max_turns": "0"}).get_data(as_text=True)
     assert re.search(r'data-field="chatbot_max_turns".*?class="field-error"[^>]*>Number must be between 1 and 50', html, re.S)
     html = post(admin_client, "/admin/accounts/new/meta", {**FORM, "chatbot_runs": "sometimes"}).get_data(as_text=True)
-    assert re.search(r'data-field="chatbot_runs".*?class="field-error"[^>]*>Must be one of: always, no_agents_online, out_of_hours, never',
-                     html, re.S)
+    assert re.search(r'data-field="chatbot_runs".*?class="field-error"[^>]*>'
+                     r'Must be one of: always, no_agents_online, out_of_hours, never', html, re.S)
     html = post(admin_client, "/admin/accounts/new/meta", {**FORM, "chatbot_model": ""}).get_data(as_text=True)
     assert re.search(r'data-field="chatbot_model".*?class="field-error"[^>]*>Required while the assistant is enabled', html, re.S)
     assert KEY not in html
