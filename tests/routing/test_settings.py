@@ -77,6 +77,7 @@ def test_a_queue_without_settings_shows_the_defaults(api):
     ([{"start": "25:00", "end": "26:00"}], "Write each opening as two times HH:MM, e.g. 09:00-17:30."),
     ([{"start": "09:00"}], "Write each opening as two times HH:MM, e.g. 09:00-17:30."),
     ("09:00-13:00", "Must be a list of openings {start, end}."),
+    ([{"start": f"{h:02}:00", "end": f"{h:02}:30"} for h in range(24)] * 2, "At most 24 openings a day."),
 ])
 def test_a_bad_opening_is_refused_on_its_day(api, monday, error):
     fields = fields_of(api.post("/queues", json={"name": "Support", "hours": {"weekly": {"monday": monday}}}))

@@ -9,38 +9,33 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.blueprints._shared import fits, options
 from app.domain.shapes import WEEKDAYS, BusinessHours, Queue, WaitingMessages
 from app.services.routing.queue_settings import hours_of, waiting_of
 
 MESSAGE_KINDS = {
-    "received": ("“We received your message”", "Sent when a customer's new conversation enters the queue."),
-    "position": ("Position in the queue", "{position}: the customer's place; {wait}: the estimated wait, from how long "
-                                          "the queue's recent customers waited (“a few minutes” without history)."),
-    "no_agents": ("No agent available", "Sent while none of the queue's agents is online."),
+    "received": ("Send “We received your message”", "Sent when a customer's new conversation enters the queue."),
+    "position": ("Send the position in the queue and the estimated wait",
+                 "{position}: the customer's place; {wait}: the estimated wait, from how long the queue's recent "
+                 "customers waited (“a few minutes” without history)."),
+    "no_agents": ("Send “No agent is available”", "Sent while none of the queue's agents is online."),
 }
 INTERVAL = re.compile(r"^\s*(\d{1,2}:\d{2})\s*(?:-|–|—|to)\s*(\d{1,2}:\d{2})\s*$")
 OPENINGS_EXAMPLE = "09:00-13:00, 14:00-18:00"
 
 
 def parse_openings(text):
-    """A day's openings typed as "09:00-13:00, 14:00-18:00" as [{start, end}], or None when unreadable."""
+    """A day's openings typed as "09:00-13:00, 14:00-18:00" as [{start, end}]. A part that is not two times
+    goes to the service as typed, which refuses it next to the day with the others' problems."""
     intervals = []
     for part in (text or "").split(","):
-        if not part.strip():
-            continue
-        found = INTERVAL.match(part)
-        if not found:
-            return None
-        intervals.append({"start": found[1].zfill(5), "end": found[2].zfill(5)})
+        if part.strip():
+            found = INTERVAL.match(part)
+            intervals.append({"start": found[1].zfill(5), "end": found[2].zfill(5)} if found else {"start": part.strip(),
+                                                                                                  "end": ""})
     return intervals
-
-
-def readable_openings(form, field):
-    if parse_openings(field.data) is None:
-        raise ValidationError(f"Write openings like {OPENINGS_EXAMPLE}.")
 
 
 def parse_holidays(text):
@@ -74,10 +69,9 @@ class QueueForm(FlaskForm):
 
 
 for _day in WEEKDAYS:
-    setattr(QueueForm, f"hours_weekly_{_day}", StringField(_day.capitalize(), validators=[readable_openings],
-                                                           render_kw={"placeholder": OPENINGS_EXAMPLE}))
+    setattr(QueueForm, f"hours_weekly_{_day}", StringField(_day.capitalize(), render_kw={"placeholder": OPENINGS_EXAMPLE}))
 for _kind, (_label, _) in MESSAGE_KINDS.items():
-    setattr(QueueForm, f"waiting_messages_{_kind}_enabled", BooleanField(f"Send {_label}"))
+    setattr(QueueForm, f"waiting_messages_{_kind}_enabled", BooleanField(_label))
     setattr(QueueForm, f"waiting_messages_{_kind}_text", TextAreaField(
         "Text", default=getattr(WaitingMessages(), _kind).text, render_kw={"rows": 2},
         validators=[fits(type(getattr(WaitingMessages(), _kind)), "text")]))
@@ -114,7 +108,7 @@ def from_form(form):
         "hours": {
             "enabled": bool(form.hours_enabled.data),
             "timezone": form.hours_timezone.data or "UTC",
-            "weekly": {day: parse_openings(form[f"hours_weekly_{day}"].data) or [] for day in WEEKDAYS},
+            "weekly": {day: parse_openings(form[f"hours_weekly_{day}"].data) for day in WEEKDAYS},
             "holidays": parse_holidays(form.hours_holidays.data),
             "out_of_hours_message": form.hours_out_of_hours_message.data or "",
             "out_of_hours_to_bot": bool(form.hours_out_of_hours_to_bot.data),

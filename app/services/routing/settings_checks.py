@@ -10,6 +10,7 @@ from app.services.routing.hours import minutes, zone_of
 from app.services.routing.queue_settings import hours_of, merged, waiting_of
 
 MAX_HOLIDAYS = 366
+MAX_OPENINGS = 24  # a day's openings
 HOLIDAY_NAME_MAX = 100
 PLACEHOLDERS = {"position", "wait"}
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -43,6 +44,9 @@ def _openings(fields, name, raw):
     """A day's intervals, sorted, with an end of 00:00 read as midnight at the day's end (24:00)."""
     if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
         fields.fail(name, "Must be a list of openings {start, end}.")
+        return []
+    if len(raw) > MAX_OPENINGS:
+        fields.fail(name, f"At most {MAX_OPENINGS} openings a day.")
         return []
     intervals = []
     for item in raw:
