@@ -108,6 +108,8 @@ INDEXES += [
     # order they joined their queue, and the offers whose time ran out.
     index("interactions", ("agent_id", ASCENDING), ("status", ASCENDING), ("is_open", ASCENDING)),
     index("interactions", ("status", ASCENDING), ("is_open", ASCENDING), ("queue_id", ASCENDING), ("queued_at", ASCENDING)),
+    # A waiting customer's estimated wait: the queue's latest accepted interactions (app/services/routing).
+    index("interactions", ("queue_id", ASCENDING), ("accepted_at", DESCENDING)),
     index("webhook_events", ("at", ASCENDING), expireAfterSeconds=8 * DAY),
     index("pending_statuses", ("account_id", ASCENDING), ("provider_message_id", ASCENDING)),
     index("pending_statuses", ("at", ASCENDING), expireAfterSeconds=7 * DAY),

@@ -55,6 +55,11 @@ START_CAMPAIGN = Job(
 # milliseconds and an offer must not wait behind a slow job.
 ROUTE = Job("route", "routing", "workers.routing.route")
 ROUTING_TICK = Job("routing-tick", "routing", "workers.routing.tick")
+# What a customer waiting in a queue is told (app/services/routing/waiting.py), after their message is stored.
+ANSWER_WAITING_CUSTOMER = Job("answer-waiting-customer", "inbound", "workers.waiting.answer_waiting_customer",
+                              "waiting-{message_id}")
+# Offer what waited in the queues whose business hours began since the last run (app/services/routing/opening.py).
+DISPATCH_OPENED_QUEUES = Job("dispatch-opened-queues", "maintenance", "workers.waiting.dispatch_opened_queues")
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
 # Queue again what a failure left waiting with no job (app/services/conversations/reconcile.py).
@@ -73,6 +78,8 @@ REGISTRY = (
     SWEEP_INBOXES,
     REFRESH_SENTIMENT,
     ANSWER_CUSTOMER,
+    ANSWER_WAITING_CUSTOMER,
+    DISPATCH_OPENED_QUEUES,
     SEND_CAMPAIGN,
     START_CAMPAIGN,
     ROUTE,

@@ -19,6 +19,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob(jobs.RECONCILE, 60),
     PeriodicJob(jobs.SWEEP_INBOXES, 60),
     PeriodicJob(jobs.ROUTING_TICK, 5),
+    PeriodicJob(jobs.DISPATCH_OPENED_QUEUES, 60),
 ]
 
 

@@ -54,10 +54,7 @@ class Section:
     actions: object = None  # () -> [(label, url)] of extra buttons on the list page
     row_links: object = None  # doc -> [(label, url)] of extra links on each row
     delete_url: object = None  # doc -> url, when another (admin) blueprint deletes these records
-    fieldsets: tuple = ()  # (legend, field name prefix, note): fields `<prefix>_…` shown together
-
-    def in_fieldset(self, name):
-        return any(name.startswith(prefix + "_") for _, prefix, _ in self.fieldsets)
+    template: str = "_crud/form.html"  # the create and edit page: a section with grouped settings has its own
 
     def register(self):
         url = f"/{self.prefix.strip('_')}" if self.prefix else ""
@@ -111,13 +108,13 @@ class Section:
     def new(self):
         form = self.form()
         done = self._save(form, self.service.create)
-        return done or render_template("_crud/form.html", section=self, form=form, record=None)
+        return done or render_template(self.template, section=self, form=form, record=None)
 
     def edit(self, record_id):
         doc = self.service.get(record_id)
         form = self.form(data=self.to_form(doc) if self.to_form else doc) if request.method == "GET" else self.form()
         done = self._save(form, lambda data: self.service.update(record_id, data))
-        return done or render_template("_crud/form.html", section=self, form=form, record=doc)
+        return done or render_template(self.template, section=self, form=form, record=doc)
 
     def delete(self, record_id):
         doc = self.service.get(record_id)

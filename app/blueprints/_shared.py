@@ -40,23 +40,3 @@ def options(pairs):
     """Select options from (value, label) pairs, in the form WTForms asks for."""
     return [SelectChoice(str(value), label) for value, label in pairs]
 
-
-def nest(data, sections):
-    """Form data with the fields of each nested section named `<section>_<field>` gathered under it:
-    {"routing_priority": 3} → {"routing": {"priority": 3}} (a form stays flat, a record nested)."""
-    nested = {}
-    for name, value in data.items():
-        section = next((s for s in sections if name.startswith(s + "_")), None)
-        if section is None:
-            nested[name] = value
-        else:
-            nested.setdefault(section, {})[name[len(section) + 1 :]] = value
-    return nested
-
-
-def flatten(doc, sections):
-    """The inverse of `nest`, for filling a form from a record."""
-    flat = {name: value for name, value in doc.items() if name not in sections}
-    for section in sections:
-        flat.update({f"{section}_{name}": value for name, value in (doc.get(section) or {}).items()})
-    return flat

@@ -39,8 +39,9 @@ class PageMeta(BaseModel):
 
 
 # -- accounts ---------------------------------------------------------------------------------
-# "no_agents_online" (outside agents' hours): only while none of the account queue's agents is online.
-ASSISTANT_RUNS = ("always", "no_agents_online", "never")
+# "no_agents_online" (outside agents' hours): only while none of the account queue's agents is online;
+# "out_of_hours": only the conversations its queue hands it outside business hours (Queue.hours).
+ASSISTANT_RUNS = ("always", "no_agents_online", "out_of_hours", "never")
 DEFAULT_HANDOFF_MESSAGE = "Thank you. An agent will continue this conversation shortly."
 #: A number's messaging throughput in messages a second: Meta's standard tier, and the highest tier's.
 DEFAULT_RATE, MAX_RATE = 80, 1000
@@ -146,11 +147,85 @@ class QueueRouting(Shape):
     )
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CLOCK_TIME = "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
+DEFAULT_RECEIVED = "Thanks, we received your message. An agent will be with you shortly."
+DEFAULT_POSITION = "You are number {position} in the queue. Estimated wait: {wait}."
+DEFAULT_NO_AGENTS = "No agent is available right now. We will answer as soon as one is."
+
+
+class OpeningInterval(BaseModel):
+    """One opening of a day, on the queue's wall clock: from `start` up to (not including) `end`."""
+
+    start: Annotated[str, Field(pattern=CLOCK_TIME, description="HH:MM.")]
+    end: Annotated[str, Field(pattern=CLOCK_TIME, description="HH:MM, after start; 24:00 is midnight at the day's end.")]
+
+
+class Holiday(BaseModel):
+    date: Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="YYYY-MM-DD, in the queue's time zone.")]
+    name: Annotated[str, Field(max_length=100)] = ""
+
+
+# A day's openings: the service checks them (times, start before end, no overlaps).
+DayOpenings = Checked(list[OpeningInterval])
+
+
+class WeeklySchedule(Shape):
+    monday: DayOpenings = []
+    tuesday: DayOpenings = []
+    wednesday: DayOpenings = []
+    thursday: DayOpenings = []
+    friday: DayOpenings = []
+    saturday: DayOpenings = []
+    sunday: DayOpenings = []
+
+
+class BusinessHours(Shape):
+    """When the queue's agents are offered conversations; outside them interactions wait for the next opening."""
+
+    enabled: bool = Field(False, description="Off: the queue is always open.")
+    timezone: Text(60) = Field("UTC", description="IANA time zone of the schedule and holidays, e.g. Europe/Rome.")
+    weekly: WeeklySchedule = WeeklySchedule()
+    holidays: Checked(list[Holiday]) = Field([], description="Whole days closed (at most 366).")
+    out_of_hours_message: Text(1000) = Field("", description="Sent to a customer who writes while the queue is closed.")
+    out_of_hours_to_bot: bool = Field(
+        False, description="Outside hours, new conversations go to the account's AI assistant where it is configured."
+    )
+
+
+class ReceivedMessage(Shape):
+    enabled: bool = False
+    text: Text(1000) = DEFAULT_RECEIVED
+
+
+class PositionMessage(Shape):
+    enabled: bool = False
+    text: Text(1000) = Field(DEFAULT_POSITION, description="Placeholders: {position} and {wait}.")
+
+
+class NoAgentsMessage(Shape):
+    enabled: bool = False
+    text: Text(1000) = DEFAULT_NO_AGENTS
+
+
+class WaitingMessages(Shape):
+    """Automatic messages to a customer waiting in the queue, inside the service window only."""
+
+    received: ReceivedMessage = ReceivedMessage()
+    position: PositionMessage = PositionMessage()
+    no_agents: NoAgentsMessage = NoAgentsMessage()
+    every_minutes: Whole(1, 1440) = Field(
+        5, description="A customer gets at most one automatic message (out-of-hours reply included) in this many minutes."
+    )
+
+
 class Queue(Shape):
     name: Text(80, required=True)
     description: Text(500) = ""
     agent_ids: References("users", "agent") = []
     routing: QueueRouting = QueueRouting()
+    hours: BusinessHours = BusinessHours()
+    waiting_messages: WaitingMessages = WaitingMessages()
 
 
 class User(Shape):

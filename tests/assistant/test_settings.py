@@ -56,7 +56,7 @@ def test_bad_settings_are_400_with_each_field_named(api):
     fields = response.get_json()["error"]["fields"]
     assert fields["settings.chatbot.endpoint"] == "Enter an http(s) URL."
     assert fields["settings.chatbot.model"] == "Required while the assistant is enabled."
-    assert fields["settings.chatbot.runs"] == "Must be one of: always, no_agents_online, never."
+    assert fields["settings.chatbot.runs"] == "Must be one of: always, no_agents_online, out_of_hours, never."
     assert fields["settings.chatbot.max_turns"] == "Must be at least 1."
     assert fields["settings.chatbot.max_tokens"] == "Must be a whole number."
     assert fields["settings.chatbot.handoff_message"] == "At most 1000 characters."
@@ -111,8 +111,8 @@ def test_admin_form_errors_sit_next_to_the_assistant_fields(admin_client):
                 {**FORM, "chatbot_max_turns": "0"}).get_data(as_text=True)
     assert re.search(r'data-field="chatbot_max_turns".*?class="field-error"[^>]*>Number must be between 1 and 50', html, re.S)
     html = post(admin_client, "/admin/accounts/new/meta", {**FORM, "chatbot_runs": "sometimes"}).get_data(as_text=True)
-    assert re.search(r'data-field="chatbot_runs".*?class="field-error"[^>]*>Must be one of: always, no_agents_online, never',
-                     html, re.S)
+    assert re.search(r'data-field="chatbot_runs".*?class="field-error"[^>]*>'
+                     r'Must be one of: always, no_agents_online, out_of_hours, never', html, re.S)
     html = post(admin_client, "/admin/accounts/new/meta", {**FORM, "chatbot_model": ""}).get_data(as_text=True)
     assert re.search(r'data-field="chatbot_model".*?class="field-error"[^>]*>Required while the assistant is enabled', html, re.S)
     assert KEY not in html

@@ -26,7 +26,7 @@ SETTING_FLAGS = ("close_on_quick_reply", "allow_transfer", "zip_attachments")
 CHATBOT_FIELDS = ("enabled", "endpoint", "model", "api_key", "instructions", "knowledge", "max_turns", "max_tokens", "runs",
                   "handoff_message")
 RUNS = {"always": "Always", "no_agents_online": "Outside agents' hours (while no agent of the queue is online)",
-        "never": "Never"}
+        "out_of_hours": "Outside business hours (conversations the queue hands it while closed)", "never": "Never"}
 
 
 class CheckboxesField(SelectMultipleField):

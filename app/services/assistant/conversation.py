@@ -17,8 +17,8 @@ from app.domain.shapes import DEFAULT_HANDOFF_MESSAGE
 from app.services import clock
 from app.services.assistant import chat_api, prompt, rules, settings
 from app.services.channel.accounts import cached_account
-from app.services.conversations import lifecycle, live, message_store, routing
-from app.services.conversations.delivery import enqueue_delivery
+from app.services.conversations import business_messages, lifecycle, live, message_store, routing
+from app.services.routing import hours, queue_settings
 from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ WITHHELD = "The assistant's answer was withheld: it quoted its instructions or k
 def first_status(account):
     """The status of a customer's new interaction on `account`: "bot" while its assistant runs."""
     chatbot = prompt.chatbot_of(account)
-    return BOT if rules.runs_now(chatbot, _agents_online(account, chatbot)) else "queued"
+    return BOT if rules.runs_now(chatbot, _agents_online(account, chatbot), _handed_out_of_hours(account)) else "queued"
 
 
 def _agents_online(account, chatbot):
@@ -39,6 +39,12 @@ def _agents_online(account, chatbot):
     if chatbot.get("runs") != rules.NO_AGENTS_ONLINE:
         return False
     return bool(routing.online_agent_ids(account.get("queue_id")))
+
+
+def _handed_out_of_hours(account):
+    """Whether the account's queue is closed now (business hours) and hands such conversations to the assistant."""
+    queue = queue_settings.cached(account.get("queue_id"))
+    return bool(queue) and queue_settings.hours_of(queue)["out_of_hours_to_bot"] and not hours.is_open(queue, clock.now())
 
 
 def fresh_state(now):
@@ -69,7 +75,8 @@ def answer(interaction_id, message_id):
     account = cached_account(interaction["account_id"])
     chatbot = prompt.chatbot_of(account or {})
     history = list(reversed(message_store.page(interaction_id, limit=HISTORY)))
-    before = _before_asking(chatbot, state, _since_last_answer(history), _agents_online(account or {}, chatbot))
+    before = _before_asking(chatbot, state, _since_last_answer(history), _agents_online(account or {}, chatbot),
+                            _handed_out_of_hours(account or {}))
     if before:
         return hand_over(interaction, *before, chatbot)
     try:
@@ -92,11 +99,13 @@ def answer(interaction_id, message_id):
     return "answered" if posted else "taken-over"
 
 
-def _before_asking(chatbot, state, pending, agents_online):
+def _before_asking(chatbot, state, pending, agents_online, handed_out_of_hours):
     """(reason, trigger) when the interaction goes to an agent without asking the model, else None."""
-    if not rules.runs_now(chatbot):
+    if not rules.enabled(chatbot):
         return "The assistant is turned off.", "off"
-    if not rules.runs_now(chatbot, agents_online):
+    if not rules.runs_now(chatbot, agents_online, handed_out_of_hours):
+        if chatbot.get("runs") == rules.OUT_OF_HOURS:
+            return "The queue's business hours began.", "hours"
         return "An agent of the queue is online.", "agents"
     for message in pending:
         what = rules.unreadable(message)
@@ -142,20 +151,9 @@ def _turns(history):
 def post(interaction_id, text, counted=False, answered=None, require_bot=True):
     """Store a bot message on the interaction (while it is still the bot's) and queue its sending
     through the normal delivery job. The stored message, or None when an agent took over meanwhile."""
-    now = clock.now()
-    message = {"id": msgs.new_id(), "direction": "out", "author": BOT, "kind": "text", "status": "queued",
-               "status_rank": msgs.STATUS_RANK["queued"], "at": now, "reactions": {}, "text": text}
-    changes = {"updated_at": now, "last_message": msgs.summary(message), "last_outbound_message_id": message["id"]}
-    if answered:
-        changes["assistant.answered"] = answered
-    update = {"$set": changes, "$inc": {"seq": 1, "messages_len": 1, "message_count": 1, "assistant.turns": int(counted)}}
-    key = {"_id": interaction_id, "is_open": True, **({"status": BOT} if require_bot else {})}
-    doc = lifecycle.append_line(key, update, message)
-    if doc is None:
-        return None
-    live.publish(doc, "message", {"message": plain(msgs.with_position(message, doc)), "interaction": routing.card(doc)})
-    enqueue_delivery(doc["_id"], message["id"])
-    return message
+    key = {"_id": interaction_id, **({"status": BOT} if require_bot else {})}
+    return business_messages.post_text(key, text, BOT, changes={"assistant.answered": answered} if answered else None,
+                                       counters={"assistant.turns": int(counted)})
 
 
 def hand_over(interaction, reason, trigger, chatbot):
@@ -174,8 +172,11 @@ def hand_over(interaction, reason, trigger, chatbot):
     )
     if doc is None:
         return "taken-over"
-    live.publish(doc, "offer", {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)},
-                 extra_agent_ids=routing.offer_targets(doc))
-    if routing.one_at_a_time(doc.get("queue_id")):
+    # Outside the queue's business hours it waits unoffered, as a customer's new interaction would.
+    offered = hours.is_open(queue_settings.cached(doc.get("queue_id")), now)
+    live.publish(doc, "offer" if offered else "message",
+                 {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)},
+                 extra_agent_ids=routing.offer_targets(doc) if offered else ())
+    if offered and routing.one_at_a_time(doc.get("queue_id")):
         routing.route_soon()
     return f"handed-over:{trigger}"

@@ -18,16 +18,25 @@ UNREADABLE = {"image": "an image", "audio": "an audio message", "voice": "a voic
 
 
 NO_AGENTS_ONLINE = "no_agents_online"
+OUT_OF_HOURS = "out_of_hours"
 
 
-def runs_now(chatbot, agents_online=False):
-    """Whether the assistant answers now: always, or (outside agents' hours) while none of the account
-    queue's agents is online."""
-    runs = chatbot.get("runs")
-    if runs == NO_AGENTS_ONLINE and agents_online:
-        return False
+def enabled(chatbot):
+    """Whether the assistant is configured to answer at all (at some time)."""
     configured = chatbot.get("enabled") and chatbot.get("endpoint") and chatbot.get("model")
-    return bool(configured and runs in ("always", NO_AGENTS_ONLINE))
+    return bool(configured and chatbot.get("runs") in ("always", NO_AGENTS_ONLINE, OUT_OF_HOURS))
+
+
+def runs_now(chatbot, agents_online=False, handed_out_of_hours=False):
+    """Whether the assistant answers now: always; (outside agents' hours) while none of the account
+    queue's agents is online; or when the queue, closed, hands it its conversations
+    (`handed_out_of_hours`: its business hours send out-of-hours conversations to the assistant)."""
+    if not enabled(chatbot):
+        return False
+    runs = chatbot.get("runs")
+    if handed_out_of_hours or runs == "always":
+        return True
+    return runs == NO_AGENTS_ONLINE and not agents_online
 
 
 def _plain(text):

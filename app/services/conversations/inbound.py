@@ -31,6 +31,7 @@ from app.services.attachments import media
 from app.services.campaigns import campaign_replies, opt_out
 from app.services.contacts import number_lookup
 from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, statuses
+from app.services.routing import hours, queue_settings, waiting
 from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
@@ -303,13 +304,19 @@ def _after_store(account, interaction, message, how):
     shown = msgs.with_position(message_store.public(message), interaction)
     payload = {"message": plain(shown), "interaction": routing.card(interaction)}
     # The queue's online agents see a waiting interaction offered, and a bot-handled one in their
-    # desktop's Bot list (they may take it over).
-    targets = routing.offer_targets(interaction) if interaction["status"] in ("queued", "bot") else ()
-    offered = how in ("created", "reopened") and interaction["status"] == "queued"
+    # desktop's Bot list (they may take it over). Outside the queue's business hours it waits unoffered.
+    waiting_open = interaction["status"] == "queued" and hours.is_open(queue_settings.cached(interaction.get("queue_id")),
+                                                                       clock.now())
+    if interaction["status"] == "bot":
+        targets = routing.online_agent_ids(interaction.get("queue_id"))
+    else:
+        targets = routing.offer_targets(interaction) if waiting_open else ()
+    offered = how in ("created", "reopened") and waiting_open
     live.publish_or_raise(interaction, "offer" if offered else "message", payload, extra_agent_ids=targets)
     if offered and routing.one_at_a_time(interaction.get("queue_id")):
         routing.route_soon()
     assistant.customer_wrote(interaction, message)
+    waiting.after_customer_message(interaction, message, how)
     if (message.get("media") or {}).get("state") == "pending":
         jobs.enqueue(jobs.FETCH_MEDIA, interaction_id=str(interaction["_id"]), message_id=message["id"], attempt=1)
     if message.get("sentiment"):

@@ -22,7 +22,7 @@ from app.services import clock, config_cache
 from app.services.access.access_rules import load_visible, queue_ids_of
 from app.services.conversations import live, message_store
 from app.services.errors import Conflict, Forbidden
-from app.services.routing import capacity, presence
+from app.services.routing import capacity, hours, presence
 from app.services.serialize import plain
 
 RING_ALL = "ring_all"
@@ -38,8 +38,9 @@ def queue_agent_ids(queue_id):
 
 
 def cached_queue(queue_id):
-    """The queue's name and member agent ids for the message path, from the configuration cache."""
-    fields = {"name": 1, "agent_ids": 1, "routing": 1}
+    """The queue's name, member agent ids, routing settings, business hours and waiting messages for
+    the message path, from the configuration cache."""
+    fields = {"name": 1, "agent_ids": 1, "routing": 1, "hours": 1, "waiting_messages": 1}
     return config_cache.cached(("queue", queue_id), lambda: get_db().queues.find_one({"_id": queue_id}, fields))
 
 
@@ -72,8 +73,8 @@ def offer_targets(interaction):
     available agents below their limit who have not rejected it; on the others, the one agent a
     routing round chose (the round itself tells them)."""
     queue_id = interaction.get("queue_id")
-    if one_at_a_time(queue_id):
-        return []
+    if one_at_a_time(queue_id) or not hours.is_open(cached_queue(queue_id), clock.now()):
+        return []  # a routing round offers it; a closed queue offers nothing until it opens
     rejected = {str(agent_id) for agent_id in interaction.get("rejected_by", [])}
     targets = [agent_id for agent_id in online_agent_ids(queue_id) if agent_id not in rejected]
     return below_limit(targets, cached_queue(queue_id))
@@ -172,11 +173,13 @@ def card(interaction):
 def waiting_for(agent):
     """What the agent is offered now: nothing unless available; on ring-all queues where they are
     below their limit, every waiting interaction they did not reject; on the others, those offered to
-    them. Highest queue priority first, then longest waiting."""
+    them; none of a queue outside its business hours. Highest queue priority first, then longest waiting."""
     agent_id = str(agent["_id"])
     if agent_id not in presence.available([agent_id]):
         return []
+    now = clock.now()
     queues_by_id = {queue_id: cached_queue(queue_id) for queue_id in queue_ids_of(agent["_id"])}
+    queues_by_id = {queue_id: queue for queue_id, queue in queues_by_id.items() if hours.is_open(queue, now)}
     query = {
         "status": "queued",
         "is_open": True,

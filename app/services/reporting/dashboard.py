@@ -33,6 +33,7 @@ HANDOFF_TRIGGERS = {
     "withheld": "Answer withheld",
     "off": "Assistant turned off",
     "agents": "An agent came online",
+    "hours": "Business hours began",
     "takeover": "Taken over by an agent",
 }
 TOKEN_DAYS = 7  # the assistant's tokens are shown per day over the last week, today included

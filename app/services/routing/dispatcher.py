@@ -32,7 +32,7 @@ from app.db import get_db
 from app.services import clock
 from app.services.conversations import live
 from app.services.conversations import routing as offers
-from app.services.routing import agent_status, capacity, presence
+from app.services.routing import agent_status, capacity, hours, presence, queue_settings
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,28 @@ def route():
     return made
 
 
+def dispatch_queue(queue_id):
+    """Offer again what waits in the queue (when its business hours begin): a ring-all queue's
+    waiting interactions go to its available agents, a one-at-a-time queue gets a routing round.
+    Returns how many ring-all offers were made (the round counts its own)."""
+    if offers.one_at_a_time(queue_id):
+        return route()
+    if not hours.is_open(queue_settings.cached(queue_id), clock.now()):
+        return 0
+    count = 0
+    for doc in get_db().interactions.find({"status": "queued", "is_open": True, "queue_id": queue_id}, {"_id": 1}):
+        updated = get_db().interactions.find_one_and_update(
+            {"_id": doc["_id"], "status": "queued", "is_open": True},
+            {"$inc": {"seq": 1}},
+            projection={"search_terms": 0},
+            return_document=ReturnDocument.AFTER,
+        )
+        if updated:
+            live.publish(updated, "offer", {"interaction": offers.card(updated)}, extra_agent_ids=offers.offer_targets(updated))
+            count += 1
+    return count
+
+
 def tick(grace_seconds):
     """The periodic part: agents without a socket past the grace period go Offline (their offers
     move on), and offers whose time ran out move on."""
@@ -69,7 +91,12 @@ def tick(grace_seconds):
 
 
 def run_round():
-    queues_by_id = {queue["_id"]: queue for queue in offers.one_at_a_time_queues()}
+    now = clock.now()
+    queues_by_id = {
+        queue["_id"]: queue
+        for queue in offers.one_at_a_time_queues()
+        if hours.is_open(queue_settings.cached(queue["_id"]), now)  # a closed queue's interactions wait
+    }
     if not queues_by_id:
         return 0
     waiting = list(

@@ -1,4 +1,5 @@
-"""Queue configuration: name, description and member agents (an agent may be in several queues)."""
+"""Queue configuration: name, description, member agents (an agent may be in several queues), business
+hours and waiting-customer messages."""
 
 from pymongo.errors import DuplicateKeyError
 
@@ -7,13 +8,20 @@ from app.domain.shapes import Queue
 from app.services import config_cache
 from app.services.access import room_access
 from app.services.errors import Conflict
+from app.services.routing import queue_settings, settings_checks
 from app.services.setup.records import Fields, contains, dotted, fetch, now, paginate, public
 
 NOUN = "queue"
 
 
-def _check(data, partial):
-    return Fields(Queue, data, partial).finish("The queue cannot be saved.")
+# Settings kept as objects: a change sets the fields it gives, leaving the others as stored.
+NESTED = ("routing", "hours", "waiting_messages")
+
+
+def _check(data, partial, current=None):
+    fields = Fields(Queue, data, partial)
+    settings_checks.check(fields, current)
+    return fields.finish("The queue cannot be saved.")
 
 
 def _duplicate():
@@ -59,11 +67,11 @@ def create_queue(data):
 
 def update_queue(queue_id, data):
     doc = get_queue(queue_id)
-    changes = _check(data, partial=True)
+    changes = _check(data, partial=True, current=doc)
     changes["updated_at"] = now()
+    nested = {key: changes.pop(key) for key in NESTED if key in changes}
     try:
-        # Nested settings by their paths: a change of one routing setting keeps the others.
-        get_db().queues.update_one({"_id": doc["_id"]}, {"$set": dotted(changes)})
+        get_db().queues.update_one({"_id": doc["_id"]}, {"$set": {**changes, **dotted(nested)}})
     except DuplicateKeyError:
         raise _duplicate() from None
     config_cache.changed()
@@ -87,4 +95,5 @@ def delete_queue(queue_id):
 
 
 def public_queue(doc):
-    return public(doc)
+    """The queue as the API shows it: every setting, defaults included for a queue saved before it existed."""
+    return public({**doc, "hours": queue_settings.hours_of(doc), "waiting_messages": queue_settings.waiting_of(doc)})

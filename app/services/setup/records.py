@@ -210,7 +210,7 @@ def dotted(changes, prefix=""):
     {"routing": {"priority": 3}} → {"routing.priority": 3}."""
     flat = {}
     for name, value in changes.items():
-        if isinstance(value, dict) and value:
+        if isinstance(value, dict):
             flat.update(dotted(value, f"{prefix}{name}."))
         else:
             flat[prefix + name] = value

@@ -87,7 +87,7 @@ export function renderMessage(message, ctx) {
   }
   const bubble = el("div", { class: "dk-bubble", title: formatStamp(message.at) });
   if (kind === "dk-note") bubble.append(el("div", { class: "dk-author", text: `Internal note · ${message.agent?.name || "Agent"}` }));
-  else if (message.author === "system") bubble.append(el("div", { class: "dk-author", text: message.recontact ? "System · recontact template" : "System" }));
+  else if (message.author === "system") bubble.append(el("div", { class: "dk-author", text: message.recontact ? "System · recontact template" : message.automatic ? "Automatic message" : "System" }));
   else if (message.author === "bot") bubble.append(el("div", { class: "dk-author", text: "Bot" }));
   else if (kind === "dk-out" && message.agent && message.agent.id !== ctx.userId) bubble.append(el("div", { class: "dk-author", text: message.agent.name }));
   if (message.forwarded) bubble.append(el("div", { class: "dk-author muted", text: "Forwarded" }));
