@@ -51,6 +51,8 @@ START_CAMPAIGN = Job(
 )
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
+# The queues' time rules: nudge and close what the customer left, flag what waits past its first-response target.
+CHECK_INACTIVITY = Job("check-inactivity", "maintenance", "workers.maintenance.check_inactivity")
 # Queue again what a failure left waiting with no job (app/services/conversations/reconcile.py).
 RECONCILE = Job("reconcile", "maintenance", "workers.maintenance.reconcile")
 # Round trips that check the job machinery itself (database, Socket.IO message queue).
@@ -71,6 +73,7 @@ REGISTRY = (
     START_CAMPAIGN,
     EXPIRE_WINDOWS,
     REOFFER_REJECTED,
+    CHECK_INACTIVITY,
     RECONCILE,
     RECORD_PROBE,
     ANNOUNCE,

@@ -18,6 +18,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob(jobs.REOFFER_REJECTED, 60),
     PeriodicJob(jobs.RECONCILE, 60),
     PeriodicJob(jobs.SWEEP_INBOXES, 60),
+    PeriodicJob(jobs.CHECK_INACTIVITY, 30),
 ]
 
 

@@ -47,6 +47,7 @@ class Section:
     to_form: object = None  # doc -> form data on edit
     from_form: object = form_data
     help: dict = field(default_factory=dict)
+    fieldsets: list = field(default_factory=list)  # (legend, [field names]) shown after the other fields
     filters: object = None  # () -> dict of list filters from request.args
     prefix: str = ""  # endpoint and URL prefix, for a second section in one blueprint
     guard: object = None  # () -> None, run before every page (e.g. admin_only)
@@ -78,6 +79,13 @@ class Section:
 
     def url(self, name, **kwargs):
         return url_for(f".{self.prefix}{name}", **kwargs)
+
+    def grouped(self, form):
+        """The form's fields: first those in no fieldset, as (None, fields), then each (legend, fields)."""
+        shown = [f for f in form if f.name not in SKIP and f.type != "HiddenField"]
+        placed = {name for _, names in self.fieldsets for name in names}
+        loose = [f for f in shown if f.name not in placed]
+        return [(None, loose), *((legend, [form[name] for name in names]) for legend, names in self.fieldsets)]
 
     def name_of(self, doc):
         return self.title(doc) if self.title else doc.get("name", "")

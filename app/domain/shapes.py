@@ -117,10 +117,41 @@ class AccountAnswer(BaseModel):
 
 
 # -- queues, users, labels, canned answers -----------------------------------------------------
+#: The longest wait a queue's inactivity and first-response rules take, in minutes (the 24-hour window).
+RULE_MINUTES_MAX = 24 * 60
+DEFAULT_NUDGE = "Are you still there? This conversation will close soon if we don't hear from you."
+
+
+class Routing(Shape):
+    """How the queue's interactions reach agents."""
+
+    first_response_minutes: Whole(1, RULE_MINUTES_MAX) | None = Field(
+        None,
+        description="Target for an agent's answer: an assigned interaction whose customer has waited this long is "
+        "flagged to admins. Empty: no target.",
+    )
+
+
+class Inactivity(Shape):
+    """Closing conversations the customer has left; off while customer_idle_minutes is empty."""
+
+    customer_idle_minutes: Whole(1, RULE_MINUTES_MAX) | None = Field(
+        None, description="Minutes without a customer message (after the business wrote last) before the nudge. Empty: off."
+    )
+    nudge_text: Text(1000) = Field(
+        "", description="Sent once inside the 24-hour window. Empty: no nudge, the interaction closes at customer_idle_minutes."
+    )
+    close_after_nudge_minutes: Whole(1, RULE_MINUTES_MAX) = Field(
+        15, description="Minutes after the nudge, with no customer message, before the interaction closes as Timeout."
+    )
+
+
 class Queue(Shape):
     name: Text(80, required=True)
     description: Text(500) = ""
     agent_ids: References("users", "agent") = []
+    routing: Routing = Routing()
+    inactivity: Inactivity = Inactivity()
 
 
 class User(Shape):

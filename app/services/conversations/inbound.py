@@ -222,6 +222,7 @@ def _create(account, contact, message, previous=_UNKNOWN):
         unread=1,
         message_count=1,
         last_inbound_provider_id=message["provider_message_id"],
+        awaiting_reply_since=message["at"],
         messages_len=1,
         window_expired=doc_window_expired(message, now),
         sentiment_scores={"messages": 1 if message.get("sentiment") else 0},
@@ -252,6 +253,8 @@ def _append(key, message):
             "updated_at": now,
         },
         "$max": _window_fields(message),
+        # The customer's earliest message no agent has answered yet (the first-response rule's clock).
+        "$min": {"awaiting_reply_since": message["at"]},
         "$inc": {"unread": 1, "seq": 1, "message_count": 1, "messages_len": 1},
     }
     if message.get("sentiment"):  # its ordinal among the scored messages (interaction_sentiment)

@@ -74,6 +74,7 @@ def card(interaction):
         "sentiment",
         "reopened_at",
         "acknowledged",
+        "sla_breached_at",
         "seq",
     )
     return plain({field: interaction.get(field) for field in fields})

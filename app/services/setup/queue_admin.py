@@ -1,15 +1,18 @@
-"""Queue configuration: name, description and member agents (an agent may be in several queues)."""
+"""Queue configuration: name, description, member agents (an agent may be in several queues), and
+the nested settings sections (routing, inactivity)."""
 
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.domain.shapes import Queue
+from app.domain.shapes import Inactivity, Queue, Routing
 from app.services import config_cache
 from app.services.access import room_access
 from app.services.errors import Conflict
 from app.services.setup.records import Fields, contains, fetch, now, paginate, public
 
 NOUN = "queue"
+# The nested settings sections, with their defaults (a queue saved before a section existed has none).
+SECTIONS = {"routing": Routing, "inactivity": Inactivity}
 
 
 def _check(data, partial):
@@ -62,13 +65,21 @@ def update_queue(queue_id, data):
     changes = _check(data, partial=True)
     changes["updated_at"] = now()
     try:
-        get_db().queues.update_one({"_id": doc["_id"]}, {"$set": changes})
+        get_db().queues.update_one({"_id": doc["_id"]}, {"$set": _dotted(changes)})
     except DuplicateKeyError:
         raise _duplicate() from None
     config_cache.changed()
     for agent_id in set(doc.get("agent_ids") or []) - set(changes.get("agent_ids", doc.get("agent_ids")) or []):
         room_access.recheck_user(agent_id, left_queue_id=doc["_id"])
-    return {**doc, **changes}
+    return {**doc, **changes, **{name: {**doc.get(name, {}), **changes[name]} for name in SECTIONS if name in changes}}
+
+
+def _dotted(changes):
+    """A section's settings as dotted paths: changing one of them keeps the section's others."""
+    flat = {key: value for key, value in changes.items() if key not in SECTIONS}
+    for name in SECTIONS:
+        flat.update({f"{name}.{key}": value for key, value in changes.get(name, {}).items()})
+    return flat
 
 
 def delete_queue(queue_id):
@@ -85,5 +96,10 @@ def delete_queue(queue_id):
     return doc
 
 
+def with_defaults(doc):
+    """The queue with every section's settings, stored or default."""
+    return {**doc, **{name: {**shape().model_dump(), **(doc.get(name) or {})} for name, shape in SECTIONS.items()}}
+
+
 def public_queue(doc):
-    return public(doc)
+    return public(with_defaults(doc))

@@ -1,0 +1,1 @@
+"""Routing like a contact center: who gets which interaction, and when it moves on."""
