@@ -1,4 +1,4 @@
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.interactions import bp
@@ -8,7 +8,6 @@ from app.services.errors import ServiceError
 from app.services.reading import interaction_list, interaction_view, transcript_zip
 from app.services.reading.interaction_queries import BadFilter
 from app.services.routing import first_response
-from app.web.access import admin_only
 
 
 def _back(default="interactions.index"):
@@ -85,14 +84,15 @@ def reopen(interaction_id):
 
 @bp.route("/<interaction_id>/requeue", methods=["POST"])
 def requeue(interaction_id):
-    """An admin returns the interaction to its queue."""
-    admin_only()
+    """An admin returns the interaction to its queue; anyone else who may see it is refused (403)."""
     if not RequeueForm().validate_on_submit():
         flash("The form expired. Try again.", "error")
     else:
         try:
             doc = first_response.return_to_queue(current_user.doc, interaction_id)
         except ServiceError as exc:
+            if exc.status == 403:
+                abort(403)
             flash(exc.message, "error")
         else:
             flash(f"Returned the interaction with {doc['contact']['name']} to queue {doc.get('queue_name') or ''}.", "success")

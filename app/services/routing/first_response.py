@@ -79,9 +79,9 @@ def _flag(candidate, breached_at):
 
 def return_to_queue(actor, interaction_id):
     """An admin takes an open, assigned interaction from its agent and offers it to the queue again."""
+    existing = load_visible(actor, interaction_id, {"search_terms": 0})  # an unknown id is a 404 for everyone
     if actor["role"] != "admin":
         raise Forbidden("Only admins can return an interaction to the queue.")
-    existing = load_visible(actor, interaction_id, {"search_terms": 0})
     if not existing.get("is_open") or existing.get("status") != "open" or existing.get("agent_id") is None:
         raise Conflict("Only an open interaction assigned to an agent can be returned to the queue.")
     since = waiting_since(existing)

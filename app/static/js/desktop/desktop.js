@@ -171,7 +171,7 @@ export class Desktop {
   tabChanged(tab, event) {
     // Someone else now holds it (transfer to a colleague or a queue): keep it readable, stop here.
     if (event.event === "transferred" && event.interaction?.agent_id !== this.boot.user.id) this.refreshCount();
-    if (["assigned", "closed", "reopened"].includes(event.event)) this.refreshCount();
+    if (["assigned", "closed", "reopened", "offer"].includes(event.event)) this.refreshCount(); // offer: back to the queue
     this.updateTitle();
   }
 
