@@ -100,6 +100,9 @@ INDEXES += [
         partialFilterExpression={"awaiting_recontact_reply": True},
         name="awaiting_recontact_by_number",
     ),
+    # Also routing's time rules (app/services/routing/customer_idle.py, first_response.py): a queue's open or
+    # waiting interactions, found by (status, queue_id), their times checked on the few found. An index on the
+    # times themselves would be rewritten on every message.
     index("interactions", ("status", ASCENDING), ("queue_id", ASCENDING), ("created_at", ASCENDING)),
     index("interactions", ("status", ASCENDING), ("all_rejected_at", ASCENDING)),
     index("interactions", ("window_expired", ASCENDING), ("window_expires_at", ASCENDING)),

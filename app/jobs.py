@@ -62,6 +62,8 @@ ANSWER_WAITING_CUSTOMER = Job("answer-waiting-customer", "inbound", "workers.wai
 DISPATCH_OPENED_QUEUES = Job("dispatch-opened-queues", "maintenance", "workers.waiting.dispatch_opened_queues")
 EXPIRE_WINDOWS = Job("expire-windows", "maintenance", "workers.maintenance.expire_windows")
 REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.reoffer_rejected")
+# The queues' time rules: nudge and close what the customer left, flag what waits past its first-response target.
+CHECK_INACTIVITY = Job("check-inactivity", "maintenance", "workers.maintenance.check_inactivity")
 # Queue again what a failure left waiting with no job (app/services/conversations/reconcile.py).
 RECONCILE = Job("reconcile", "maintenance", "workers.maintenance.reconcile")
 # Round trips that check the job machinery itself (database, Socket.IO message queue).
@@ -86,6 +88,7 @@ REGISTRY = (
     ROUTING_TICK,
     EXPIRE_WINDOWS,
     REOFFER_REJECTED,
+    CHECK_INACTIVITY,
     RECONCILE,
     RECORD_PROBE,
     ANNOUNCE,

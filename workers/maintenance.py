@@ -4,6 +4,7 @@ from flask import current_app
 
 from app.services.conversations import reconcile as reconciler
 from app.services.conversations import routing, window_expiry
+from app.services.routing import time_rules
 from workers.context import job
 
 
@@ -20,3 +21,8 @@ def reoffer_rejected():
 @job
 def reconcile():
     return reconciler.reconcile(current_app.config["PARLEY_RECONCILE_AFTER_SECONDS"])
+
+
+@job
+def check_inactivity():
+    return time_rules.check()

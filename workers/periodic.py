@@ -20,6 +20,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob(jobs.SWEEP_INBOXES, 60),
     PeriodicJob(jobs.ROUTING_TICK, 5),
     PeriodicJob(jobs.DISPATCH_OPENED_QUEUES, 60),
+    PeriodicJob(jobs.CHECK_INACTIVITY, 30),
 ]
 
 

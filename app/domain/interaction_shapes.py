@@ -153,6 +153,11 @@ class Interaction(Answer):
     last_inbound_at: Moment = None
     first_response_at: Moment = None
     all_rejected_at: Moment = None
+    awaiting_reply_since: Moment = Field(None, description="The customer's earliest message no agent has answered yet.")
+    sla_breached_at: Moment = Field(
+        None, description="When that wait passed the queue's first-response target (until an agent answers)."
+    )
+    queued_at: Moment = Field(None, description="When it last went back to its queue.")
 
 
 class Message(Answer):

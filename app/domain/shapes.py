@@ -219,6 +219,25 @@ class WaitingMessages(Shape):
     )
 
 
+#: The longest wait a queue's inactivity and first-response rules take, in minutes (the 24-hour window).
+RULE_MINUTES_MAX = 24 * 60
+DEFAULT_NUDGE = "Are you still there? This conversation will close soon if we don't hear from you."
+
+
+class Inactivity(Shape):
+    """Closing conversations the customer has left; off while customer_idle_minutes is empty."""
+
+    customer_idle_minutes: Whole(1, RULE_MINUTES_MAX) | None = Field(
+        None, description="Minutes without a customer message (after the business wrote last) before the nudge. Empty: off."
+    )
+    nudge_text: Text(1000) = Field(
+        "", description="Sent once inside the 24-hour window. Empty: no nudge, the interaction closes at customer_idle_minutes."
+    )
+    close_after_nudge_minutes: Whole(1, RULE_MINUTES_MAX) = Field(
+        15, description="Minutes after the nudge, with no customer message, before the interaction closes as Timeout."
+    )
+
+
 class Queue(Shape):
     name: Text(80, required=True)
     description: Text(500) = ""
@@ -226,6 +245,7 @@ class Queue(Shape):
     routing: QueueRouting = QueueRouting()
     hours: BusinessHours = BusinessHours()
     waiting_messages: WaitingMessages = WaitingMessages()
+    inactivity: Inactivity = Inactivity()
 
 
 class User(Shape):

@@ -136,6 +136,8 @@ SCOPED_ROUTES = {
     "api.interaction_reopen": "interaction",
     "api.interaction_transfer": "interaction",
     "api.take_over": "interaction",
+    "api.interaction_requeue": "interaction",
+    "interactions.requeue": "interaction",
     "media.download": "interaction",
     "media.retry": "interaction",
     "contacts.edit": "contact",
@@ -165,7 +167,8 @@ SIMULATOR_ROUTES = {
     "simulator.media_file",
 }
 # Methods only admins may use, on routes agents otherwise reach.
-ADMIN_METHODS = {("api.contacts_item", "DELETE"), ("api.contact_lists_item", "DELETE"), ("api.contact_lists_item", "PATCH")}
+ADMIN_METHODS = {("api.contacts_item", "DELETE"), ("api.contact_lists_item", "DELETE"), ("api.contact_lists_item", "PATCH"),
+                 ("api.interaction_requeue", "POST"), ("interactions.requeue", "POST")}
 # Socket.IO events by who may use them; "interaction" events name one and follow its rule.
 SOCKET_EVENTS = {
     "connect": "signed-in",

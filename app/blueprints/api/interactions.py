@@ -13,6 +13,7 @@ from app.services.contacts import shared_cards
 from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
 from app.services.errors import ServiceError
 from app.services.reading import interaction_list, interaction_queries
+from app.services.routing import first_response
 from app.services.serialize import plain
 from app.services.setup import template_catalog
 from app.services.setup.records import checked
@@ -138,6 +139,11 @@ _action(
     lambda user, iid, data: lifecycle.transfer(user, iid, data.get("agent_id"), data.get("queue_id")),
     "Transfer to agent_id or queue_id",
     shapes.Transfer,
+)
+_action(
+    "requeue",
+    lambda user, iid, data: first_response.return_to_queue(user, iid),
+    "Return an assigned interaction to its queue (admins): it is offered to the queue's agents again",
 )
 _action(
     "read",

@@ -7,3 +7,7 @@ class LabelsForm(FlaskForm):
 
     disposition = SelectField("Disposition", choices=[], validate_choice=False)
     tags = SelectMultipleField("Tags", choices=[], validate_choice=False)
+
+
+class RequeueForm(FlaskForm):
+    """Return to the queue: nothing to fill in, its CSRF token guards the change."""

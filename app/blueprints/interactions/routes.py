@@ -1,12 +1,13 @@
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.interactions import bp
-from app.blueprints.interactions.forms import LabelsForm
+from app.blueprints.interactions.forms import LabelsForm, RequeueForm
 from app.services.conversations import lifecycle, start_dialog
 from app.services.errors import ServiceError
 from app.services.reading import interaction_list, interaction_view, transcript_zip
 from app.services.reading.interaction_queries import BadFilter
+from app.services.routing import first_response
 
 
 def _back(default="interactions.index"):
@@ -42,7 +43,7 @@ def index():
 @bp.route("/<interaction_id>")
 def show(interaction_id):
     view = interaction_view.conversation(current_user.doc, interaction_id, request.args.get("before"))
-    return render_template("interactions/show.html", **view, form=LabelsForm(),
+    return render_template("interactions/show.html", **view, form=LabelsForm(), requeue_form=RequeueForm(),
                            options=interaction_list.filter_options(current_user.doc))
 
 
@@ -79,6 +80,23 @@ def reopen(interaction_id):
         return "Reopened: continue the conversation in the desktop."
 
     return _labels_action(interaction_id, lifecycle.reopen, done)
+
+
+@bp.route("/<interaction_id>/requeue", methods=["POST"])
+def requeue(interaction_id):
+    """An admin returns the interaction to its queue; anyone else who may see it is refused (403)."""
+    if not RequeueForm().validate_on_submit():
+        flash("The form expired. Try again.", "error")
+    else:
+        try:
+            doc = first_response.return_to_queue(current_user.doc, interaction_id)
+        except ServiceError as exc:
+            if exc.status == 403:
+                abort(403)
+            flash(exc.message, "error")
+        else:
+            flash(f"Returned the interaction with {doc['contact']['name']} to queue {doc.get('queue_name') or ''}.", "success")
+    return redirect(url_for("interactions.show", interaction_id=interaction_id))
 
 
 @bp.route("/contact-lookup")

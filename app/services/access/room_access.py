@@ -62,6 +62,13 @@ def _evict(user_id, rooms, reason):
         log.warning("could not take %s out of %s: Redis does not answer", user_id, rooms)
 
 
+def take_out(user_id, interaction_id, reason):
+    """`user_id` (unless an admin) out of the interaction's room, told why, whatever their queues: an
+    interaction returned to the queue is no longer its agent's to follow, though the queue may see it."""
+    if get_db().users.find_one({"_id": user_id, "role": "admin"}, {"_id": 1}) is None:
+        _evict(user_id, [live.interaction_room(interaction_id)], reason)
+
+
 def after_change(before, after, reason):
     """`before` and `after`: the interaction around an update of its queue or agent; `reason`:
     what happened, as its system line says it (e.g. "Transferred by Ada to queue Billing")."""

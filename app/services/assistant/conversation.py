@@ -43,7 +43,7 @@ def _agents_online(account, chatbot):
 
 def _handed_out_of_hours(account):
     """Whether the account's queue is closed now (business hours) and hands such conversations to the assistant."""
-    queue = queue_settings.cached(account.get("queue_id"))
+    queue = routing.cached_queue(account.get("queue_id"))
     return bool(queue) and queue_settings.hours_of(queue)["out_of_hours_to_bot"] and not hours.is_open(queue, clock.now())
 
 
@@ -173,7 +173,7 @@ def hand_over(interaction, reason, trigger, chatbot):
     if doc is None:
         return "taken-over"
     # Outside the queue's business hours it waits unoffered, as a customer's new interaction would.
-    offered = hours.is_open(queue_settings.cached(doc.get("queue_id")), now)
+    offered = hours.is_open(routing.cached_queue(doc.get("queue_id")), now)
     live.publish(doc, "offer" if offered else "message",
                  {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)},
                  extra_agent_ids=routing.offer_targets(doc) if offered else ())

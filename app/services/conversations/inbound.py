@@ -31,7 +31,7 @@ from app.services.attachments import media
 from app.services.campaigns import campaign_replies, opt_out
 from app.services.contacts import number_lookup
 from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, statuses
-from app.services.routing import hours, queue_settings, waiting
+from app.services.routing import hours, waiting
 from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
@@ -225,6 +225,7 @@ def _create(account, contact, message, previous=_UNKNOWN):
         unread=1,
         message_count=1,
         last_inbound_provider_id=message["provider_message_id"],
+        awaiting_reply_since=message["at"],
         messages_len=1,
         window_expired=doc_window_expired(message, now),
         sentiment_scores={"messages": 1 if message.get("sentiment") else 0},
@@ -255,6 +256,8 @@ def _append(key, message):
             "updated_at": now,
         },
         "$max": _window_fields(message),
+        # The customer's earliest message no agent has answered yet (the first-response rule's clock).
+        "$min": {"awaiting_reply_since": message["at"]},
         "$inc": {"unread": 1, "seq": 1, "message_count": 1, "messages_len": 1},
     }
     if message.get("sentiment"):  # its ordinal among the scored messages (interaction_sentiment)
@@ -305,7 +308,7 @@ def _after_store(account, interaction, message, how):
     payload = {"message": plain(shown), "interaction": routing.card(interaction)}
     # The queue's online agents see a waiting interaction offered, and a bot-handled one in their
     # desktop's Bot list (they may take it over). Outside the queue's business hours it waits unoffered.
-    waiting_open = interaction["status"] == "queued" and hours.is_open(queue_settings.cached(interaction.get("queue_id")),
+    waiting_open = interaction["status"] == "queued" and hours.is_open(routing.cached_queue(interaction.get("queue_id")),
                                                                        clock.now())
     if interaction["status"] == "bot":
         targets = routing.online_agent_ids(interaction.get("queue_id"))

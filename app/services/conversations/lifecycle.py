@@ -91,19 +91,27 @@ def close(actor, interaction_id, disposition=None, tags=None):
     return doc
 
 
-def close_by_system(interaction_id, reason):
+def close_by_system(interaction_id, reason, disposition=None, where=None):
+    """Close with the system line `reason` (and `disposition`, a name the caller made sure exists), if the
+    interaction is open and also matches `where`; the closed interaction, or None."""
     now = clock.now()
     line = system_line(reason)
+    changes = {"status": "closed", "is_open": False, "closed_at": now, "closed_by": "system", "updated_at": now}
+    if disposition:
+        changes["disposition"] = disposition
     doc = append_line(
-        {"_id": interaction_id, "is_open": True},
-        {
-            "$set": {"status": "closed", "is_open": False, "closed_at": now, "closed_by": "system", "updated_at": now},
-            "$inc": {"seq": 1, "messages_len": 1},
-        },
+        {**(where or {}), "_id": interaction_id, "is_open": True},
+        {"$set": changes, "$inc": {"seq": 1, "messages_len": 1}},
         line,
     )
     if doc is not None:
-        live.publish(doc, "closed", {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)})
+        waiting = routing.offer_targets(doc) if doc.get("agent_id") is None else []  # their offer cards settle
+        live.publish(
+            doc,
+            "closed",
+            {"message": plain(msgs.with_position(line, doc)), "interaction": routing.card(doc)},
+            extra_agent_ids=waiting,
+        )
         place_freed(doc.get("agent_id"), doc)
     return doc
 

@@ -188,6 +188,7 @@ def queue_message(interaction, message, account):
     filter_ = {"_id": interaction["_id"], "is_open": True}
     if message.get("author") == "agent" and not message.get("hidden"):
         update["$min"] = {"first_response_at": message["at"]}  # for first-response-time figures
+        update["$unset"] = {"awaiting_reply_since": "", "sla_breached_at": ""}  # answered (routing/first_response.py)
     stored = message_store.get(interaction["_id"], message["id"])
     if stored is not None:  # the same client_id again: no second message
         return _resend_unqueued(stored)

@@ -40,6 +40,8 @@ def queue_agent_ids(queue_id):
 def cached_queue(queue_id):
     """The queue's name, member agent ids, routing settings, business hours and waiting messages for
     the message path, from the configuration cache."""
+    if queue_id is None:
+        return None
     fields = {"name": 1, "agent_ids": 1, "routing": 1, "hours": 1, "waiting_messages": 1}
     return config_cache.cached(("queue", queue_id), lambda: get_db().queues.find_one({"_id": queue_id}, fields))
 
@@ -162,6 +164,7 @@ def card(interaction):
         "sentiment",
         "reopened_at",
         "acknowledged",
+        "sla_breached_at",
         "seq",
         "queued_at",
         "offer",

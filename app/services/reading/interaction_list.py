@@ -68,6 +68,12 @@ def status_label(row):
     return {"queued": "Waiting", "open": "Open", "closed": "Closed", "bot": "Bot"}.get(row.get("status"), row.get("status") or "")
 
 
+def answer_overdue(row):
+    """Whether its customer waits for an agent's answer past the queue's first-response target
+    (flagged by app/services/routing/first_response.py)."""
+    return bool(row.get("sla_breached_at")) and row.get("status") == "open" and bool(row.get("is_open"))
+
+
 def new_counts(actor, contact_ids):
     """Per contact id, its interactions received and not yet managed (status queued): one query."""
     contact_ids = list(dict.fromkeys(contact_ids))
@@ -87,6 +93,7 @@ def row_view(row, waiting):
         **row,
         "id": str(row["_id"]),
         "status_label": status_label(row),
+        "answer_overdue": answer_overdue(row),
         "new_for_contact": waiting,
         "created_at": aware(row.get("created_at")),
         "reopened_at": aware(row.get("reopened_at")) if row.get("is_open") else None,

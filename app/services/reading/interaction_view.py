@@ -10,7 +10,7 @@ from app.domain.interaction_shapes import MAX_MESSAGE_PAGE
 from app.services.access.access_rules import queue_ids_of, visibility_filter
 from app.services.channel import provider_failures
 from app.services.reading import interaction_queries
-from app.services.reading.interaction_list import aware, status_label
+from app.services.reading.interaction_list import answer_overdue, aware, status_label
 
 JOURNEY_LIMIT = 20
 # The Show page renders this many messages at once; older ones are a link away (?before=).
@@ -47,6 +47,7 @@ def permissions(actor, doc):
         "continue": bool(doc.get("is_open")) and mine,
         "close": bool(doc.get("is_open")) and (mine or actor["role"] == "admin") and doc.get("agent_id") is not None,
         "reopen": not doc.get("is_open"),
+        "requeue": actor["role"] == "admin" and doc.get("status") == "open" and doc.get("agent_id") is not None,
         "mark_read": actor["role"] != "admin",  # supervisors looking must not clear the agents' unread marks
     }
 
@@ -62,10 +63,11 @@ def conversation(actor, interaction_id, before=None):
         quoted = by_provider_id.get(message.get("reply_to"))
         if quoted:
             message["quote"] = quote_text(quoted)
-    for key in ("created_at", "accepted_at", "closed_at", "reopened_at", "window_expires_at"):
+    for key in ("created_at", "accepted_at", "closed_at", "reopened_at", "window_expires_at", "sla_breached_at"):
         doc[key] = aware(doc.get(key))
     doc["id"] = str(doc["_id"])
     doc["status_label"] = status_label(doc)
+    doc["answer_overdue"] = answer_overdue(doc)
     return {
         "interaction": doc,
         "messages": messages,

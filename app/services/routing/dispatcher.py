@@ -29,10 +29,14 @@ from redis.exceptions import RedisError
 
 from app import queues
 from app.db import get_db
+from app.domain import messages as msgs
 from app.services import clock
-from app.services.conversations import live
+from app.services.access import room_access
+from app.services.conversations import lifecycle, live
 from app.services.conversations import routing as offers
-from app.services.routing import agent_status, capacity, hours, presence, queue_settings
+from app.services.errors import Conflict, NotFound
+from app.services.routing import agent_status, capacity, hours, presence
+from app.services.serialize import plain
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +71,7 @@ def dispatch_queue(queue_id):
     Returns how many ring-all offers were made (the round counts its own)."""
     if offers.one_at_a_time(queue_id):
         return route()
-    if not hours.is_open(queue_settings.cached(queue_id), clock.now()):
+    if not hours.is_open(offers.cached_queue(queue_id), clock.now()):
         return 0
     count = 0
     for doc in get_db().interactions.find({"status": "queued", "is_open": True, "queue_id": queue_id}, {"_id": 1}):
@@ -83,6 +87,44 @@ def dispatch_queue(queue_id):
     return count
 
 
+def requeue(interaction_id, reason, actor=None):
+    """Back to status "queued" with no agent (unread kept), `reason` as its system line (by `actor`,
+    when a person did it); the previous agent leaves its room, told `reason`, and the queue offers it
+    again as it offers a new one. The interaction after the change."""
+    existing = get_db().interactions.find_one({"_id": interaction_id}, {"search_terms": 0})
+    if existing is None:
+        raise NotFound("No such interaction.")
+    if not existing.get("is_open") or existing.get("agent_id") is None:
+        raise Conflict("Only an open interaction assigned to an agent can go back to the queue.")
+    now = clock.now()
+    line = lifecycle.system_line(reason, actor)
+    doc = lifecycle.append_line(
+        {"_id": existing["_id"], "is_open": True, "status": "open", "agent_id": existing["agent_id"]},
+        {
+            "$set": {
+                "status": "queued",
+                "agent_id": None,
+                "agent_name": None,
+                "queued_at": now,
+                "offer": None,
+                "offer_skipped": [],
+                "rejected_by": [],
+                "all_rejected_at": None,
+                "updated_at": now,
+            },
+            "$inc": {"seq": 1, "messages_len": 1},
+        },
+        line,
+    )
+    if doc is None:
+        raise Conflict("The interaction changed meanwhile; try again.")
+    room_access.take_out(existing["agent_id"], doc["_id"], reason)
+    payload = {"message": plain(msgs.with_position(line, doc)), "interaction": offers.card(doc)}
+    live.publish(doc, "offer", payload, extra_agent_ids=offers.offer_targets(doc))
+    lifecycle.place_freed(existing["agent_id"], doc)
+    return doc
+
+
 def tick(grace_seconds):
     """The periodic part: agents without a socket past the grace period go Offline (their offers
     move on), and offers whose time ran out move on."""
@@ -95,7 +137,7 @@ def run_round():
     queues_by_id = {
         queue["_id"]: queue
         for queue in offers.one_at_a_time_queues()
-        if hours.is_open(queue_settings.cached(queue["_id"]), now)  # a closed queue's interactions wait
+        if hours.is_open(offers.cached_queue(queue["_id"]), now)  # a closed queue's interactions wait
     }
     if not queues_by_id:
         return 0

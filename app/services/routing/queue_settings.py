@@ -1,9 +1,7 @@
 """A queue's business hours and waiting-customer messages as the message path reads them: stored
-values over the shapes' defaults (a queue saved before these settings existed has none), cached
-per process with the rest of the configuration (app/services/config_cache.py)."""
+values over the shapes' defaults (a queue saved before these settings existed has none)."""
 
 from app.domain.shapes import BusinessHours, WaitingMessages
-from app.services.conversations import routing
 
 
 def merged(defaults, stored):
@@ -20,11 +18,6 @@ def hours_of(queue):
 
 def waiting_of(queue):
     return merged(WaitingMessages().model_dump(), (queue or {}).get("waiting_messages"))
-
-
-def cached(queue_id):
-    """The queue's name, agents, hours and waiting messages (stored values only), or None."""
-    return None if queue_id is None else routing.cached_queue(queue_id)
 
 
 def wants_followup(queue):

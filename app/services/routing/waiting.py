@@ -18,7 +18,7 @@ from app.domain.window import is_open as window_is_open
 from app.services import clock
 from app.services.conversations import business_messages, lifecycle, live, routing
 from app.services.routing import hours, presence, reply_limit, waiting_estimate
-from app.services.routing.queue_settings import cached, hours_of, waiting_of, wants_followup
+from app.services.routing.queue_settings import hours_of, waiting_of, wants_followup
 from app.services.serialize import plain
 
 AUTHOR = "system"
@@ -27,7 +27,7 @@ AUTHOR = "system"
 def after_customer_message(interaction, message, how):
     """Queue the waiting-customer job for a customer's message on a queued interaction, when its queue
     has hours or automatic messages (the queue comes from the configuration cache: no database read)."""
-    if interaction.get("status") != "queued" or not wants_followup(cached(interaction.get("queue_id"))):
+    if interaction.get("status") != "queued" or not wants_followup(routing.cached_queue(interaction.get("queue_id"))):
         return None
     return jobs.enqueue(jobs.ANSWER_WAITING_CUSTOMER, interaction_id=str(interaction["_id"]), message_id=message["id"],
                         how=how)
@@ -39,7 +39,7 @@ def customer_wrote(interaction_id, how):
                                                  {"search_terms": 0})
     if interaction is None:
         return "not-waiting"
-    queue = cached(interaction.get("queue_id"))
+    queue = routing.cached_queue(interaction.get("queue_id"))
     now = clock.now()
     if hours.is_open(queue, now):
         text = _waiting_reply(interaction, queue, how)
@@ -78,7 +78,7 @@ def _waiting_reply(interaction, queue, how):
 
 def _online_agents(queue):
     agent_ids = routing.queue_agent_ids(queue["_id"])
-    return sum(1 for state in presence.states(agent_ids).values() if state["state"] == "online")
+    return len(presence.available(agent_ids))
 
 
 def _position_text(interaction, template, online):

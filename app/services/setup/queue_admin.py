@@ -1,10 +1,10 @@
-"""Queue configuration: name, description, member agents (an agent may be in several queues), business
-hours and waiting-customer messages."""
+"""Queue configuration: name, description, member agents (an agent may be in several queues), and
+its nested settings: routing, business hours, waiting-customer messages and inactivity rules."""
 
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
-from app.domain.shapes import Queue
+from app.domain.shapes import Inactivity, Queue, QueueRouting
 from app.services import config_cache
 from app.services.access import room_access
 from app.services.errors import Conflict
@@ -12,10 +12,12 @@ from app.services.routing import queue_settings, settings_checks
 from app.services.setup.records import Fields, contains, dotted, fetch, now, paginate, public
 
 NOUN = "queue"
+# The nested settings sections, with their defaults (a queue saved before a section existed has none).
+SECTIONS = {"routing": QueueRouting, "inactivity": Inactivity}
 
 
 # Settings kept as objects: a change sets the fields it gives, leaving the others as stored.
-NESTED = ("routing", "hours", "waiting_messages")
+NESTED = ("routing", "hours", "waiting_messages", "inactivity")
 
 
 def _check(data, partial, current=None):
@@ -94,6 +96,12 @@ def delete_queue(queue_id):
     return doc
 
 
+def with_defaults(doc):
+    """The queue with every section's settings, stored or default."""
+    return {**doc, **{name: {**shape().model_dump(), **(doc.get(name) or {})} for name, shape in SECTIONS.items()}}
+
+
 def public_queue(doc):
     """The queue as the API shows it: every setting, defaults included for a queue saved before it existed."""
-    return public({**doc, "hours": queue_settings.hours_of(doc), "waiting_messages": queue_settings.waiting_of(doc)})
+    settings = {"hours": queue_settings.hours_of(doc), "waiting_messages": queue_settings.waiting_of(doc)}
+    return public({**with_defaults(doc), **settings})

@@ -3,7 +3,7 @@
 // refreshes, since agents coming online and jobs queueing send no interaction event.
 import { io } from "../../vendor/socket.io/socket.io.esm.min.js";
 
-const EVENTS = ["offer", "message", "assigned", "offer_withdrawn", "closed", "reopened", "transferred", "window_expired"];
+const EVENTS = ["offer", "message", "assigned", "offer_withdrawn", "closed", "reopened", "transferred", "window_expired", "sla_breached"];
 const DEBOUNCE_MS = 700;
 const IDLE_REFRESH_MS = 30_000;
 

@@ -171,7 +171,7 @@ export class Desktop {
   tabChanged(tab, event) {
     // Someone else now holds it (transfer to a colleague or a queue): keep it readable, stop here.
     if (event.event === "transferred" && event.interaction?.agent_id !== this.boot.user.id) this.refreshCount();
-    if (["assigned", "closed", "reopened"].includes(event.event)) this.refreshCount();
+    if (["assigned", "closed", "reopened", "offer"].includes(event.event)) this.refreshCount(); // offer: back to the queue
     this.updateTitle();
   }
 
@@ -212,6 +212,7 @@ export class Desktop {
         el("li", {}, el("button", { type: "button", class: "dk-open-row", "data-testid": "open-row", "data-id": i.id, onclick: () => { this.toggleList(false); this.openTab(i.id, { interaction: i, focus: true }); } },
           el("strong", { text: i.contact?.name || i.contact?.phone }),
           i.unread > 0 && el("span", { class: "dk-badge", text: String(i.unread) }),
+          this.boot.user.role === "admin" && i.sla_breached_at && el("span", { class: "dk-overdue", "data-testid": "answer-overdue", text: "Answer overdue" }),
           el("span", { class: "muted", text: `${i.account_name} · ${i.last_message?.direction === "in" ? "←" : "→"} ${i.last_message?.preview || ""}` }))),
       ),
     );

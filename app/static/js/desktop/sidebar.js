@@ -96,8 +96,11 @@ export class Sidebar {
       ["Disposition", i.disposition || "—"],
       ...(i.acknowledged ? [["Customer", `${i.acknowledged.emoji} acknowledged the last reply`]] : []),
     ];
+    // Admins see when the customer has waited for an answer past the queue's first-response target.
+    const overdue = this.tab.boot.user.role === "admin" && i.status === "open" && i.sla_breached_at;
     this.detailsBox.replaceChildren(
       ...rows.flatMap(([label, value]) => [el("dt", { text: label }), el("dd", { text: value || "—" })]),
+      ...(overdue ? [el("dt", { text: "First response" }), el("dd", { class: "dk-overdue", "data-testid": "answer-overdue", text: `Overdue since ${formatStamp(i.sla_breached_at)}` })] : []),
       el("dt", { text: "Window" }),
       this.windowCell,
     );
