@@ -163,6 +163,8 @@ _action(
 def assign_interaction(interaction_id):
     return jsonify(interaction=present(dispatcher.assign(g.api_user, interaction_id, json_body().get("agent_id"))))
 
+
+@bp.route("/interactions/<interaction_id>/recontact", methods=["POST"])
 @operation(
     "post",
     "Send the account's recontact template",

@@ -90,6 +90,10 @@ function makeWaiting(waiting, view) {
   select.setAttribute("aria-describedby", error.id);
   form.append(label, " ", button, error);
   li.append(who, preview, form);
+  select.addEventListener("change", () => {
+    error.hidden = true;
+    select.removeAttribute("aria-invalid");
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     submit(li, view);
