@@ -10,6 +10,7 @@ from app.services.conversations import lifecycle, routing
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.people import api_tokens
 from app.services.routing import dispatcher
+from tests.api.test_openapi_agreement import problems, resolve
 from tests.interactions.support import says
 from tests.support.builders import csrf_token, make_user, sign_in
 from tests.support.engine import stored_messages
@@ -103,6 +104,14 @@ def test_an_agent_accepting_while_an_admin_assigns_one_wins(team):
         assert doc["agent_name"] == ("Alice" if accepted == "won" else "Bob") and doc["first_agent_id"] == doc["agent_id"]
 
 
+def as_documented(document, operation, response):
+    """A documented status, and a body the schema allows (an interaction carries more than it documents)."""
+    documented = resolve(document, operation["responses"].get(str(response.status_code), {}))
+    if not documented:
+        return [f"status {response.status_code} is not documented"]
+    return problems(document, response.get_json(), documented["content"]["application/json"]["schema"], strict=False)
+
+
 def test_the_rest_api_assigns_for_admins_only(app, client, team):
     waiting = says(team["account"], "+447700900661", "hello?")
     admin_token = api_tokens.create_token(team["admin"]["_id"], "tests")[0]
@@ -115,9 +124,14 @@ def test_the_rest_api_assigns_for_admins_only(app, client, team):
     assert wrong.status_code == 422 and "agent_id" in wrong.get_json()["error"]["fields"]
     done = client.post(path, json=body, headers={"Authorization": f"Bearer {admin_token}"})
     assert done.status_code == 200
+    document = client.get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {admin_token}"}).get_json()
+    operation = document["paths"]["/api/v1/interactions/{interaction_id}/assign"]["post"]
+    for answer in (done, wrong, refused):
+        assert as_documented(document, operation, answer) == []
     assert (done.get_json()["interaction"]["status"], done.get_json()["interaction"]["agent_name"]) == ("open", "Alice")
     again = client.post(path, json=body, headers={"Authorization": f"Bearer {admin_token}"})
     assert again.status_code == 409 and "already assigned to Alice" in again.get_json()["error"]["message"]
+    assert as_documented(document, operation, again) == []
 
 
 def test_the_page_assigns_with_its_session_and_csrf_token(app, team):
