@@ -118,6 +118,10 @@ class Transfer(Body):
     queue_id: AnyCaseId | None = None
 
 
+class Assignment(Body):
+    agent_id: AnyCaseId = Field(description="An active agent of the interaction's queue.")
+
+
 class ReadUpTo(Body):
     position: int | None = Field(None, ge=0, description="Up to the message at this position; all of it without.")
 

@@ -13,7 +13,7 @@ from app.services.contacts import shared_cards
 from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
 from app.services.errors import ServiceError
 from app.services.reading import interaction_list, interaction_queries
-from app.services.routing import first_response
+from app.services.routing import dispatcher, first_response
 from app.services.serialize import plain
 from app.services.setup import template_catalog
 from app.services.setup.records import checked
@@ -151,6 +151,22 @@ _action(
     "Mark the conversation read (up to the message at position; all of it without)",
     shapes.ReadUpTo,
 )
+
+
+@bp.route("/interactions/<interaction_id>/assign", methods=["POST"])
+@operation(
+    "post",
+    "Assign a waiting interaction to an agent of its queue (admins)",
+    shapes.InteractionAnswer,
+    "The interaction, now open with that agent.",
+    body=shapes.Assignment,
+    operation_id="assign_interaction",
+    description="Admins. The interaction must be waiting (status queued): 409 when an agent accepted it or another "
+    "admin assigned it first. 422 when agent_id is not an active agent of its queue. The agent's presence and "
+    "capacity do not stop an admin.",
+)
+def assign_interaction(interaction_id):
+    return jsonify(interaction=present(dispatcher.assign(g.api_user, interaction_id, json_body().get("agent_id"))))
 
 
 @bp.route("/interactions/<interaction_id>/recontact", methods=["POST"])

@@ -1,11 +1,12 @@
 import csv
 import io
 
-from flask import Response, render_template, request
+from flask import Response, jsonify, render_template, request
 
 from app.blueprints.dashboard import bp
 from app.services.errors import ServiceError
-from app.services.reporting import dashboard
+from app.services.reporting import dashboard, supervision
+from app.services.serialize import plain
 
 
 def _alert_after():
@@ -20,13 +21,21 @@ def _alert_after():
 
 @bp.route("/")
 def index():
-    return render_template("dashboard/index.html", data=dashboard.summary(_alert_after()))
+    return render_template(
+        "dashboard/index.html", data=dashboard.summary(_alert_after()), supervision=plain(supervision.overview())
+    )
 
 
 @bp.route("/live")
 def live():
     """The figures alone, for the page to swap in after live events (drawn by the same templates)."""
     return render_template("dashboard/_figures.html", data=dashboard.summary(_alert_after()))
+
+
+@bp.route("/supervision")
+def supervision_panels():
+    """The Agents and Queues panels' data, as JSON: the page refreshes them after live events."""
+    return jsonify(plain(supervision.overview()))
 
 
 @bp.route("/export.csv")

@@ -5,6 +5,8 @@ The limit is the agent's own (`max_open` on the user) or else their queue's defa
 and open: an interaction frees its place when it closes or is transferred away.
 """
 
+from bson import ObjectId
+
 from app.db import get_db
 
 
@@ -18,7 +20,7 @@ def limit_of(agent, queue):
 
 def open_counts(user_ids):
     """{user id (str): open interactions assigned to them}, every id present (0 for none)."""
-    ids = list(dict.fromkeys(user_ids))
+    ids = [ObjectId(user_id) if isinstance(user_id, str) else user_id for user_id in dict.fromkeys(user_ids)]
     counts = {str(user_id): 0 for user_id in ids}
     if not ids:
         return counts

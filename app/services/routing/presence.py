@@ -28,7 +28,7 @@ KEPT_SECONDS = 7 * 24 * 3600  # an agent away for a week starts again from "conn
 BY_AGENT, BY_SYSTEM = "agent", "system"
 
 
-def _key(user_id):
+def state_key(user_id):
     return f"parley:agent:{user_id}:state"
 
 
@@ -73,7 +73,7 @@ def _read(ids):
     try:
         pipe = queues.get_redis().pipeline(transaction=False)
         for user_id in ids:
-            pipe.hgetall(_key(user_id))
+            pipe.hgetall(state_key(user_id))
         found = pipe.execute()
     except RedisError:
         found = [{} for _ in ids]
@@ -108,7 +108,7 @@ def set_state(user_id, state, reason=None, by=BY_AGENT):
     }
     if by == BY_AGENT:
         fields.update(chosen_state=state, chosen_reason=reason or "")
-    key = _key(user_id)
+    key = state_key(user_id)
     pipe = queues.get_redis().pipeline(transaction=True)
     pipe.hset(key, mapping=fields)
     pipe.expire(key, KEPT_SECONDS)
@@ -123,9 +123,9 @@ def set_state(user_id, state, reason=None, by=BY_AGENT):
 def connected(user_id):
     """A socket of the agent connected: they are back from a disconnection. Returns the new state
     when it changed (an agent Offline by the system gets back what they had chosen), else None."""
-    raw = _decode(queues.get_redis().hgetall(_key(user_id)))
+    raw = _decode(queues.get_redis().hgetall(state_key(user_id)))
     if raw.get("gone_at"):
-        queues.get_redis().hset(_key(user_id), "gone_at", "")
+        queues.get_redis().hset(state_key(user_id), "gone_at", "")
     if not raw:
         return set_state(user_id, ONLINE, by=BY_SYSTEM)
     if raw.get("state") == OFFLINE and raw.get("by") == BY_SYSTEM:
@@ -142,8 +142,8 @@ def disconnected(user_id):
     """The agent's last socket on this process closed: their grace period starts (unless another
     socket of theirs is still live somewhere, which the sweep sees)."""
     try:
-        if queues.get_redis().hexists(_key(user_id), "state"):
-            queues.get_redis().hset(_key(user_id), "gone_at", clock.now().isoformat())
+        if queues.get_redis().hexists(state_key(user_id), "state"):
+            queues.get_redis().hset(state_key(user_id), "gone_at", clock.now().isoformat())
     except RedisError:
         pass  # the sweep starts the grace period when it first sees the agent without a socket
 
@@ -162,16 +162,16 @@ def sweep(grace_seconds):
     now = clock.now()
     gone = []
     for user_id in present:
-        raw = _decode(redis.hgetall(_key(user_id)))
+        raw = _decode(redis.hgetall(state_key(user_id)))
         if not raw or raw.get("state") == OFFLINE:
             redis.srem(PRESENT_KEY, user_id)
             continue
         if user_id in connected_now:
             if raw.get("gone_at"):
-                redis.hset(_key(user_id), "gone_at", "")
+                redis.hset(state_key(user_id), "gone_at", "")
             continue
         if not raw.get("gone_at"):
-            redis.hset(_key(user_id), "gone_at", now.isoformat())
+            redis.hset(state_key(user_id), "gone_at", now.isoformat())
             continue
         if now - datetime.fromisoformat(raw["gone_at"]) >= timedelta(seconds=grace_seconds):
             set_state(user_id, OFFLINE, by=BY_SYSTEM)

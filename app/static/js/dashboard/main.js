@@ -2,6 +2,7 @@
 // settles it refetches the figures, drawn by the server, and swaps them in. A slow timer also
 // refreshes, since agents coming online and jobs queueing send no interaction event.
 import { io } from "../../vendor/socket.io/socket.io.esm.min.js";
+import { startSupervision } from "./supervision.js";
 
 const EVENTS = ["offer", "message", "assigned", "offer_withdrawn", "closed", "reopened", "transferred", "window_expired", "sla_breached"];
 const DEBOUNCE_MS = 700;
@@ -42,4 +43,5 @@ if (box) {
   EVENTS.forEach((name) => socket.on(name, schedule));
   socket.on("connect", schedule);
   setInterval(refresh, IDLE_REFRESH_MS);
+  startSupervision(socket);
 }

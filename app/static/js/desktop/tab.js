@@ -164,6 +164,7 @@ export class Tab {
       case "closed":
       case "reopened":
       case "transferred":
+      case "assigned": // an admin's assignment carries its system line
         if (event.message) c.upsert(event.message);
         if (event.message?.direction === "in") this.arrived();
         break;
@@ -179,7 +180,7 @@ export class Tab {
         c.update(event.message_id, { media: event.media });
         break;
       default:
-        break; // assigned, offer_withdrawn, window_expired: the interaction card is enough
+        break; // offer_withdrawn, window_expired: the interaction card is enough
     }
     this.refresh();
     this.sidebar.renderDetails();
