@@ -268,3 +268,89 @@ def test_ring_all_leaves_out_agents_at_their_limit_and_those_not_online(trio):
     assert routing.offer_targets(waiting(account)) == ids(ben)
     assert routing.waiting_for(ana) == [] and routing.waiting_for(cid) == []
     assert len(routing.waiting_for(ben)) == 1
+
+
+def test_a_tie_with_no_history_goes_to_the_first_member_in_the_queues_order(trio):
+    account = make_sandbox_account(routed_queue(trio, strategy="least_recent"))
+    interaction = waiting(account)
+    dispatcher.route()
+    assert offered_to(interaction) == str(trio[0]["_id"])
+
+
+def test_a_tie_on_load_goes_to_the_agent_assigned_longest_ago(trio):
+    ana, ben, cid = trio
+    routing._note_assigned(ana["_id"])
+    clock.advance(timedelta(seconds=1))
+    routing._note_assigned(cid["_id"])
+    account = make_sandbox_account(routed_queue(trio, strategy="fewest_open"))
+    interaction = waiting(account)
+    dispatcher.route()
+    assert offered_to(interaction) == str(ben["_id"]), "all hold none: Ben was never assigned"
+
+
+def test_an_offer_held_by_an_agent_who_disconnected_moves_on_when_their_grace_period_ends(trio):
+    from app.services.routing import agent_status
+
+    ana, ben, _ = trio
+    agent_status.on_connect(ana)  # her state is recorded: the grace period applies to it
+    account = make_sandbox_account(routed_queue([ana, ben], offer_timeout_seconds=600))
+    interaction = waiting(account)
+    dispatcher.route()
+    assert offered_to(interaction) == str(ana["_id"])
+    push.socket_closed(str(ana["_id"]), f"sid-{ana['_id']}")
+    agent_status.on_disconnect(str(ana["_id"]))
+    clock.advance(timedelta(seconds=10))
+    assert dispatcher.tick(30)["offline"] == 0
+    assert offered_to(interaction) == str(ben["_id"]), "no socket: no longer available, the offer moves at once"
+    clock.advance(timedelta(seconds=25))
+    assert dispatcher.tick(30)["offline"] == 1 and presence.state_of(ana["_id"])["state"] == presence.OFFLINE
+
+
+def test_a_transfer_away_frees_the_agents_place(trio):
+    ana, ben, _ = trio
+    limited = make_queue([ana["_id"]])
+    queue_admin.update_queue(str(limited["_id"]), {"routing": {"strategy": "round_robin", "max_open_per_agent": 1}})
+    account = make_sandbox_account(limited, allow_transfer=True)
+    held = waiting(account)
+    dispatcher.route()
+    routing.accept(ana, held["_id"])
+    second = waiting(account)
+    dispatcher.route()
+    assert offered_to(second) is None
+    lifecycle.transfer(ana, held["_id"], to_agent_id=str(ben["_id"]))
+    dispatcher.route()
+    assert offered_to(second) == str(ana["_id"])
+
+
+def test_a_busy_day_offers_everything_in_order_and_never_exceeds_a_limit(trio):
+    """Thirty customers, three agents holding two each: agents accept what they are offered, close
+    their oldest, now and then let an offer ring out; every step checks the limits."""
+    queue = routed_queue(trio, max_open_per_agent=2, offer_timeout_seconds=30)
+    account = make_sandbox_account(queue)
+    customers = []
+    for _ in range(30):
+        customers.append(waiting(account))
+        clock.advance(timedelta(seconds=1))
+    assigned_order = []
+    for step in range(200):
+        dispatcher.route()
+        for agent in trio:
+            held = [doc for doc in get_db().interactions.find({"status": "queued", "offer.agent_id": agent["_id"]})]
+            load = get_db().interactions.count_documents({"agent_id": agent["_id"], "status": "open"}) + len(held)
+            assert load <= 2, f"{agent['name']} holds {load} at step {step}"
+            for doc in held:
+                if (step + len(assigned_order)) % 7 == 0:
+                    continue  # lets this one ring out
+                routing.accept(agent, doc["_id"])
+                assigned_order.append(doc["_id"])
+            mine = list(get_db().interactions.find({"agent_id": agent["_id"], "status": "open"}).sort("accepted_at", 1))
+            if mine and step % 2:
+                lifecycle.close(agent, mine[0]["_id"])
+        clock.advance(timedelta(seconds=20))
+        if get_db().interactions.count_documents({"is_open": True}) == 0:
+            break
+    assert get_db().interactions.count_documents({"is_open": True}) == 0
+    assert sorted(assigned_order) == sorted(c["_id"] for c in customers), "each one assigned exactly once"
+    positions = {c["_id"]: n for n, c in enumerate(customers)}
+    lateness = [positions[i] - n for n, i in enumerate(assigned_order)]
+    assert max(abs(x) for x in lateness) <= 6, "longest waiting first, give or take the offers that rang out"
