@@ -335,7 +335,7 @@ def test_a_busy_day_offers_everything_in_order_and_never_exceeds_a_limit(trio):
     for step in range(200):
         dispatcher.route()
         for agent in trio:
-            held = [doc for doc in get_db().interactions.find({"status": "queued", "offer.agent_id": agent["_id"]})]
+            held = list(get_db().interactions.find({"status": "queued", "offer.agent_id": agent["_id"]}))
             load = get_db().interactions.count_documents({"agent_id": agent["_id"], "status": "open"}) + len(held)
             assert load <= 2, f"{agent['name']} holds {load} at step {step}"
             for doc in held:
