@@ -18,6 +18,7 @@ from app.services import clock
 from app.services.channel import inbox
 from app.services.conversations.live import recent_arrivals
 from app.services.reading.interaction_list import aware
+from app.services.routing import presence
 
 SENTIMENTS = ("Positive", "Neutral", "Mixed", "Negative")
 WAIT_ALERT_SECONDS = 300
@@ -192,7 +193,7 @@ def summary(alert_after=WAIT_ALERT_SECONDS):
     db = get_db()
     now = clock.now()
     day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    online = online_user_ids()
+    online = presence.available(online_user_ids())  # Online and connected: a Paused agent takes nothing
     fields = {
         "status": 1,
         "queue_id": 1,
