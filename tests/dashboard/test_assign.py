@@ -9,7 +9,7 @@ from app.db import get_db
 from app.services.conversations import lifecycle, routing
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.people import api_tokens
-from app.services.routing import dispatcher
+from app.services.routing import moves
 from tests.api.test_openapi_agreement import problems, resolve
 from tests.interactions.support import says
 from tests.support.builders import csrf_token, make_user, sign_in
@@ -21,7 +21,7 @@ from tests.support.sockets import connect_as
 
 def test_the_admin_gives_the_waiting_interaction_to_an_agent_of_its_queue(team):
     waiting = says(team["account"], "+447700900601", "hello?")
-    doc = dispatcher.assign(team["admin"], str(waiting["_id"]), str(team["bob"]["_id"]))
+    doc = moves.assign(team["admin"], str(waiting["_id"]), str(team["bob"]["_id"]))
     assert (doc["status"], doc["agent_id"], doc["agent_name"]) == ("open", team["bob"]["_id"], "Bob")
     stored = get_db().interactions.find_one({"_id": waiting["_id"]})
     assert (stored["status"], stored["agent_id"], stored["first_agent_id"]) == ("open", team["bob"]["_id"], team["bob"]["_id"])
@@ -34,24 +34,24 @@ def test_what_cannot_be_assigned_says_why(team):
     waiting = says(team["account"], "+447700900611", "hello?")
     iid, alice = str(waiting["_id"]), str(team["alice"]["_id"])
     with pytest.raises(Forbidden):
-        dispatcher.assign(team["alice"], iid, alice)
+        moves.assign(team["alice"], iid, alice)
     for agent_id, why in ((str(team["carol"]["_id"]), "another queue's agent"), ("nope", "not an id"), ("", "none")):
         with pytest.raises(ValidationFailed) as refused:
-            dispatcher.assign(team["admin"], iid, agent_id)
+            moves.assign(team["admin"], iid, agent_id)
         assert "agent_id" in refused.value.fields, why
     gone = make_user("agent", name="Gone")
     get_db().queues.update_one({"_id": team["queue"]["_id"]}, {"$push": {"agent_ids": gone["_id"]}})
     get_db().users.update_one({"_id": gone["_id"]}, {"$set": {"active": False}})
     with pytest.raises(ValidationFailed):
-        dispatcher.assign(team["admin"], iid, str(gone["_id"]))
+        moves.assign(team["admin"], iid, str(gone["_id"]))
     with pytest.raises(NotFound):
-        dispatcher.assign(team["admin"], "0" * 24, alice)
+        moves.assign(team["admin"], "0" * 24, alice)
     routing.accept(team["bob"], iid)
     with pytest.raises(Conflict, match="already assigned to Bob"):
-        dispatcher.assign(team["admin"], iid, alice)
+        moves.assign(team["admin"], iid, alice)
     lifecycle.close(team["bob"], iid)
     with pytest.raises(Conflict, match="closed"):
-        dispatcher.assign(team["admin"], iid, alice)
+        moves.assign(team["admin"], iid, alice)
 
 
 def race(*attempts):
@@ -80,8 +80,8 @@ def test_two_admins_assigning_at_once_one_wins_the_other_is_told(team):
     for n in range(10):
         iid = str(says(team["account"], f"+4477009006{20 + n}", "hello?")["_id"])
         outcomes = race(
-            lambda iid=iid: dispatcher.assign(team["admin"], iid, str(team["alice"]["_id"])),
-            lambda iid=iid: dispatcher.assign(other_admin, iid, str(team["bob"]["_id"])),
+            lambda iid=iid: moves.assign(team["admin"], iid, str(team["alice"]["_id"])),
+            lambda iid=iid: moves.assign(other_admin, iid, str(team["bob"]["_id"])),
         )
         assert outcomes.count("won") == 1, outcomes
         doc = get_db().interactions.find_one({"contact.phone": f"+4477009006{20 + n}"})
@@ -97,7 +97,7 @@ def test_an_agent_accepting_while_an_admin_assigns_one_wins(team):
         iid = str(says(team["account"], f"+4477009006{40 + n}", "hello?")["_id"])
         accepted, assigned = race(
             lambda iid=iid: routing.accept(team["alice"], iid),
-            lambda iid=iid: dispatcher.assign(team["admin"], iid, str(team["bob"]["_id"])),
+            lambda iid=iid: moves.assign(team["admin"], iid, str(team["bob"]["_id"])),
         )
         assert [accepted, assigned].count("won") == 1, (accepted, assigned)
         doc = get_db().interactions.find_one({"contact.phone": f"+4477009006{40 + n}"})
@@ -152,7 +152,7 @@ def test_the_assigned_agent_and_the_previous_offer_targets_hear_it_live(app, tea
         admin = connect_as(server, team["admin"]["email"])
         waiting = says(team["account"], "+447700900681", "hello?")
         assert alice.wait_for_event("offer") and bob.wait_for_event("offer")
-        dispatcher.assign(team["admin"], str(waiting["_id"]), str(team["alice"]["_id"]))
+        moves.assign(team["admin"], str(waiting["_id"]), str(team["alice"]["_id"]))
         [mine] = alice.wait_for_event("assigned")
         assert mine["agent"] == {"id": str(team["alice"]["_id"]), "name": "Alice"}
         assert mine["interaction"]["status"] == "open" and mine["message"]["text"] == "Assigned to Alice by Ada"
@@ -168,7 +168,7 @@ def test_the_assigned_agent_and_the_previous_offer_targets_hear_it_live(app, tea
 def test_assigning_reads_through_declared_indexes(team):
     waiting = says(team["account"], "+447700900691", "hello?")
     with recording({"interactions", "users", "queues", "messages"}) as shapes:
-        dispatcher.assign(team["admin"], str(waiting["_id"]), str(team["alice"]["_id"]))
+        moves.assign(team["admin"], str(waiting["_id"]), str(team["alice"]["_id"]))
         with pytest.raises(Conflict):
-            dispatcher.assign(team["admin"], str(waiting["_id"]), str(team["alice"]["_id"]))
+            moves.assign(team["admin"], str(waiting["_id"]), str(team["alice"]["_id"]))
     assert uncovered(shapes) == []

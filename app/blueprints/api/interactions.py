@@ -13,7 +13,7 @@ from app.services.contacts import shared_cards
 from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
 from app.services.errors import ServiceError
 from app.services.reading import interaction_list, interaction_queries
-from app.services.routing import dispatcher, first_response
+from app.services.routing import first_response, moves
 from app.services.serialize import plain
 from app.services.setup import template_catalog
 from app.services.setup.records import checked
@@ -166,7 +166,7 @@ _action(
     "capacity do not stop an admin.",
 )
 def assign_interaction(interaction_id):
-    return jsonify(interaction=present(dispatcher.assign(g.api_user, interaction_id, json_body().get("agent_id"))))
+    return jsonify(interaction=present(moves.assign(g.api_user, interaction_id, json_body().get("agent_id"))))
 
 
 @bp.route("/interactions/<interaction_id>/recontact", methods=["POST"])

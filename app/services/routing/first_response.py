@@ -21,7 +21,7 @@ from app.services import clock
 from app.services.access.access_rules import load_visible
 from app.services.conversations import live, routing
 from app.services.errors import Conflict, Forbidden
-from app.services.routing import dispatcher
+from app.services.routing import moves
 
 FIELDS = {"awaiting_reply_since": 1, "accepted_at": 1, "reopened_at": 1, "transfers": 1, "agent_id": 1}
 
@@ -89,7 +89,7 @@ def return_to_queue(actor, interaction_id):
     if since is not None:
         waited = int((clock.now() - since).total_seconds() // 60)
         reason += f": no answer for {waited} minute{'' if waited == 1 else 's'}"
-    doc = dispatcher.requeue(existing["_id"], reason, actor)
+    doc = moves.requeue(existing["_id"], reason, actor)
     # The flag belongs to the agent's wait: whoever accepts it next starts a wait of their own.
     get_db().interactions.update_one({"_id": doc["_id"], "status": "queued"}, {"$unset": {"sla_breached_at": ""}})
     doc.pop("sla_breached_at", None)
