@@ -13,7 +13,7 @@ from tests.engine.helpers import message
 from tests.engine.test_meta_flow import MESSAGES, meta_account, meta_text_event, sent_ok
 from tests.support.builders import make_user
 from tests.support.engine import make_queue
-from tests.webhooks.support import post_fixture, signed, deliver
+from tests.webhooks.support import deliver, post_fixture, signed
 
 PRICED = {
     "31": "meta/status_sent_pricing_marketing.json",
