@@ -116,6 +116,9 @@ INDEXES += [
     index("webhook_events", ("at", ASCENDING), expireAfterSeconds=8 * DAY),
     index("pending_statuses", ("account_id", ASCENDING), ("provider_message_id", ASCENDING)),
     index("pending_statuses", ("at", ASCENDING), expireAfterSeconds=7 * DAY),
+    # What sent messages cost, per UTC day, account and category (app/services/conversations/message_pricing.py);
+    # reports read a range of days, in this order (app/services/reporting/pricing_report.py).
+    index("pricing_daily", ("day", ASCENDING), ("account_id", ASCENDING), ("category", ASCENDING), unique=True),
     index("contacts", ("list_id", ASCENDING), ("mobile", ASCENDING)),
     # The interactions list: each sort, with its `_id` tie-breaker, has an index (no page sorts in
     # memory); each filter leads an index sorted by start date, the default sort.

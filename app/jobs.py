@@ -29,6 +29,8 @@ class Job:
 # One attempt: connect and read timeouts (app/providers/http.py), plus an upload for media.
 SEND_MESSAGE = Job("send-message", "outbound", "workers.outbound.send_message", "send-{message_id}-{attempt}", timeout=60)
 SEND_READ_RECEIPT = Job("send-read-receipt", "outbound", "workers.outbound.send_read_receipt")
+# "typing…" shown to the customer while an agent types (app/services/conversations/typing_indicator.py).
+SEND_TYPING_INDICATOR = Job("send-typing-indicator", "outbound", "workers.outbound.send_typing_indicator")
 # New credentials saved: send what the account held while it needed re-authorization.
 RELEASE_HELD = Job("release-held", "outbound", "workers.outbound.release_held", "release-held-{account_id}")
 FETCH_MEDIA = Job("fetch-media", "media", "workers.media.fetch_inbound_media", "media-{message_id}-{attempt}")
@@ -74,6 +76,7 @@ DESCRIBE_PROCESS = Job("describe-process", "maintenance", "workers.system.descri
 REGISTRY = (
     SEND_MESSAGE,
     SEND_READ_RECEIPT,
+    SEND_TYPING_INDICATOR,
     RELEASE_HELD,
     FETCH_MEDIA,
     DRAIN_INBOX,

@@ -1,7 +1,7 @@
-"""Jobs that send agents' messages and read receipts to customers."""
+"""Jobs that send agents' messages, read receipts and typing indicators to customers."""
 
 from app.services.access.access_rules import as_oid
-from app.services.conversations import delivery
+from app.services.conversations import delivery, typing_indicator
 from workers.context import job
 
 
@@ -13,6 +13,11 @@ def send_message(interaction_id, message_id, attempt=1):
 @job
 def send_read_receipt(interaction_id):
     return delivery.send_read_receipt(interaction_id)
+
+
+@job
+def send_typing_indicator(interaction_id):
+    return typing_indicator.send_indicator(interaction_id)
 
 
 @job

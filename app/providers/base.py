@@ -209,5 +209,10 @@ class Provider:
     def mark_read(self, provider_message_id: str, typing: bool = False) -> None:
         raise self.unsupported("mark messages as read")
 
+    def show_typing(self, provider_message_id: str) -> None:
+        """Show the customer that an agent is typing, in answer to their message `provider_message_id`.
+        Adapters with the ``typing_indicator`` capability override it; elsewhere it does nothing, since
+        a missing "typing…" costs the customer nothing."""
+
     def fetch_templates(self) -> list[dict]:
         raise self.unsupported("list templates")

@@ -148,6 +148,9 @@ class StatusUpdate:
     channel_id: str | None = None
     error: ProviderError | None = None
     client_ref: str | None = None
+    #: What the message costs, when the provider says (Meta): {billable, pricing_model, category, type,
+    #: conversation_id, origin, expires_at (unix seconds)}; see meta_format.pricing_of.
+    pricing: dict | None = None
     raw: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:

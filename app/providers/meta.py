@@ -25,7 +25,17 @@ class MetaProvider(Provider):
     label = "Meta WhatsApp Cloud API"
     default_api_base = "https://graph.facebook.com/v23.0"
     capabilities = frozenset(
-        {"templates", "template_sync", "reactions", "quote_reply", "location", "media_upload", "mark_read", "start_conversation"}
+        {
+            "templates",
+            "template_sync",
+            "reactions",
+            "quote_reply",
+            "location",
+            "media_upload",
+            "mark_read",
+            "start_conversation",
+            "typing_indicator",
+        }
     )
     outbound_kinds = frozenset(
         {"text", "image", "audio", "voice", "video", "document", "sticker", "location", "template", "reaction", "interactive"}
@@ -103,6 +113,10 @@ class MetaProvider(Provider):
         if typing:
             body["typing_indicator"] = {"type": "text"}
         self._call("POST", self._messages_url(), json=body).close()
+
+    def show_typing(self, provider_message_id: str) -> None:
+        """Meta's typing indicator rides on the read receipt: it also marks the message read."""
+        self.mark_read(provider_message_id, typing=True)
 
     def upload_media(self, data: bytes, mime_type: str, filename: str | None = None) -> str:
         resp = self._call(

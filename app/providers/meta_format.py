@@ -233,8 +233,39 @@ def _status(s: dict, provider: str, channel_id) -> StatusUpdate | None:
         channel_id=channel_id,
         error=error_from_item(errors[0], provider) if errors else None,
         client_ref=as_str(s.get("biz_opaque_callback_data")),
+        pricing=pricing_of(s),
         raw=jsonable(s),
     )
+
+
+def _word(value) -> str | None:
+    """A lower-case identifier from the provider (a category, a pricing type), or None when it is not one."""
+    text = (as_str(value) or "").strip().lower()
+    return text if text and len(text) <= 40 and text.replace("_", "").isalnum() else None
+
+
+def pricing_of(s: dict) -> dict | None:
+    """A status's ``pricing`` (and, up to Graph v23, ``conversation``) as plain data; None without pricing.
+
+    Since per-message pricing (July 2025) ``type`` says whether the message is charged: ``regular`` is,
+    ``free_customer_service`` (inside the service window) and ``free_entry_point`` are not. Meta is
+    retiring ``billable``, so it decides only when ``type`` is absent (older payloads).
+    """
+    pricing = as_dict(s.get("pricing"))
+    if not pricing:
+        return None
+    kind = _word(pricing.get("type"))
+    conversation = as_dict(s.get("conversation"))
+    expires = unix_time(conversation.get("expiration_timestamp"))
+    return {
+        "billable": kind == "regular" if kind else as_bool(pricing.get("billable")),
+        "pricing_model": as_str(pricing.get("pricing_model")),
+        "category": _word(pricing.get("category")) or "unknown",
+        "type": kind,
+        "conversation_id": as_str(conversation.get("id")),
+        "origin": _word(as_dict(conversation.get("origin")).get("type")),
+        "expires_at": int(expires.timestamp()) if expires else None,
+    }
 
 
 # -- outbound -----------------------------------------------------------------------------

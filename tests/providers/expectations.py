@@ -141,6 +141,84 @@ META = {
     "meta/status_sent.json": [meta_status("sent", error=None)],
     "meta/status_delivered.json": [meta_status("delivered", error=None)],
     "meta/status_read.json": [meta_status("read", error=None)],
+    "meta/status_sent_pricing_marketing.json": [
+        meta_status(
+            "sent",
+            provider_message_id="wamid.FAKE000000000000000000000031=",
+            pricing={
+                "billable": True,
+                "pricing_model": "PMP",
+                "category": "marketing",
+                "type": "regular",
+                "conversation_id": None,
+                "origin": None,
+                "expires_at": None,
+            },
+        )
+    ],
+    "meta/status_delivered_pricing_utility.json": [
+        meta_status(
+            "delivered",
+            provider_message_id="wamid.FAKE000000000000000000000032=",
+            pricing={
+                "billable": True,
+                "pricing_model": "PMP",
+                "category": "utility",
+                "type": "regular",
+                "conversation_id": None,
+                "origin": None,
+                "expires_at": None,
+            },
+        )
+    ],
+    "meta/status_sent_pricing_authentication.json": [
+        meta_status(
+            "sent",
+            provider_message_id="wamid.FAKE000000000000000000000033=",
+            pricing={
+                "billable": True,
+                "pricing_model": "PMP",
+                "category": "authentication",
+                "type": "regular",
+                "conversation_id": None,
+                "origin": None,
+                "expires_at": None,
+            },
+        )
+    ],
+    "meta/status_delivered_pricing_service_free.json": [
+        meta_status(
+            "delivered",
+            provider_message_id="wamid.FAKE000000000000000000000034=",
+            pricing={
+                "billable": False,
+                "pricing_model": "PMP",
+                "category": "service",
+                "type": "free_customer_service",
+                "conversation_id": None,
+                "origin": None,
+                "expires_at": None,
+            },
+        )
+    ],
+    "meta/status_sent_pricing_referral_free_entry_point_v23.json": [
+        meta_status(
+            "sent",
+            provider_message_id="wamid.FAKE000000000000000000000035=",
+            pricing={
+                "billable": False,
+                "pricing_model": "PMP",
+                "category": "referral_conversion",
+                "type": "free_entry_point",
+                "conversation_id": "00000000000000000000000000000035",
+                "origin": "referral_conversion",
+                "expires_at": 1767312240,
+            },
+        )
+    ],
+    "meta/status_played_voice.json": [
+        meta_status("played", provider_message_id="wamid.FAKE000000000000000000000036=", pricing=None)
+    ],
     "meta/status_failed_131047_reengagement.json": [
         meta_status(
             "failed",

@@ -4,13 +4,14 @@ Agents see and act only on their queues' interactions; admins on all (app/servic
 """
 
 from flask import g, jsonify, request
+from pydantic import BaseModel, Field
 
 from app.blueprints.api import bp, json_body
 from app.blueprints.api.openapi import operation
 from app.domain import interaction_shapes as shapes
 from app.services.access.access_rules import load_visible
 from app.services.contacts import shared_cards
-from app.services.conversations import lifecycle, live, outbound, routing, start_conversation
+from app.services.conversations import lifecycle, live, outbound, routing, start_conversation, typing_indicator
 from app.services.errors import ServiceError
 from app.services.reading import interaction_list, interaction_queries
 from app.services.routing import first_response, moves
@@ -195,3 +196,26 @@ def send_recontact(interaction_id):
 def recontact_template(interaction_id):
     """What the recontact dialog previews and asks parameters for before sending."""
     return jsonify(template=template_catalog.public_template(outbound.recontact_template(g.api_user, interaction_id)))
+
+
+class TypingAnswer(BaseModel):
+    sent: bool = Field(description="Whether an indicator was queued now.")
+    reason: str | None = Field(description="Why not: unsupported (the provider has none), read_receipts (the account "
+                               "does not send read receipts on view), debounced (one went out less than 20 s ago), "
+                               "nothing_to_answer (no customer message yet).")
+
+
+@bp.route("/interactions/<interaction_id>/typing", methods=["POST"])
+@operation(
+    "post",
+    "The assigned agent is typing: show the customer \"typing…\"",
+    TypingAnswer,
+    "Whether an indicator went out.",
+    operation_id="agent_typing",
+    errors=("401", "403", "404", "409"),
+    description="The assigned agent only (403 otherwise), on an open conversation inside the 24-hour window (409 "
+    "otherwise). Meta Cloud API accounts whose read receipts go out when an agent views the conversation: the "
+    "indicator also marks the customer's messages read. At most one per conversation every 20 seconds.",
+)
+def agent_typing(interaction_id):
+    return jsonify(typing_indicator.agent_typing(g.api_user, interaction_id))

@@ -1,13 +1,13 @@
 """Reports over the REST API: the dashboard summary (admins) and an interaction's ZIP export."""
 
 from flask import Response, g, jsonify, request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from app.blueprints.api import bp
 from app.blueprints.api.openapi import operation
 from app.services.errors import Forbidden, ServiceError
 from app.services.reading import transcript_zip
-from app.services.reporting import dashboard
+from app.services.reporting import dashboard, pricing_report
 from app.services.serialize import plain
 
 
@@ -86,6 +86,66 @@ def dashboard_summary():
     if raw and (not raw.isdigit() or not 1 <= int(raw) <= 240):
         raise ServiceError("alert_after is in minutes, 1 to 240.", {"alert_after": "Between 1 and 240 minutes."})
     return jsonify(plain(dashboard.summary(int(raw) * 60 if raw else dashboard.WAIT_ALERT_SECONDS)))
+
+
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+# "from" is a Python keyword: the query's shape is built from a mapping.
+PricingQuery = create_model(
+    "PricingQuery",
+    **{
+        "from": (str | None, Field(None, pattern=DAY, description="First UTC day, YYYY-MM-DD (default: 6 days before to).")),
+        "to": (str | None, Field(None, pattern=DAY, description="Last UTC day, YYYY-MM-DD (default: today).")),
+        "account_id": (str | None, Field(None, description="One account only (default: all).")),
+    },
+)
+
+
+class PricingDay(BaseModel):
+    day: str = Field(description="UTC day, YYYY-MM-DD.")
+    account_id: str
+    account_name: str
+    category: str = Field(description="Meta's pricing category: marketing, utility, authentication, service, "
+                          "referral_conversion, ... ('unknown' when the provider gave none).")
+    billable: int = Field(description="Messages charged.")
+    free: int = Field(description="Messages not charged (free_customer_service, free_entry_point).")
+    types: dict[str, int] = Field(description="Messages per pricing type: regular, free_customer_service, "
+                                  "free_entry_point ('unknown' when the provider gave none).")
+
+
+class PricingTotal(BaseModel):
+    account_id: str
+    account_name: str
+    category: str
+    billable: int
+    free: int
+
+
+class PricingReport(BaseModel):
+    from_: str = Field(alias="from", description="First day of the report.")
+    to: str = Field(description="Last day of the report.")
+    account_id: str | None
+    days: list[PricingDay] = Field(description="Per day, account and category, by day.")
+    totals: list[PricingTotal] = Field(description="The days summed per account and category.")
+
+
+@bp.route("/reports/pricing", methods=["GET"])
+@operation(
+    "get",
+    "Messages charged and free per day, account and category",
+    PricingReport,
+    "The report.",
+    query=(PricingQuery,),
+    errors=("400", "401", "403"),
+    operation_id="pricing_report",
+    description="Admins. What the providers' status callbacks said each sent message costs (Meta Cloud API: its "
+    "`pricing` category and type), counted once per message on the UTC day of the first status that carried it. "
+    "Between from and to, both included, at most 366 days; by default the last 7 days.",
+)
+def pricing():
+    if g.api_user["role"] != "admin":
+        raise Forbidden("Reports are for admins.")
+    args = request.args
+    return jsonify(pricing_report.report(args.get("from"), args.get("to"), args.get("account_id")))
 
 
 @bp.route("/interactions/<interaction_id>/export.zip", methods=["GET"])

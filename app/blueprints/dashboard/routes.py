@@ -5,7 +5,7 @@ from flask import Response, jsonify, render_template, request
 
 from app.blueprints.dashboard import bp
 from app.services.errors import ServiceError
-from app.services.reporting import dashboard, supervision
+from app.services.reporting import dashboard, pricing_report, supervision
 from app.services.serialize import plain
 
 
@@ -22,7 +22,10 @@ def _alert_after():
 @bp.route("/")
 def index():
     return render_template(
-        "dashboard/index.html", data=dashboard.summary(_alert_after()), supervision=plain(supervision.overview())
+        "dashboard/index.html",
+        data=dashboard.summary(_alert_after()),
+        supervision=plain(supervision.overview()),
+        pricing=pricing_report.recent(),
     )
 
 

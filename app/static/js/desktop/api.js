@@ -45,6 +45,7 @@ export const api = {
   events: (id, afterSeq) => request("GET", `${API}/interactions/${id}/events?after_seq=${afterSeq}`),
   send: (id, payload) => request("POST", `${API}/interactions/${id}/messages`, payload),
   action: (id, name, body = {}) => request("POST", `${API}/interactions/${id}/${name}`, body),
+  typing: (id) => request("POST", `${API}/interactions/${id}/typing`, {}),
   recontactTemplate: (id) => request("GET", `${API}/interactions/${id}/recontact`),
   recontact: (id, params) => request("POST", `${API}/interactions/${id}/recontact`, { params }),
   addContact: (id, messageId, card) => request("POST", `${API}/interactions/${id}/messages/${messageId}/add-contact`, { card }),

@@ -8,7 +8,7 @@ const TICKS = {
   sent: ["check", "Sent"],
   delivered: ["checks", "Delivered"],
   read: ["checks", "Read"],
-  played: ["checks", "Played"],
+  played: ["mic", "Played"], // a voice note the customer listened to: the blue microphone WhatsApp shows
   failed: ["alert", "Not delivered"],
 };
 

@@ -8,6 +8,7 @@ import { el, formatLeft, formatSize, icon, iconButton } from "./dom.js";
 import { emojiPicker } from "./emoji.js";
 import { closePopover, openPopover } from "./popover.js";
 import { VoiceRecorder } from "./recorder.js";
+import { TypingSignal } from "./typing.js";
 
 const DRAFT_KEY = (id) => `parley.draft.${id}`;
 
@@ -17,6 +18,7 @@ export class Composer {
     this.quoted = null;
     this.attachment = null;
     this.noteMode = false;
+    this.typing = new TypingSignal(tab);
     this.build();
   }
 
@@ -30,7 +32,10 @@ export class Composer {
     this.recorder = new VoiceRecorder((blob) => this.sendVoice(blob), (reason) => this.notice(reason, "error"));
     this.text = el("textarea", { class: "dk-input", rows: 1, placeholder: "Type a message", "aria-label": "Message", "data-testid": "composer-input" });
     this.text.value = sessionStorage.getItem(DRAFT_KEY(tab.id)) || "";
-    this.text.addEventListener("input", () => this.saveDraft());
+    this.text.addEventListener("input", () => {
+      this.saveDraft();
+      if (this.text.value.trim() && !this.noteMode) this.typing.typed();
+    });
     this.text.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
