@@ -26,6 +26,7 @@ class MetaProvider(Provider):
     default_api_base = "https://graph.facebook.com/v23.0"
     capabilities = frozenset(
         {"templates", "template_sync", "reactions", "quote_reply", "location", "media_upload", "mark_read", "start_conversation"}
+        | {"user_id_recipient"}  # a customer whose number WhatsApp withholds is answered by business-scoped user id
     )
     outbound_kinds = frozenset(
         {"text", "image", "audio", "voice", "video", "document", "sticker", "location", "template", "reaction", "interactive"}
