@@ -117,7 +117,7 @@ def parse_value(value: dict, provider: str) -> list[InboundMessage | StatusUpdat
     events: list[InboundMessage | StatusUpdate | MalformedEvent] = []
     for item in dicts(value.get("messages")):
         event = _message(item, provider, people, business, channel_id)
-        reason = "a message needs an 'id' and a sender: a valid 'from' or a 'from_user_id'"
+        reason = "a message needs an 'id' and a valid sender: 'from', or 'from_user_id' when the number is withheld"
         events.append(event or _malformed(item, provider, channel_id, reason))
     for item in dicts(value.get("statuses")):
         if as_str(item.get("id")) is None:
