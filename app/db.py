@@ -66,7 +66,12 @@ INDEXES = [
     index("tags", ("name", ASCENDING), unique=True),
     index("pause_reasons", ("name", ASCENDING), unique=True),
     index("queues", ("routing.strategy", ASCENDING)),
-    index("contacts", ("list_id", ASCENDING), ("phone", ASCENDING), unique=True),
+    # Unique among contacts with a number: a customer known only by a WhatsApp user id has none
+    # (app/services/contacts/whatsapp_identity.py).
+    index(
+        "contacts", ("list_id", ASCENDING), ("phone", ASCENDING),
+        unique=True, partialFilterExpression={"phone": {"$type": "string"}},
+    ),
     index("contacts", ("list_id", ASCENDING), ("last_name", ASCENDING), ("first_name", ASCENDING)),
     index("contacts", ("last_name", ASCENDING), ("first_name", ASCENDING)),
     index("contacts", ("tags", ASCENDING)),
@@ -340,4 +345,18 @@ INDEXES += [
 # The customer simulator: each number it gives out is recorded once, so two sessions never share one.
 INDEXES += [
     index("simulator_numbers", ("phone", ASCENDING), unique=True),
+]
+
+# Customers named by a business-scoped user id (BSUID), with or without their number
+# (app/services/contacts/whatsapp_identity.py): a contact by "<portfolio>/<bsuid>" in its list, the
+# customer's open interaction on an account, and one awaiting the answer to a recontact template.
+INDEXES += [
+    index("contacts", ("list_id", ASCENDING), ("whatsapp_user_ids", ASCENDING)),
+    index("interactions", ("account_id", ASCENDING), ("contact.user_id", ASCENDING), ("is_open", ASCENDING)),
+    index(
+        "interactions",
+        ("account_id", ASCENDING), ("contact.user_id", ASCENDING), ("closed_at", DESCENDING),
+        partialFilterExpression={"awaiting_recontact_reply": True},
+        name="awaiting_recontact_by_user_id",
+    ),
 ]

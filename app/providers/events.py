@@ -98,7 +98,9 @@ def _plain(value: Any) -> Any:
 class InboundMessage:
     """One customer message (reactions included).
 
-    ``sender`` is E.164 with '+'. ``recipient`` is the business number when the provider says
+    ``sender`` is E.164 with '+', or None when WhatsApp withholds the number of a customer who
+    adopted a username: ``user_id`` (Meta's business-scoped user id, BSUID) then names them, and
+    ``username`` is their WhatsApp username when they have one. ``recipient`` is the business number when the provider says
     it, ``channel_id`` the provider-side id of the business number or app (Meta
     phone_number_id, Sinch app_id) so one webhook URL can serve many numbers. ``raw`` is the
     provider's own sub-document, kept JSON-serialisable for support and replays.
@@ -108,7 +110,7 @@ class InboundMessage:
 
     provider: str
     provider_message_id: str
-    sender: str
+    sender: str | None
     kind: str
     timestamp: datetime
     recipient: str | None = None
@@ -125,6 +127,14 @@ class InboundMessage:
     forwarded: bool = False
     error: ProviderError | None = None
     raw: dict = field(default_factory=dict)
+    user_id: str | None = None
+    username: str | None = None
+
+    @property
+    def customer(self) -> str:
+        """Who wrote, as one key: the business-scoped user id when WhatsApp gives one (it stays the
+        same whether or not the number comes with it), else the number."""
+        return self.user_id or self.sender or ""
 
     @property
     def reaction_removed(self) -> bool:
@@ -136,7 +146,9 @@ class InboundMessage:
 
 @dataclass
 class StatusUpdate:
-    """Delivery news about a message we sent. ``client_ref`` echoes the id we attached on send."""
+    """Delivery news about a message we sent. ``client_ref`` echoes the id we attached on send;
+    ``recipient`` names the customer as their messages do: their business-scoped user id when
+    WhatsApp gives one, else their number."""
 
     event_type: ClassVar[str] = "status"
 

@@ -6,6 +6,8 @@ build the ``/messages`` body from an OutboundMessage, and map Meta error codes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ._parse import (
     as_bool,
     as_dict,
@@ -111,13 +113,12 @@ def parse_value(value: dict, provider: str) -> list[InboundMessage | StatusUpdat
     metadata = as_dict(value.get("metadata"))
     channel_id = as_str(metadata.get("phone_number_id"))
     business = normalize_phone(metadata.get("display_phone_number"))
-    names = {}
-    for contact in dicts(value.get("contacts")):
-        names[as_str(contact.get("wa_id"))] = as_str(as_dict(contact.get("profile")).get("name"))
+    people = _people(dicts(value.get("contacts")))
     events: list[InboundMessage | StatusUpdate | MalformedEvent] = []
     for item in dicts(value.get("messages")):
-        event = _message(item, provider, names, business, channel_id)
-        events.append(event or _malformed(item, provider, channel_id, "a message needs an 'id' and a valid sender 'from'"))
+        event = _message(item, provider, people, business, channel_id)
+        reason = "a message needs an 'id' and a valid sender: 'from', or 'from_user_id' when the number is withheld"
+        events.append(event or _malformed(item, provider, channel_id, reason))
     for item in dicts(value.get("statuses")):
         if as_str(item.get("id")) is None:
             events.append(_malformed(item, provider, channel_id, "a status needs the 'id' of the message it is about"))
@@ -132,9 +133,42 @@ def _malformed(item: dict, provider, channel_id, reason) -> MalformedEvent:
     return MalformedEvent(provider, reason, as_str(item.get("id")), channel_id, jsonable(item))
 
 
-def _message(m: dict, provider, names, business, channel_id) -> InboundMessage | None:
-    msg_id, sender = as_str(m.get("id")), normalize_phone(m.get("from"))
-    if msg_id is None or sender is None:
+@dataclass
+class _Person:
+    """One ``contacts[]`` item: who wrote, as far as WhatsApp tells."""
+
+    name: str | None
+    username: str | None
+    user_id: str | None
+
+
+def _people(contacts: list[dict]) -> dict:
+    """The webhook's senders by their number and by their business-scoped user id (either may be absent)."""
+    people = {}
+    for contact in contacts:
+        profile = as_dict(contact.get("profile"))
+        person = _Person(as_str(profile.get("name")), as_str(profile.get("username")), as_str(contact.get("user_id")))
+        for key in (as_str(contact.get("wa_id")), person.user_id):
+            if key:
+                people[key] = person
+    return people
+
+
+def _sender(m: dict, people: dict) -> tuple[str | None, _Person]:
+    """(number, person) of a message's sender: ``from`` is withheld for some customers with a
+    username, ``from_user_id`` (their BSUID) then names them."""
+    raw_from, user_id = as_str(m.get("from")), as_str(m.get("from_user_id"))
+    person = people.get(user_id) or people.get(raw_from)
+    if person is None and len({id(p) for p in people.values()}) == 1:
+        person = next(iter(people.values()))  # one sender per webhook: the usual case
+    person = person or _Person(None, None, None)
+    return normalize_phone(raw_from), _Person(person.name, person.username, user_id or person.user_id)
+
+
+def _message(m: dict, provider, people, business, channel_id) -> InboundMessage | None:
+    msg_id = as_str(m.get("id"))
+    sender, person = _sender(m, people)
+    if msg_id is None or (sender is None and person.user_id is None):
         return None
     wa_type = as_str(m.get("type")) or "unsupported"
     body = as_dict(m.get(wa_type))
@@ -147,7 +181,9 @@ def _message(m: dict, provider, names, business, channel_id) -> InboundMessage |
         timestamp=unix_time(m.get("timestamp")) or now_utc(),
         recipient=business or channel_id,
         channel_id=channel_id,
-        profile_name=names.get(as_str(m.get("from"))) or (next(iter(names.values()), None) if len(names) == 1 else None),
+        profile_name=person.name,
+        user_id=person.user_id,
+        username=person.username,
         context_message_id=as_str(context.get("id")),
         forwarded=as_bool(context.get("forwarded")) or as_bool(context.get("frequently_forwarded")),
         raw=jsonable(m),
@@ -229,7 +265,7 @@ def _status(s: dict, provider: str, channel_id) -> StatusUpdate | None:
         provider_message_id=msg_id,
         status=status,
         timestamp=unix_time(s.get("timestamp")) or now_utc(),
-        recipient=normalize_phone(s.get("recipient_id")),
+        recipient=as_str(s.get("recipient_user_id")) or normalize_phone(s.get("recipient_id")),
         channel_id=channel_id,
         error=error_from_item(errors[0], provider) if errors else None,
         client_ref=as_str(s.get("biz_opaque_callback_data")),
@@ -272,7 +308,7 @@ def pricing_of(s: dict) -> dict | None:
 def build_message(msg: OutboundMessage) -> dict:
     """The Cloud API ``/messages`` body (Kaleyra v2 sends it as ``messaging_object``)."""
     kind = "audio" if msg.kind == "voice" else msg.kind
-    body: dict = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": msg.to.lstrip("+"), "type": kind}
+    body: dict = {"messaging_product": "whatsapp", "recipient_type": "individual", **_addressee(msg), "type": kind}
     if kind == "text":
         body["text"] = {"body": msg.text or "", "preview_url": bool(msg.preview_url)}
     elif kind in _MEDIA_TYPES:
@@ -304,6 +340,16 @@ def build_message(msg: OutboundMessage) -> dict:
     if msg.client_ref:
         body["biz_opaque_callback_data"] = msg.client_ref
     return body
+
+
+def _addressee(msg: OutboundMessage) -> dict:
+    """``to`` the number; a customer whose number WhatsApp withholds is reached by ``recipient``
+    (their business-scoped user id). Meta prefers the number when both are known."""
+    if msg.to:
+        return {"to": msg.to.lstrip("+")}
+    if msg.user_id:
+        return {"recipient": msg.user_id}
+    raise ProviderError("no_recipient", "No recipient", "Neither a number nor a user id to send to.", category="bad_request")
 
 
 def build_template(spec: TemplateSpec | None) -> dict:

@@ -89,7 +89,9 @@ class OutboundReaction:
 class OutboundMessage:
     """One message to a customer.
 
-    ``to`` is E.164. ``reply_to`` quotes a provider message id where supported;
+    ``to`` is E.164, or empty when WhatsApp withheld the customer's number: ``user_id`` (their
+    business-scoped user id) then addresses them, where the provider can (Meta).
+    ``reply_to`` quotes a provider message id where supported;
     ``client_ref`` is Parley's own message id, echoed back by status webhooks where the
     provider allows it (Meta biz_opaque_callback_data, Kaleyra ref, Sinch message_metadata).
     ``interactive`` is a Meta interactive object (buttons, lists) for chatbots, sent as is.
@@ -109,6 +111,7 @@ class OutboundMessage:
     reply_to: str | None = None
     client_ref: str | None = None
     window_open: bool | None = None
+    user_id: str | None = None
 
 
 @dataclass

@@ -429,4 +429,35 @@ SINCH_FRAGMENTS = {
     "sinch/contact_message_nfm_reply_fragment_sdkfixture.json": {"kind": "unsupported", "context_message_id": "message id value"},
 }
 
-INBOUND = {**META, **TWILIO, **KALEYRA, **SINCH}
+BSUID = "US.13491208655302741918"
+
+
+def meta_bsuid_msg(msg_id: str, kind: str, sender=None, **extra) -> dict:
+    """A customer with a username: WhatsApp names them by business-scoped user id, the number may be withheld."""
+    who = {"sender": sender, "user_id": BSUID, "username": "maria.shops", "profile_name": "Maria"}
+    return meta_msg(f"wamid.FAKEBSUID000000000000{msg_id}=", kind, **who, **extra)
+
+
+META_BSUID = {
+    "meta/inbound_bsuid_text.json": [meta_bsuid_msg("0001", "text", text="Does it come in another color?")],
+    "meta/inbound_bsuid_text_with_number.json": [
+        meta_bsuid_msg("0002", "text", sender=CUSTOMER, text="Does it come in another color?")
+    ],
+    "meta/inbound_bsuid_image.json": [
+        meta_bsuid_msg("0003", "image", caption="Taj Mahal", media={"provider_media_id": "900000000000001"})
+    ],
+    "meta/inbound_bsuid_interactive_button_reply.json": [
+        meta_bsuid_msg("0004", "button_reply", reply={"id": "cancel-button", "title": "Cancel"})
+    ],
+    "meta/inbound_bsuid_reaction.json": [
+        meta_bsuid_msg("0005", "reaction", reaction={"message_id": "wamid.FAKE000000000000000000000005=", "emoji": "👍"})
+    ],
+    "meta/inbound_bsuid_location.json": [
+        meta_bsuid_msg("0006", "location", location={"latitude": 37.44221496582, "longitude": -122.16165924072})
+    ],
+    "meta/status_bsuid_delivered.json": [
+        {**meta_status("delivered", error=None), "provider_message_id": "wamid.FAKEBSUID0000000000000010=", "recipient": BSUID}
+    ],
+}
+
+INBOUND = {**META, **META_BSUID, **TWILIO, **KALEYRA, **SINCH}

@@ -160,7 +160,7 @@ def _now_ms():
 
 def customer_key(account_id, event):
     """``{account}:{customer}``: whose inbox an event joins (a status: the customer it was sent to)."""
-    who = event.sender if event.event_type == "message" else (event.recipient or event.provider_message_id)
+    who = event.customer if event.event_type == "message" else (event.recipient or event.provider_message_id)
     return f"{account_id}:{who}"
 
 

@@ -114,11 +114,17 @@ def _check_contact(data, existing=None, actor=None, listed=True):
             fields.values["email"] = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as exc:
             fields.fail("email", str(exc))
-    if not numbers["phone"] and not numbers["mobile"] and "phone" not in fields.errors and "mobile" not in fields.errors:
+    # A customer WhatsApp names by user id alone (their number withheld) may stay without one.
+    numberless = bool((existing or {}).get("whatsapp_user_ids"))
+    if not (numbers["phone"] or numbers["mobile"] or numberless) and not {"phone", "mobile"} & set(fields.errors):
         fields.fail("phone", "Enter a phone or a mobile number.")
     values = fields.finish("The contact cannot be saved.")
-    values["phone"] = numbers["phone"] or numbers["mobile"]
-    values["mobile"] = numbers["mobile"] or numbers["phone"]
+    if numbers["phone"] or numbers["mobile"]:
+        values["phone"] = numbers["phone"] or numbers["mobile"]
+        values["mobile"] = numbers["mobile"] or numbers["phone"]
+    else:  # an empty number would collide with other numberless contacts on the unique (list, phone) key
+        values.pop("phone", None)
+        values.pop("mobile", None)
     return values
 
 
@@ -209,7 +215,8 @@ def delete_contact(contact_id):
 
 
 def display_name(doc):
-    return " ".join(p for p in (doc.get("first_name"), doc.get("last_name")) if p) or doc.get("phone", "")
+    name = " ".join(p for p in (doc.get("first_name"), doc.get("last_name")) if p)
+    return name or doc.get("phone") or doc.get("whatsapp_name") or doc.get("whatsapp_username") or ""
 
 
 def public_contact(doc):

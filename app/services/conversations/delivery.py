@@ -78,7 +78,8 @@ def deliver(interaction_id, message_id, attempt=1):
 
 def build_outbound(adapter, account, interaction, message):
     out = OutboundMessage(
-        to=interaction["contact"]["phone"],
+        to=interaction["contact"].get("phone") or "",
+        user_id=interaction["contact"].get("user_id"),
         kind=message["kind"],
         client_ref=message["id"],
         reply_to=message.get("reply_to"),

@@ -29,7 +29,7 @@ from app.services.analysis import interaction_sentiment
 from app.services.assistant import conversation as assistant
 from app.services.attachments import media
 from app.services.campaigns import campaign_replies, opt_out
-from app.services.contacts import number_lookup
+from app.services.contacts import whatsapp_identity
 from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, statuses
 from app.services.routing import hours, waiting
 from app.services.serialize import plain
@@ -88,9 +88,9 @@ def ingest_message(account, event, received_at=None, retry=False):
     if score is not None:
         message["sentiment"] = score
     message_store.check_storable(message)  # a refusal changes nothing
-    if message.get("kind") in opt_out.KINDS:  # before storing: a retry after a failure records it again, harmlessly
+    if message.get("kind") in opt_out.KINDS and event.sender:  # before storing: a retry records it again, harmlessly
         opt_out.apply(account["_id"], event.sender, message.get("text") or (message.get("reply") or {}).get("title"))
-    appended = _append_by_number(account, event.sender, message)
+    appended = _append_by_customer(account, event, message)
     if appended is not None:
         interaction, how = appended, "appended"
     else:
@@ -102,15 +102,17 @@ def ingest_message(account, event, received_at=None, retry=False):
 
 
 def _open_for(account, event, message):
-    """(interaction, how) for a customer with no open interaction found by number: the answer to a
-    recontact template reopens its interaction; a new contact's first message creates one at once;
+    """(interaction, how) for a customer with no open interaction found by number or BSUID: the answer
+    to a recontact template reopens its interaction; a new contact's first message creates one at once;
     otherwise the contact's interaction is found, reopened or created (store_message)."""
-    reopened = _reopen_after_recontact({"account_id": account["_id"], "contact.phone": event.sender})
+    reopened = None
+    for whose in _customer_fields(event):
+        reopened = reopened or _reopen_after_recontact({"account_id": account["_id"], **whose})
     if reopened is not None:
         appended = _append({"_id": reopened["_id"]}, message)
         if appended is not None:
             return appended, "reopened"
-    contact, created = number_lookup.find_or_create(number_lookup.account_list_id(account), event.sender, event.profile_name)
+    contact, created = whatsapp_identity.find_or_create(account, event)
     if created:  # no interaction can exist yet (one customer's events are applied one at a time)
         interaction = _create(account, contact, message, previous=None)
         if interaction is not None:
@@ -171,7 +173,7 @@ def new_interaction(account, contact, now, direction):
         "queue_id": account.get("queue_id"),
         "queue_name": queue["name"] if queue else None,
         "contact_id": contact["_id"],
-        "contact": {"name": number_lookup.display_name(contact), "phone": contact.get("mobile") or contact.get("phone")},
+        "contact": whatsapp_identity.interaction_contact(account, contact),
         "provider": account["provider"],
         "direction": direction,
         "status": "queued",
@@ -229,7 +231,7 @@ def _create(account, contact, message, previous=_UNKNOWN):
         messages_len=1,
         window_expired=doc_window_expired(message, now),
         sentiment_scores={"messages": 1 if message.get("sentiment") else 0},
-        search_terms=search.terms(doc["contact"]["name"], doc["contact"]["phone"]),
+        search_terms=search.terms(doc["contact"]["name"], doc["contact"]["phone"], doc["contact"].get("username")),
     )
     try:
         doc["_id"] = get_db().interactions.insert_one(doc).inserted_id
@@ -242,9 +244,24 @@ def doc_window_expired(message, now):
     return expiry_after(message["at"]) <= now
 
 
-def _append_by_number(account, e164, message):
-    """A known customer's open interaction after appending, found by number in the same update; or None."""
-    return _append({"account_id": account["_id"], "contact.phone": e164}, message)
+def _customer_fields(event):
+    """How an interaction names the sender: by number when WhatsApp gives it, by BSUID."""
+    fields = []
+    if event.sender:
+        fields.append({"contact.phone": event.sender})
+    if event.user_id:
+        fields.append({"contact.user_id": event.user_id})
+    return fields
+
+
+def _append_by_customer(account, event, message):
+    """A known customer's open interaction after appending, found by BSUID or number in the same
+    update; or None. What the event adds to what the interaction knew of its customer (the number
+    of a customer first seen without one, a BSUID) is recorded on it and its contact."""
+    appended = None
+    for whose in reversed(_customer_fields(event)):  # the BSUID first: it stays when the number comes and goes
+        appended = appended or _append({"account_id": account["_id"], **whose}, message)
+    return appended and whatsapp_identity.merge_into_interaction(account, appended, event)
 
 
 def _append(key, message):

@@ -86,6 +86,8 @@ def _build(actor, interaction, account, payload):
         "reactions": {},
         "agent": {"id": str(actor["_id"]), "name": actor["name"]},
     }
+    if not (interaction.get("contact") or {}).get("phone") and "user_id_recipient" not in caps:
+        raise _capability_error(account, "Answering a customer known only by a WhatsApp user id")
     if kind == "text":
         message["text"] = require_text(payload.text, "text", TEXT_MAX)
         message["preview_url"] = bool(payload.preview_url)

@@ -65,7 +65,7 @@ export class Offers {
     const card = el(
       "article",
       { class: "dk-offer", "data-testid": "offer", "data-id": interaction.id, "aria-label": `New conversation from ${interaction.contact?.name || interaction.contact?.phone}` },
-      el("div", { class: "dk-offer-who" }, el("strong", { text: interaction.contact?.name || interaction.contact?.phone || "Customer" }), el("span", { class: "muted", text: interaction.contact?.phone || "" })),
+      el("div", { class: "dk-offer-who" }, el("strong", { text: interaction.contact?.name || interaction.contact?.phone || "Customer" }), el("span", { class: "muted", text: interaction.contact?.phone || interaction.contact?.username || "" })),
       el("div", { class: "muted dk-offer-where", text: `${interaction.account_name || ""} · ${interaction.queue_name || ""}` }),
       el("p", { class: "dk-offer-text", "data-testid": "offer-text", text: preview || "" }),
       el("div", { class: "dk-offer-foot" }, el("span", { class: "muted", text: formatTime(interaction.last_message?.at || interaction.created_at) }),

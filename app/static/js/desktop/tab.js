@@ -34,7 +34,8 @@ export class Tab {
   }
 
   contactName() {
-    return this.interaction.contact?.name || this.interaction.contact?.phone || "Customer";
+    const contact = this.interaction.contact;
+    return contact?.name || contact?.phone || contact?.username || "Customer";
   }
 
   build() {
@@ -116,7 +117,8 @@ export class Tab {
     this.label.textContent = this.contactName();
     this.title.textContent = this.contactName();
     const i = this.interaction;
-    this.subtitle.textContent = [i.contact?.phone, i.account_name, i.queue_name].filter(Boolean).join(" · ");
+    // A customer whose number WhatsApp withholds is shown by their username.
+    this.subtitle.textContent = [i.contact?.phone || i.contact?.username, i.account_name, i.queue_name].filter(Boolean).join(" · ");
     const reason = this.readOnlyReason();
     this.stateLine.hidden = !reason;
     this.stateLine.replaceChildren(reason || "");
