@@ -25,7 +25,8 @@ class MetaProvider(Provider):
     label = "Meta WhatsApp Cloud API"
     default_api_base = "https://graph.facebook.com/v23.0"
     capabilities = frozenset(
-        {"templates", "template_sync", "reactions", "quote_reply", "location", "media_upload", "mark_read", "start_conversation"}
+        {"templates", "template_sync", "reactions", "quote_reply", "location", "media_upload", "mark_read", "start_conversation",
+         "interactive"}
     )
     outbound_kinds = frozenset(
         {"text", "image", "audio", "voice", "video", "document", "sticker", "location", "template", "reaction", "interactive"}
