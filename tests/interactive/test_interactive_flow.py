@@ -75,32 +75,19 @@ def test_reply_buttons_reach_meta_exactly_as_documented(app, fake_provider, meta
     assert get_db().interactions.find_one({"_id": interaction["_id"]})["last_message"]["preview"] == "<BUTTON_TEXT>"
 
 
-def test_a_list_reaches_meta_exactly_as_documented(app, fake_provider, meta):
+@pytest.mark.parametrize(
+    ("fixture", "part"),
+    [
+        ("send_interactive_list.json", lambda action: {"list": {"button": action["button"], "sections": action["sections"]}}),
+        ("send_interactive_cta_url.json", lambda action: {"cta": action["parameters"]}),
+    ],
+)
+def test_a_list_and_a_url_button_reach_meta_exactly_as_documented(app, fake_provider, meta, fixture, part):
     agent, _, interaction = meta
-    expected = documented("send_interactive_list.json")["interactive"]
-    content = {
-        "type": "list",
-        "header": expected["header"]["text"],
-        "body": expected["body"]["text"],
-        "footer": expected["footer"]["text"],
-        "list": {"button": expected["action"]["button"], "sections": expected["action"]["sections"]},
-    }
-    _, body = send(app, fake_provider, agent, interaction, content)
-    assert body == documented("send_interactive_list.json")
-
-
-def test_a_call_to_action_url_button_reaches_meta_exactly_as_documented(app, fake_provider, meta):
-    agent, _, interaction = meta
-    expected = documented("send_interactive_cta_url.json")["interactive"]
-    content = {
-        "type": "cta_url",
-        "header": expected["header"]["text"],
-        "body": expected["body"]["text"],
-        "footer": expected["footer"]["text"],
-        "cta": expected["action"]["parameters"],
-    }
-    _, body = send(app, fake_provider, agent, interaction, content)
-    assert body == documented("send_interactive_cta_url.json")
+    expected = documented(fixture)["interactive"]
+    texts = {name: expected[name]["text"] for name in ("header", "body", "footer")}
+    _, body = send(app, fake_provider, agent, interaction, {"type": expected["type"], **texts, **part(expected["action"])})
+    assert body == documented(fixture)
 
 
 def test_the_customers_choice_is_stored_as_a_reply_to_the_buttons(app, client, fake_provider, meta):
