@@ -10,13 +10,16 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.fields import OBJECT_ID
+from app.domain.interactive import Interactive
 from app.domain.shapes import PageMeta
 
 Id = Annotated[str, Field(pattern=OBJECT_ID)]
 AnyCaseId = Annotated[str, Field(pattern="^[0-9a-fA-F]{24}$")]  # as ObjectId reads it
 CLIENT_ID = "^[A-Za-z0-9_-]{8,64}$"
 TEXT_MAX = 4096
-MESSAGE_KINDS = ("text", "image", "audio", "voice", "video", "document", "sticker", "location", "template", "reaction")
+MESSAGE_KINDS = (
+    "text", "image", "audio", "voice", "video", "document", "sticker", "location", "template", "reaction", "interactive",
+)
 STATUSES = ("queued", "open", "closed", "reopened", "bot")  # bot: the AI assistant answers it
 SORTS = {"start": "created_at", "last_message": "last_message.at", "window": "window_expires_at"}
 MAX_MESSAGE_PAGE = 200
@@ -80,7 +83,7 @@ class Reaction(Body):
 
 
 class NewMessage(Body):
-    """A message: text, media (file_id), location, template, reaction, reply_to, internal note."""
+    """A message: text, media (file_id), location, template, reaction, interactive, reply_to, internal note."""
 
     kind: Literal[MESSAGE_KINDS] | None = "text"
     text: str | None = Field(None, max_length=TEXT_MAX)
@@ -93,6 +96,7 @@ class NewMessage(Body):
     template_id: AnyCaseId | None = None
     params: dict | None = None
     reaction: Reaction | None = None
+    interactive: Interactive | None = Field(None, description="Reply buttons, a list or a URL button (kind interactive).")
     preview_url: bool | None = None
 
 

@@ -63,6 +63,8 @@ def from_inbound(event, received_at):
 def preview(message, limit=120):
     if message.get("kind") == "text" or message.get("text"):
         text = message.get("text") or ""
+    elif message.get("kind") == "interactive":
+        text = (message.get("interactive") or {}).get("body") or ""
     elif message.get("kind") in ("button_reply", "list_reply", "template_reply"):
         text = (message.get("reply") or {}).get("title") or (message.get("reply") or {}).get("payload") or ""
     else:

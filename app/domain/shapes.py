@@ -69,6 +69,12 @@ class AccountSettings(Shape):
     allowed_attachment_types: TextList(len(MEDIA_TYPES), choices=MEDIA_TYPES) = list(MEDIA_TYPES)
     recontact_template_id: Reference("templates", "template") = None
     close_on_quick_reply: bool = False
+    closing_reply_ids: TextList(50, 256) = Field(
+        [], description="Choosing one of these ids from an agent's interactive message closes the interaction."
+    )
+    reply_routes: Checked(list[dict]) = Field(
+        [], description="[{id, queue_id}]: choosing that id while the interaction waits or the assistant has it moves it there."
+    )
     allow_transfer: bool = True
     zip_attachments: bool = True
     read_receipts: Choice(READ_RECEIPTS) = "on_view"
@@ -299,6 +305,9 @@ class CannedAnswer(Shape):
     title: Text(100, required=True)
     text: Text(4096, required=True)
     queue_ids: References("queues", "queue") = []
+    buttons: Checked(list[dict]) = Field(
+        [], description="Optional reply buttons [{id, title}] (up to 3): the desktop sends the answer as an interactive message."
+    )
 
 
 class Token(Shape):

@@ -35,6 +35,7 @@ class MetaProvider(Provider):
             "mark_read",
             "start_conversation",
             "typing_indicator",
+            "interactive",
             "user_id_recipient",  # a customer whose number WhatsApp withholds is answered by business-scoped user id
         }
     )

@@ -133,7 +133,7 @@ class SandboxProvider(Provider):
     name = "sandbox"
     label = "Sandbox (simulated customers)"
     capabilities = frozenset(
-        {"templates", "reactions", "quote_reply", "location", "start_conversation", "media_upload", "mark_read"}
+        {"templates", "reactions", "quote_reply", "location", "start_conversation", "media_upload", "mark_read", "interactive"}
     )
     outbound_kinds = OUTBOUND_KINDS
     credential_fields = (CredentialField("webhook_secret", "Simulator secret", secret=True, generated=True),)

@@ -78,6 +78,12 @@ def _meta_cases() -> dict[str, OutboundMessage]:
         "meta/send_interactive_reply_buttons.json": OutboundMessage(
             TO, "interactive", interactive=load("meta/send_interactive_reply_buttons.json")["interactive"]
         ),
+        "meta/send_interactive_list.json": OutboundMessage(
+            TO, "interactive", interactive=load("meta/send_interactive_list.json")["interactive"]
+        ),
+        "meta/send_interactive_cta_url.json": OutboundMessage(
+            TO, "interactive", interactive=load("meta/send_interactive_cta_url.json")["interactive"]
+        ),
         "meta/send_template_hello_world.json": OutboundMessage(
             TO, "template", template=TemplateSpec(name="hello_world", language="en_US")
         ),

@@ -12,7 +12,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.blueprints._shared import fits, options
@@ -53,6 +53,18 @@ class AccountForm(FlaskForm):
     )
     recontact_template_id = SelectField("Recontact template", choices=[], validate_choice=False)
     close_on_quick_reply = BooleanField("Close the interaction when the customer answers with a quick reply")
+    closing_reply_ids = TextAreaField("Close the interaction when the customer chooses one of these button or row ids")
+    reply_routes = TextAreaField("Reply routing: move a waiting interaction when the customer chooses an id")
+
+    def validate_reply_routes(self, field):
+        """Each line `id = queue name`, naming one of the queues offered in the form."""
+        names = {choice.label for choice in self.queue_id.choices if choice.value}
+        for line in _lines(field.data):
+            choice, sep, queue = (part.strip() for part in line.partition("="))
+            if not sep or not choice or not queue:
+                raise ValidationError(f"Write each rule as “button id = queue name”: “{line}”.")
+            if queue not in names:
+                raise ValidationError(f"No queue is named “{queue}”.")
     allow_transfer = BooleanField("Agents may transfer interactions", default=True)
     zip_attachments = BooleanField("Agents may download attachments in ZIP exports", default=True)
     read_receipts = SelectField("Send read receipts", choices=options((r, RECEIPTS[r]) for r in READ_RECEIPTS))
@@ -97,6 +109,8 @@ def form_to_data(form, provider):
         "recontact_template_id": form.recontact_template_id.data or None,
         "read_receipts": form.read_receipts.data,
         "chatbot": {name: _chatbot_value(form, name) for name in CHATBOT_FIELDS},
+        "closing_reply_ids": _lines(form.closing_reply_ids.data),
+        "reply_routes": _routes(form),
         **{flag: getattr(form, flag).data for flag in SETTING_FLAGS},
     }
     if form.messages_per_second.data is not None:  # left empty: a new account gets the default, an edit keeps it
@@ -112,6 +126,20 @@ def form_to_data(form, provider):
     }
 
 
+def _lines(text):
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _routes(form):
+    """The reply routing lines as the service takes them: [{id, queue_id}]."""
+    ids = {choice.label: choice.value for choice in form.queue_id.choices if choice.value}
+    routes = []
+    for line in _lines(form.reply_routes.data):
+        choice, _, queue = (part.strip() for part in line.partition("="))
+        routes.append({"id": choice, "queue_id": ids.get(queue, "")})
+    return routes
+
+
 def _chatbot_value(form, name):
     value = getattr(form, f"chatbot_{name}").data
     if name == "enabled":
@@ -121,7 +149,8 @@ def _chatbot_value(form, name):
     return value if name in ("max_turns", "max_tokens") else value or ""
 
 
-def doc_to_form(doc):
+def doc_to_form(doc, queue_names):
+    """The form's values for `doc`; `queue_names`: {queue id: name}, for the reply routing lines."""
     settings = doc.get("settings", {})
     data = {
         "name": doc["name"],
@@ -136,6 +165,9 @@ def doc_to_form(doc):
         "messages_per_second": settings.get("messages_per_second", DEFAULT_RATE),
     }
     data.update({flag: settings.get(flag, False) for flag in SETTING_FLAGS})
+    data["closing_reply_ids"] = "\n".join(settings.get("closing_reply_ids", []))
+    routes = settings.get("reply_routes", [])
+    data["reply_routes"] = "\n".join(f"{r['id']} = {queue_names.get(r['queue_id'], '')}" for r in routes)
     data.update({f"chatbot_{k}": v for k, v in {**Chatbot().model_dump(), **settings.get("chatbot", {})}.items()})
     data["chatbot_api_key"] = ""  # write-only
     data.update({f"cred_{k}": v for k, v in doc.get("credentials", {}).items()})
@@ -147,7 +179,7 @@ def error_aliases(provider):
     aliases = {"settings.max_attachment_bytes": "max_attachment_mb"}
     aliases.update(
         {f"settings.{f}": f for f in (*SETTING_FLAGS, "allowed_attachment_types", "recontact_template_id", "read_receipts",
-                                      "messages_per_second")}
+                                      "messages_per_second", "closing_reply_ids", "reply_routes")}
     )
     aliases.update({f"settings.chatbot.{f}": f"chatbot_{f}" for f in CHATBOT_FIELDS})
     aliases.update({f"credentials.{c.name}": f"cred_{c.name}" for c in account_fields.credential_fields(provider)})

@@ -107,7 +107,8 @@ def edit(record_id):
     doc = accounts.get_account(record_id)
     provider = doc["provider"]
     form_class = account_form_class(provider, editing=True)
-    form = form_class(data=doc_to_form(doc)) if request.method == "GET" else form_class()
+    queue_names = {q["_id"]: q["name"] for q in queue_admin.all_queues()}
+    form = form_class(data=doc_to_form(doc, queue_names)) if request.method == "GET" else form_class()
     _fill_choices(form, doc)
     saved = _save(form, provider, lambda data: accounts.update(record_id, data))
     if saved:

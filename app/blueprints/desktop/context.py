@@ -5,6 +5,7 @@ each account's provider abilities and attachment limits (to refuse a file before
 and whom an interaction can be transferred to. This gathers exactly that, through the services.
 """
 
+from app.domain.interactive import LIMITS as INTERACTIVE_LIMITS
 from app.providers.media_limits import REFUSED_EXTENSIONS, WHATSAPP_RULES
 from app.services.channel import accounts
 from app.services.channel.account_fields import media_limit
@@ -45,4 +46,5 @@ def desktop_data(user):
             for kind, rule in WHATSAPP_RULES.items()
         },
         "refused_extensions": sorted(REFUSED_EXTENSIONS),
+        "interactive_limits": INTERACTIVE_LIMITS,
     }

@@ -14,7 +14,7 @@ from app.db import get_db
 from app.domain.shapes import CREDENTIAL, DEFAULT_RATE, Account, AccountSettings, Shape
 from app.providers import base
 from app.services import config_cache
-from app.services.channel import account_fields, reauth
+from app.services.channel import account_fields, reauth, reply_routes
 from app.services.contacts.phones import to_e164
 from app.services.errors import Conflict, ValidationFailed
 from app.services.setup.queue_admin import queues_of_agent
@@ -142,6 +142,10 @@ def _check_settings(fields, provider, current, account_id):
     if template_id and not get_db().templates.count_documents({"_id": template_id, "account_id": account_id}):
         fields.fail("settings.recontact_template_id", "Pick a template of this account.")
     _check_chatbot(fields, section.get("chatbot"), current["chatbot"])
+    if "reply_routes" in section:
+        section["reply_routes"], problem = reply_routes.checked(section["reply_routes"])
+        if problem:
+            fields.fail("settings.reply_routes", problem)
 
 
 def _check_chatbot(fields, chatbot, current):

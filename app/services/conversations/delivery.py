@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from app import jobs
 from app.db import get_db
+from app.domain import interactive
 from app.domain.messages import STATUS_RANK
 from app.domain.window import is_open as window_is_open
 from app.providers.errors import ProviderError
@@ -95,6 +96,8 @@ def build_outbound(adapter, account, interaction, message):
         out.reaction = OutboundReaction(message["reaction"]["provider_message_id"], message["reaction"]["emoji"] or None)
     elif message["kind"] == "template":
         out.template = _template(adapter, account, message["template"]["spec"])
+    elif message["kind"] == "interactive":
+        out.interactive = interactive.to_meta(message["interactive"])
     return out
 
 

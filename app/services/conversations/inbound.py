@@ -30,7 +30,7 @@ from app.services.assistant import conversation as assistant
 from app.services.attachments import media
 from app.services.campaigns import campaign_replies, opt_out
 from app.services.contacts import whatsapp_identity
-from app.services.conversations import dedup, lifecycle, live, message_store, reactions, routing, statuses
+from app.services.conversations import dedup, lifecycle, live, message_store, reactions, reply_rules, routing, statuses
 from app.services.routing import hours, waiting
 from app.services.serialize import plain
 
@@ -345,6 +345,7 @@ def _after_store(account, interaction, message, how):
     settings = account.get("settings") or {}
     if message["kind"] == "template_reply" and settings.get("close_on_quick_reply"):
         lifecycle.close_by_system(interaction["_id"], "Closed automatically: the customer answered with a quick reply.")
+    reply_rules.after_reply(account, interaction, message)
 
 
 def _refresh_sentiment(interaction, message):

@@ -184,18 +184,7 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
             raise NotFound("No such queue.")
         line = system_line(f"Transferred by {actor['name']} to queue {queue['name']}", actor)
         record = {"to_queue": queue["name"]}
-        changes = {
-            "queue_id": queue["_id"],
-            "queue_name": queue["name"],
-            "agent_id": None,
-            "agent_name": None,
-            "status": "queued",
-            "queued_at": now,
-            "offer": None,
-            "offer_skipped": [],
-            "rejected_by": [],
-            "updated_at": now,
-        }
+        changes = into_queue(queue, now)
     doc = _update(
         {"_id": existing["_id"], "is_open": True, "agent_id": previous_agent},
         {
@@ -218,6 +207,22 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
     )
     place_freed(previous_agent, doc)
     return doc
+
+
+def into_queue(queue, now):
+    """The changes that put an interaction back in `queue`, waiting for an agent (no offer yet)."""
+    return {
+        "queue_id": queue["_id"],
+        "queue_name": queue["name"],
+        "agent_id": None,
+        "agent_name": None,
+        "status": "queued",
+        "queued_at": now,
+        "offer": None,
+        "offer_skipped": [],
+        "rejected_by": [],
+        "updated_at": now,
+    }
 
 
 def place_freed(agent_id, interaction):

@@ -10,6 +10,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app import jobs
 from app.db import get_db
+from app.domain import interactive
 from app.domain import messages as msgs
 from app.domain.interaction_shapes import TEXT_MAX, NewMessage
 from app.domain.messages import with_position
@@ -17,7 +18,7 @@ from app.domain.window import is_open as window_is_open
 from app.services import clock
 from app.services.access.access_rules import as_oid, load_visible, require_owner, require_text
 from app.services.channel.provider_access import capabilities
-from app.services.conversations import lifecycle, live, message_store, reconcile, routing
+from app.services.conversations import interactive_messages, lifecycle, live, message_store, reconcile, routing
 from app.services.conversations.delivery import enqueue_delivery, read_receipts_when
 from app.services.conversations.locations import check_location
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -36,6 +37,7 @@ SAYS = {
     "location.longitude": "Latitude ±90, longitude ±180.",
     "reaction.message_id": "message_id is required.",
     "reaction.emoji": "One emoji, or empty to remove.",
+    "interactive": interactive.say,
 }
 
 
@@ -105,6 +107,8 @@ def _build(actor, interaction, account, payload):
         if "reactions" not in caps:
             raise _capability_error(account, "Sending reactions")
         message.update(_reaction(interaction, payload.reaction))
+    elif kind == "interactive":
+        message["interactive"] = interactive_messages.checked_content(account, interaction, payload.interactive)
     if payload.reply_to:
         if "quote_reply" not in caps:
             raise _capability_error(account, "Quoting a message")

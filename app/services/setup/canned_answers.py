@@ -2,9 +2,12 @@
 
 import re
 
+from pydantic import TypeAdapter, ValidationError
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
+from app.domain.fields import message
+from app.domain.interactive import LIMITS, ReplyButton
 from app.domain.shapes import CannedAnswer
 from app.services.errors import Conflict, NotFound
 from app.services.setup.records import Fields, contains, fetch, now, paginate, public
@@ -22,6 +25,7 @@ PLACEHOLDERS = (
     "account.name",
 )
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+BUTTONS = TypeAdapter(list[ReplyButton])
 
 
 def _check(data, partial):
@@ -33,7 +37,27 @@ def _check(data, partial):
             fields.fail(
                 "text", f"Unknown placeholder {{{unknown[0]}}}; use one of: " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS) + "."
             )
+    if "buttons" in fields.values:
+        _check_buttons(fields)
     return fields.finish("The canned answer cannot be saved.")
+
+
+def _check_buttons(fields):
+    """Up to 3 reply buttons within WhatsApp's limits; with buttons, the text is the message's body."""
+    try:
+        buttons = BUTTONS.validate_python(fields.values["buttons"])
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = f"Button {error['loc'][0] + 1}, {error['loc'][1]}: " if len(error["loc"]) == 2 else ""
+        return fields.fail("buttons", where + message(error))
+    if len(buttons) > LIMITS["buttons"]:
+        return fields.fail("buttons", f"At most {LIMITS['buttons']} buttons.")
+    if len({b.id for b in buttons}) != len(buttons):
+        return fields.fail("buttons", "Each button needs its own id.")
+    if buttons and len(fields.values.get("text") or "") > LIMITS["body"]:
+        fields.fail("text", f"With buttons, at most {LIMITS['body']} characters.")
+    fields.values["buttons"] = [b.model_dump() for b in buttons]
+    return None
 
 
 def _duplicate():

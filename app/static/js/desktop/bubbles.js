@@ -34,9 +34,9 @@ export function ticks(message) {
 }
 
 // What a quote shows of the message it answers, as the Show page does (interaction_view.quote_text):
-// its text, or a template's body as it was sent.
+// its text, or a template's or an interactive message's body as it was sent.
 export function quoteText(quoted) {
-  return quoted.text || quoted.caption || quoted.template?.rendered?.body || quoted.reply?.title || quoted.kind;
+  return quoted.text || quoted.caption || quoted.template?.rendered?.body || quoted.interactive?.body || quoted.reply?.title || quoted.kind;
 }
 
 function quoteBlock(message, ctx) {

@@ -21,7 +21,8 @@ export function fillPlaceholders(text, values) {
   });
 }
 
-// The picker's panel; `values()` gives {contact, agent, account} at the moment of choosing.
+// The picker's panel; `values()` gives {contact, agent, account} at the moment of choosing;
+// `onPick(text, answer)`: the answer's text filled in, and the answer (its buttons, if any).
 export function cannedPicker(values, onPick) {
   const search = el("input", { type: "search", placeholder: "Search canned answers", "aria-label": "Search canned answers", class: "dk-canned-search" });
   const list = el("ul", { class: "dk-canned-list", "data-testid": "canned-list" });
@@ -35,8 +36,9 @@ export function cannedPicker(values, onPick) {
           {},
           el(
             "button",
-            { type: "button", class: "dk-canned", "data-testid": "canned-answer", onclick: () => onPick(fillPlaceholders(answer.text, values())) },
+            { type: "button", class: "dk-canned", "data-testid": "canned-answer", onclick: () => onPick(fillPlaceholders(answer.text, values()), answer) },
             el("strong", { text: answer.title }),
+            answer.buttons?.length > 0 && el("span", { class: "dk-pill", text: `${answer.buttons.length} button${answer.buttons.length > 1 ? "s" : ""}` }),
             el("span", { class: "muted", text: answer.text }),
           ),
         ),

@@ -1,11 +1,13 @@
 // The composer of one tab: text (Enter sends, Shift+Enter new line), emoji, canned answers,
-// one attachment, voice notes, internal notes, quote reply, the window bar and its warnings.
+// one attachment, voice notes, interactive messages, internal notes, quote reply, the window bar
+// and its warnings.
 
 import { kindOf, refusal } from "./attachments.js";
 import { quoteText } from "./bubbles.js";
 import { cannedPicker } from "./canned.js";
 import { el, formatLeft, formatSize, icon, iconButton } from "./dom.js";
 import { emojiPicker } from "./emoji.js";
+import { askInteractive } from "./interactive.js";
 import { closePopover, openPopover } from "./popover.js";
 import { VoiceRecorder } from "./recorder.js";
 import { TypingSignal } from "./typing.js";
@@ -45,6 +47,8 @@ export class Composer {
     this.fileInput = el("input", { type: "file", class: "sr-only", tabindex: "-1", "aria-hidden": "true", "data-testid": "file-input", onchange: () => this.pick(this.fileInput.files[0]) });
     this.emojiButton = iconButton("smile", "Emoji", { "aria-haspopup": "true", "data-testid": "emoji-button", onclick: () => this.openEmoji() });
     this.cannedButton = iconButton("canned", "Canned answers", { "aria-haspopup": "true", "data-testid": "canned-button", onclick: () => this.openCanned() });
+    // Offered only where the account's provider sends interactive messages (tick() keeps it so).
+    this.interactiveButton = iconButton("buttons", "Interactive message: buttons, list or link", { "aria-haspopup": "dialog", "data-testid": "interactive-button", hidden: true, onclick: () => this.openInteractive() });
     this.noteButton = iconButton("note", "Internal note mode", { "aria-pressed": "false", "data-testid": "note-toggle", onclick: () => this.toggleNote() });
     this.sendButton = iconButton("send", "Send", { class: "dk-icon-btn dk-send", "data-testid": "send", onclick: () => this.submit() });
     this.tools = el(
@@ -54,6 +58,7 @@ export class Composer {
       this.cannedButton,
       iconButton("clip", "Attach a file", { "data-testid": "attach-button", onclick: () => this.fileInput.click() }),
       iconButton("mic", "Record a voice message", { "data-testid": "record-button", onclick: () => this.recorder.start() }),
+      this.interactiveButton,
       this.noteButton,
     );
     this.element = el(
@@ -94,10 +99,32 @@ export class Composer {
   openCanned() {
     const tab = this.tab;
     const values = () => ({ contact: tab.contact || {}, agent: tab.boot.user, account: tab.account });
-    openPopover(this.cannedButton, cannedPicker(values, (text) => {
+    openPopover(this.cannedButton, cannedPicker(values, (text, answer) => {
       closePopover();
-      this.insert(text);
+      // An answer with buttons opens the interactive dialog, filled in, where the provider can send it.
+      if (answer.buttons?.length && this.canSendInteractive()) this.openInteractive({ type: "button", body: text, buttons: answer.buttons });
+      else this.insert(text);
     }));
+  }
+
+  canSendInteractive() {
+    return this.tab.account.capabilities.includes("interactive");
+  }
+
+  // Interactive messages go out only inside the 24-hour window; outside, the composer says so.
+  async openInteractive(prefill = {}) {
+    if (!this.tab.windowOpen()) {
+      const recontact = el("button", { type: "button", class: "btn btn-primary dk-small", text: "Send recontact template", onclick: () => { this.notice(null); this.tab.sender.recontact(); } });
+      return this.notice("The 24-hour window is closed: interactive messages cannot go out. Send a template instead.", "warning", [recontact]);
+    }
+    const content = await askInteractive(this.tab.boot.interactive_limits, prefill);
+    if (!content) return null;
+    this.notice(null);
+    const quoted = this.quoted;
+    const payload = { kind: "interactive", interactive: content };
+    if (quoted) payload.reply_to = quoted.id;
+    this.unquote();
+    return this.tab.sender.send(payload, { quoted });
   }
 
   toggleNote(on = !this.noteMode) {
@@ -221,6 +248,7 @@ export class Composer {
     this.countdown.textContent = left > 0 ? `Window closes in ${formatLeft(left)}` : "24-hour window closed";
     this.countdown.classList.toggle("dk-window-closed", left <= 0);
     this.countdown.classList.toggle("dk-window-soon", left > 0 && left < 3600);
+    this.interactiveButton.hidden = !this.canSendInteractive();
   }
 
   setReadOnly(reason) {

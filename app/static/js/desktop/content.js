@@ -2,6 +2,7 @@
 
 import { mediaUrl } from "./api.js";
 import { el, formatSize, icon, iconButton, linkified } from "./dom.js";
+import { interactivePart } from "./interactive.js";
 
 const MEDIA_NAMES = { image: "Photo", sticker: "Sticker", video: "Video", audio: "Audio", voice: "Voice message", document: "Document" };
 
@@ -132,6 +133,7 @@ export function messageBody(message, ctx) {
   if (kind === "location" && message.location) parts.push(locationPart(message.location));
   if (kind === "contacts") parts.push(...contactsPart(message, ctx));
   if (kind === "template" && message.template) parts.push(templatePart(message.template));
+  if (kind === "interactive" && message.interactive) parts.push(interactivePart(message.interactive));
   if (REPLY_LABELS[kind]) {
     const reply = message.reply || {};
     parts.push(el("div", { class: "dk-quick-reply" }, el("span", { class: "dk-pill", text: REPLY_LABELS[kind] }), " ", reply.title || reply.payload || ""));

@@ -31,6 +31,7 @@ export class Sender {
       kind: payload.kind,
       text: payload.text,
       caption: payload.caption,
+      interactive: payload.interactive,
       status: "queued",
       at: new Date().toISOString(),
       reactions: {},
@@ -70,6 +71,7 @@ export class Sender {
     if (message.recontact) return this.recontact();
     const payload = { kind: message.kind };
     if (message.kind === "text") payload.text = message.text;
+    else if (message.kind === "interactive") payload.interactive = message.interactive;
     else if (message.media?.file_id) Object.assign(payload, { media: { file_id: message.media.file_id }, caption: message.caption || undefined });
     else return this.notice("This message cannot be sent again from here.", "error");
     const quoted = message.reply_to ? this.conversation.findByProviderId(message.reply_to) : null;
