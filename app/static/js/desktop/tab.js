@@ -174,6 +174,12 @@ export class Tab {
       case "reaction":
         c.setReaction(event);
         break;
+      case "message_edited":
+        c.setEdited(event, this.boot.user.role === "admin");
+        break;
+      case "message_deleted":
+        c.setDeleted(event, this.boot.user.role === "admin");
+        break;
       case "media_ready":
       case "media_failed":
       case "media_pending":
@@ -246,6 +252,7 @@ export class Tab {
     const tab = this;
     return {
       userId: this.boot.user.id,
+      isAdmin: this.boot.user.role === "admin",
       get readOnly() {
         return Boolean(tab.interaction.status && tab.readOnlyReason());
       },
