@@ -102,6 +102,9 @@ def test_a_caption_edit_changes_the_caption(app, chat):
 
 def test_a_deletion_hides_the_words_from_agents_and_keeps_them_for_admins(app, chat, admin):
     agent, account, interaction = chat
+    searching = app.test_client()
+    sign_in(searching, agent["email"])
+    assert 'data-testid="row"' in searching.get("/interactions/?q=4521").get_data(as_text=True)
     assert _post(app, account, "meta/inbound_revoke.json") == {"deleted": 1}
     assert _stored()["deleted"]["at"] and _stored()["text"] == "My order number is 4521"
 
@@ -119,6 +122,7 @@ def test_a_deletion_hides_the_words_from_agents_and_keeps_them_for_admins(app, c
     page = client.get(f"/interactions/{interaction['_id']}").get_data(as_text=True)
     assert "Deleted by the customer" in page and "4521" not in page
     assert "Deleted by the customer" in client.get("/interactions/").get_data(as_text=True)
+    assert 'data-testid="row"' not in client.get("/interactions/?q=4521").get_data(as_text=True), "its words find nothing"
 
     [event] = [e for e in _events(app, agent, interaction["_id"]) if e["event"] == "message_deleted"]
     assert event["deleted"]["at"] and "text" not in event

@@ -403,4 +403,7 @@ EDITS = {
     ],
 }
 
-INBOUND = {**META, **TWILIO, **KALEYRA, **SINCH, **ERROR_STATUSES, **EDITS}
+INBOUND = {**META, **TWILIO, **KALEYRA, **SINCH}
+#: Kept apart from INBOUND: the webhook tests that replay INBOUND count stored messages, which edits
+#: and failed statuses are not (tests/engine/test_error_table.py and test_customer_edits.py post these).
+CHANGES = {**ERROR_STATUSES, **EDITS}

@@ -28,7 +28,7 @@ from tests.fakes.provider_server import FakeResponse
 
 from .cases import KALEYRA_TEXT, SEND_CASES, TO
 from .error_cases import SEND_ERRORS
-from .expectations import INBOUND, SINCH_FRAGMENTS, SINCH_RELABELLED
+from .expectations import CHANGES, INBOUND, SINCH_FRAGMENTS, SINCH_RELABELLED
 from .support import (
     assert_events,
     fixture_files,
@@ -92,6 +92,10 @@ def check_sinch_fragment(rel, fake):
 
 
 # -- responses through the fake server ------------------------------------------------------------
+def check_change(rel, fake):
+    assert_events(_parse(rel), CHANGES[rel])
+
+
 def check_send_error(rel, fake):
     provider, status, code, category, retryable = SEND_ERRORS[rel]
     path = {
@@ -337,6 +341,8 @@ for _rel in INBOUND:
     SPECIAL[_rel] = check_inbound
 for _rel in SEND_ERRORS:
     SPECIAL[_rel] = check_send_error
+for _rel in CHANGES:
+    SPECIAL[_rel] = check_change
 for _rel in SEND_CASES:
     SPECIAL[_rel] = check_send_body
 for _rel in SINCH_RELABELLED:

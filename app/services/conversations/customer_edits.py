@@ -12,6 +12,7 @@ from datetime import UTC
 
 from app.db import get_db
 from app.domain import messages as msgs
+from app.domain.search import message_terms
 from app.services.conversations import live, message_store, routing
 
 DELETED_PREVIEW = "Deleted by the customer"
@@ -40,7 +41,12 @@ def _edit(message, event):
     earlier = {"text": message.get(field), "until": event.timestamp}
     doc, interaction = message_store.update_and_bump(
         _key(message),
-        {field: new_text, "edited_at": event.timestamp, "edits": [*(message.get("edits") or []), earlier]},
+        {
+            field: new_text,
+            "edited_at": event.timestamp,
+            "edits": [*(message.get("edits") or []), earlier],
+            "search_terms": message_terms({**message, field: new_text}),
+        },
         conditions={"edited_at": last, "deleted": None},  # compare-and-set: nobody changed it meanwhile
     )
     if doc is None:
@@ -53,7 +59,9 @@ def _edit(message, event):
 
 def _delete(message, event):
     doc, interaction = message_store.update_and_bump(
-        _key(message), {"deleted": {"at": event.timestamp}}, conditions={"deleted": None}
+        _key(message),
+        {"deleted": {"at": event.timestamp}, "search_terms": []},  # the list's search no longer finds its words
+        conditions={"deleted": None},
     )
     if doc is None:
         return "stale_edit"
