@@ -72,6 +72,8 @@ INDEXES = [
         "contacts", ("list_id", ASCENDING), ("phone", ASCENDING),
         unique=True, partialFilterExpression={"phone": {"$type": "string"}},
     ),
+    # A campaign's recipients in number order, numberless contacts included (the unique index leaves them out).
+    index("contacts", ("list_id", ASCENDING), ("phone", ASCENDING), ("_id", ASCENDING)),
     index("contacts", ("list_id", ASCENDING), ("last_name", ASCENDING), ("first_name", ASCENDING)),
     index("contacts", ("last_name", ASCENDING), ("first_name", ASCENDING)),
     index("contacts", ("tags", ASCENDING)),

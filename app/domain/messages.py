@@ -83,3 +83,16 @@ def summary(message):
 def with_position(message, interaction):
     """The message as events carry it: with its place in the array, just appended to `interaction`."""
     return {**message, "position": interaction["messages_len"] - 1}
+
+
+#: What a message deleted by the customer no longer shows to agents.
+DELETED_CONTENT = ("text", "caption", "media", "location", "contacts", "reply")
+
+
+def as_seen_by(message, admin):
+    """The message for an agent (`admin` False): a deleted one without its content, an edited one
+    without its earlier versions. Admins see everything, for the record."""
+    if admin or not (message.get("deleted") or message.get("edits")):
+        return message
+    hidden = ("edits", *DELETED_CONTENT) if message.get("deleted") else ("edits",)
+    return {k: v for k, v in message.items() if k not in hidden}

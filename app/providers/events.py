@@ -25,6 +25,8 @@ INBOUND_KINDS = frozenset(
         "list_reply",
         "template_reply",
         "reaction",
+        "edit",  # the customer edited an earlier message (target_message_id): text or caption is the new one
+        "revoke",  # the customer deleted an earlier message (target_message_id) for everyone
         "unsupported",
     }
 )
@@ -123,6 +125,7 @@ class InboundMessage:
     contacts: list[dict] = field(default_factory=list)
     reply: Reply | None = None
     reaction: Reaction | None = None
+    target_message_id: str | None = None  # the customer's earlier message an edit or a revoke is about
     context_message_id: str | None = None
     forwarded: bool = False
     error: ProviderError | None = None

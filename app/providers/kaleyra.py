@@ -20,6 +20,8 @@ import hmac
 import json
 from urllib.parse import quote, urlsplit
 
+from app.domain import provider_errors
+
 from . import meta_format
 from ._parse import (
     as_dict,
@@ -138,10 +140,14 @@ class KaleyraProvider(Provider):
             return None
         error = None
         if status == "failed":
+            code = as_str(data.get("error_code")) or "not_sent"
+            category, retryable = provider_errors.classify(self.name, code)
             error = ProviderError(
-                as_str(data.get("error_code")) or "not_sent",
+                code,
                 "Kaleyra did not send the message",
                 as_str(data.get("error")) or as_str(data.get("reason")),
+                category=category,
+                retryable=retryable,
                 provider=self.name,
             )
         return StatusUpdate(
@@ -246,7 +252,9 @@ def _parse_error(body, resp) -> ProviderError | None:
     code, message = as_str(inner.get("code")), as_str(inner.get("message")) or as_str(inner.get("error"))
     if code is None and message is None:
         return None
-    return ProviderError(code or str(resp.status_code), "Kaleyra error", message, provider="kaleyra")
+    code = code or str(resp.status_code)
+    category, retryable = provider_errors.classify("kaleyra", code)
+    return ProviderError(code, "Kaleyra error", message, category=category, retryable=retryable, provider="kaleyra")
 
 
 def _message_id(data: dict) -> str | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain import provider_errors
+
 from ._parse import (
     as_bool,
     as_dict,
@@ -23,35 +25,6 @@ from .errors import ProviderError
 from .events import InboundMessage, Location, MalformedEvent, MediaRef, Reaction, Reply, StatusUpdate
 from .outbound import OutboundMessage, TemplateSpec
 
-# code -> (category, retryable). Codes from Meta's error table (as mirrored by pywa's errors.py).
-_META_CODES: dict[int, tuple[str, bool]] = {
-    131047: ("window_closed", False),  # Re-engagement message: more than 24 h since the customer replied
-    470: ("window_closed", False),  # On-Premises API code for the same condition
-    190: ("auth", False),  # access token expired or revoked
-    102: ("auth", False),
-    10: ("auth", False),  # permission denied
-    0: ("auth", False),  # AuthException
-    4: ("rate_limited", True),
-    80007: ("rate_limited", True),
-    130429: ("rate_limited", True),  # throughput
-    131056: ("rate_limited", True),  # pair rate limit
-    131048: ("rate_limited", False),  # spam rate limit
-    131049: ("rate_limited", False),  # per-user marketing limit: retrying soon will not help
-    100: ("bad_request", False),  # invalid parameter
-    131008: ("bad_request", False),  # required parameter missing
-    131009: ("bad_request", False),  # parameter value invalid
-    131026: ("invalid_recipient", False),  # undeliverable
-    131021: ("invalid_recipient", False),
-    131030: ("invalid_recipient", False),
-    131052: ("media", False),
-    131053: ("media", False),
-    1: ("server", True),
-    2: ("server", True),
-    131000: ("server", True),
-    131016: ("server", True),
-    133004: ("server", True),
-}
-
 STATUS_MAP = {"sent": "sent", "delivered": "delivered", "read": "read", "played": "played", "failed": "failed"}
 _MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
 
@@ -62,10 +35,9 @@ def meta_error(code, title=None, detail=None, *, provider="meta", is_transient=F
         number = int(code_text)
     except ValueError:
         number = None
-    if number in _META_CODES:
-        category, retryable = _META_CODES[number]
-    elif number is not None and (200 <= number <= 299):
-        category, retryable = "auth", False  # permission errors: the token lost a scope
+    rule = provider_errors.rule_for(provider, code_text)
+    if rule is not None:
+        category, retryable = rule.category, rule.retryable
     elif number is not None and 132000 <= number <= 132999:
         category, retryable = "bad_request", False  # template parameter/format errors
     else:
@@ -219,6 +191,8 @@ def _message(m: dict, provider, people, business, channel_id) -> InboundMessage 
     elif wa_type == "reaction":
         event.kind = "reaction"
         event.reaction = Reaction(as_str(body.get("message_id")), as_str(body.get("emoji")))
+    elif wa_type in ("edit", "revoke") and as_str(body.get("original_message_id")):
+        _edit_or_revoke(event, wa_type, body)
     if event.kind == "unsupported":
         errors = dicts(m.get("errors"))
         event.error = (
@@ -228,6 +202,17 @@ def _message(m: dict, provider, people, business, channel_id) -> InboundMessage 
         )
         event.text = event.text or as_str(as_dict(m.get("system")).get("body"))
     return event
+
+
+def _edit_or_revoke(event: InboundMessage, wa_type: str, body: dict) -> None:
+    """``edit{original_message_id, message{type, text|<media>{caption}}}`` or ``revoke{original_message_id}``."""
+    event.kind, event.target_message_id = wa_type, as_str(body.get("original_message_id"))
+    if wa_type == "edit":
+        edited = as_dict(body.get("message"))
+        kind = as_str(edited.get("type")) or "text"
+        content = as_dict(edited.get(kind))
+        event.text = as_str(content.get("body")) if kind == "text" else None
+        event.caption = as_str(content.get("caption")) if kind != "text" else None
 
 
 def _interactive(event: InboundMessage, body: dict) -> None:

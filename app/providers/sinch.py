@@ -15,6 +15,8 @@ import mimetypes
 import threading
 from urllib.parse import urlsplit
 
+from app.domain import provider_errors
+
 from . import meta_format
 from ._parse import (
     as_dict,
@@ -38,21 +40,6 @@ MAX_CLOCK_SKEW = 600  # seconds a signed callback may be old (or early) before w
 DEFAULT_AUTH_URL = "https://auth.sinch.com/oauth2/token"
 
 _STATUS_MAP = {"QUEUED_ON_CHANNEL": "sent", "DELIVERED": "delivered", "READ": "read", "FAILED": "failed"}
-_REASONS: dict[str, tuple[str, bool]] = {
-    "OUTSIDE_ALLOWED_SENDING_WINDOW": ("window_closed", False),
-    "RECIPIENT_NOT_REACHABLE": ("invalid_recipient", False),
-    "RECIPIENT_INVALID_CHANNEL_IDENTITY": ("invalid_recipient", False),
-    "RECIPIENT_NOT_OPTED_IN": ("invalid_recipient", False),
-    "MEDIA_TYPE_UNSUPPORTED": ("media", False),
-    "MEDIA_TOO_LARGE": ("media", False),
-    "MEDIA_NOT_REACHABLE": ("media", False),
-    "RATE_LIMITED": ("rate_limited", True),
-    "CHANNEL_FAILURE": ("server", True),
-    "INTERNAL_ERROR": ("server", True),
-    "TIMEOUT": ("timeout", True),
-    "BAD_REQUEST": ("bad_request", False),
-    "CHANNEL_BAD_CREDENTIALS": ("auth", False),
-}
 
 
 def sinch_signature(body: bytes, nonce: str, timestamp: str, secret: str) -> str:
@@ -63,7 +50,7 @@ def sinch_signature(body: bytes, nonce: str, timestamp: str, secret: str) -> str
 
 def sinch_reason_error(reason: dict) -> ProviderError:
     code = as_str(reason.get("code")) or "UNKNOWN"
-    category, retryable = _REASONS.get(code, ("other", False))
+    category, retryable = provider_errors.classify("sinch", code)
     return ProviderError(
         code,
         code.replace("_", " ").capitalize(),

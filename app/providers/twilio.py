@@ -11,6 +11,8 @@ import json
 
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
+from app.domain import provider_errors
+
 from ._parse import as_str, normalize_phone, now_utc
 from .base import CredentialField, Provider, WebhookRequest
 from .errors import MalformedWebhook, ProviderError, WebhookRejected
@@ -18,27 +20,12 @@ from .events import InboundMessage, Location, MediaRef, Reply, StatusUpdate
 from .http import call, json_object, missing_in_answer, read_capped
 from .outbound import OutboundMessage, SendResult
 
-# Twilio error codes that mean something to Parley; the rest fall back to the HTTP status.
-_CODES: dict[str, tuple[str, bool]] = {
-    "63016": ("window_closed", False),  # freeform message outside the 24 h window (WhatsApp 470/131047)
-    "20003": ("auth", False),  # authentication failed
-    "20429": ("rate_limited", True),
-    "63018": ("rate_limited", True),
-    "21211": ("invalid_recipient", False),
-    "21614": ("invalid_recipient", False),
-    "63003": ("invalid_recipient", False),
-    "63024": ("invalid_recipient", False),
-    "63019": ("media", False),
-    "11751": ("media", False),
-    "21620": ("media", False),
-    "30008": ("other", False),
-}
 _STATUS_MAP = {"sent": "sent", "delivered": "delivered", "read": "read", "failed": "failed", "undelivered": "failed"}
 
 
 def twilio_error(code, message=None, *, http_status=None) -> ProviderError:
     code = as_str(code) or (str(http_status) if http_status else "unknown")
-    category, retryable = _CODES.get(code, ("other", False))
+    category, retryable = provider_errors.classify("twilio", code)
     return ProviderError(
         code, "Twilio error", as_str(message) or f"Twilio error {code}", category=category, retryable=retryable, provider="twilio"
     )

@@ -47,7 +47,7 @@ def test_recipients_are_found_by_the_digits_of_their_number_or_its_beginning(sen
 def test_failed_recipients_are_counted_and_found_by_their_reason(sent):
     undeliverable, limited = campaign_progress.failures(sent["_id"])
     assert (undeliverable["code"], undeliverable["count"], limited["code"], limited["count"]) == ("131026", 2, "131049", 1)
-    assert undeliverable["sentence"].startswith("WhatsApp cannot deliver to this number.")
+    assert undeliverable["sentence"].startswith("Message undeliverable.")
     assert numbers(sent, reason="131026") == [UNDELIVERABLE, NUMBERS[4]]
     assert numbers(sent, reason="131026", number="3005") == [NUMBERS[4]]
     assert numbers(sent, reason="131026", state="sent") == []

@@ -142,7 +142,7 @@ def test_an_expired_token_pauses_the_campaign_and_resume_sends_the_rest(setup, f
     campaign = new_campaign(setup)
     assert sender.run(campaign["_id"]) == "paused"
     assert get_db().campaigns.find_one({"_id": campaign["_id"]})["paused_because"] == (
-        "The WhatsApp provider refused this account's credentials. Renew the account's credentials, then resume the campaign."
+        "The account's credentials were refused. Renew the account's credentials, then resume the campaign."
     )
     assert campaign_progress.progress(campaign["_id"])["pending"] == 3, "nobody failed for the account's token"
     fake_provider.route("POST", SEND_PATH, ok)

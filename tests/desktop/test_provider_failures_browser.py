@@ -46,7 +46,7 @@ def test_the_desktop_shows_what_happened_and_what_to_do(team, desktop, fake_prov
     composer.press("Enter")
     expect(outgoing).to_have_count(2)
     expect(outgoing.last.get_by_test_id("failure")).to_contain_text(
-        "WhatsApp cannot deliver to this number. Parley will not try again. Check the number with the customer.",
+        "Message undeliverable. Parley will not try again. Check with the customer by another channel",
         timeout=30000,
     )
     text = pane.inner_text()

@@ -107,7 +107,7 @@ def test_refused_attachments_and_a_failed_send_are_explained_where_the_agent_loo
         "failed",
         error={"code": "131026", "title": "Message undeliverable", "category": "invalid_recipient"},
     )
-    expect(sent.get_by_test_id("failure")).to_contain_text("WhatsApp cannot deliver to this number.")
+    expect(sent.get_by_test_id("failure")).to_contain_text("Message undeliverable. Parley will not try again.")
     composer.fill("Unfinished thought")
     sent.get_by_test_id("retry").click()
     expect(pane.locator("[data-testid=message][data-direction=out]")).to_have_count(2)

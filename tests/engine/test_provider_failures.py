@@ -140,9 +140,11 @@ def test_a_meta_error_code_becomes_a_sentence_and_its_words_go_to_admins(app, me
     outcome, sent = _send(agent, interaction)
     assert outcome == "failed"
     assert sent["error"]["user_message"] == (
-        "WhatsApp cannot deliver to this number. Parley will not try again. Check the number with the customer."
+        "Message undeliverable. Parley will not try again. Check with the customer by another channel that this "
+        "number uses a recent WhatsApp and accepted its terms."
     )
     assert sent["error"]["code"] == "131026" and sent["error"]["category"] == "invalid_recipient"
+    assert sent["error"]["title"] == "Message undeliverable" and sent["error"]["retry"] == "never"
     _assert_clean(_agent_views(app, agent, interaction["_id"]), fake_provider)
     admin_page = admin_client.get(f"/interactions/{interaction['_id']}").get_data(as_text=True)
     assert "Invalid parameter (#100) recipient at 127.0.0.1 unreachable" in admin_page
@@ -161,7 +163,7 @@ def test_a_failed_status_from_the_provider_is_a_sentence_too(app, meta_setup, fa
     assert statuses.apply_now(account["_id"], "wamid.OUT9", "failed", sent["at"], raw.to_dict()) == "applied"
     failed = message(interaction["_id"], sent["id"])
     assert failed["error"]["user_message"] == (
-        "The WhatsApp provider refused the attachment. Parley will not try again. Send a different file."
+        "The attachment could not be uploaded. Parley will not try again. Send a different file in a supported format and size."
     )
     views = _agent_views(app, agent, interaction["_id"])
     assert "cdn.internal" not in views and "8443" not in views
@@ -199,8 +201,8 @@ def test_a_failed_media_download_is_a_sentence_for_agents_and_detail_for_admins(
         (
             {"code": "190", "category": "auth"},
             {},
-            "The WhatsApp provider refused this account's credentials. Parley will not try again. "
-            "An admin must renew the account's credentials.",
+            "The account's credentials were refused. An admin must renew the account's credentials; "
+            "the message goes out once they do.",
         ),
         (
             {"code": "131047", "category": "window_closed", "detail": "24 hours passed"},

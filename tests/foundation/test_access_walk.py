@@ -128,6 +128,7 @@ SCOPED_ROUTES = {
     "api.interaction_events": "interaction",
     "api.export_zip": "interaction",
     "api.send_message": "interaction",
+    "api.agent_typing": "interaction",
     "api.add_contact": "interaction",
     "api.interaction_read": "interaction",
     "api.send_recontact": "interaction",

@@ -460,4 +460,59 @@ META_BSUID = {
     ],
 }
 
+# Failed statuses whose codes the error table knows (app/domain/provider_errors.py).
+ERROR_STATUSES = {
+    "meta/status_failed_131049_marketing_limit.json": [
+        meta_status(
+            "failed",
+            provider_message_id="wamid.FAKE000000000000000000000031=",
+            error={"code": "131049", "category": "rate_limited", "retryable": False},
+        )
+    ],
+    "twilio/status_undelivered_63032.txt": [
+        twilio_status(
+            "failed",
+            provider_message_id="SM00000000000000000000000000000032",
+            error={"code": "63032", "category": "invalid_recipient", "retryable": False},
+        )
+    ],
+    "sinch/delivery_failed_recipient_not_reachable.json": [
+        sinch_status(
+            "01EQBF0BT63J7S1FEKJZ0Z0RNR",
+            "failed",
+            error={"code": "RECIPIENT_NOT_REACHABLE", "category": "invalid_recipient", "retryable": False},
+        )
+    ],
+}
+
+# The customer's edits and deletions of earlier messages (Meta's edit and revoke webhooks).
+EDITS = {
+    "meta/inbound_edit_text.json": [
+        meta_msg(
+            "wamid.FAKE000000000000000000000041=",
+            "edit",
+            target_message_id="wamid.FAKE000000000000000000000040=",
+            text="My order number is 4512, not 4521",
+            caption=None,
+        )
+    ],
+    "meta/inbound_edit_image_caption.json": [
+        meta_msg(
+            "wamid.FAKE000000000000000000000043=",
+            "edit",
+            target_message_id="wamid.FAKE000000000000000000000042=",
+            text=None,
+            caption="The box arrived broken like this",
+        )
+    ],
+    "meta/inbound_revoke.json": [
+        meta_msg(
+            "wamid.FAKE000000000000000000000044=", "revoke", target_message_id="wamid.FAKE000000000000000000000040=", text=None
+        )
+    ],
+}
+
 INBOUND = {**META, **META_BSUID, **TWILIO, **KALEYRA, **SINCH}
+#: Kept apart from INBOUND: the webhook tests that replay INBOUND count stored messages, which edits
+#: and failed statuses are not (tests/engine/test_error_table.py and test_customer_edits.py post these).
+CHANGES = {**ERROR_STATUSES, **EDITS}

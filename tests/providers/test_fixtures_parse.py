@@ -27,7 +27,8 @@ from app.providers.sinch import sinch_signature
 from tests.fakes.provider_server import FakeResponse
 
 from .cases import KALEYRA_TEXT, SEND_CASES, TO
-from .expectations import INBOUND, SINCH_FRAGMENTS, SINCH_RELABELLED
+from .error_cases import SEND_ERRORS
+from .expectations import CHANGES, INBOUND, SINCH_FRAGMENTS, SINCH_RELABELLED
 from .support import (
     assert_events,
     fixture_files,
@@ -91,6 +92,24 @@ def check_sinch_fragment(rel, fake):
 
 
 # -- responses through the fake server ------------------------------------------------------------
+def check_change(rel, fake):
+    assert_events(_parse(rel), CHANGES[rel])
+
+
+def check_send_error(rel, fake):
+    provider, status, code, category, retryable = SEND_ERRORS[rel]
+    path = {
+        "meta": "/v23.0/100000000000001/messages",
+        "twilio": "/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages.json",
+        "kaleyra": "/v2/HXAP0000000000IN/whatsapp/+15550001000/messages",
+    }[provider]
+    fake.script("POST", path, FakeResponse(status, load(rel)))
+    with pytest.raises(ProviderError) as err:
+        make(provider, fake).send(OutboundMessage(TO, "text", text="hi"))
+    assert (err.value.code, err.value.category, err.value.http_status) == (code, category, status)
+    assert err.value.retryable is retryable or status == 429  # a 429 is retryable whatever the body
+
+
 def check_meta_error_response(rel, fake):
     status, code, category = {
         "meta/response_error_expired_token_pywa.json": (401, "190", "auth"),
@@ -320,6 +339,10 @@ SPECIAL = {
 }
 for _rel in INBOUND:
     SPECIAL[_rel] = check_inbound
+for _rel in SEND_ERRORS:
+    SPECIAL[_rel] = check_send_error
+for _rel in CHANGES:
+    SPECIAL[_rel] = check_change
 for _rel in SEND_CASES:
     SPECIAL[_rel] = check_send_body
 for _rel in SINCH_RELABELLED:

@@ -9,6 +9,7 @@ import logging
 import math
 
 from app.db import get_db
+from app.domain import provider_errors
 from app.providers.errors import WINDOW_CLOSED_MESSAGE
 from app.services import clock
 
@@ -58,11 +59,21 @@ def _in(seconds):
     return f"in {minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def table_rule(error, doing="send"):
+    """The error table's row for a send's error (app/domain/provider_errors.py), or None."""
+    if doing != "send":
+        return None
+    return provider_errors.rule_for(error.get("provider"), error.get("code"))
+
+
 def happened(error, doing="send"):
     """What went wrong, in one sentence without the provider's or the transport's words."""
     code, category = str(error.get("code") or ""), error.get("category") or "other"
     if category == "window_closed":
         return WINDOW_CLOSED_MESSAGE
+    rule = table_rule(error, doing)
+    if rule is not None:
+        return f"{rule.title}."
     if code in OWN_SENTENCES and error.get("detail"):
         return error["detail"]
     if doing == "download" and category == "media" and code not in _BY_CODE:
@@ -79,16 +90,27 @@ def sentence(error, *, retrying=False, next_in=None, doing="send"):
     what = happened(error, doing)
     if retrying:
         return f"{what} Parley will try again {_in(next_in)}." if next_in else f"{what} Parley will try again shortly."
-    if error.get("retryable"):
+    rule = table_rule(error, doing)
+    if rule is not None and rule.retry == provider_errors.NEVER:
+        return f"{what} Parley will not try again. {rule.action}"
+    if rule is not None and rule.retry == provider_errors.REAUTH:
+        return f"{what} {rule.action}"
+    if error.get("retryable") or rule is not None:
         return f"{what} Parley has stopped trying. {_DEFAULT_STEP[doing]}"
     step = _NEXT_STEP.get((doing, category)) or _NEXT_STEP.get(category) or _DEFAULT_STEP[doing]
     return f"{what} Parley will not try again. {step}"
 
 
 def public(error, **how):
-    """The error as agents may see it: its code and kind and the sentence, without the provider's words."""
+    """The error as agents may see it, without the provider's words: its code and kind, what it means
+    (`title`), what to do (`action`), whether a retry can help (`retry`: backoff, never, reauth) and
+    the whole sentence (`user_message`)."""
     shown = {k: error.get(k) for k in PUBLIC_KEYS if error.get(k) is not None}
-    return {**shown, "title": happened(error, how.get("doing", "send")), "user_message": sentence(error, **how)}
+    shown["title"] = happened(error, how.get("doing", "send"))
+    rule = table_rule(error, how.get("doing", "send"))
+    if rule is not None:
+        shown.update(title=rule.title, action=rule.action, retry=rule.retry)
+    return {**shown, "user_message": sentence(error, **how)}
 
 
 def record(error, *, stage, interaction_id=None, message_id=None, account_id=None, attempt=None):

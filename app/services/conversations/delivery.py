@@ -1,9 +1,11 @@
 """Sending one stored message through its account's provider (run by an RQ job).
 
-Retryable failures (429, 5xx, timeouts) are tried again with exponential backoff and jitter,
-never sooner than the provider's Retry-After; final ones mark the message failed with the
-provider's code and words. An expired or revoked token marks the account "needs
-re-authorization" and holds its messages until an admin fixes the credentials.
+Whether a failure is tried again follows the error table (app/domain/provider_errors.py) for
+the codes it knows, else the HTTP status (429, 5xx, timeouts): again with exponential backoff and
+jitter, never sooner than the provider's Retry-After or the table's wait (a pair rate limit);
+final ones mark the message failed with the table's meaning and action. An expired or revoked
+token marks the account "needs re-authorization" and holds its messages until an admin fixes the
+credentials.
 """
 
 import logging
@@ -12,7 +14,7 @@ from datetime import timedelta
 
 from app import jobs
 from app.db import get_db
-from app.domain import interactive
+from app.domain import interactive, provider_errors
 from app.domain.messages import STATUS_RANK
 from app.domain.window import is_open as window_is_open
 from app.providers.errors import ProviderError
@@ -24,7 +26,7 @@ from app.services.attachments import media_store
 from app.services.attachments.media_links import public_link
 from app.services.channel import accounts, provider_failures
 from app.services.channel.provider_access import adapter_for, capabilities
-from app.services.conversations import live, message_store, statuses
+from app.services.conversations import last_failure, live, message_store, statuses
 from app.services.conversations.statuses import FAILED_RANK
 
 log = logging.getLogger(__name__)
@@ -192,14 +194,15 @@ def _failed_attempt(interaction, message, account, error, attempt, enqueue_deliv
     provider_failures.record(
         raw, stage="send", interaction_id=interaction["_id"], message_id=message["id"], account_id=account["_id"], attempt=attempt
     )
-    if error.category == "auth":
+    rule = provider_failures.table_rule(raw)
+    if (rule.retry == provider_errors.REAUTH) if rule else error.category == "auth":
         get_db().accounts.update_one({"_id": account["_id"]}, {"$set": {"status": "needs_reauth", "auth_error": error.to_dict()}})
         config_cache.changed()
         live.emit_admins("account_needs_reauth", {"account_id": str(account["_id"]), "name": account["name"]})
         _hold(interaction, message)
         return "held"
-    if error.retryable and attempt < MAX_ATTEMPTS:
-        delay = backoff(attempt, error.retry_after)
+    if (rule.retryable if rule else error.retryable) and attempt < MAX_ATTEMPTS:
+        delay = backoff(attempt, max(error.retry_after or 0, rule.wait if rule else 0))
         shown = provider_failures.public(raw, retrying=True, next_in=delay)
         retry = {"attempt": attempt, "next_in": round(delay, 1), "error": shown}
         _set_message(interaction, message, {"retry": retry, "sending_at": None}, {"status": "queued", "retry": retry})
@@ -216,6 +219,7 @@ def give_up(interaction, message, shown):
         {"status": "failed", "status_rank": FAILED_RANK, "error": shown, "retry": None, "sending_at": None},
         {"status": "failed", "error": shown},
     )
+    last_failure.mark(interaction["_id"], message["id"], shown)
     return "failed"
 
 

@@ -30,7 +30,17 @@ from app.services.assistant import conversation as assistant
 from app.services.attachments import media
 from app.services.campaigns import campaign_replies, opt_out
 from app.services.contacts import whatsapp_identity
-from app.services.conversations import dedup, lifecycle, live, message_store, reactions, reply_rules, routing, statuses
+from app.services.conversations import (
+    customer_edits,
+    dedup,
+    lifecycle,
+    live,
+    message_store,
+    reactions,
+    reply_rules,
+    routing,
+    statuses,
+)
 from app.services.routing import hours, waiting
 from app.services.serialize import plain
 
@@ -78,6 +88,9 @@ def ingest_message(account, event, received_at=None, retry=False):
     if event.kind == "reaction":  # not a message: claimed once by its provider id
         key = f"msg:{account['_id']}:{event.provider_message_id}"
         return dedup.once(key, lambda: reactions.apply_customer_reaction(account, event))
+    if event.kind in ("edit", "revoke"):  # a change to an earlier message, claimed once the same way
+        key = f"msg:{account['_id']}:{event.provider_message_id}"
+        return dedup.once(key, lambda: customer_edits.apply(account, event))
     if retry:
         stored = message_store.by_provider_id(account["_id"], event.provider_message_id, "in")
         if stored is not None:

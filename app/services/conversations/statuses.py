@@ -16,7 +16,7 @@ from app.domain.messages import FAILED_BEFORE_RANK, STATUS_RANK
 from app.services import clock
 from app.services.campaigns import campaign_status
 from app.services.channel import provider_failures
-from app.services.conversations import dedup, live, message_pricing, message_store
+from app.services.conversations import dedup, last_failure, live, message_pricing, message_store
 
 FAILED_RANK = 99  # final: nothing moves a failed message
 
@@ -84,6 +84,8 @@ def apply_now(account_id, provider_message_id, status, at, error=None, client_re
     if status in IMPLY_DELIVERED and "delivered" not in (doc.get("status_times") or {}):
         message_store.update(key, {"status_times.delivered": at})
     interaction_id, message_id = doc["interaction_id"], doc["id"]
+    if status == "failed" and shown:
+        last_failure.mark(interaction_id, message_id, shown)
     if error:
         provider_failures.record(
             error, stage="delivery", interaction_id=interaction_id, message_id=message_id, account_id=account_id

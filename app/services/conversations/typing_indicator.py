@@ -17,11 +17,11 @@ from app import jobs
 from app.db import get_db
 from app.domain.window import is_open as window_is_open
 from app.services import clock
-from app.services.access.access_rules import as_oid, load_visible
+from app.services.access.access_rules import as_oid, load_visible, require_owner
 from app.services.channel import accounts
 from app.services.channel.provider_access import adapter_for, capabilities
 from app.services.conversations.delivery import read_receipts_when
-from app.services.errors import Conflict, Forbidden
+from app.services.errors import Conflict
 
 DEBOUNCE_SECONDS = 20
 CAPABILITY = "typing_indicator"
@@ -45,11 +45,10 @@ def why_not(account, interaction, now):
 
 def agent_typing(actor, interaction_id):
     """The assigned agent is typing: queue an indicator unless one went out in the last DEBOUNCE_SECONDS.
-    Returns {"sent": bool, "reason": why not}. Forbidden for anyone but the assigned agent; Conflict when
+    Returns {"sent": bool, "reason": why not}. Forbidden for whoever may not write in it; Conflict when
     the conversation is not open or its 24-hour window is closed."""
     doc = load_visible(actor, interaction_id, _FIELDS)
-    if doc.get("agent_id") != actor["_id"]:
-        raise Forbidden("Only the agent who holds the conversation shows the customer they are typing.")
+    require_owner(actor, doc)  # who may write in it (its agent, or an admin)
     now = clock.now()
     reason = why_not(accounts.cached_account(doc["account_id"]), doc, now)
     if reason in ("not_open", "window_closed"):

@@ -10,6 +10,7 @@ from bson import ObjectId
 
 from app import jobs
 from app.db import get_db
+from app.domain import messages as msgs
 from app.domain.interaction_shapes import SORTS, STATUSES, InteractionFilters, MessagePage, ReadUpTo
 from app.domain.search import query_words
 from app.services import clock
@@ -133,9 +134,10 @@ def list_interactions(actor, args):
 MESSAGE_PAGE = 50
 
 
-def visible_message(message):
-    """A message as clients see it: hidden sends (reactions) and bulky data URLs left out."""
-    shown = dict(message)
+def visible_message(message, actor=None):
+    """A message as `actor` sees it: hidden sends (reactions) and bulky data URLs left out, and for
+    agents what the customer deleted or edited away."""
+    shown = msgs.as_seen_by(dict(message), (actor or {}).get("role") == "admin")
     media = shown.get("media")
     if media and str(media.get("url", "")).startswith("data:"):
         shown["media"] = {k: v for k, v in media.items() if k != "url"}
@@ -158,7 +160,7 @@ def detail(actor, interaction_id, before=None, limit=None):
     # A full page may have older messages before its first; positions may have gaps (message_store).
     start = window[0]["position"] if len(window) == limit else 0
     messages = [
-        dict(visible_message(message_store.public(m)), position=m["position"]) for m in window if not m.get("hidden")
+        dict(visible_message(message_store.public(m), actor), position=m["position"]) for m in window if not m.get("hidden")
     ]
     return doc, messages, {"first_position": start, "total": total, "has_older": start > 0}
 

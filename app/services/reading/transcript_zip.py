@@ -68,7 +68,7 @@ def build(actor, interaction_id):
     account = get_db().accounts.find_one({"_id": doc["account_id"]}, {"settings": 1})
     with_attachments = attachments_allowed(actor, account)
     messages = [
-        dict(visible_message(message_store.public(m)), position=m["position"], at=aware(m.get("at")))
+        dict(visible_message(message_store.public(m), actor), position=m["position"], at=aware(m.get("at")))
         for m in message_store.all_of(doc["_id"])
         if not m.get("hidden")
     ]

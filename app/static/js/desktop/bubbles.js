@@ -68,7 +68,24 @@ function failureLine(message, ctx) {
     "div",
     { class: "dk-failure", role: "alert", "data-testid": "failure" },
     el("span", { text: message.local_error || failureReason(message) }),
+    ctx.isAdmin && !message.local_error && message.error?.code && el("small", { class: "muted", "data-testid": "error-code", title: "The provider's error code", text: `code ${message.error.code}` }),
     !ctx.readOnly && el("button", { type: "button", class: "btn dk-small", text: "Retry", "data-testid": "retry", onclick: () => ctx.retry(message) }),
+  );
+}
+
+// WhatsApp means a deletion as one: agents see only that it happened; admins keep the words, for the record.
+function deletedNote(message, ctx) {
+  const text = ctx.isAdmin ? "Deleted by the customer · kept for admins" : "Deleted by the customer";
+  return el("em", { class: "dk-deleted muted", "data-testid": "deleted", text });
+}
+
+// Admins only: what the message said before each of the customer's edits.
+function editHistory(message) {
+  return el(
+    "details",
+    { class: "dk-edit-history", "data-testid": "edit-history" },
+    el("summary", { text: message.edits.length === 1 ? "Original message" : `${message.edits.length} earlier versions` }),
+    el("ol", {}, message.edits.map((version) => el("li", { text: version.text || "" }))),
   );
 }
 
@@ -92,8 +109,10 @@ export function renderMessage(message, ctx) {
   else if (kind === "dk-out" && message.agent && message.agent.id !== ctx.userId) bubble.append(el("div", { class: "dk-author", text: message.agent.name }));
   if (message.forwarded) bubble.append(el("div", { class: "dk-author muted", text: "Forwarded" }));
   if (message.reply_to) bubble.append(quoteBlock(message, ctx));
-  bubble.append(...messageBody(message, ctx));
-  const meta = el("span", { class: "dk-meta" }, formatTime(message.at));
+  if (message.deleted) bubble.append(deletedNote(message, ctx));
+  if (!message.deleted || ctx.isAdmin) bubble.append(...messageBody(message, ctx));
+  if (message.edited_at && ctx.isAdmin && message.edits?.length) bubble.append(editHistory(message));
+  const meta = el("span", { class: "dk-meta" }, message.edited_at && el("span", { class: "dk-edited", "data-testid": "edited", title: "Edited by the customer" }, "edited "), formatTime(message.at));
   if (kind === "dk-out") meta.append(ticks(message));
   bubble.append(meta);
   const actions = ctx.messageActions(message);

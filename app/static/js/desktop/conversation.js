@@ -218,6 +218,24 @@ export class Conversation {
     if (existing) this.update(event.message_id, { reactions: { ...(existing.reactions || {}), [event.side]: event.reaction } }, "reactions");
   }
 
+  // The customer edited a message: its new words. Admins keep the earlier ones, as the engine does.
+  setEdited(event, admin) {
+    const existing = this.messages.get(event.message_id);
+    if (!existing) return;
+    const field = "caption" in event ? "caption" : "text";
+    const changes = { [field]: event[field], edited_at: event.edited_at };
+    if (admin) changes.edits = [...(existing.edits || []), { text: existing[field], until: event.edited_at }];
+    this.update(event.message_id, changes);
+  }
+
+  // The customer deleted a message for everyone: agents no longer see what it said, admins still do.
+  setDeleted(event, admin) {
+    if (!this.messages.has(event.message_id)) return;
+    const changes = { deleted: event.deleted };
+    if (!admin) Object.assign(changes, { text: null, caption: null, media: null, location: null, contacts: null, reply: null, edits: null });
+    this.update(event.message_id, changes);
+  }
+
   findByProviderId(providerId) {
     if (!providerId) return null;
     for (const message of this.messages.values()) if (message.provider_message_id === providerId) return message;

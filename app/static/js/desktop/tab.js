@@ -176,6 +176,12 @@ export class Tab {
       case "reaction":
         c.setReaction(event);
         break;
+      case "message_edited":
+        c.setEdited(event, this.boot.user.role === "admin");
+        break;
+      case "message_deleted":
+        c.setDeleted(event, this.boot.user.role === "admin");
+        break;
       case "media_ready":
       case "media_failed":
       case "media_pending":
@@ -248,6 +254,7 @@ export class Tab {
     const tab = this;
     return {
       userId: this.boot.user.id,
+      isAdmin: this.boot.user.role === "admin",
       get readOnly() {
         return Boolean(tab.interaction.status && tab.readOnlyReason());
       },
