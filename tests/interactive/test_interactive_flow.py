@@ -75,6 +75,21 @@ def test_reply_buttons_reach_meta_exactly_as_documented(app, fake_provider, meta
     assert get_db().interactions.find_one({"_id": interaction["_id"]})["last_message"]["preview"] == "<BUTTON_TEXT>"
 
 
+def test_the_interaction_page_shows_what_an_interactive_message_offered(app, fake_provider, meta, admin_client):
+    agent, _, interaction = meta
+    content = {
+        "type": "list",
+        "body": "Pick a <slot>",
+        "list": {
+            "button": "Slots",
+            "sections": [{"title": "Monday", "rows": [{"id": "mon-9", "title": "09:00", "description": "Shop"}]}],
+        },
+    }
+    send(app, fake_provider, agent, interaction, content)
+    page = admin_client.get(f"/interactions/{interaction['_id']}").get_data(as_text=True)
+    assert "Pick a &lt;slot&gt;" in page and "☰ Slots" in page and "Monday · 09:00 — Shop" in page
+
+
 @pytest.mark.parametrize(
     ("fixture", "part"),
     [
