@@ -35,3 +35,10 @@ class NotFound(ServiceError):
 class Forbidden(ServiceError):
     status = 403
     code = "forbidden"
+
+
+class Unavailable(ServiceError):
+    """A part the service needs (Redis, say) does not answer: nothing was changed, try again."""
+
+    status = 503
+    code = "unavailable"

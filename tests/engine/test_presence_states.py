@@ -114,3 +114,18 @@ def test_pausing_needs_one_of_the_pause_reasons_and_admins_can_write_their_own(a
     assert agent_status.change(agent, presence.PAUSED, "Coaching")["reason"] == "Coaching"
     with pytest.raises(ValidationFailed):
         agent_status.change(agent, "away")
+
+
+def test_a_status_change_while_redis_is_down_is_refused_with_a_sentence_not_a_500(app, agent_client, agent):
+    from app import queues
+    from tests.support.builders import csrf_token
+    from tools.devstack import free_port
+
+    token = csrf_token(agent_client, "/desktop/")
+    queues.configure(f"redis://127.0.0.1:{free_port()}")
+    try:
+        answer = agent_client.put("/api/v1/me/presence", json={"state": "offline"}, headers={"X-CSRFToken": token})
+    finally:
+        queues.configure(app.config["REDIS_URL"])
+    assert answer.status_code == 503
+    assert answer.get_json()["error"]["message"] == "Your status could not be saved just now; try again in a moment."

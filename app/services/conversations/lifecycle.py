@@ -230,7 +230,8 @@ def place_freed(agent_id, interaction):
     them again; one-at-a-time queues route again."""
     if agent_id is None:
         return
-    routing.refresh_offers(agent_id)
+    if routing.agent_limits([str(agent_id)], routing.cached_queue(interaction.get("queue_id")))[str(agent_id)] is not None:
+        routing.refresh_offers(agent_id)  # without a limit nothing was held back from them
     routing.route_soon()
 
 

@@ -88,7 +88,7 @@ def below_limit(agent_ids, queue):
     limits = agent_limits(agent_ids, queue)
     if not any(limit is not None for limit in limits.values()):
         return list(agent_ids)
-    counts = capacity.open_counts([_oid(agent_id) for agent_id, limit in limits.items() if limit is not None])
+    counts = capacity.open_counts([agent_id for agent_id, limit in limits.items() if limit is not None])
     return [agent_id for agent_id in agent_ids if limits[agent_id] is None or counts[agent_id] < limits[agent_id]]
 
 
@@ -104,11 +104,12 @@ def _agent_docs(agent_ids):
         return []
     return config_cache.cached(
         ("agent-limits", agent_ids),
-        lambda: list(get_db().users.find({"_id": {"$in": [_oid(a) for a in agent_ids]}}, {"max_open": 1})),
+        lambda: list(get_db().users.find({"_id": {"$in": [object_id(a) for a in agent_ids]}}, {"max_open": 1})),
     )
 
 
-def _oid(agent_id):
+def object_id(agent_id):
+    """A user id as stored, from its string (ids inside the app are trusted: no NotFound as as_oid gives)."""
     return agent_id if isinstance(agent_id, ObjectId) else ObjectId(agent_id)
 
 
@@ -135,7 +136,7 @@ def one_at_a_time_queues():
 def refresh_offers(agent_id):
     """Send the agent's sockets the whole list of what they are offered now (after their state or
     load changed: a Paused agent's cards go, a freed place brings waiting ones back)."""
-    user = get_db().users.find_one({"_id": _oid(agent_id)}, {"role": 1})
+    user = get_db().users.find_one({"_id": object_id(agent_id)}, {"role": 1})
     if user is not None and user.get("role") == "agent":
         emit("offers", {"interactions": waiting_for(user)}, agent_room(agent_id))
 

@@ -2,10 +2,12 @@
 are sent again (a Paused agent's cards go, an agent back Online sees what waits) and one-at-a-time
 queues route again (an offer held by an agent who left moves on at once)."""
 
+from redis.exceptions import RedisError
+
 from app.db import get_db
 from app.realtime import push
 from app.services.conversations import routing
-from app.services.errors import ValidationFailed
+from app.services.errors import Unavailable, ValidationFailed
 from app.services.routing import presence
 from app.services.serialize import plain
 from app.services.setup.labels import pause_reason_names
@@ -18,7 +20,10 @@ def change(user, state, reason=None):
     reason = (reason or "").strip() or None
     if state == presence.PAUSED and reason not in pause_reason_names():
         raise ValidationFailed("Choose why you pause.", {"reason": "Choose one of the pause reasons."})
-    now = presence.set_state(user["_id"], state, reason)
+    try:
+        now = presence.set_state(user["_id"], state, reason)
+    except RedisError:
+        raise Unavailable("Your status could not be saved just now; try again in a moment.") from None
     _after(user, now)
     return now
 
@@ -40,7 +45,8 @@ def sweep(grace_seconds):
     """Agents away past the grace period go Offline; returns their ids."""
     gone = presence.sweep(grace_seconds)
     if gone:
-        names = {str(u["_id"]): u for u in get_db().users.find({"_id": {"$in": [routing._oid(a) for a in gone]}}, {"name": 1})}
+        found = get_db().users.find({"_id": {"$in": [routing.object_id(a) for a in gone]}}, {"name": 1})
+        names = {str(u["_id"]): u for u in found}
         for user_id in gone:
             announce(
                 names.get(user_id) or {"_id": user_id, "name": ""},

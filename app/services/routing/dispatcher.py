@@ -142,7 +142,7 @@ class _Agents:
         everyone = list(dict.fromkeys(agent for members in self.members.values() for agent in members))
         self.available = presence.available(everyone)
         self.limits = {queue_id: offers.agent_limits(self.members[queue_id], queue) for queue_id, queue in queues_by_id.items()}
-        self.load = capacity.open_counts([offers._oid(agent) for agent in self.available])
+        self.load = capacity.open_counts(self.available)
         for doc in waiting:
             holder = self.live_holder(doc)
             if holder:
@@ -226,18 +226,18 @@ def _next_in_turn(queue, eligible, order):
 
 def _offer(doc, queue, agent_id, holder, skipped, now):
     timeout = ((queue.get("routing") or {}).get("offer_timeout_seconds")) or 30
-    agent = get_db().users.find_one({"_id": offers._oid(agent_id)}, {"name": 1})
+    agent = get_db().users.find_one({"_id": offers.object_id(agent_id)}, {"name": 1})
     updated = get_db().interactions.find_one_and_update(
         {"_id": doc["_id"], "status": "queued", "is_open": True, **_held_by(holder)},
         {
             "$set": {
                 "offer": {
-                    "agent_id": offers._oid(agent_id),
+                    "agent_id": offers.object_id(agent_id),
                     "agent_name": (agent or {}).get("name"),
                     "at": now,
                     "expires_at": now + timedelta(seconds=timeout),
                 },
-                "offer_skipped": [offers._oid(agent) for agent in skipped],
+                "offer_skipped": [offers.object_id(agent) for agent in skipped],
             },
             "$inc": {"seq": 1},
         },
@@ -266,13 +266,13 @@ def _offer(doc, queue, agent_id, holder, skipped, now):
 
 def _held_by(holder):
     """The filter of an interaction whose offer is (still) `holder`'s, or that has none."""
-    return {"offer.agent_id": offers._oid(holder)} if holder else {"offer": None}
+    return {"offer.agent_id": offers.object_id(holder)} if holder else {"offer": None}
 
 
 def _withdraw(doc, holder):
     """No one can take the offer over: it goes back to waiting for the next available agent."""
     updated = get_db().interactions.find_one_and_update(
-        {"_id": doc["_id"], "status": "queued", "offer.agent_id": offers._oid(holder)},
+        {"_id": doc["_id"], "status": "queued", "offer.agent_id": offers.object_id(holder)},
         {"$set": {"offer": None}, "$inc": {"seq": 1}},
         projection={"search_terms": 0},
         return_document=ReturnDocument.AFTER,
