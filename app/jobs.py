@@ -68,6 +68,9 @@ REOFFER_REJECTED = Job("reoffer-rejected", "maintenance", "workers.maintenance.r
 CHECK_INACTIVITY = Job("check-inactivity", "maintenance", "workers.maintenance.check_inactivity")
 # Queue again what a failure left waiting with no job (app/services/conversations/reconcile.py).
 RECONCILE = Job("reconcile", "maintenance", "workers.maintenance.reconcile")
+# Delete what the retention settings no longer keep (app/services/retention/purge.py); a run works at most
+# two minutes, the next goes on.
+PURGE_EXPIRED = Job("purge-expired", "maintenance", "workers.maintenance.purge_expired", timeout=300)
 # Round trips that check the job machinery itself (database, Socket.IO message queue).
 RECORD_PROBE = Job("record-probe", "inbound", "workers.system.record_probe")
 ANNOUNCE = Job("announce", "maintenance", "workers.system.announce")
@@ -93,6 +96,7 @@ REGISTRY = (
     REOFFER_REJECTED,
     CHECK_INACTIVITY,
     RECONCILE,
+    PURGE_EXPIRED,
     RECORD_PROBE,
     ANNOUNCE,
     DESCRIBE_PROCESS,

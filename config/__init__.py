@@ -51,6 +51,28 @@ def env_float(name, default):
     return value
 
 
+RETENTION_SETTINGS = {  # field of app/services/retention/policy.Retention: (variable, default, most allowed)
+    "interactions_days": ("PARLEY_RETAIN_INTERACTIONS_DAYS", 0, None),
+    "media_days": ("PARLEY_RETAIN_MEDIA_DAYS", 0, None),
+    # Their TTL indexes (app/db.py) delete them at 30 days: the setting can only shorten that.
+    "webhook_failures_days": ("PARLEY_RETAIN_WEBHOOK_FAILURES_DAYS", 30, 30),
+    "provider_errors_days": ("PARLEY_RETAIN_PROVIDER_ERRORS_DAYS", 30, 30),
+}
+
+
+def retention_settings():
+    """{Retention field: days} from the environment; 0 keeps forever where there is no most allowed."""
+    settings = {}
+    for field, (name, default, most) in RETENTION_SETTINGS.items():
+        days = env_int(name, default)
+        if most is not None and not 1 <= days <= most:
+            raise ConfigError(f"{name} must be from 1 to {most} days, got {days}")
+        if days < 0:
+            raise ConfigError(f"{name} must be 0 (keep forever) or a number of days, got {days}")
+        settings[field] = days
+    return settings
+
+
 def env_bool(name, default):
     raw = env_str(name)
     if raw is None:
@@ -198,6 +220,8 @@ class Config:
         self.PARLEY_ASSISTANT_DEBOUNCE_SECONDS = env_float("PARLEY_ASSISTANT_DEBOUNCE_SECONDS", 2.0)
         # The reconciler re-queues sends and media downloads left waiting this long with no job.
         self.PARLEY_RECONCILE_AFTER_SECONDS = env_int("PARLEY_RECONCILE_AFTER_SECONDS", 120)
+        # Retention (app/services/retention): days kept, 0 = forever; the purge job runs every 10 minutes.
+        self.PARLEY_RETENTION = retention_settings()
         # How long an embedded worker thread waits for a job before it looks whether it should stop:
         # the most a stop of the embedded workers waits for an idle thread.
         self.PARLEY_EMBEDDED_POLL_SECONDS = env_float("PARLEY_EMBEDDED_POLL_SECONDS", 1.0)

@@ -4,6 +4,8 @@ from flask import current_app
 
 from app.services.conversations import reconcile as reconciler
 from app.services.conversations import routing, window_expiry
+from app.services.retention import purge
+from app.services.retention.policy import Retention
 from app.services.routing import time_rules
 from workers.context import job
 
@@ -26,3 +28,9 @@ def reconcile():
 @job
 def check_inactivity():
     return time_rules.check()
+
+
+@job
+def purge_expired():
+    """Delete what the retention settings no longer keep (app/services/retention/purge.py)."""
+    return purge.run(Retention(**current_app.config["PARLEY_RETENTION"]))

@@ -21,6 +21,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob(jobs.ROUTING_TICK, 5),
     PeriodicJob(jobs.DISPATCH_OPENED_QUEUES, 60),
     PeriodicJob(jobs.CHECK_INACTIVITY, 30),
+    PeriodicJob(jobs.PURGE_EXPIRED, 600),
 ]
 
 

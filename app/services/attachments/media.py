@@ -39,7 +39,7 @@ MAX_INBOUND_BYTES = 100 * 1024 * 1024
 #: Failures another attempt cannot fix: nothing to download, broken or oversized data.
 FINAL_CODES = frozenset({"no_media", "bad_media", "media_too_large", "empty", "too_large", "content_mismatch"})
 #: What the desktop and the API may show of a message's media.
-PUBLIC_FIELDS = ("state", "file_id", "mime_type", "size", "sha256", "filename", "voice", "animated", "error")
+PUBLIC_FIELDS = ("state", "file_id", "mime_type", "size", "sha256", "filename", "voice", "animated", "error", "deleted_reason")
 
 
 def retry_delay(attempt):

@@ -34,3 +34,17 @@ def get(file_id):
 def mime_type(grid_out):
     """The stored file's type."""
     return (grid_out.metadata or {}).get("content_type") or "application/octet-stream"
+
+
+def delete(file_ids):
+    """Delete these files (chunks included); an id already gone is skipped. Returns how many went."""
+    fs, deleted = _fs(), 0
+    for file_id in file_ids:
+        try:
+            oid = ObjectId(file_id)
+        except (InvalidId, TypeError):
+            continue
+        if fs.exists(oid):
+            fs.delete(oid)
+            deleted += 1
+    return deleted

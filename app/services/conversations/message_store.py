@@ -199,3 +199,25 @@ def interactions_with_term(prefix, limit, within=None):
         filter_["interaction_id"] = {"$in": list(within)}
     docs = list(_collection().find(filter_, {"interaction_id": 1, "_id": 0}, limit=limit or 0))
     return {doc["interaction_id"] for doc in docs}, len(docs)
+
+
+def media_files_of(interaction_ids):
+    """The stored attachments (GridFS file ids) of these interactions' messages."""
+    found = _collection().find(
+        {"interaction_id": {"$in": list(interaction_ids)}, "media.file_id": {"$type": "string"}}, {"media.file_id": 1}
+    )
+    return [doc["media"]["file_id"] for doc in found]
+
+
+def delete_of(interaction_ids):
+    """Delete every message of these interactions; returns how many."""
+    return _collection().delete_many({"interaction_id": {"$in": list(interaction_ids)}}).deleted_count
+
+
+def mark_media_deleted(interaction_id, reason):
+    """The interaction's messages no longer hold their attachment: `media.state` becomes `deleted`
+    (with `reason`) and `media.file_id` goes; returns how many messages changed."""
+    return _collection().update_many(
+        {"interaction_id": interaction_id, "media.file_id": {"$type": "string"}},
+        {"$set": {"media.state": "deleted", "media.deleted_reason": reason}, "$unset": {"media.file_id": ""}},
+    ).modified_count

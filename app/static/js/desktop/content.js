@@ -17,6 +17,7 @@ function mediaPart(message, ctx) {
   const name = MEDIA_NAMES[kind] || "Attachment";
   const src = mediaSource(media);
   if (!src) {
+    if (media.state === "deleted") return el("div", { class: "dk-media-missing", text: `${name}: ${media.deleted_reason || "deleted."}` });
     if (media.state === "failed") {
       return el(
         "div",

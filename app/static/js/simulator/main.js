@@ -92,7 +92,7 @@ if (root) {
   function mediaNode(message) {
     const media = message.media;
     if (media.state !== "ready" || !media.file_id) {
-      return el("div", "sim-media-placeholder", media.state === "failed" ? "Media unavailable" : "Downloading…");
+      return el("div", "sim-media-placeholder", media.state === "failed" || media.state === "deleted" ? "Media unavailable" : "Downloading…");
     }
     const src = `/simulator/${accountId()}/media/${encodeURIComponent(media.file_id)}`;
     const type = media.mime_type || "";

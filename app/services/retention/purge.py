@@ -1,0 +1,112 @@
+"""The periodic purge: deletes what is kept past its retention period (policy.py), in bounded batches.
+
+Only closed interactions are touched (`is_open` false), found by their `closed_at` index, oldest
+first. An interaction past `interactions_days` goes with its messages, their attachments in GridFS
+and its provider errors; the interaction is deleted first, on the condition that it is still closed,
+so one reopened meanwhile keeps everything. Attachments alone go after `media_days`: their messages
+stay, with `media.state` "deleted". That pass remembers how far it got (`retention_marks`), since
+the interactions it went through stay. A run stops after `budget_seconds` and the next one goes on.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from pymongo import ASCENDING
+
+from app.db import get_db
+from app.services import clock
+from app.services.attachments import media_store
+from app.services.conversations import message_store
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+MEDIA_MARK = "media"
+
+
+def run(retention, budget_seconds=120.0, batch=BATCH):
+    """Purge what `retention` no longer keeps; returns the counts deleted, by kind."""
+    deadline = time.monotonic() + budget_seconds
+    now = clock.now()
+    counts = {
+        "interactions": 0,
+        "messages": 0,
+        "media_files": 0,
+        "media_messages": 0,
+        "webhook_failures": 0,
+        "provider_errors": 0,
+    }
+    if retention.interactions_days:
+        _purge_interactions(now - timedelta(days=retention.interactions_days), batch, deadline, counts)
+    if retention.media_days:
+        _purge_media(now - timedelta(days=retention.media_days), batch, deadline, counts)
+    for kind, days in (
+        ("webhook_failures", retention.webhook_failures_days),
+        ("provider_errors", retention.provider_errors_days),
+    ):
+        counts[kind] += _purge_by_date(get_db()[kind], now - timedelta(days=days), batch, deadline)
+    log.info("retention purge: %s", counts)
+    return counts
+
+
+def _closed_before(cutoff, batch, after=None):
+    """The ids and closing times of a batch of interactions closed before `cutoff` (after `after`), oldest first."""
+    closed_at = {"$lt": cutoff, **({"$gt": after} if after else {})}
+    return list(
+        get_db().interactions.find(
+            {"closed_at": closed_at, "is_open": False},
+            {"closed_at": 1},
+            sort=[("closed_at", ASCENDING)],
+            limit=batch,
+        )
+    )
+
+
+def _purge_interactions(cutoff, batch, deadline, counts):
+    interactions = get_db().interactions
+    while time.monotonic() < deadline:
+        found = [doc["_id"] for doc in _closed_before(cutoff, batch)]
+        if not found:
+            return
+        interactions.delete_many({"_id": {"$in": found}, "is_open": False})
+        reopened = {doc["_id"] for doc in interactions.find({"_id": {"$in": found}}, {"_id": 1})}
+        gone = [i for i in found if i not in reopened]
+        counts["media_files"] += media_store.delete(message_store.media_files_of(gone))
+        counts["messages"] += message_store.delete_of(gone)
+        get_db().provider_errors.delete_many({"interaction_id": {"$in": gone}})
+        counts["interactions"] += len(gone)
+        if len(found) < batch:
+            return
+
+
+def _purge_media(cutoff, batch, deadline, counts):
+    marks = get_db().retention_marks
+    mark = (marks.find_one({"_id": MEDIA_MARK}) or {}).get("closed_at")
+    reason = "Deleted after the retention period."
+    while time.monotonic() < deadline:
+        found = _closed_before(cutoff, batch, after=mark)
+        if not found:
+            return
+        for doc in found:
+            files = message_store.media_files_of([doc["_id"]])
+            if files:
+                counts["media_files"] += media_store.delete(files)
+                counts["media_messages"] += message_store.mark_media_deleted(doc["_id"], reason)
+        mark = found[-1]["closed_at"]
+        marks.update_one({"_id": MEDIA_MARK}, {"$set": {"closed_at": mark}}, upsert=True)
+        if len(found) < batch:
+            return
+
+
+def _purge_by_date(collection, cutoff, batch, deadline):
+    """Delete the documents of `collection` whose `at` is before `cutoff`, a batch at a time."""
+    deleted = 0
+    while time.monotonic() < deadline:
+        ids = [doc["_id"] for doc in collection.find({"at": {"$lt": cutoff}}, {"_id": 1}, limit=batch)]
+        if not ids:
+            break
+        deleted += collection.delete_many({"_id": {"$in": ids}}).deleted_count
+        if len(ids) < batch:
+            break
+    return deleted
