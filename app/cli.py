@@ -11,6 +11,7 @@ from app.services.channel.webhook_replay import replay_failures
 from app.services.conversations import message_migration
 from app.services.errors import ServiceError
 from app.services.people import api_tokens, users
+from app.services.retention import erasure, export
 
 
 def _fail(exc):
@@ -94,6 +95,32 @@ def replay_webhook_failures(limit):
     click.echo(f"{counts['replayed']} replayed, {counts['failed']} failed again, {counts['orphaned']} for deleted accounts.")
 
 
+@click.command("export-contact")
+@click.argument("contact_id")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="The ZIP to write (default: contact-<id>.zip).")
+def export_contact(contact_id, output):
+    """Write everything held about the person of a contact (a GDPR access request) to a ZIP."""
+    try:
+        name, data = export.build(contact_id)
+    except ServiceError as exc:
+        _fail(exc)
+    with open(output or name, "wb") as out:
+        out.write(data)
+    click.echo(f"Wrote {output or name} ({len(data):,} bytes).")
+
+
+@click.command("erase-contact")
+@click.argument("contact_id")
+@click.confirmation_option(prompt="Erase this person's contacts, conversations and attachments for good?")
+def erase_contact(contact_id):
+    """Erase the person of a contact (a GDPR erasure request): contacts in every list, conversations, attachments."""
+    try:
+        counts = erasure.erase(contact_id, "command line")
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo("Erased: " + ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in counts.items()) + ".")
+
+
 def register_cli(app):
-    for command in (init_db, create_user, seed_demo, create_token, replay_webhook_failures):
+    for command in (init_db, create_user, seed_demo, create_token, replay_webhook_failures, export_contact, erase_contact):
         app.cli.add_command(command)

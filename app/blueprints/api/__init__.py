@@ -50,4 +50,4 @@ def json_body(required=True):
     return data
 
 
-from app.blueprints.api import assistant, campaigns, interactions, reports, routes  # noqa: E402,F401
+from app.blueprints.api import assistant, campaigns, interactions, personal_data, reports, routes  # noqa: E402,F401

@@ -1,12 +1,14 @@
 from types import SimpleNamespace
 
-from flask import Response, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user
 
-from app.blueprints._crud import Section, confirm_delete
+from app.blueprints._crud import ConfirmForm, Section, confirm_delete
 from app.blueprints.contact_lists import bp
 from app.blueprints.contact_lists.forms import ContactListForm, ImportForm
 from app.services.contacts import contact_lists, contacts_csv
 from app.services.errors import ServiceError
+from app.services.retention import erasure, export, subject
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -54,3 +56,26 @@ def delete_contact(record_id):
                               url=lambda name, **kw: url_for(f"contacts.{name}"))
     return confirm_delete(doc, "contact", contact_lists.display_name(doc), lambda: contact_lists.delete_contact(record_id),
                           url_for("contacts.index", list_id=doc["list_id"]), section=section)
+
+
+@bp.route("/contacts/<record_id>/export.zip")
+def export_contact(record_id):
+    """Everything held about the person of this contact, as a ZIP (a GDPR access request)."""
+    name, data = export.build(record_id)
+    return Response(data, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/contacts/<record_id>/erase", methods=["GET", "POST"])
+def erase_contact(record_id):
+    """Erase the person of this contact (a GDPR erasure request), after a confirmation page."""
+    person = subject.find(record_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        contact = contact_lists.get_contact(record_id)
+        return render_template("contacts/erase.html", form=form, contact=contact, person=person,
+                               name=contact_lists.display_name(contact),
+                               open_count=sum(1 for i in person.interactions if i.get("is_open")))
+    counts = erasure.erase(record_id, current_user.doc["_id"])
+    flash(f"Erased {counts['contacts']} contact(s), {counts['interactions']} conversation(s) and "
+          f"{counts['media_files']} attachment(s).", "success")
+    return redirect(url_for("contacts.index"))

@@ -48,6 +48,8 @@ Section(
     filters=_list_filter, can_delete=lambda: current_user.is_admin,
     delete_url=lambda d: url_for("contact_lists.delete_contact", record_id=d["_id"]),
     actions=lambda: [("Contact lists", url_for("contact_lists.index"))] if current_user.is_admin else [],
+    row_links=lambda d: [("Export data", url_for("contact_lists.export_contact", record_id=d["_id"])),
+                         ("Erase", url_for("contact_lists.erase_contact", record_id=d["_id"]))] if current_user.is_admin else [],
     help={"phone": "International format. When only one of phone and mobile is filled, the other gets the same number.",
           "tags": "Separate tags with commas."},
 ).register()

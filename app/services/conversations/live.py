@@ -67,6 +67,13 @@ def _floor_key(interaction_id):
     return f"{log_key(interaction_id)}:floor"
 
 
+def forget(interaction_ids):
+    """Delete the kept live events of these interactions (they are being erased)."""
+    keys = [k for i in interaction_ids for k in (log_key(i), _floor_key(i))]
+    if keys:
+        queues.get_redis().delete(*keys)
+
+
 def rooms_for(interaction, extra_agent_ids=()):
     """Who may see this interaction's events: its agent, admins, watchers, and any offered agents."""
     rooms = [interaction_room(interaction["_id"]), ADMINS_ROOM]

@@ -35,7 +35,8 @@ def attachments_allowed(actor, account):
     return bool(((account or {}).get("settings") or {}).get("zip_attachments", True))
 
 
-def _file_name(position, media):
+def attachment_name(position, media):
+    """Where a message's attachment goes in an export: attachments/<position>-<its file name>."""
     name = SAFE_NAME.sub("_", media.get("filename") or "")[-80:].strip("._")
     extension = "." + media["mime_type"].split("/")[-1].split(";")[0] if media.get("mime_type") and not name else ""
     return f"attachments/{position:04d}-{name or 'file'}{extension}"
@@ -54,7 +55,7 @@ def _collect(messages, with_attachments):
             data, _ = media_store.get(media["file_id"])
         except NotFound:
             continue
-        files[media["file_id"]] = (_file_name(message["position"], media), data)
+        files[media["file_id"]] = (attachment_name(message["position"], media), data)
     return files
 
 
