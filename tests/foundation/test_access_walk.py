@@ -157,7 +157,7 @@ SHARED_ROUTES = {
 ADMIN_API_ROUTES = {
     "api.accounts_item", "api.queues_item", "api.users_item", "api.test_assistant", "api.get_campaign",
     "api.campaign_recipients", "api.campaign_results_csv", "api.campaign_pause", "api.campaign_resume", "api.campaign_cancel",
-    "api.assign_interaction",
+    "api.assign_interaction", "api.export_contact", "api.erase_contact",
 }
 # The simulator's routes name a sandbox account; what they reach is guarded by the customer
 # numbers the simulator gave that browser session (tests/simulator/test_access.py walks them).
