@@ -15,3 +15,12 @@ def write_section(key, title, body):
     pattern = re.compile(rf"<!-- {re.escape(key)} -->.*?<!-- /{re.escape(key)} -->", re.S)
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section + "\n"
     RESULTS.write_text(text)
+
+
+def arguments(doc, quick_help):
+    """The parser every benchmark starts from: its docstring's first line, and `--quick` (a short run, nothing written)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    return parser
