@@ -98,7 +98,31 @@ def noop_round(jobs, forking):
     return jobs / (time.monotonic() - started)
 
 
-def report(rounds, simple, forks, rss):
+def footprint(account, interaction_ids):
+    """What each message keeps, once its "delivered" and "read" statuses came: bytes of Redis (the live
+    events kept for browsers that reconnect) and of its MongoDB document (BSON, before the server's
+    compression and without indexes)."""
+    import bson
+
+    from app import queues
+    from app.db import get_db
+    from app.providers.events import StatusUpdate
+    from app.services import clock
+    from app.services.conversations import inbound, live
+
+    messages = list(get_db().messages.find({"account_id": account["_id"]}))
+    for status in ("delivered", "read"):
+        inbound.ingest(account, [
+            StatusUpdate(provider="meta", provider_message_id=m["provider_message_id"], status=status, timestamp=clock.now())
+            for m in messages if m["direction"] == "out" and m.get("provider_message_id")
+        ])  # fmt: skip
+    redis = queues.get_redis()
+    kept = sum(redis.memory_usage(live.log_key(i), samples=0) or 0 for i in interaction_ids)
+    stored = [len(bson.encode(m)) for m in get_db().messages.find({"account_id": account["_id"]})]
+    return {"messages": len(stored), "redis_per_message": kept / len(stored), "bson_per_message": statistics.mean(stored)}
+
+
+def report(rounds, simple, forks, rss, kept):
     send_median = statistics.median(r["per_second"] for r in rounds)
     simple_median, fork_median = statistics.median(simple), statistics.median(forks)
     # A forked horse replaces the job's run in the worker's own process: add the difference per job.
@@ -125,6 +149,13 @@ def report(rounds, simple, forks, rss):
         "before the MongoDB round trips (a few per send) and a real provider's answer time "
         "(Meta's API answers in tens to hundreds of milliseconds: a worker waits for it, so a production "
         "worker sends fewer per second than this, and more workers on the `outbound` queue send in parallel).",
+        "",
+        f"What each message keeps, over the {kept['messages']:,} messages of this run (one customer message per "
+        'conversation, the rest agents\' text messages, each then "delivered" and "read"): '
+        f"**{kept['redis_per_message'] / 1024:.1f} KiB of Redis** (the live events kept for browsers that reconnect: "
+        "the message's event and its status events, for `PARLEY_LIVE_EVENTS_TTL_SECONDS` after the conversation's "
+        f"last event) and a MongoDB document of {kept['bson_per_message'] / 1024:.1f} KiB (BSON, before the "
+        "server's compression, without its indexes).",
     ]
     return "\n".join(lines)
 
@@ -144,10 +175,11 @@ def main():
         rss = rss_mb()
         simple = [noop_round(200, forking=False) for _ in range(rounds_count)]
         forks = [noop_round(200, forking=True) for _ in range(rounds_count)]
+        kept = footprint(account, interaction_ids)
     finally:
         fake.stop()
         redis.stop()
-    body = report(rounds, simple, forks, rss)
+    body = report(rounds, simple, forks, rss, kept)
     print(body)
     if not args.quick:
         write_section("outbound", "Sends per second per worker", body)
