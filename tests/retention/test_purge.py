@@ -16,6 +16,7 @@ from app.services.errors import NotFound
 from app.services.retention import purge
 from app.services.retention.policy import Retention
 from tests.interactions.support import attach_image, make_team, taken
+from tests.support.builders import csrf_token
 from tests.support.query_shapes import embedded_only, recording, uncovered
 from workers import context
 from workers.periodic import PERIODIC_JOBS
@@ -98,7 +99,7 @@ def purge_counts():
     return ("interactions", "messages", "media_files", "media_messages", "webhook_failures", "provider_errors")
 
 
-def test_media_alone_goes_after_its_period_and_the_messages_stay(app, team):
+def test_media_alone_goes_after_its_period_and_the_messages_stay(app, team, admin_client):
     old, old_file = closed(team, "+15550000001")
     clock.advance(5 * DAY)
     recent, recent_file = closed(team, "+15550000002")
@@ -112,6 +113,11 @@ def test_media_alone_goes_after_its_period_and_the_messages_stay(app, team):
     image = get_db().messages.find_one({"interaction_id": old, "kind": "image"})
     assert image["media"]["state"] == "deleted" and "file_id" not in image["media"]
     assert get_db().messages.count_documents({"interaction_id": old}) == messages_before
+    page = admin_client.get(f"/interactions/{old}").get_data(as_text=True)
+    assert "photo.png (deleted after the retention period)" in page
+    token = csrf_token(admin_client, f"/interactions/{old}")
+    retried = admin_client.post(f"/media/{old}/{image['id']}/retry", headers={"X-CSRFToken": token})
+    assert retried.status_code == 409 and "retention period" in retried.json["error"]["message"]
     clock.advance(5 * DAY)
     assert run_purge(app, media_days=10)["media_files"] == 1  # the next run goes on from where it stopped
     assert not file_exists(recent_file)

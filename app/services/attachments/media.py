@@ -210,6 +210,8 @@ def retry(actor, interaction_id, message_id):
         raise NotFound("This message has no attachment to download.")
     if message["media"].get("state") == "ready":
         raise Conflict("The attachment is already here.")
+    if message["media"].get("state") == "deleted":
+        raise Conflict("The attachment was deleted after the retention period.")
     doc, interaction = message_store.update_and_bump(_key(message), _media_fields({"state": "pending"}))
     shown = public_media(doc["media"])
     live.publish(interaction, "media_pending", {"message_id": message["id"], "media": shown})
