@@ -11,7 +11,7 @@ from app import jobs, queues
 from app.db import get_db
 from app.services import clock
 from app.services.attachments import media_store
-from app.services.conversations import lifecycle
+from app.services.conversations import lifecycle, live
 from app.services.errors import NotFound
 from app.services.retention import purge
 from app.services.retention.policy import Retention
@@ -65,6 +65,7 @@ def test_closed_interactions_past_their_period_go_with_their_messages_and_media(
     get_db().provider_errors.insert_one({"interaction_id": old, "at": clock.now(), "code": "131026"})
     clock.advance(11 * DAY)
 
+    assert queues.get_redis().exists(live.log_key(old))
     counts = run_purge(app, interactions_days=30)
 
     assert counts["interactions"] == 1 and counts["media_files"] == 1 and counts["messages"] >= 3
@@ -73,6 +74,7 @@ def test_closed_interactions_past_their_period_go_with_their_messages_and_media(
     assert db.messages.count_documents({"interaction_id": old}) == 0
     assert not file_exists(old_file)
     assert db.provider_errors.count_documents({"interaction_id": old}) == 0
+    assert not queues.get_redis().exists(live.log_key(old))
     assert db.interactions.find_one({"_id": recent}) and file_exists(recent_file)
     assert db.interactions.find_one({"_id": still_open})["is_open"]
     assert db.messages.count_documents({"interaction_id": still_open}) >= 2

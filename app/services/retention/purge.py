@@ -1,11 +1,12 @@
 """The periodic purge: deletes what is kept past its retention period (policy.py), in bounded batches.
 
 Only closed interactions are touched (`is_open` false), found by their `closed_at` index, oldest
-first. An interaction past `interactions_days` goes with its messages, their attachments in GridFS
-and its provider errors; the interaction is deleted first, on the condition that it is still closed,
-so one reopened meanwhile keeps everything. Attachments alone go after `media_days`: their messages
-stay, with `media.state` "deleted". That pass remembers how far it got (`retention_marks`), since
-the interactions it went through stay. A run stops after `budget_seconds` and the next one goes on.
+first. An interaction past `interactions_days` goes with its messages, their attachments in GridFS,
+its provider errors and the live events Redis kept for it; the interaction is deleted first, on the
+condition that it is still closed, so one reopened meanwhile keeps everything. Attachments alone go
+after `media_days`: their messages stay, with `media.state` "deleted". That pass remembers how far
+it got (`retention_marks`), since the interactions it went through stay. A run stops after
+`budget_seconds` and the next one goes on.
 """
 
 import logging
@@ -17,7 +18,7 @@ from pymongo import ASCENDING
 from app.db import get_db
 from app.services import clock
 from app.services.attachments import media_store
-from app.services.conversations import message_store
+from app.services.conversations import live, message_store
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ def _purge_interactions(cutoff, batch, deadline, counts):
         counts["media_files"] += media_store.delete(message_store.media_files_of(gone))
         counts["messages"] += message_store.delete_of(gone)
         get_db().provider_errors.delete_many({"interaction_id": {"$in": gone}})
+        live.forget(gone)
         counts["interactions"] += len(gone)
         if len(found) < batch:
             return
