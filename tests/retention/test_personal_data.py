@@ -42,6 +42,7 @@ def person(app, fake_provider):
     vip = contact_lists.create_list({"name": "VIP"})
     contact_lists.create_contact({"list_id": str(vip["_id"]), "phone": NUMBER, "first_name": "Maria", "company": "Acme"})
     campaign_id = get_db().campaigns.insert_one({"name": "Spring"}).inserted_id
+    get_db().simulator_numbers.insert_one({"phone": NUMBER})  # as if the simulator had given her number out
     get_db().campaign_recipients.insert_one({"campaign_id": campaign_id, "phone": NUMBER, "params": {"body": ["Maria"]}})
     inbound.ingest(account, [from_customer(3, sender=OTHER_NUMBER, user_id=OTHER_BSUID, name="Olga", username=None)])
     contact = get_db().contacts.find_one({"whatsapp_user_ids": {"$exists": True}, "phone": NUMBER})
@@ -179,6 +180,7 @@ def test_export_and_erasure_query_only_through_declared_indexes(person):
         "campaigns",
         "campaign_recipients",
         "provider_errors",
+        "simulator_numbers",
     }
     with recording(collections) as shapes:
         export.build(person["contact_id"])

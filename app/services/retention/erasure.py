@@ -47,6 +47,7 @@ def erase(contact_id, by):
         else 0
     )
     db.contacts.delete_many({"_id": {"$in": person.contact_ids}})
+    db.simulator_numbers.delete_many({"phone": {"$in": sorted(person.numbers)}})  # a number the simulator gave out
     config_cache.changed()
     _forget_in_redis(person)
     db.erasures.insert_one({"at": clock.now(), "by": by, "contact_ids": person.contact_ids, "counts": counts})
