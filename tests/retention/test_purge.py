@@ -134,6 +134,15 @@ def test_a_run_works_in_batches_and_stops_at_its_budget(app, team):
     assert get_db().interactions.count_documents({"_id": {"$in": ids}}) == 0
 
 
+def test_interactions_closed_at_the_same_instant_are_never_split_between_batches(app, team):
+    clock.freeze()
+    files = [closed(team, f"+1555000020{n}")[1] for n in range(3)]  # one instant: the clock stands still
+    clock.reset()
+    clock.advance(31 * DAY)
+    assert purge.run(Retention(media_days=30), batch=2)["media_files"] == 3
+    assert not any(file_exists(f) for f in files)
+
+
 @embedded_only
 def test_the_purge_queries_only_through_declared_indexes(app, team):
     closed(team, "+15550000001")

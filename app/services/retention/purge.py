@@ -90,6 +90,11 @@ def _purge_media(cutoff, batch, deadline, counts):
         found = _closed_before(cutoff, batch, after=mark)
         if not found:
             return
+        if len(found) == batch:  # the batch may end inside a group closed at the same instant: take it whole
+            last = found[-1]["closed_at"]
+            seen = {doc["_id"] for doc in found}
+            tied = get_db().interactions.find({"closed_at": last, "is_open": False}, {"closed_at": 1})
+            found += [doc for doc in tied if doc["_id"] not in seen]
         for doc in found:
             files = message_store.media_files_of([doc["_id"]])
             if files:
