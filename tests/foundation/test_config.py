@@ -62,7 +62,7 @@ def test_unknown_config_name_and_async_mode_are_refused(monkeypatch, tmp_path):
         load_config("staging")
     monkeypatch.setenv("PARLEY_ASYNC_MODE", "asyncio")
     with pytest.raises(ConfigError, match="PARLEY_ASYNC_MODE"):
-        load_config("development")
+        load_config("testing")
 
 
 def test_async_mode_is_chosen_by_the_environment(monkeypatch, redis_url, tmp_path):
@@ -106,3 +106,25 @@ def test_production_defaults_to_gevent_and_starts(monkeypatch):
     config = production(monkeypatch, **GOOD)
     config.check()
     assert config.PARLEY_ASYNC_MODE == "gevent"
+
+
+def test_logs_are_json_in_production_text_elsewhere_unless_set(monkeypatch):
+    monkeypatch.delenv("PARLEY_LOG_FORMAT", raising=False)
+    assert production(monkeypatch, **GOOD).PARLEY_LOG_FORMAT == "json"
+    assert load_config("testing").PARLEY_LOG_FORMAT == "text"
+    monkeypatch.setenv("PARLEY_LOG_FORMAT", "json")
+    assert load_config("testing").PARLEY_LOG_FORMAT == "json"
+    monkeypatch.setenv("PARLEY_LOG_FORMAT", "xml")
+    with pytest.raises(ConfigError, match="PARLEY_LOG_FORMAT"):
+        load_config("testing")
+
+
+def test_the_metrics_token_comes_from_the_environment_or_a_file(monkeypatch, tmp_path):
+    monkeypatch.delenv("PARLEY_METRICS_TOKEN", raising=False)
+    monkeypatch.delenv("PARLEY_METRICS_TOKEN_FILE", raising=False)
+    assert production(monkeypatch, **GOOD).PARLEY_METRICS_TOKEN is None
+    token_file = tmp_path / "metrics_token"
+    token_file.write_text("from-a-file\n")
+    assert production(monkeypatch, **GOOD, PARLEY_METRICS_TOKEN_FILE=str(token_file)).PARLEY_METRICS_TOKEN == "from-a-file"
+    with pytest.raises(ConfigError, match="PARLEY_METRICS_TOKEN_FILE"):
+        production(monkeypatch, **GOOD, PARLEY_METRICS_TOKEN_FILE=str(tmp_path / "missing"))

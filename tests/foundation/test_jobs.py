@@ -15,9 +15,10 @@ from rq.job import Job
 
 from app import jobs, queues
 from app.db import get_db
+from app.observability import logs
 from tests.support.live_server import LiveServer
 from tests.support.sockets import connect_as, wait_for
-from workers import joblog, periodic
+from workers import periodic
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +62,7 @@ def test_job_touching_the_database_runs_in_the_embedded_worker(live_server):
 
 def test_log_lines_of_a_job_in_the_embedded_worker_carry_its_id(live_server):
     lines = io.StringIO()
-    handler = joblog.handler(lines)
+    handler = logs.handler(lines)
     logging.getLogger().addHandler(handler)
     try:
         job = jobs.enqueue(jobs.RECORD_PROBE, probe_id="probe-log")
