@@ -13,7 +13,7 @@ from workers.context import job
 def drain_inbox(attempt: int = 1):
     config = current_app.config
     result = drain.drain(config["PARLEY_INBOUND_REORDER_MS"], attempt, slice_seconds=config["PARLEY_INBOUND_SLICE_MS"] / 1000)
-    shared_metrics.increment_many("inbound_events", result["applied"])
+    shared_metrics.add("inbound_events", {(outcome,): n for outcome, n in result["applied"].items()})
     return result
 
 

@@ -11,8 +11,17 @@ def scrape(client):
     response = client.get("/metrics", headers=AUTH)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.content_type.startswith("text/plain")
+    return _samples(text_string_to_metric_families(response.get_data(as_text=True)))
+
+
+def collected(collector):
+    """The same, from one collector of app/observability (no HTTP, no token)."""
+    return _samples(collector.collect())
+
+
+def _samples(families):
     samples = {}
-    for family in text_string_to_metric_families(response.get_data(as_text=True)):
+    for family in families:
         for sample in family.samples:
             samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
     return samples

@@ -129,8 +129,8 @@ def test_sends_by_provider_outcome_and_code_and_this_process_sockets(app, client
         socket.disconnect()
 
     after = scrape(client)
-    assert value(after, "parley_sends_total", provider="meta", outcome="retried", code="130429") == 1
-    assert value(after, "parley_sends_total", provider="meta", outcome="sent", code="") == 1
-    assert value(after, "parley_sends_total", provider="meta", outcome="failed", code="131047") == 1
+    assert value(after, "parley_sends_total", provider="meta", kind="message", outcome="retried", code="130429") == 1
+    assert value(after, "parley_sends_total", provider="meta", kind="message", outcome="sent", code="") == 1
+    assert value(after, "parley_sends_total", provider="meta", kind="message", outcome="failed", code="131047") == 1
     assert value(after, "parley_workers", queue="outbound") == 2  # the embedded worker's two outbound threads
     assert wait_for(lambda: _delta(before, scrape(client), "parley_sockets_connected") == 0)

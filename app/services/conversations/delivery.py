@@ -78,10 +78,10 @@ def deliver(interaction_id, message_id, attempt=1):
         result = adapter.send(build_outbound(adapter, account, interaction, message))
     except ProviderError as error:
         outcome = _failed_attempt(interaction, message, account, error, attempt, enqueue_delivery)
-        shared_metrics.increment("sends", account["provider"], SEND_OUTCOMES[outcome], error.code)
+        shared_metrics.increment("sends", account["provider"], "message", SEND_OUTCOMES[outcome], error.code)
         return outcome
     _mark_sent(interaction, message, account, result.provider_message_id)
-    shared_metrics.increment("sends", account["provider"], "sent", "")
+    shared_metrics.increment("sends", account["provider"], "message", "sent", "")
     return "sent"
 
 
