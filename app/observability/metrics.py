@@ -28,8 +28,11 @@ from prometheus_client import (
     Histogram,
     PlatformCollector,
     ProcessCollector,
+    disable_created_metrics,
     generate_latest,
 )
+
+disable_created_metrics()  # no `_created` series beside every counter: Prometheus reads resets from the values
 
 REGISTRY = CollectorRegistry()
 ProcessCollector(registry=REGISTRY)  # memory, CPU, open files of this process
@@ -73,9 +76,15 @@ def webhook_outcome(status, code):
 
 def observe_webhook(provider, status, code, started):
     """Count one answered webhook and its latency since `started` (time.perf_counter())."""
-    outcome = webhook_outcome(status, code)
-    WEBHOOKS.labels(provider, outcome).inc()
-    WEBHOOK_SECONDS.labels(provider, outcome).observe(time.perf_counter() - started)
+    labels = (provider, webhook_outcome(status, code))
+    series = _webhook_series.get(labels)
+    if series is None:  # `labels()` checks and copies its arguments: once per label set, not per webhook
+        series = _webhook_series.setdefault(labels, (WEBHOOKS.labels(*labels), WEBHOOK_SECONDS.labels(*labels)))
+    series[0].inc()
+    series[1].observe(time.perf_counter() - started)
+
+
+_webhook_series = {}
 
 
 def exposition():

@@ -9,7 +9,7 @@ answered below Flask have their id too. Each request runs in a copy of the log c
 
 import contextvars
 import re
-import uuid
+import secrets
 
 from flask import request
 
@@ -21,7 +21,7 @@ _SANE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 def request_id(environ):
     given = environ.get("HTTP_X_REQUEST_ID", "")
-    return given if _SANE.fullmatch(given) else uuid.uuid4().hex
+    return given if _SANE.fullmatch(given) else secrets.token_hex(16)
 
 
 class RequestIds:
