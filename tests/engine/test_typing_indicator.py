@@ -99,3 +99,24 @@ def test_the_desktop_signals_typing_through_the_api(app, fake_provider):
     assert client.post(url, headers={"X-CSRFToken": token}).get_json()["reason"] == "debounced"
     run_inbound(app, ("outbound",))
     assert sent_to_meta(fake_provider) == [TYPING]
+
+
+def test_typing_while_redis_is_down_answers_503_and_the_next_keystroke_tries_again(app, fake_provider):
+    from app import queues
+    from tools.devstack import free_port
+
+    agent, interaction = conversation_with(fake_provider, "on_view")
+    client = app.test_client()
+    sign_in(client, agent["email"])
+    token = csrf_token(client, "/desktop/")
+    url = f"/api/v1/interactions/{interaction['_id']}/typing"
+    queues.configure(f"redis://127.0.0.1:{free_port()}")
+    try:
+        answer = client.post(url, headers={"X-CSRFToken": token})
+    finally:
+        queues.configure(app.config["REDIS_URL"])
+    assert answer.status_code == 503
+    assert answer.get_json()["error"]["message"] == "The typing indicator could not be sent just now."
+    assert client.post(url, headers={"X-CSRFToken": token}).get_json() == {"sent": True, "reason": None}, "no debounce left"
+    run_inbound(app, ("outbound",))
+    assert sent_to_meta(fake_provider) == [TYPING]
