@@ -2,7 +2,9 @@
 as Meta documents the body, the customer's choice shown as a reply to it, and the account's reply
 routing and closing rules applied by the real inbound worker."""
 
+import io
 import json
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -88,6 +90,9 @@ def test_the_interaction_page_shows_what_an_interactive_message_offered(app, fak
     send(app, fake_provider, agent, interaction, content)
     page = admin_client.get(f"/interactions/{interaction['_id']}").get_data(as_text=True)
     assert "Pick a &lt;slot&gt;" in page and "☰ Slots" in page and "Monday · 09:00 — Shop" in page
+    export = admin_client.get(f"/interactions/{interaction['_id']}/export.zip")
+    transcript = zipfile.ZipFile(io.BytesIO(export.data)).read("transcript.html").decode()
+    assert "Pick a &lt;slot&gt;" in transcript and "☰ Slots" in transcript and "Monday · 09:00 — Shop" in transcript
 
 
 @pytest.mark.parametrize(
