@@ -3,7 +3,6 @@ from cryptography.fernet import Fernet
 
 from config import ConfigError, ProductionConfig, async_mode, load_config
 
-
 # Every secret setting, with the variable naming a file that holds it (compose and Kubernetes secrets are files).
 SECRETS = {"SECRET_KEY": "PARLEY_SECRET_KEY_FILE", "PARLEY_ENCRYPTION_KEY": "PARLEY_ENCRYPTION_KEY_FILE"}
 
@@ -63,7 +62,7 @@ def test_the_encryption_key_can_come_from_a_file_and_wins_over_the_variable(monk
     config = production(
         monkeypatch, **GOOD, PARLEY_ENCRYPTION_KEY=Fernet.generate_key().decode(), PARLEY_ENCRYPTION_KEY_FILE=str(key_file)
     )
-    assert config.PARLEY_ENCRYPTION_KEY == key
+    assert key == config.PARLEY_ENCRYPTION_KEY
     config.check()
 
 
