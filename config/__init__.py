@@ -73,19 +73,19 @@ def async_mode(environ=None, config_name=None):
     return "eventlet"
 
 
-def env_secret(name, file_variable):
-    """A secret from the file `file_variable` names (container secrets are files), else from the
+def env_secret(name, file_name):
+    """A secret from the file `file_name` names (container secrets are files), else from the
     variable `name`; None when neither is set. Surrounding whitespace in the file is ignored; an
     empty file is refused rather than read as unset (a key would otherwise be made up or derived)."""
-    path = env_str(file_variable)
+    path = env_str(file_name)
     if not path:
         return env_str(name)
     try:
         value = Path(path).read_text().strip()
     except OSError as exc:
-        raise ConfigError(f"{file_variable} {path!r} cannot be read: {exc.strerror}") from None
+        raise ConfigError(f"{file_name} {path!r} cannot be read: {exc.strerror}") from None
     if not value:
-        raise ConfigError(f"{file_variable} {path!r} is empty")
+        raise ConfigError(f"{file_name} {path!r} is empty")
     return value
 
 

@@ -21,6 +21,12 @@ from cryptography.fernet import Fernet
 from config import ProductionConfig
 
 ROOT = Path(__file__).resolve().parents[2]
+# Each secret file compose mounts, and the variable that gives Parley its path.
+SECRET_FILES = {
+    "secret_key": "PARLEY_SECRET_KEY_FILE",
+    "encryption_key": "PARLEY_ENCRYPTION_KEY_FILE",
+    "metrics_token": "PARLEY_METRICS_TOKEN_FILE",
+}
 PARLEY_SERVICES = ("init", "web1", "web2", "worker1", "worker2", "cron")
 MONGO_MEMBERS = ("mongo1", "mongo2", "mongo3")
 # Environment names that hold a secret: compose must pass them as files (NAME_FILE), never as values.
@@ -174,15 +180,14 @@ def test_every_image_is_pinned_to_a_version(compose):
 
 def test_secrets_reach_the_processes_as_files_and_never_as_values(compose):
     files = {name: Path(secret["file"]) for name, secret in compose["secrets"].items()}
-    assert files == {name: ROOT / "deploy" / "secrets" / name for name in ("secret_key", "encryption_key")}
+    assert files == {name: ROOT / "deploy" / "secrets" / name for name in SECRET_FILES}
     for path in files.values():
         assert subprocess.run(["git", "check-ignore", "-q", str(path)], cwd=ROOT).returncode == 0, f"{path} is git-ignored"
     for name in PARLEY_SERVICES:
         service = compose["services"][name]
-        assert [s["source"] for s in service["secrets"]] == ["secret_key", "encryption_key"]
-        env = service["environment"]
-        assert env["PARLEY_SECRET_KEY_FILE"] == "/run/secrets/secret_key"
-        assert env["PARLEY_ENCRYPTION_KEY_FILE"] == "/run/secrets/encryption_key"
+        assert [s["source"] for s in service["secrets"]] == list(SECRET_FILES)
+        for secret, variable in SECRET_FILES.items():
+            assert service["environment"][variable] == f"/run/secrets/{secret}", f"{name}: {variable}"
     for name, service in compose["services"].items():
         for variable, value in service.get("environment", {}).items():
             assert not SECRET_NAME.search(variable) or variable.endswith("_FILE"), f"{name}: {variable} holds a secret"
@@ -194,20 +199,21 @@ def test_the_secrets_generated_for_compose_are_what_production_accepts(tmp_path,
     subprocess.run([str(ROOT / "deploy" / "generate-secrets"), str(secrets_dir)], check=True, capture_output=True)
     assert stat.S_IMODE(secrets_dir.stat().st_mode) == 0o700
     first = {}
-    for name in ("secret_key", "encryption_key"):
+    for name in SECRET_FILES:
         path = secrets_dir / name
         assert stat.S_IMODE(path.stat().st_mode) == 0o444, "readable by the container's own user"
         first[name] = path.read_text()
     Fernet(first["encryption_key"].strip().encode())  # a valid Fernet key, or this raises
+    assert re.fullmatch(r"[0-9a-f]{64}\n", first["metrics_token"])
     again = subprocess.run(
         [str(ROOT / "deploy" / "generate-secrets"), str(secrets_dir)], check=True, capture_output=True, text=True
     )
-    assert again.stdout.count("exists: kept") == 2
+    assert again.stdout.count("exists: kept") == len(SECRET_FILES)
     assert {name: (secrets_dir / name).read_text() for name in first} == first, "an existing key is never replaced"
     for variable in ("SECRET_KEY", "PARLEY_ENCRYPTION_KEY"):
         monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("PARLEY_SECRET_KEY_FILE", str(secrets_dir / "secret_key"))
-    monkeypatch.setenv("PARLEY_ENCRYPTION_KEY_FILE", str(secrets_dir / "encryption_key"))
+    for secret, variable in SECRET_FILES.items():
+        monkeypatch.setenv(variable, str(secrets_dir / secret))
     monkeypatch.setenv("MONGO_URI", "mongodb://mongo1:27017/parley?replicaSet=rs0")
     monkeypatch.setenv("REDIS_URL", "redis://redis:6379/0")
     monkeypatch.delenv("PARLEY_ASYNC_MODE", raising=False)
