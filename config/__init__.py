@@ -73,15 +73,25 @@ def async_mode(environ=None, config_name=None):
     return "eventlet"
 
 
+def env_secret(name, file_name):
+    """A secret from the file `file_name` names (container secrets are files), else from the
+    variable `name`; None when neither is set. Surrounding whitespace in the file is ignored; an
+    empty file is refused rather than read as unset (a key would otherwise be made up or derived)."""
+    path = env_str(file_name)
+    if not path:
+        return env_str(name)
+    try:
+        value = Path(path).read_text().strip()
+    except OSError as exc:
+        raise ConfigError(f"{file_name} {path!r} cannot be read: {exc.strerror}") from None
+    if not value:
+        raise ConfigError(f"{file_name} {path!r} is empty")
+    return value
+
+
 def read_secret_key():
     """SECRET_KEY from the environment, or from the file PARLEY_SECRET_KEY_FILE names; None when neither is set."""
-    key_file = env_str("PARLEY_SECRET_KEY_FILE")
-    if key_file:
-        try:
-            return Path(key_file).read_text().strip()
-        except OSError as exc:
-            raise ConfigError(f"PARLEY_SECRET_KEY_FILE {key_file!r} cannot be read: {exc.strerror}") from None
-    return env_str("SECRET_KEY")
+    return env_secret("SECRET_KEY", "PARLEY_SECRET_KEY_FILE")
 
 
 def instance_secret_key(path):
@@ -126,7 +136,7 @@ class Config:
     def __init__(self):
         self.SECRET_KEY = read_secret_key() or self.generated_secret_key()
         # Key for encrypting provider secrets at rest; derived from SECRET_KEY unless given.
-        self.PARLEY_ENCRYPTION_KEY = env_str("PARLEY_ENCRYPTION_KEY")
+        self.PARLEY_ENCRYPTION_KEY = env_secret("PARLEY_ENCRYPTION_KEY", "PARLEY_ENCRYPTION_KEY_FILE")
         self.MONGO_URI = env_str("MONGO_URI", "mongomock://localhost/parley")
         self.REDIS_URL = env_str("REDIS_URL")
         # How long a request or a job waits for one Redis answer: a frozen Redis fails the call (a
