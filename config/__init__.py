@@ -75,15 +75,19 @@ def async_mode(environ=None, config_name=None):
 
 
 def env_secret(name, file_name):
-    """A secret from the environment variable `name`, or from the file `file_name` names (read
-    first, so that the secret need not sit in the environment); None when neither is set."""
+    """A secret from the file `file_name` names (container secrets are files), else from the
+    variable `name`; None when neither is set. Surrounding whitespace in the file is ignored; an
+    empty file is refused rather than read as unset (a key would otherwise be made up or derived)."""
     path = env_str(file_name)
-    if path:
-        try:
-            return Path(path).read_text().strip() or None
-        except OSError as exc:
-            raise ConfigError(f"{file_name} {path!r} cannot be read: {exc.strerror}") from None
-    return env_str(name)
+    if not path:
+        return env_str(name)
+    try:
+        value = Path(path).read_text().strip()
+    except OSError as exc:
+        raise ConfigError(f"{file_name} {path!r} cannot be read: {exc.strerror}") from None
+    if not value:
+        raise ConfigError(f"{file_name} {path!r} is empty")
+    return value
 
 
 def read_secret_key():
@@ -134,7 +138,7 @@ class Config:
     def __init__(self):
         self.SECRET_KEY = read_secret_key() or self.generated_secret_key()
         # Key for encrypting provider secrets at rest; derived from SECRET_KEY unless given.
-        self.PARLEY_ENCRYPTION_KEY = env_str("PARLEY_ENCRYPTION_KEY")
+        self.PARLEY_ENCRYPTION_KEY = env_secret("PARLEY_ENCRYPTION_KEY", "PARLEY_ENCRYPTION_KEY_FILE")
         self.MONGO_URI = env_str("MONGO_URI", "mongomock://localhost/parley")
         self.REDIS_URL = env_str("REDIS_URL")
         # How long a request or a job waits for one Redis answer: a frozen Redis fails the call (a

@@ -22,6 +22,13 @@ def app_context():
     return _state["app"].app_context()
 
 
+def _idle(outcome):
+    """Nothing done: a count of 0, an empty list, or a dict of such (None is a job that reports nothing)."""
+    if isinstance(outcome, dict):
+        return all(_idle(value) for value in outcome.values())
+    return outcome in (0, [], ())
+
+
 def job(func):
     """A job function run inside the app; what it returns is kept as the job's `outcome` meta and logged.
     Its log lines name the job, and the interaction or account it was given."""
@@ -38,7 +45,8 @@ def job(func):
         with app_context(), logs.bound(**context):
             outcome = func(*args, **kwargs)
             if current is not None:
-                log.info("%s: %s", func.__name__, outcome)
+                # A periodic job that found nothing to do says so at debug level: no line every 5 s.
+                log.log(logging.DEBUG if _idle(outcome) else logging.INFO, "%s: %s", func.__name__, outcome)
         if current is not None:
             current.meta["outcome"] = outcome
             current.save_meta()

@@ -74,6 +74,23 @@ def test_log_lines_of_a_job_in_the_embedded_worker_carry_its_id(live_server):
     assert "WARNING tests [job -] outside any job" in lines.getvalue()
 
 
+def test_a_job_that_found_nothing_to_do_logs_no_info_line(live_server):
+    lines = io.StringIO()
+    handler = logs.handler(lines)
+    handler.setLevel(logging.INFO)
+    logging.getLogger().addHandler(handler)
+    try:
+        idle = jobs.enqueue(jobs.EXPIRE_WINDOWS)
+        busy = jobs.enqueue(jobs.RECORD_PROBE, probe_id="probe-busy")
+        for job in (idle, busy):
+            assert wait_for(lambda job=job: Job.fetch(job.id, connection=queues.get_redis()).get_status() == "finished")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert Job.fetch(idle.id, connection=queues.get_redis()).meta["outcome"] == 0
+    assert f"[job {busy.id}] record_probe: probe-busy" in lines.getvalue()
+    assert f"[job {idle.id}]" not in lines.getvalue()
+
+
 def test_an_embedded_worker_ends_its_command_listener_when_it_unsubscribes(app):
     """RQ listens for commands to a worker (shut down, stop a job) in a thread of its own; the
     embedded worker's stop ends that thread on the answer to its unsubscribe, not on a next message."""

@@ -169,8 +169,11 @@ def sweep(grace_seconds):
     connected_now = push.online_user_ids()
     now = clock.now()
     gone = []
+    reading = redis.pipeline(transaction=False)  # every agent's state in one round trip
     for user_id in present:
-        raw = _decode(redis.hgetall(state_key(user_id)))
+        reading.hgetall(state_key(user_id))
+    for user_id, stored in zip(present, reading.execute(), strict=True):
+        raw = _decode(stored)
         if not raw or raw.get("state") == OFFLINE:
             redis.srem(PRESENT_KEY, user_id)
             continue
