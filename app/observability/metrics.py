@@ -56,6 +56,7 @@ SOCKETS = Gauge("parley_sockets_connected", "Socket.IO connections of signed-in 
 #: whatever the provider: its account, and so its provider, is not known.
 WEBHOOK_OUTCOMES = {
     (200, None): "accepted",
+    (200, "handshake"): "handshake",  # a provider's GET verifying the URL (Meta's hub.challenge)
     (404, "unknown_webhook"): "unknown_key",
     (413, "too_large"): "too_large",
     (415, "unsupported_media_type"): "unsupported_type",
@@ -68,7 +69,7 @@ WEBHOOK_OUTCOMES = {
 
 def webhook_outcome(status, code):
     """The outcome label of an answer: WEBHOOK_OUTCOMES, "error" for any other 5xx, else "refused"."""
-    found = WEBHOOK_OUTCOMES.get((status, None if status == 200 else code))
+    found = WEBHOOK_OUTCOMES.get((status, code))
     if found:
         return found
     return "error" if status >= 500 else "refused"

@@ -88,9 +88,10 @@ def _answer(request, key, base_url, url, seen):
         log.exception("webhook delivery to %s failed", request.path)
         error = InternalServerError()
         return _error(error.code, "internal_server_error", error.description)
+    code = None if request.method == "POST" else "handshake"  # for the metrics: a GET verifies the URL
     if reply.mimetype == "application/json":
-        return reply.status, None, _json(reply.body), "application/json"
-    return reply.status, None, str(reply.body).encode(), reply.mimetype
+        return reply.status, code, _json(reply.body), "application/json"
+    return reply.status, code, str(reply.body).encode(), reply.mimetype
 
 
 def signed_url(request, public_url=None):

@@ -3,6 +3,10 @@ they are about, never a secret nor what a customer or an agent wrote."""
 
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +21,8 @@ from tests.support.sockets import wait_for
 from tests.webhooks.support import PNID, make_account, path_of, signed
 
 from .support import TOKEN, scrape
+
+ROOT = Path(__file__).resolve().parents[2]
 
 APP_SECRET = "app-secret-7c1d9e42f0"
 ACCESS_TOKEN = "access-token-5b8e2a61c3"
@@ -104,3 +110,23 @@ def test_an_exception_is_one_json_line_with_its_traceback(json_lines):
     [line] = [json.loads(text) for text in json_lines().splitlines() if "it failed" in text]
     assert line["request_id"] == "req-9" and line["account"] == "acc-1" and "interaction" not in line
     assert "ValueError: broken on purpose" in line["exception"] and line["level"] == "ERROR"
+
+
+def test_the_cron_process_logs_json_lines_too(redis_url):
+    env = {**os.environ, "PARLEY_CONFIG": "testing", "PARLEY_LOG_FORMAT": "json", "REDIS_URL": redis_url}
+    rq = Path(sys.executable).with_name("rq")
+    process = subprocess.Popen([str(rq), "cron", "workers/cron.py", "--url", redis_url], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output = []
+        for line in process.stdout:
+            output.append(line)
+            if "Successfully registered" in line:
+                break
+    finally:
+        process.kill()
+        process.wait()
+    # RQ's first line ("Loading cron configuration…") comes before workers/cron.py is read; every later one is JSON.
+    lines = [json.loads(line) for line in output[1:]]
+    assert lines and all(line["logger"] == "rq.cron" and line["level"] == "INFO" for line in lines), output
+    assert "Successfully registered" in lines[-1]["message"]

@@ -9,7 +9,7 @@ from app.db import get_db
 from app.services.conversations import outbound
 from app.services.routing import presence
 from tests.fakes.provider_server import FakeResponse
-from tests.providers.support import read_bytes
+from tests.providers.support import CREDENTIALS, read_bytes
 from tests.support.builders import make_user
 from tests.support.engine import stored_message
 from tests.support.jobs import run_inbound
@@ -56,9 +56,11 @@ def test_webhooks_counted_by_provider_and_outcome_then_the_backlog_drains(app, c
     truncated_headers, truncated = signed(account, body[:40])
     assert client.post(path_of(account), data=truncated, headers=truncated_headers).status_code == 400
     assert client.post("/webhooks/whatsapp/no-such-key", data=body, headers=headers).status_code == 404
+    handshake = {"hub.mode": "subscribe", "hub.verify_token": CREDENTIALS["meta"]["verify_token"], "hub.challenge": "7"}
+    assert client.get(path_of(account), query_string=handshake).get_data(as_text=True) == "7"
 
     waiting = scrape(client)
-    for outcome in ("accepted", "bad_signature", "malformed"):
+    for outcome in ("accepted", "bad_signature", "malformed", "handshake"):
         assert _delta(before, waiting, "parley_webhooks_total", provider="meta", outcome=outcome) == 1, outcome
         assert _delta(before, waiting, "parley_webhook_duration_seconds_count", provider="meta", outcome=outcome) == 1
     assert _delta(before, waiting, "parley_webhooks_total", provider="unknown", outcome="unknown_key") == 1
