@@ -13,7 +13,7 @@ from app.services.demo import DEMO_PASSWORD
 from tests.engine.test_meta_flow import sent_ok
 from tests.providers.support import CREDENTIALS, read_bytes
 from tests.support import blocking_job, processes
-from tests.support.http import signed_in_session
+from tests.support.http import api_caller, signed_in_session
 from tests.support.sockets import wait_for
 from tools.devstack import RedisServer
 
@@ -31,17 +31,9 @@ def server(request, tmp_path):
             running.kill()
 
 
-def _api(session, url):
-    html = session.get(f"{url}/desktop/", timeout=10).text
-    token = html.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    return lambda method, path, body=None: session.request(
-        method, f"{url}/api/v1{path}", json=body, headers={"X-CSRFToken": token}, timeout=10
-    )
-
-
 def _customer_writes_to_a_meta_account(server, fake_provider):
     """An admin's API session and the interaction a customer's signed Meta webhook opened."""
-    api = _api(signed_in_session(server.url, "admin@parley.example", DEMO_PASSWORD), server.url)
+    api = api_caller(signed_in_session(server.url, "admin@parley.example", DEMO_PASSWORD), server.url)
     queue = api("POST", "/queues", {"name": "Shop"}).json()
     created = api(
         "POST",

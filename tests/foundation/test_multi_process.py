@@ -1,0 +1,100 @@
+"""Several Parley processes cooperating on one machine: two web processes (wsgi.py's server, gevent)
+and a worker process on one Redis, behind nginx with deploy/nginx/parley.conf (tests/support/cluster.py).
+
+The embedded database cannot be shared between processes: each process here has its own, seeded
+with the same users, queue and account under the same ids (tests/support/cluster_data.py). So this
+test proves what crosses processes: Socket.IO events through the Redis message queue (from a job
+in the worker process and from either web process to clients of both), presence in Redis, jobs
+through RQ, sessions valid on either process, and failover through the proxy. The full flow
+across processes (an interaction opened through one process, shown by the other) needs a MongoDB
+server, which this machine does not have.
+"""
+
+import pytest
+import redis
+import requests
+from rq import Queue
+
+from tests.support import cluster_data, emitting_job
+from tests.support.cluster import Cluster, socket_client
+from tests.support.http import api_caller, signed_in_session
+from tests.support.sockets import wait_for
+from tools.devstack import RedisServer
+
+ADMIN, AGENT, PASSWORD = cluster_data.ADMIN, cluster_data.AGENT, cluster_data.PASSWORD
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    with RedisServer() as redis_server:
+        running = Cluster(tmp_path, redis_server.url)
+        try:
+            yield running.start()
+        finally:
+            running.stop()
+
+
+def sessions_on_each_node(cluster, email):
+    """Sign-ins through nginx until one landed on each web process: {node name: session}."""
+    found = {}
+    for _ in range(30):
+        session = signed_in_session(cluster.nginx.url, email, PASSWORD)
+        found.setdefault(cluster.node_of(session), session)
+        if len(found) == len(cluster.webs):
+            return found
+    raise AssertionError(f"nginx sent 30 new browsers to {sorted(found)} only")
+
+
+def worker_emits(cluster, event, data):
+    connection = redis.Redis.from_url(cluster.worker.env["REDIS_URL"])
+    return Queue("maintenance", connection=connection).enqueue(emitting_job.FUNC, event, data, "admins")
+
+
+def test_events_presence_and_failover_cross_processes(cluster):
+    direct = {name: socket_client(node.url, signed_in_session(node.url, ADMIN, PASSWORD)) for name, node in cluster.webs.items()}
+    proxied_sessions = sessions_on_each_node(cluster, ADMIN)
+    proxied = {name: socket_client(cluster.nginx.url, session, reconnection=True) for name, session in proxied_sessions.items()}
+    admins = [*direct.values(), *proxied.values()]
+    assert all(client.wait_for_event("welcome") for client in admins), cluster.logs()
+
+    # A job in the worker process reaches the admins of both web processes, directly and through nginx.
+    job = worker_emits(cluster, "cluster_ping", {"from": "worker"})
+    assert wait_for(lambda: all(c.received("cluster_ping") == [{"from": "worker"}] for c in admins), 20), cluster.logs()
+    assert job.get_status() == "finished"
+
+    # The agent connects through nginx to one process: every admin hears it come Online (that process emits).
+    agent_session = signed_in_session(cluster.nginx.url, AGENT, PASSWORD)
+    agent_node = cluster.node_of(agent_session)
+    other_node = next(name for name in cluster.webs if name != agent_node)
+    agent = socket_client(cluster.nginx.url, agent_session, reconnection=True)
+    assert agent.wait_for_event("welcome"), cluster.logs()
+
+    def states_heard(state):
+        return all(any(e["state"] == state for e in c.received("agent_state")) for c in admins)
+
+    assert wait_for(lambda: states_heard("online")), cluster.logs()
+
+    # Presence lives in Redis: the other process sees the agent Online, and the agent's change made
+    # there (with the session signed in through the first) reaches every admin from that process.
+    other = cluster.webs[other_node]
+    api_elsewhere = api_caller(agent_session, other.url)
+    assert api_elsewhere("GET", "/me/presence").json()["state"] == "online"
+    changed = api_elsewhere("PUT", "/me/presence", {"state": "offline"})
+    assert changed.status_code == 200, changed.text
+    assert wait_for(lambda: states_heard("offline")), cluster.logs()
+    assert api_caller(agent_session, cluster.webs[agent_node].url)("GET", "/me/presence").json()["state"] == "offline"
+
+    # The agent's process dies: the other keeps serving, and the agent's socket and the admin that
+    # was on that process reconnect through nginx, to the survivor.
+    cluster.webs[agent_node].kill()
+    assert requests.get(f"{other.url}/healthz", timeout=5).status_code == 200
+    assert wait_for(lambda: len(agent.received("welcome")) == 2 and agent.connected, 30), cluster.logs()
+    assert cluster.node_of(agent_session) == other_node
+    moved = proxied[agent_node]
+    assert wait_for(lambda: len(moved.received("welcome")) == 2 and moved.connected, 30), cluster.logs()
+    survivors = [direct[other_node], *proxied.values()]
+    worker_emits(cluster, "cluster_ping", {"from": "worker, after the failover"})
+    assert wait_for(lambda: all({"from": "worker, after the failover"} in c.received("cluster_ping") for c in survivors), 20)
+    assert requests.get(f"{cluster.nginx.url}/healthz", timeout=5).status_code == 200
+    for client in [*admins, agent]:
+        client.disconnect()
