@@ -10,6 +10,9 @@ across processes (an interaction opened through one process, shown by the other)
 server, which this machine does not have.
 """
 
+import signal
+import socket
+
 import pytest
 import redis
 import requests
@@ -17,7 +20,7 @@ from rq import Queue
 
 from tests.support import cluster_data, emitting_job
 from tests.support.cluster import Cluster, socket_client
-from tests.support.http import api_caller, signed_in_session
+from tests.support.http import RequestInProgress, api_caller, signed_in_session
 from tests.support.sockets import wait_for
 from tools.devstack import RedisServer
 
@@ -97,4 +100,41 @@ def test_events_presence_and_failover_cross_processes(cluster):
     assert wait_for(lambda: all({"from": "worker, after the failover"} in c.received("cluster_ping") for c in survivors), 20)
     assert requests.get(f"{cluster.nginx.url}/healthz", timeout=5).status_code == 200
     for client in [*admins, agent]:
+        client.disconnect()
+
+
+def test_sigterm_drains_a_web_process_and_its_clients_move_to_the_other(cluster):
+    web1 = cluster.webs["web1"]
+    redis_connection = redis.Redis.from_url(cluster.worker.env["REDIS_URL"])
+    sessions = sessions_on_each_node(cluster, ADMIN)
+    leaving, staying = (socket_client(cluster.nginx.url, sessions[name]) for name in ("web1", "web2"))
+    assert leaving.wait_for_event("welcome") and staying.wait_for_event("welcome"), cluster.logs()
+    body, headers = cluster_data.meta_webhook("wamid.DRAIN-IN-FLIGHT", "15550009001")
+    in_flight = RequestInProgress(web1.port, cluster_data.webhook_path(), body, headers)
+    assert in_flight.started(), web1.log
+
+    web1.process.send_signal(signal.SIGTERM)
+    assert wait_for(lambda: "SIGTERM: draining: new connections refused, 1 sockets told to reconnect" in web1.log), web1.log
+    assert web1.process.poll() is None, "web1 waits for the webhook it is reading"
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", web1.port), timeout=5)
+    assert wait_for(lambda: leaving.received("server_stopping") == [{"reconnect": True}] and not leaving.connected), web1.log
+    assert staying.connected and not staying.received("server_stopping")
+    # Meanwhile nginx sends everything to web2, webhooks and the leaving client's reconnection alike.
+    other_body, other_headers = cluster_data.meta_webhook("wamid.DRAIN-DURING", "15550009002")
+    during = requests.post(
+        f"{cluster.nginx.url}{cluster_data.webhook_path()}", data=other_body, headers=other_headers, timeout=10
+    )
+    assert during.status_code == 200, during.text
+    back = socket_client(cluster.nginx.url, sessions["web1"])
+    assert back.wait_for_event("welcome") and cluster.node_of(sessions["web1"]) == "web2"
+
+    in_flight.send_body()
+    answer = in_flight.answer()
+    assert answer.startswith("HTTP/1.1 200") and "Connection: close" in answer, answer
+    assert web1.process.wait(30) == 0, web1.log
+    assert "SIGTERM: requests finished" in web1.log
+    ids = ("wamid.DRAIN-IN-FLIGHT", "wamid.DRAIN-DURING")  # the worker process applied both
+    assert wait_for(lambda: all(cluster_data.applied_mark(redis_connection, i) == "done" for i in ids), 20), cluster.logs()
+    for client in (leaving, staying, back):
         client.disconnect()

@@ -6,11 +6,15 @@ seeding each one identically is what lets a session signed in on one process be 
 other, and a webhook be accepted by either.
 """
 
+import json
+import time
+
 from bson import ObjectId
 
 from app.db import get_db
+from app.providers.meta import meta_signature
 from app.services import config_cache
-from app.services.channel import accounts
+from app.services.channel import accounts, inbox
 from app.services.people import users
 from app.services.setup import queue_admin
 
@@ -57,3 +61,43 @@ def seed():
 
 def webhook_path():
     return accounts.WEBHOOK_PATH + WEBHOOK_KEY
+
+
+def meta_webhook(message_id, sender, text="Hello"):
+    """(body, headers) of a Meta webhook carrying a customer's text message to the cluster's account,
+    signed as Meta signs it."""
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "100000000000078",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "15550007700", "phone_number_id": PHONE_NUMBER_ID},
+                            "contacts": [{"profile": {"name": f"Customer {sender}"}, "wa_id": sender}],
+                            "messages": [
+                                {
+                                    "from": sender,
+                                    "id": message_id,
+                                    "timestamp": str(int(time.time())),
+                                    "type": "text",
+                                    "text": {"body": text},
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    raw = json.dumps(body).encode()
+    return raw, {"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(raw, APP_SECRET)}
+
+
+def applied_mark(connection, message_id):
+    """The inbox's mark of a customer's message (app/services/channel/inbox.py): "done" once applied."""
+    value = connection.get(f"{inbox.PREFIX}applied:{ACCOUNT_ID}:{message_id}")
+    return value.decode() if value else None

@@ -1,6 +1,7 @@
 """Signing in over real HTTP (requests), for Socket.IO clients and the server smoke test."""
 
 import re
+import socket
 
 import requests
 
@@ -29,3 +30,33 @@ def api_caller(session, base_url):
     return lambda method, path, body=None: session.request(
         method, f"{base_url}/api/v1{path}", json=body, headers={"X-CSRFToken": token}, timeout=10
     )
+
+
+class RequestInProgress:
+    """A POST to `path` on a server at 127.0.0.1:`port` whose body waits: its headers ask for
+    `100 Continue`, which gevent's server sends when the application starts reading the body, so
+    once started() the request is being handled. send_body() finishes it; answer() reads the reply."""
+
+    def __init__(self, port, path, body, headers):
+        self.body = body
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}", "Expect: 100-continue"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+
+    def started(self):
+        return self.sock.recv(64).startswith(b"HTTP/1.1 100 Continue")
+
+    def send_body(self):
+        self.sock.sendall(self.body)
+
+    def answer(self):
+        """The status line and headers of the answer (the connection is closed after)."""
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                break
+            received += chunk
+        self.sock.close()
+        return received.split(b"\r\n\r\n", 1)[0].decode()
