@@ -125,6 +125,11 @@ class Nginx:
         lines = [line.split() for line in (self.workdir / "access.log").read_text().splitlines()]
         return [fields[-1] for fields in lines if fields[0] == route][-1]
 
+    def requests_to(self, port):
+        """How many requests nginx has passed to the upstream on `port` (the last one tried of each)."""
+        lines = (self.workdir / "access.log").read_text().splitlines()
+        return sum(1 for line in lines if line.rsplit(None, 1)[-1] == f"127.0.0.1:{port}")
+
     @property
     def errors(self):
         return "\n".join(
