@@ -19,22 +19,17 @@ import requests
 from rq import Queue
 
 from tests.support import cluster_data, emitting_job
-from tests.support.cluster import Cluster, socket_client
+from tests.support.cluster import running, socket_client
 from tests.support.http import RequestInProgress, api_caller, signed_in_session
 from tests.support.sockets import wait_for
-from tools.devstack import RedisServer
 
 ADMIN, AGENT, PASSWORD = cluster_data.ADMIN, cluster_data.AGENT, cluster_data.PASSWORD
 
 
 @pytest.fixture
 def cluster(tmp_path):
-    with RedisServer() as redis_server:
-        running = Cluster(tmp_path, redis_server.url)
-        try:
-            yield running.start()
-        finally:
-            running.stop()
+    with running(tmp_path) as started:
+        yield started
 
 
 def sessions_on_each_node(cluster, email):

@@ -26,9 +26,8 @@ from rq.job import Job
 from app import jobs
 from app.services.channel import inbox
 from tests.support import cluster_data
-from tests.support.cluster import Cluster
+from tests.support.cluster import running
 from tests.support.sockets import wait_for
-from tools.devstack import RedisServer
 
 SENDERS_PER_THREAD = 10
 
@@ -79,12 +78,8 @@ class Provider:
 
 @pytest.fixture
 def cluster(tmp_path):
-    with RedisServer() as redis_server:
-        running = Cluster(tmp_path, redis_server.url)
-        try:
-            yield running.start()
-        finally:
-            running.stop()
+    with running(tmp_path) as started:
+        yield started
 
 
 def restart(node, served_again):

@@ -10,13 +10,14 @@ import secrets
 import shutil
 import signal
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
 from tests.support import processes
 from tests.support.sockets import RecordingClient, wait_for
-from tools.devstack import free_port
+from tools.devstack import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx" / "parley.conf"
@@ -185,6 +186,17 @@ class Cluster:
         """The web process nginx sent `session`'s last request to (by its route cookie)."""
         ports = {str(node.port): name for name, node in self.webs.items()}
         return ports[self.nginx.upstream_of(session.cookies["parley_route"]).rsplit(":", 1)[1]]
+
+
+@contextmanager
+def running(tmp_path, **settings):
+    """A started Cluster on a Redis of its own, stopped (every process killed) at the end."""
+    with RedisServer() as redis_server:
+        cluster = Cluster(tmp_path, redis_server.url, **settings)
+        try:
+            yield cluster.start()
+        finally:
+            cluster.stop()
 
 
 def socket_client(url, session, reconnection=False):
