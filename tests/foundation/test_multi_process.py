@@ -16,9 +16,11 @@ import socket
 import pytest
 import redis
 import requests
+from playwright.sync_api import expect
 from rq import Queue
 
 from tests.support import cluster_data, emitting_job
+from tests.support.browser import sign_in_page
 from tests.support.cluster import running, socket_client
 from tests.support.http import RequestInProgress, api_caller, signed_in_session
 from tests.support.sockets import wait_for
@@ -87,7 +89,7 @@ def test_events_presence_and_failover_cross_processes(cluster):
     cluster.webs[agent_node].kill()
     assert requests.get(f"{other.url}/healthz", timeout=5).status_code == 200
     assert wait_for(lambda: len(agent.received("welcome")) == 2 and agent.connected, 30), cluster.logs()
-    assert cluster.node_of(agent_session) == other_node
+    assert wait_for(lambda: cluster.node_of(agent_session) == other_node)
     moved = proxied[agent_node]
     assert wait_for(lambda: len(moved.received("welcome")) == 2 and moved.connected, 30), cluster.logs()
     survivors = [direct[other_node], *proxied.values()]
@@ -122,7 +124,7 @@ def test_sigterm_drains_a_web_process_and_its_clients_move_to_the_other(cluster)
     )
     assert during.status_code == 200, during.text
     back = socket_client(cluster.nginx.url, sessions["web1"])
-    assert back.wait_for_event("welcome") and cluster.node_of(sessions["web1"]) == "web2"
+    assert back.wait_for_event("welcome") and wait_for(lambda: cluster.node_of(sessions["web1"]) == "web2")
 
     in_flight.send_body()
     answer = in_flight.answer()
@@ -133,3 +135,33 @@ def test_sigterm_drains_a_web_process_and_its_clients_move_to_the_other(cluster)
     assert wait_for(lambda: all(cluster_data.applied_mark(redis_connection, i) == "done" for i in ids), 20), cluster.logs()
     for client in (leaving, staying, back):
         client.disconnect()
+
+
+def test_a_desktop_moves_to_the_other_process_when_its_own_stops(cluster, browser):
+    """The browser's own Socket.IO client (WebSocket first, as the desktop connects) through nginx:
+    the drain's close makes it reconnect by itself, and nginx takes it to the other process."""
+    context = browser.new_context(base_url=cluster.nginx.url)
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        sign_in_page(page, AGENT, PASSWORD)
+        page.wait_for_url("**/desktop/")
+        indicator = page.get_by_test_id("connection")
+        expect(indicator).to_have_attribute("data-state", "connected", timeout=15_000)
+        route = next(c["value"] for c in context.cookies() if c["name"] == "parley_route")
+        leaving = cluster.nginx.upstream_of(route).rsplit(":", 1)[1]
+        node = next(n for n in cluster.webs.values() if str(n.port) == leaving)
+        page.evaluate(
+            """() => { const el = document.querySelector('[data-testid=connection]'); window.states = [];
+                new MutationObserver(() => window.states.push(el.dataset.state)).observe(el, {attributes: true}); }"""
+        )
+
+        assert node.terminate(30) == 0, node.log
+        assert "1 sockets told to reconnect" in node.log
+        expect(indicator).to_have_attribute("data-state", "connected", timeout=15_000)
+        assert page.evaluate("window.states")[-2:] == ["reconnecting", "connected"]
+        assert page.evaluate("window.states").count("disconnected") == 0
+    finally:
+        context.close()
+    survivor = next(n for n in cluster.webs.values() if n is not node)
+    assert wait_for(lambda: cluster.nginx.upstream_of(route) == f"127.0.0.1:{survivor.port}"), "the WebSocket went elsewhere"

@@ -39,7 +39,7 @@ class Provider:
     def __init__(self, url, threads=4, pause=0.02):
         self.url = url
         self.pause = pause
-        self.deliveries = {}  # message id -> [(monotonic time, status or error name), ...]
+        self.deliveries = {}  # message id -> [(monotonic time answered, status or error name, seconds taken), ...]
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._post_messages, args=(n,), daemon=True) for n in range(threads)]
 
@@ -61,16 +61,33 @@ class Provider:
             body, headers = cluster_data.meta_webhook(message_id, sender, f"Message {n}")
             self.deliveries[message_id] = attempts = []
             while True:
+                sent_at = time.monotonic()
                 try:
                     status = requests.post(self.url, data=body, headers=headers, timeout=10).status_code
                 except requests.RequestException as exc:
                     status = type(exc).__name__
-                attempts.append((time.monotonic(), status))
+                attempts.append((time.monotonic(), status, time.monotonic() - sent_at))
                 if status == 200 or (isinstance(status, int) and status < 500) or len(attempts) > 100:
                     break
                 time.sleep(0.2)
             n += 1
             time.sleep(self.pause)
+
+    def timeline(self):
+        """Answers per second since the first one, the slowest and the failed attempts: for failure messages."""
+        every = sorted(attempt for attempts in self.deliveries.values() for attempt in attempts)
+        per_second = {}
+        for answered_at, _, _ in every:
+            second = int(answered_at - every[0][0])
+            per_second[second] = per_second.get(second, 0) + 1
+        slowest = sorted(every, key=lambda attempt: -attempt[2])[:5]
+        failed = [attempt for attempt in every if attempt[1] != 200]
+        shift = every[0][0]
+        return {
+            "per second": dict(sorted(per_second.items())),
+            "slowest": [(round(t - shift, 1), status, round(took, 2)) for t, status, took in slowest],
+            "failed": [(round(t - shift, 1), status, round(took, 2)) for t, status, took in failed][:20],
+        }
 
     def answered_between(self, start, end):
         return sum(1 for attempts in self.deliveries.values() if start <= attempts[-1][0] <= end and attempts[-1][1] == 200)
@@ -83,11 +100,12 @@ def cluster(tmp_path):
 
 
 def restart(node, served_again):
-    """SIGTERM `node`, check it exits 0, start it again and wait until it serves; returns (stopped at, back at)."""
+    """SIGTERM `node`, check it exits 0, start it again and wait until it is ready and `served_again(node)`
+    says it works again; returns (stopped at, back at)."""
     stopped_at = time.monotonic()
     assert node.terminate(60) == 0, node.log
     node.start().ready()
-    assert wait_for(served_again, 30), f"{node.name} is not served through nginx again"
+    assert wait_for(served_again(node), 30), f"{node.name} does not work again"
     return stopped_at, time.monotonic()
 
 
@@ -113,18 +131,21 @@ def test_a_rolling_restart_under_webhook_load_loses_and_duplicates_nothing(clust
     provider = Provider(f"{cluster.nginx.url}{cluster_data.webhook_path()}").start()
     assert wait_for(lambda: len(provider.deliveries) > 50, 30), cluster.logs()
 
-    windows = {}
-    for name, node in cluster.webs.items():
-        seen_before = cluster.nginx.requests_to(node.port)
-        windows[name] = restart(node, lambda n=node, s=seen_before: cluster.nginx.requests_to(n.port) > s)
-        time.sleep(1)
-    seen_before = len(provider.deliveries)
-    windows["worker"] = restart(cluster.worker, lambda: len(provider.deliveries) > seen_before + 20)
-    time.sleep(1)
+    def proxied_to(node):  # nginx passes it requests again (after its fail_timeout)
+        seen = cluster.nginx.requests_to(node.port)
+        return lambda: cluster.nginx.requests_to(node.port) > seen + 10
+
+    def applying(_):  # the restarted worker applies events again
+        done = drain_results(connection).get("stored", 0)
+        return lambda: drain_results(connection).get("stored", 0) > done + 20
+
+    windows = {name: restart(node, proxied_to) for name, node in cluster.webs.items()}
+    windows["worker"] = restart(cluster.worker, applying)
     provider.stop()
 
     for name, (start, end) in windows.items():  # the load went on through every restart
-        assert provider.answered_between(start, end) >= 5, f"too few webhooks while {name} restarted"
+        answered = provider.answered_between(start, end)
+        assert answered >= 5, f"{answered} webhooks answered in the {end - start:.1f} s {name} restarted: {provider.timeline()}"
     unanswered = {mid: attempts for mid, attempts in provider.deliveries.items() if attempts[-1][1] != 200}
     assert not unanswered, unanswered
     assert wait_for(lambda: inbox_settled(connection), 60), cluster.logs()

@@ -122,9 +122,16 @@ class Nginx:
             return False
 
     def upstream_of(self, route):
-        """The upstream address (the last one tried) of the last request that carried the route cookie `route`."""
-        lines = [line.split() for line in (self.workdir / "access.log").read_text().splitlines()]
-        return [fields[-1] for fields in lines if fields[0] == route][-1]
+        """The upstream address (the last one tried) of the last request logged with the route cookie
+        `route` (nginx logs a request just after its answer: the first may take a moment)."""
+
+        def last():
+            lines = [line.split() for line in (self.workdir / "access.log").read_text().splitlines()]
+            return next((fields[-1] for fields in reversed(lines) if fields[0] == route), None)
+
+        found = wait_for(last, timeout=5)
+        assert found, f"nginx logged no request with the route cookie {route}"
+        return found
 
     def requests_to(self, port):
         """How many requests nginx has passed to the upstream on `port` (the last one tried of each)."""
