@@ -39,7 +39,7 @@ class Node:
         self.role = role
         self.port = free_port() if role == "web" else None
         self.url = f"http://127.0.0.1:{self.port}" if self.port else None
-        self.env = {**env, "PARLEY_PORT": str(self.port or 0), "PARLEY_NODE_NAME": name}
+        self.env = {**env, "PARLEY_PORT": str(self.port or 0)}
         self.log_path = Path(log_dir) / f"{name}.log"
         self.process = None
         self.starts = 0
