@@ -115,6 +115,6 @@ def test_sigterm_cuts_a_request_still_in_progress_after_the_grace_then_exits_0(t
             server.process.send_signal(signal.SIGTERM)
             assert server.process.wait(30) == 0, server.log
             assert "SIGTERM: 1 requests still in progress at the end of the grace were cut" in server.log
-            assert "SIGTERM: workers stopped; exiting" in server.log
+            assert "; exiting" in server.log  # (a periodic job in hand may have used the rest of the grace)
         finally:
             server.kill()

@@ -45,18 +45,23 @@ class RequestInProgress:
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
 
     def started(self):
-        return self.sock.recv(64).startswith(b"HTTP/1.1 100 Continue")
+        return self._head().startswith("HTTP/1.1 100 Continue")
 
     def send_body(self):
         self.sock.sendall(self.body)
 
     def answer(self):
         """The status line and headers of the answer (the connection is closed after)."""
-        received = b""
-        while b"\r\n\r\n" not in received:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                break
-            received += chunk
+        head = self._head()
         self.sock.close()
-        return received.split(b"\r\n\r\n", 1)[0].decode()
+        return head
+
+    def _head(self):
+        """The next status line and headers, read byte by byte up to the blank line (nothing of what follows)."""
+        received = b""
+        while not received.endswith(b"\r\n\r\n"):
+            byte = self.sock.recv(1)
+            if not byte:
+                break
+            received += byte
+        return received.decode()
