@@ -19,8 +19,7 @@ from tests.support import processes
 from tests.support.sockets import RecordingClient, wait_for
 from tools.devstack import RedisServer, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-NGINX_CONF = ROOT / "deploy" / "nginx" / "parley.conf"
+NGINX_CONF = processes.ROOT / "deploy" / "nginx" / "parley.conf"
 NGINX = "/usr/sbin/nginx"
 
 
