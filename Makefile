@@ -1,6 +1,7 @@
 # The two commands: `make run` (portal with demo data) and `make test` (every test).
 # Both install what they need: a virtualenv with the pinned requirements, and Debian's
-# redis-server (and chromium for the browser tests, docker-compose to validate compose.yaml) when they are missing.
+# redis-server and nginx (and chromium for the browser tests, docker-compose to validate compose.yaml)
+# when they are missing.
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -41,6 +42,7 @@ $(DEV_STAMP): requirements.txt config/requirements-dev.txt | $(VENV)/bin/python
 
 system-deps:
 	@command -v redis-server >/dev/null || ./config/apt-install redis-server
+	@test -x /usr/sbin/nginx || ./config/apt-install nginx
 
 browser-deps:
 	@missing=""; \

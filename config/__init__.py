@@ -213,7 +213,7 @@ class Config:
         # How long an embedded worker thread waits for a job before it looks whether it should stop:
         # the most a stop of the embedded workers waits for an idle thread.
         self.PARLEY_EMBEDDED_POLL_SECONDS = env_float("PARLEY_EMBEDDED_POLL_SECONDS", 1.0)
-        # On SIGTERM, how long wsgi.py lets its embedded workers finish the jobs in hand.
+        # On SIGTERM, how long wsgi.py lets the requests in progress (gevent) and its embedded workers' jobs finish.
         self.PARLEY_STOP_GRACE_SECONDS = env_float("PARLEY_STOP_GRACE_SECONDS", 30.0)
         # The simulator's "jump 24 h ahead" rewrites a conversation's window: never in production.
         self.PARLEY_SIMULATOR_TIME_JUMP = True
