@@ -1,6 +1,7 @@
 # The two commands: `make run` (portal with demo data) and `make test` (every test).
 # Both install what they need: a virtualenv with the pinned requirements, and Debian's
-# redis-server (and chromium for the browser tests) when they are missing.
+# redis-server and nginx (and chromium for the browser tests, docker-compose to validate compose.yaml)
+# when they are missing.
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 LINT_PATHS := app workers config tests bench tools wsgi.py
 
-.PHONY: run test lint format system-deps browser-deps clean
+.PHONY: run test lint format system-deps browser-deps compose-deps clean
 
 run: $(RUNTIME_STAMP) system-deps
 	$(PY) -m tools.devstack run
@@ -18,7 +19,7 @@ run: $(RUNTIME_STAMP) system-deps
 # `TEST_WORKERS=0 make test` runs them in one process.
 TEST_WORKERS ?= 2
 
-test: $(DEV_STAMP) system-deps browser-deps lint
+test: $(DEV_STAMP) system-deps browser-deps compose-deps lint
 	$(PY) -m tools.devstack test -c config/pytest.ini --rootdir . -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
@@ -41,12 +42,17 @@ $(DEV_STAMP): requirements.txt config/requirements-dev.txt | $(VENV)/bin/python
 
 system-deps:
 	@command -v redis-server >/dev/null || ./config/apt-install redis-server
+	@test -x /usr/sbin/nginx || ./config/apt-install nginx
 
 browser-deps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || missing="$$missing fonts-noto-color-emoji"; \
 	test -z "$$missing" || ./config/apt-install $$missing
+
+# `docker-compose config` validates compose.yaml in the tests (Debian's, without the Docker engine).
+compose-deps:
+	@command -v docker-compose >/dev/null || ./config/apt-install --no-install-recommends docker-compose
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache .ruff_cache .import_linter_cache .grimp_cache

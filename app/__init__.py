@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask
+from flask.logging import default_handler
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ConfigError, load_config
@@ -16,11 +17,17 @@ def create_app(config=None):
         config = load_config(config)
     config.check()
 
+    from app.observability import logs
+
+    logs.install(json_lines=config.PARLEY_LOG_FORMAT == "json")  # before Flask's logger, which then adds no handler
     app = Flask(__name__)
+    app.logger.removeHandler(default_handler)  # lines reach the root handler, with their context
     app.config.from_object(config)
+    from app.web import request_ids
     from app.web.webhook_delivery import WebhookFastPath
 
     app.wsgi_app = WebhookFastPath(app, app.wsgi_app)  # inside ProxyFix: it sees the client's scheme and host
+    request_ids.init_app(app)  # around the fast path: webhooks have a request id too
     if config.PROXY_COUNT:
         # Behind a load balancer: the client's address and scheme come from the proxies' headers.
         n = config.PROXY_COUNT

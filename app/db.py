@@ -141,6 +141,7 @@ INDEXES += [
     index("interactions", ("reopened_at", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
     index("interactions", ("status", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
     index("interactions", ("agent_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    index("interactions", ("contact_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
 ]
 
 # Messages, one document each (app/services/conversations/message_store.py): by position for pages,

@@ -37,3 +37,5 @@ csrf = CSRFProtect()
 # Storage is set from REDIS_URL at init; errors are swallowed so sign-in keeps working
 # (unthrottled, with an in-memory fallback) while Redis is down.
 limiter = _Limiter(key_func=get_remote_address, default_limits=[], swallow_errors=True, in_memory_fallback_enabled=True)
+# Where workers/embedded.py leaves the embedded worker it started on the app (readiness reads it).
+EMBEDDED_WORKER = "parley_embedded_worker"

@@ -13,6 +13,10 @@ from rq import Queue
 # campaigns: a campaign's sends, each job running until its campaign is paused or done.
 QUEUE_NAMES = ("inbound", "outbound", "media", "sentiment", "maintenance", "assistant", "campaigns", "routing")
 
+#: Seconds within which an idle RQ worker of Parley's beats again (it waits for a job 15 s less):
+#: readiness (app/services/health.py) takes a worker silent for this plus 60 s as dead.
+WORKER_TTL_SECONDS = 60
+
 _state = {"url": None, "timeout": None}
 
 

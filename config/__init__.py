@@ -11,6 +11,7 @@ DEFAULT_INSTANCE_DIR = Path(__file__).resolve().parents[1] / "var"
 PUBLISHED_SECRET_KEYS = frozenset({"parley-development-secret-key-change-me"})
 ASYNC_MODES = ("eventlet", "gevent", "threading")
 SERVER_URI_SCHEMES = ("mongodb://", "mongodb+srv://")
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(RuntimeError):
@@ -95,15 +96,25 @@ def async_mode(environ=None, config_name=None):
     return "eventlet"
 
 
+def env_secret(name, file_name):
+    """A secret from the file `file_name` names (container secrets are files), else from the
+    variable `name`; None when neither is set. Surrounding whitespace in the file is ignored; an
+    empty file is refused rather than read as unset (a key would otherwise be made up or derived)."""
+    path = env_str(file_name)
+    if not path:
+        return env_str(name)
+    try:
+        value = Path(path).read_text().strip()
+    except OSError as exc:
+        raise ConfigError(f"{file_name} {path!r} cannot be read: {exc.strerror}") from None
+    if not value:
+        raise ConfigError(f"{file_name} {path!r} is empty")
+    return value
+
+
 def read_secret_key():
     """SECRET_KEY from the environment, or from the file PARLEY_SECRET_KEY_FILE names; None when neither is set."""
-    key_file = env_str("PARLEY_SECRET_KEY_FILE")
-    if key_file:
-        try:
-            return Path(key_file).read_text().strip()
-        except OSError as exc:
-            raise ConfigError(f"PARLEY_SECRET_KEY_FILE {key_file!r} cannot be read: {exc.strerror}") from None
-    return env_str("SECRET_KEY")
+    return env_secret("SECRET_KEY", "PARLEY_SECRET_KEY_FILE")
 
 
 def instance_secret_key(path):
@@ -142,13 +153,14 @@ class Config:
     """Development defaults: embedded database, local Redis, relaxed cookies."""
 
     NAME = "development"
+    DEFAULT_LOG_FORMAT = "text"
     DEBUG = False
     TESTING = False
 
     def __init__(self):
         self.SECRET_KEY = read_secret_key() or self.generated_secret_key()
         # Key for encrypting provider secrets at rest; derived from SECRET_KEY unless given.
-        self.PARLEY_ENCRYPTION_KEY = env_str("PARLEY_ENCRYPTION_KEY")
+        self.PARLEY_ENCRYPTION_KEY = env_secret("PARLEY_ENCRYPTION_KEY", "PARLEY_ENCRYPTION_KEY_FILE")
         self.MONGO_URI = env_str("MONGO_URI", "mongomock://localhost/parley")
         self.REDIS_URL = env_str("REDIS_URL")
         # How long a request or a job waits for one Redis answer: a frozen Redis fails the call (a
@@ -225,10 +237,16 @@ class Config:
         # How long an embedded worker thread waits for a job before it looks whether it should stop:
         # the most a stop of the embedded workers waits for an idle thread.
         self.PARLEY_EMBEDDED_POLL_SECONDS = env_float("PARLEY_EMBEDDED_POLL_SECONDS", 1.0)
-        # On SIGTERM, how long wsgi.py lets its embedded workers finish the jobs in hand.
+        # On SIGTERM, how long wsgi.py lets the requests in progress (gevent) and its embedded workers' jobs finish.
         self.PARLEY_STOP_GRACE_SECONDS = env_float("PARLEY_STOP_GRACE_SECONDS", 30.0)
         # The simulator's "jump 24 h ahead" rewrites a conversation's window: never in production.
         self.PARLEY_SIMULATOR_TIME_JUMP = True
+        # Log lines: "text" (readable) or "json" (one object per line, for log collectors); production: json.
+        self.PARLEY_LOG_FORMAT = env_str("PARLEY_LOG_FORMAT", self.DEFAULT_LOG_FORMAT)
+        if self.PARLEY_LOG_FORMAT not in LOG_FORMATS:
+            raise ConfigError(f"PARLEY_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+        # The bearer token Prometheus sends to /metrics (or a file holding it); unset: /metrics answers 404.
+        self.PARLEY_METRICS_TOKEN = env_secret("PARLEY_METRICS_TOKEN", "PARLEY_METRICS_TOKEN_FILE")
         # argon2id cost; tests lower it so a suite of sign-ins stays fast.
         self.ARGON2_TIME_COST = env_int("PARLEY_ARGON2_TIME_COST", 3)
         self.ARGON2_MEMORY_COST = env_int("PARLEY_ARGON2_MEMORY_KIB", 65536)
@@ -271,6 +289,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     NAME = "production"
+    DEFAULT_LOG_FORMAT = "json"
 
     def __init__(self):
         super().__init__()

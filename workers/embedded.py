@@ -21,6 +21,7 @@ from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 from rq.timeouts import BaseDeathPenalty
 
+from app.extensions import EMBEDDED_WORKER
 from app.queues import QUEUE_NAMES, worker_redis
 from workers.context import bind
 from workers.periodic import register_all
@@ -135,6 +136,10 @@ class EmbeddedWorker:
         self.threads = threads
         self.stop_event = stop_event
 
+    def stopped_threads(self):
+        """The names of the threads that ended (all of them once stopped): readiness reads it."""
+        return [thread.name for thread in self.threads if not thread.is_alive()]
+
     def stop(self, timeout=10):
         """Stop taking jobs and wait at most `timeout` seconds in all; True when every thread ended."""
         self.stop_event.set()
@@ -167,4 +172,5 @@ def start(app):
     for thread in threads:
         thread.start()
     log.warning("Embedded RQ workers, scheduler and periodic jobs running in this process (queues: %s)", ", ".join(QUEUE_NAMES))
-    return EmbeddedWorker(threads, stop)
+    app.extensions[EMBEDDED_WORKER] = EmbeddedWorker(threads, stop)
+    return app.extensions[EMBEDDED_WORKER]

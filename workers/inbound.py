@@ -4,6 +4,7 @@ starts a drain when events wait and no drain is queued or holds them (a worker d
 from flask import current_app
 
 from app import jobs
+from app.observability import shared as shared_metrics
 from app.services.channel import drain, inbox
 from workers.context import job
 
@@ -11,7 +12,9 @@ from workers.context import job
 @job
 def drain_inbox(attempt: int = 1):
     config = current_app.config
-    return drain.drain(config["PARLEY_INBOUND_REORDER_MS"], attempt, slice_seconds=config["PARLEY_INBOUND_SLICE_MS"] / 1000)
+    result = drain.drain(config["PARLEY_INBOUND_REORDER_MS"], attempt, slice_seconds=config["PARLEY_INBOUND_SLICE_MS"] / 1000)
+    shared_metrics.add("inbound_events", {(outcome,): n for outcome, n in result["applied"].items()})
+    return result
 
 
 @job

@@ -9,7 +9,7 @@ import sys
 from rq import Worker
 
 from app import create_app
-from app.queues import QUEUE_NAMES, worker_redis
+from app.queues import QUEUE_NAMES, WORKER_TTL_SECONDS, worker_redis
 from workers.context import bind
 
 
@@ -25,7 +25,7 @@ def run(app, names, burst=False):
     """Work the queues `names` with `app`; each job runs in a forked work horse, which opens its own
     database client on first use (see app.db)."""
     bind(app)
-    Worker(names, connection=worker_redis()).work(with_scheduler=True, burst=burst)
+    Worker(names, connection=worker_redis(), worker_ttl=WORKER_TTL_SECONDS).work(with_scheduler=True, burst=burst)
 
 
 if __name__ == "__main__":

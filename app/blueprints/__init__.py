@@ -20,3 +20,5 @@ def register_blueprints(app):
 BLUEPRINTS += ["interactions", "dashboard"]
 # Outbound campaigns.
 BLUEPRINTS += ["campaigns"]
+# Liveness, readiness and metrics for operators' tools.
+BLUEPRINTS += ["operations"]

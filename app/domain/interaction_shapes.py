@@ -38,6 +38,7 @@ class InteractionFilters(BaseModel):
     account_id: AnyCaseId | None = _query("Only this WhatsApp account.")
     agent_id: AnyCaseId | None = _query("Assigned to this agent.")
     first_agent_id: AnyCaseId | None = _query("First managed by this agent.")
+    contact_id: AnyCaseId | None = _query("One contact's interactions (a customer WhatsApp names without a number too).")
     tag: str | None = _query("Has this tag.", max_length=60)
     tags: list[Annotated[str, Field(max_length=60)]] | None = _query("Has all these tags (repeat the parameter).", max_length=50)
     read: bool | None = _query("true: read; false: with unread customer messages.")

@@ -74,6 +74,18 @@ class Reaction:
     emoji: str | None = None
 
 
+@dataclass
+class IdentityChange:
+    """WhatsApp telling that a customer's number or business-scoped user id changed (a ``system``
+    message): ``change`` is ``number`` or ``user_id``; ``phone`` the new number (E.164) when it may
+    be shared; ``user_id`` the new BSUID and ``previous_user_id`` the one it replaces."""
+
+    change: str
+    phone: str | None = None
+    user_id: str | None = None
+    previous_user_id: str | None = None
+
+
 _SCALARS = frozenset({str, int, float, bool, type(None), datetime})
 
 
@@ -132,6 +144,7 @@ class InboundMessage:
     raw: dict = field(default_factory=dict)
     user_id: str | None = None
     username: str | None = None
+    identity: IdentityChange | None = None  # kind "identity_change": what WhatsApp says changed
 
     @property
     def customer(self) -> str:
@@ -211,7 +224,7 @@ def event_from_dict(data: dict) -> InboundMessage | StatusUpdate:
         data["timestamp"] = moment.replace(tzinfo=timezone.utc)
     if kind == "status":
         return StatusUpdate(**data)
-    parts = {"media": MediaRef, "location": Location, "reply": Reply, "reaction": Reaction}
+    parts = {"media": MediaRef, "location": Location, "reply": Reply, "reaction": Reaction, "identity": IdentityChange}
     for name, cls in parts.items():
         if data.get(name) is not None:
             data[name] = cls(**data[name])

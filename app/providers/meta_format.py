@@ -22,7 +22,7 @@ from ._parse import (
     unix_time,
 )
 from .errors import ProviderError
-from .events import InboundMessage, Location, MalformedEvent, MediaRef, Reaction, Reply, StatusUpdate
+from .events import IdentityChange, InboundMessage, Location, MalformedEvent, MediaRef, Reaction, Reply, StatusUpdate
 from .outbound import OutboundMessage, TemplateSpec
 
 STATUS_MAP = {"sent": "sent", "delivered": "delivered", "read": "read", "played": "played", "failed": "failed"}
@@ -193,6 +193,8 @@ def _message(m: dict, provider, people, business, channel_id) -> InboundMessage 
         event.reaction = Reaction(as_str(body.get("message_id")), as_str(body.get("emoji")))
     elif wa_type in ("edit", "revoke") and as_str(body.get("original_message_id")):
         _edit_or_revoke(event, wa_type, body)
+    elif wa_type == "system" and as_str(body.get("type")) in _IDENTITY_CHANGES:
+        _identity_change(event, body)
     if event.kind == "unsupported":
         errors = dicts(m.get("errors"))
         event.error = (
@@ -202,6 +204,22 @@ def _message(m: dict, provider, people, business, channel_id) -> InboundMessage 
         )
         event.text = event.text or as_str(as_dict(m.get("system")).get("body"))
     return event
+
+
+#: Meta's system messages about a customer's identity, by what changed.
+_IDENTITY_CHANGES = {"user_changed_number": "number", "user_changed_user_id": "user_id"}
+
+
+def _identity_change(event: InboundMessage, body: dict) -> None:
+    """``system{type, body, wa_id?, user_id?, previous_user_id?}``: the new number (``wa_id``, only
+    for a number change) and the new and previous business-scoped user ids."""
+    event.kind, event.text = "identity_change", as_str(body.get("body"))
+    event.identity = IdentityChange(
+        change=_IDENTITY_CHANGES[as_str(body.get("type"))],
+        phone=normalize_phone(body.get("wa_id") or body.get("new_wa_id")),
+        user_id=as_str(body.get("user_id")) or event.user_id,
+        previous_user_id=as_str(body.get("previous_user_id")),
+    )
 
 
 def _edit_or_revoke(event: InboundMessage, wa_type: str, body: dict) -> None:

@@ -15,6 +15,7 @@ from flask_socketio import join_room, leave_room
 from redis.exceptions import RedisError
 
 from app.extensions import socketio
+from app.observability import metrics
 from app.realtime import push
 from app.realtime.message_queue import PipelinedRedisManager
 from app.services.access import room_access
@@ -211,6 +212,7 @@ def init_app(app):
         logger=False,
         engineio_logger=False,
     )
+    metrics.SOCKETS.set_function(lambda: len(_socket_users))
     socketio.on_event("connect", on_connect)
     socketio.on_event("disconnect", on_disconnect)
     socketio.on_event("watch", on_watch)

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 PRESENCE_KEY = "parley:presence:sockets"
 ADMINS_ROOM = "admins"
+#: Sent to a process's sockets as it stops: the connection closes next; reconnect (elsewhere).
+STOPPING_EVENT = "server_stopping"
 # A socket's watched rooms outlive it only if its process died; they expire with the day.
 WATCHING_TTL = 24 * 3600
 _presence = {"ttl": 60}
@@ -131,6 +133,19 @@ def disconnect_user(user_id):
     emit("session_ended", {}, agent_room(user_id))
     for sid in sids:
         socketio.server.disconnect(sid, namespace="/")
+
+
+def close_local_sockets():
+    """Close the sockets this process holds, for a stop: each first hears STOPPING_EVENT, then its
+    Engine.IO connection is closed. Browsers reconnect by themselves after a closed connection (a
+    Socket.IO disconnect would tell them not to), through the proxy to another process. Returns
+    how many sockets were closed. The closes run in background tasks: none waits for its browser."""
+    server = socketio.server
+    sockets = list(server.manager.get_participants("/", None))
+    for sid, eio_sid in sockets:
+        server.emit(STOPPING_EVENT, {"reconnect": True}, to=sid, namespace="/", ignore_queue=True)
+        socketio.start_background_task(server.eio.disconnect, eio_sid)
+    return len(sockets)
 
 
 def _live(key):

@@ -7,8 +7,9 @@ Blueprints that authenticate by other means (webhook signatures, API tokens) are
 from flask import abort, jsonify, redirect, request, url_for
 from flask_login import current_user
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "main.healthz"}
-SELF_AUTHENTICATED_BLUEPRINTS = {"webhooks", "api"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "operations.healthz", "operations.readyz"}
+# /metrics checks its bearer token (app/blueprints/operations/routes.py).
+SELF_AUTHENTICATED_BLUEPRINTS = {"webhooks", "api", "operations"}
 
 
 def wants_json():

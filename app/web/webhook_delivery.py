@@ -11,12 +11,14 @@ set (Flask-Limiter's to apply). Errors answer as app/web/errors.py does for webh
 
 import json
 import logging
+import time
 
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
 from app.extensions import limiter
+from app.observability import logs, metrics
 from app.providers import WebhookRequest
 from app.services.channel import accounts, webhooks
 from app.web.headers import SECURITY_HEADERS
@@ -57,9 +59,20 @@ class WebhookFastPath:
 
 def deliver(request, key, base_url, url):
     """(status, body bytes, mimetype): the answer to a request for webhook `key` (a Werkzeug or
-    Flask request); `base_url` is where providers reach Parley, `url` the one the provider signed."""
+    Flask request); `base_url` is where providers reach Parley, `url` the one the provider signed.
+    Each answer is counted with its latency (app/observability/metrics.py: in memory, no I/O)."""
+    started = time.perf_counter()
+    seen = {"provider": "unknown"}  # until the key names an account
+    status, code, body, mimetype = _answer(request, key, base_url, url, seen)
+    metrics.observe_webhook(seen["provider"], status, code, started)
+    return status, body, mimetype
+
+
+def _answer(request, key, base_url, url, seen):
     try:
         account = webhooks.account_for_key(key)
+        seen["provider"] = account["provider"]
+        logs.bind(account=account["_id"])
         limit = webhooks.body_limit(account)
         if (request.content_length or 0) > limit:
             raise webhooks.too_large(account)
@@ -75,9 +88,10 @@ def deliver(request, key, base_url, url):
         log.exception("webhook delivery to %s failed", request.path)
         error = InternalServerError()
         return _error(error.code, "internal_server_error", error.description)
+    code = None if request.method == "POST" else "handshake"  # for the metrics: a GET verifies the URL
     if reply.mimetype == "application/json":
-        return reply.status, _json(reply.body), "application/json"
-    return reply.status, str(reply.body).encode(), reply.mimetype
+        return reply.status, code, _json(reply.body), "application/json"
+    return reply.status, code, str(reply.body).encode(), reply.mimetype
 
 
 def signed_url(request, public_url=None):
@@ -92,4 +106,4 @@ def _json(value):
 
 
 def _error(status, code, message):
-    return status, _json({"error": {"code": code, "message": message}}), "application/json"
+    return status, code, _json({"error": {"code": code, "message": message}}), "application/json"

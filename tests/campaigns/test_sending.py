@@ -11,12 +11,14 @@ import pytest
 
 from app import queues
 from app.db import get_db
+from app.observability.shared import SharedCounters
 from app.services import clock
 from app.services.campaigns import campaign_progress, campaign_records, claims, recovery, sender
 from app.services.campaigns import recipients as recipients_module
 from app.services.conversations import statuses
 from app.services.errors import Conflict, ValidationFailed
 from tests.fakes.provider_server import FakeResponse
+from tests.operations.support import collected, value
 from tests.providers.support import read_bytes
 from tests.support.builders import make_user
 from tests.support.jobs import run_inbound
@@ -134,6 +136,11 @@ def test_errors_that_cannot_succeed_are_final_with_their_meaning_and_throttling_
     assert "will not try again" in failed["error"]["sentence"]
     assert found["+447700900202"]["state"] == found["+447700900203"]["state"] == "sent"
     assert len(fake_provider.requests_to(SEND_PATH)) == 5, "each retryable one tried twice, the final one once"
+    sends = collected(SharedCounters())  # parley_sends_total, as /metrics shows it
+    assert value(sends, "parley_sends_total", provider="meta", kind="campaign", outcome="failed", code="131026") == 1
+    assert value(sends, "parley_sends_total", provider="meta", kind="campaign", outcome="retried", code="130429") == 1
+    assert value(sends, "parley_sends_total", provider="meta", kind="campaign", outcome="retried", code="1") == 1
+    assert value(sends, "parley_sends_total", provider="meta", kind="campaign", outcome="sent", code="") == 2
 
 
 def test_an_expired_token_pauses_the_campaign_and_resume_sends_the_rest(setup, fake_provider):

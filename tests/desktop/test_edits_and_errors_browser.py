@@ -10,7 +10,8 @@ from app.services import clock
 from app.services.conversations import inbound
 from tests.desktop.conftest import accept_offer, says
 from tests.media.support import wait_for
-from tests.support.browser import screenshot
+from tests.support.browser import screenshot, sign_in_page
+from tests.support.builders import PASSWORD, make_user
 
 PHONE = "+447700900655"
 
@@ -24,7 +25,7 @@ def _customer_changes(account, kind, target, text=None):
     inbound.ingest(account, [event])
 
 
-def test_edits_deletions_and_a_known_failure_in_the_desktop(team, desktop):
+def test_edits_deletions_and_a_known_failure_in_the_desktop(team, desktop, new_page):
     alice = desktop(team["alice"])
     meta = team["meta"]
     says(meta, PHONE, "My order number is 4521", name="Rosa Editing")
@@ -63,3 +64,15 @@ def test_edits_deletions_and_a_known_failure_in_the_desktop(team, desktop):
     expect(failure.get_by_test_id("error-code")).to_have_count(0)
     assert "healthy ecosystem" not in pane.inner_text()
     screenshot(alice, "desktop-edits-and-known-failure")
+
+    # An admin opening the same conversation sees the record: the original words, the deleted ones, the code.
+    interaction = get_db().interactions.find_one({"contact.phone": PHONE})
+    admin = new_page()
+    sign_in_page(admin, make_user("admin", name="Ada Admin")["email"], PASSWORD)
+    admin.goto(f"/desktop/?open={interaction['_id']}")
+    record = admin.locator("[data-testid=pane]:visible")
+    history = record.locator("[data-testid=message][data-direction=in]").first.get_by_test_id("edit-history")
+    expect(history).to_contain_text("My order number is 4521")
+    expect(record.get_by_test_id("deleted")).to_have_text("Deleted by the customer · kept for admins")
+    expect(record).to_contain_text("My card PIN is 8832, oops")
+    expect(record.get_by_test_id("error-code")).to_have_text("code 131049")

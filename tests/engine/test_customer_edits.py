@@ -3,7 +3,9 @@ reference): the message shows the new words or "deleted by the customer" to agen
 said for admins, and open desktops hear of it live."""
 
 import copy
+import io
 import json
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -145,3 +147,20 @@ def test_edits_and_deletions_query_only_through_declared_indexes(app, chat):
         _post(app, account, "meta/inbound_edit_text.json")
         _post(app, account, "meta/inbound_revoke.json")
     assert shapes and uncovered(shapes) == []
+
+
+def test_the_zip_transcript_keeps_earlier_versions_for_admins_only(app, chat, admin):
+    agent, account, interaction = chat
+    assert _post(app, account, "meta/inbound_edit_text.json") == {"edited": 1}
+
+    def transcript(user):
+        client = app.test_client()
+        sign_in(client, user["email"])
+        response = client.get(f"/interactions/{interaction['_id']}/export.zip")
+        assert response.status_code == 200
+        return zipfile.ZipFile(io.BytesIO(response.data)).read("transcript.html").decode()
+
+    for_admin, for_agent = transcript(admin), transcript(agent)
+    assert 'data-testid="edit-history"' in for_admin and "My order number is 4521" in for_admin
+    assert 'data-testid="edited"' in for_agent and "4512, not 4521" in for_agent
+    assert "My order number is 4521<" not in for_agent and 'data-testid="edit-history"' not in for_agent

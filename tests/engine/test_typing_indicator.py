@@ -87,15 +87,36 @@ def test_providers_without_an_indicator_are_left_alone(app):
     assert typing_indicator.agent_typing(agent, interaction["_id"]) == {"sent": False, "reason": "unsupported"}
 
 
-def test_the_desktop_signals_typing_through_the_api(app, fake_provider):
+def agent_desktop(app, fake_provider):
+    """(client signed in as the conversation's agent, its CSRF token, the typing URL)."""
     agent, interaction = conversation_with(fake_provider, "on_view")
     client = app.test_client()
     sign_in(client, agent["email"])
-    token = csrf_token(client, "/desktop/")
-    url = f"/api/v1/interactions/{interaction['_id']}/typing"
+    return client, csrf_token(client, "/desktop/"), f"/api/v1/interactions/{interaction['_id']}/typing"
+
+
+def test_the_desktop_signals_typing_through_the_api(app, fake_provider):
+    client, token, url = agent_desktop(app, fake_provider)
     assert client.post(url).status_code == 400  # no CSRF token: refused
     answer = client.post(url, headers={"X-CSRFToken": token})
     assert answer.status_code == 200 and answer.get_json() == {"sent": True, "reason": None}
     assert client.post(url, headers={"X-CSRFToken": token}).get_json()["reason"] == "debounced"
+    run_inbound(app, ("outbound",))
+    assert sent_to_meta(fake_provider) == [TYPING]
+
+
+def test_typing_while_redis_is_down_answers_503_and_the_next_keystroke_tries_again(app, fake_provider):
+    from app import queues
+    from tools.devstack import free_port
+
+    client, token, url = agent_desktop(app, fake_provider)
+    queues.configure(f"redis://127.0.0.1:{free_port()}")
+    try:
+        answer = client.post(url, headers={"X-CSRFToken": token})
+    finally:
+        queues.configure(app.config["REDIS_URL"])
+    assert answer.status_code == 503
+    assert answer.get_json()["error"]["message"] == "The typing indicator could not be sent just now."
+    assert client.post(url, headers={"X-CSRFToken": token}).get_json() == {"sent": True, "reason": None}, "no debounce left"
     run_inbound(app, ("outbound",))
     assert sent_to_meta(fake_provider) == [TYPING]

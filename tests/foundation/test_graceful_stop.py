@@ -13,7 +13,7 @@ from app.services.demo import DEMO_PASSWORD
 from tests.engine.test_meta_flow import sent_ok
 from tests.providers.support import CREDENTIALS, read_bytes
 from tests.support import blocking_job, processes
-from tests.support.http import signed_in_session
+from tests.support.http import RequestInProgress, api_caller, signed_in_session
 from tests.support.sockets import wait_for
 from tools.devstack import RedisServer
 
@@ -31,17 +31,9 @@ def server(request, tmp_path):
             running.kill()
 
 
-def _api(session, url):
-    html = session.get(f"{url}/desktop/", timeout=10).text
-    token = html.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    return lambda method, path, body=None: session.request(
-        method, f"{url}/api/v1{path}", json=body, headers={"X-CSRFToken": token}, timeout=10
-    )
-
-
 def _customer_writes_to_a_meta_account(server, fake_provider):
     """An admin's API session and the interaction a customer's signed Meta webhook opened."""
-    api = _api(signed_in_session(server.url, "admin@parley.example", DEMO_PASSWORD), server.url)
+    api = api_caller(signed_in_session(server.url, "admin@parley.example", DEMO_PASSWORD), server.url)
     queue = api("POST", "/queues", {"name": "Shop"}).json()
     created = api(
         "POST",
@@ -109,3 +101,20 @@ def test_sigterm_lets_a_worker_process_finish_the_job_in_hand_then_exits_0(app, 
     assert worker.process.wait(60) == 0, worker.log
     assert blocking_job.records(redis) == ["started job-in-hand", "finished job-in-hand"]
     assert job.get_status() == "finished" and job.return_value() == "released"
+
+
+def test_sigterm_cuts_a_request_still_in_progress_after_the_grace_then_exits_0(tmp_path):
+    with RedisServer() as redis_server:
+        server = processes.WebProcess(tmp_path, "gevent", redis_server.url, PARLEY_STOP_GRACE_SECONDS="2")
+        try:
+            assert wait_for(server.up, timeout=60), server.log
+            body = b"email=someone%40parley.example&password=never-sent-whole"
+            stuck = RequestInProgress(server.port, "/login", body, {"Content-Type": "application/x-www-form-urlencoded"})
+            assert stuck.started(), server.log  # the client never sends the body
+
+            server.process.send_signal(signal.SIGTERM)
+            assert server.process.wait(30) == 0, server.log
+            assert "SIGTERM: 1 requests still in progress at the end of the grace were cut" in server.log
+            assert "; exiting" in server.log  # (a periodic job in hand may have used the rest of the grace)
+        finally:
+            server.kill()

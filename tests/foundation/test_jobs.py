@@ -15,9 +15,10 @@ from rq.job import Job
 
 from app import jobs, queues
 from app.db import get_db
+from app.observability import logs
 from tests.support.live_server import LiveServer
 from tests.support.sockets import connect_as, wait_for
-from workers import joblog, periodic
+from workers import periodic
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +62,7 @@ def test_job_touching_the_database_runs_in_the_embedded_worker(live_server):
 
 def test_log_lines_of_a_job_in_the_embedded_worker_carry_its_id(live_server):
     lines = io.StringIO()
-    handler = joblog.handler(lines)
+    handler = logs.handler(lines)
     logging.getLogger().addHandler(handler)
     try:
         job = jobs.enqueue(jobs.RECORD_PROBE, probe_id="probe-log")
@@ -71,6 +72,23 @@ def test_log_lines_of_a_job_in_the_embedded_worker_carry_its_id(live_server):
         logging.getLogger().removeHandler(handler)
     assert f"INFO workers.system [job {job.id}] record_probe: probe-log" in lines.getvalue()
     assert "WARNING tests [job -] outside any job" in lines.getvalue()
+
+
+def test_a_job_that_found_nothing_to_do_logs_no_info_line(live_server):
+    lines = io.StringIO()
+    handler = logs.handler(lines)
+    handler.setLevel(logging.INFO)
+    logging.getLogger().addHandler(handler)
+    try:
+        idle = jobs.enqueue(jobs.EXPIRE_WINDOWS)
+        busy = jobs.enqueue(jobs.RECORD_PROBE, probe_id="probe-busy")
+        for job in (idle, busy):
+            assert wait_for(lambda job=job: Job.fetch(job.id, connection=queues.get_redis()).get_status() == "finished")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert Job.fetch(idle.id, connection=queues.get_redis()).meta["outcome"] == 0
+    assert f"[job {busy.id}] record_probe: probe-busy" in lines.getvalue()
+    assert f"[job {idle.id}]" not in lines.getvalue()
 
 
 def test_an_embedded_worker_ends_its_command_listener_when_it_unsubscribes(app):

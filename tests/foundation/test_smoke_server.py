@@ -47,7 +47,7 @@ def portal(request, tmp_path):
 
     def up():
         try:
-            return requests.get(f"{url}/healthz", timeout=1).status_code == 200
+            return requests.get(f"{url}/readyz", timeout=1).status_code == 200
         except requests.ConnectionError:
             return False
 

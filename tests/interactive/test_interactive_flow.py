@@ -2,7 +2,9 @@
 as Meta documents the body, the customer's choice shown as a reply to it, and the account's reply
 routing and closing rules applied by the real inbound worker."""
 
+import io
 import json
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -88,6 +90,9 @@ def test_the_interaction_page_shows_what_an_interactive_message_offered(app, fak
     send(app, fake_provider, agent, interaction, content)
     page = admin_client.get(f"/interactions/{interaction['_id']}").get_data(as_text=True)
     assert "Pick a &lt;slot&gt;" in page and "☰ Slots" in page and "Monday · 09:00 — Shop" in page
+    export = admin_client.get(f"/interactions/{interaction['_id']}/export.zip")
+    transcript = zipfile.ZipFile(io.BytesIO(export.data)).read("transcript.html").decode()
+    assert "Pick a &lt;slot&gt;" in transcript and "☰ Slots" in transcript and "Monday · 09:00 — Shop" in transcript
 
 
 @pytest.mark.parametrize(
@@ -142,8 +147,8 @@ def test_providers_without_interactive_messages_refuse_them(app):
 
 
 # -- the account's rules, applied by the inbound worker ------------------------------------------
-def choice(sender, choice_id, title):
-    return build_inbound(sender, "button_reply", reply={"id": choice_id, "title": title}, text=title)
+def choice(sender, choice_id, title, kind="button_reply"):
+    return build_inbound(sender, kind, reply={"id": choice_id, "title": title}, text=title)
 
 
 @pytest.fixture
@@ -153,11 +158,12 @@ def two_queues(app):
     return sales, support
 
 
-def test_a_routed_choice_moves_a_waiting_interaction_to_its_queue(client, two_queues):
+@pytest.mark.parametrize("kind", ["button_reply", "list_reply"])
+def test_a_routed_choice_moves_a_waiting_interaction_to_its_queue(client, two_queues, kind):
     sales, support = two_queues
     account = make_sandbox_account(sales, reply_routes=[{"id": "help", "queue_id": support["_id"]}])
     post_events(client, account, build_inbound("+447700900001", text="Hi"))
-    response = post_events(client, account, choice("+447700900001", "help", "I need help"))
+    response = post_events(client, account, choice("+447700900001", "help", "I need help", kind))
     assert response.applied.get("stored") == 1
     interaction = get_db().interactions.find_one({})
     assert interaction["queue_id"] == support["_id"] and interaction["status"] == "queued"

@@ -129,15 +129,6 @@ META = {
     "meta/inbound_unsupported.json": [
         meta_msg("wamid.FAKE000000000000000000000007=", "unsupported", error={"code": "131051", "title": "Message type unknown"})
     ],
-    "meta/inbound_system_user_changed_number.json": [
-        meta_msg(
-            "wamid.FAKE000000000000000000000014=",
-            "unsupported",
-            error={"code": "system"},
-            profile_name=None,
-            text="User Test User changed from 15550001111 to 15550002222",
-        )
-    ],
     "meta/status_sent.json": [meta_status("sent", error=None)],
     "meta/status_delivered.json": [meta_status("delivered", error=None)],
     "meta/status_read.json": [meta_status("read", error=None)],
@@ -512,7 +503,52 @@ EDITS = {
     ],
 }
 
+#: Meta's system messages about a customer's new number or BSUID: not messages, they change the
+#: contact (tests/webhooks/test_identity_changes.py posts these).
+IDENTITY_CHANGES = {
+    "meta/inbound_system_user_changed_number.json": [
+        meta_msg(
+            "wamid.FAKE000000000000000000000014=",
+            "identity_change",
+            error=None,
+            profile_name=None,
+            text="User Test User changed from 15550001111 to 15550002222",
+            identity={"change": "number", "phone": "+15550002222", "user_id": None, "previous_user_id": None},
+        )
+    ],
+    "meta/inbound_system_user_changed_number_bsuid.json": [
+        meta_msg(
+            "wamid.FAKE000000000000000000000062=",
+            "identity_change",
+            error=None,
+            profile_name=None,
+            user_id="US.13491208655302741977",
+            identity={
+                "change": "number",
+                "phone": "+15550002222",
+                "user_id": "US.13491208655302741977",
+                "previous_user_id": "US.13491208655302741918",
+            },
+        )
+    ],
+    "meta/inbound_system_user_changed_user_id.json": [
+        meta_msg(
+            "wamid.FAKE000000000000000000000061=",
+            "identity_change",
+            sender=None,
+            error=None,
+            profile_name=None,
+            user_id="US.13491208655302741999",
+            identity={
+                "change": "user_id",
+                "phone": None,
+                "user_id": "US.13491208655302741999",
+                "previous_user_id": "US.13491208655302741918",
+            },
+        )
+    ],
+}
 INBOUND = {**META, **META_BSUID, **TWILIO, **KALEYRA, **SINCH}
 #: Kept apart from INBOUND: the webhook tests that replay INBOUND count stored messages, which edits
 #: and failed statuses are not (tests/engine/test_error_table.py and test_customer_edits.py post these).
-CHANGES = {**ERROR_STATUSES, **EDITS}
+CHANGES = {**ERROR_STATUSES, **EDITS, **IDENTITY_CHANGES}

@@ -99,3 +99,29 @@ def test_bad_input_is_refused_with_a_reason(sim, admin_client):
     assert admin_client.post(f"/simulator/{other['_id']}/message", json={}, headers={"X-CSRFToken": token}).status_code == 404
     assert sim.post("/ack", {"phone": sim.phone, "message_id": "sbx.nope", "status": "read"}).status_code == 404
     assert sim.post("/ack", {"phone": sim.phone, "message_id": "x", "status": "played"}).status_code == 422
+
+
+def test_a_tap_on_an_interactive_message_sends_the_choice_it_offered(sim):
+    sim.say("text", text="Hi")
+    agent, interaction = agent_reply(sim, "One moment")
+    content = {"type": "list", "body": "Pick one", "list": {"button": "Topics", "sections": [
+        {"title": "Help", "rows": [{"id": "billing", "title": "Billing", "description": "Invoices"}]}]}}
+    menu, _ = outbound.compose(agent, interaction["_id"], {"kind": "interactive", "interactive": content})
+    send_now(interaction["_id"], menu["id"])
+    shown = sim.conversation().get_json()["messages"][-1]
+    assert shown["interactive"]["list"]["sections"][0]["rows"][0]["id"] == "billing"
+    wamid = shown["provider_message_id"]
+
+    tap = {"reply": {"id": "billing"}, "context_message_id": wamid}
+    assert sim.say("list_reply", **tap) == {"stored": 1}
+    tapped = sim.conversation().get_json()["messages"][-1]["provider_message_id"]
+    stored = message_store.by_provider_id(sim.account["_id"], tapped, "in")
+    assert stored["reply"] == {"id": "billing", "title": "Billing", "description": "Invoices"} and stored["reply_to"] == wamid
+
+    tap_on = {"phone": sim.phone, "context_message_id": wamid}
+    refused = sim.post("/message", {**tap_on, "kind": "list_reply", "reply": {"id": "nope"}})
+    assert refused.status_code == 422 and refused.get_json()["error"]["fields"]["reply"] == "Not one of the message's choices."
+    as_button = sim.post("/message", {**tap_on, "kind": "button_reply", "reply": {"id": "billing"}})
+    assert as_button.status_code == 422, "a list's row is not a button"
+    unanchored = sim.post("/message", {"phone": sim.phone, "kind": "button_reply", "reply": {"id": "billing"}})
+    assert unanchored.status_code == 422 and "context_message_id" in unanchored.get_json()["error"]["fields"]

@@ -55,8 +55,9 @@ class WebProcess:
         self.process = start(["wsgi.py"], env, self.log_path)
 
     def up(self):
+        """Ready: the database, Redis and the embedded workers (/readyz)."""
         try:
-            return requests.get(f"{self.url}/healthz", timeout=1).status_code == 200
+            return requests.get(f"{self.url}/readyz", timeout=1).status_code == 200
         except requests.ConnectionError:
             return False
 

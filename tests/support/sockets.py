@@ -19,12 +19,15 @@ def wait_for(predicate, timeout=10.0, interval=0.05):
 
 
 class RecordingClient:
-    """A python-socketio client that records every event it receives, in order."""
+    """A python-socketio client that records every event it receives, in order.
 
-    def __init__(self, server_url, cookie=None):
+    `cookie` is sent with its connection's first request only; a browser's cookies (`http_session`,
+    a requests session) go with every request, as behind a proxy that routes on one of them."""
+
+    def __init__(self, server_url, cookie=None, http_session=None, reconnection=False):
         self.events = []
         self._lock = threading.Lock()
-        self.client = socketio.Client(reconnection=False)
+        self.client = socketio.Client(reconnection=reconnection, http_session=http_session)
         self.client.on("*", self._record)
         self.server_url = server_url
         self.cookie = cookie

@@ -54,3 +54,21 @@ def test_the_list_and_the_interaction_page_show_the_username_never_none(app, cli
     assert "Maria" in listing and "maria.shops" in listing and "None" not in listing
     page = admin_client.get(f"/interactions/{interaction['_id']}").get_data(as_text=True)
     assert "maria.shops" in page and "Not shared on WhatsApp" in page and ">None<" not in page
+
+
+def test_a_numberless_customers_history_is_found_by_their_contact(app, client, admin_client):
+    account = make_account("meta")
+    assert outcomes(post_fixture(client, account, "meta/inbound_bsuid_text.json")) == {"stored": 1}
+    first = get_db().interactions.find_one({})
+    get_db().interactions.update_one({"_id": first["_id"]}, {"$set": {"is_open": False, "status": "closed"}})
+    again = post_fixture(client, account, "meta/inbound_bsuid_image.json")
+    assert outcomes(again) == {"stored": 1}
+    second = get_db().interactions.find_one({"_id": {"$ne": first["_id"]}})
+    assert second["contact_id"] == first["contact_id"]
+
+    listed = admin_client.get(f"/api/v1/interactions?contact_id={first['contact_id']}&sort=-start").get_json()["data"]
+    assert [row["id"] for row in listed] == [str(second["_id"]), str(first["_id"])]
+    assert admin_client.get("/api/v1/interactions?contact_id=nope").status_code == 400
+    page = admin_client.get(f"/interactions/{second['_id']}").get_data(as_text=True)
+    journey = page[page.index('data-testid="side-journey"'):]
+    assert f"/interactions/{first['_id']}" in journey

@@ -1,4 +1,4 @@
-"""The front door and the health check."""
+"""The front door."""
 
 from flask import Blueprint
 

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pymongo import ReturnDocument
 
 from app.db import get_db
+from app.observability import shared as shared_metrics
 from app.providers.errors import ProviderError
 from app.services import clock
 from app.services.campaigns import (
@@ -61,6 +62,7 @@ class _Run:
         self.key = f"account:{campaign['account_id']}"
         self.rate = campaign_records.sending_rate(campaign, self.account)
         self.state, self.read_at, self.noted_at = campaign["state"], time.monotonic(), 0.0
+        self.sends = shared_metrics.Tally("sends")  # added to Redis with each note, not at every send
 
     def current_state(self):
         """The campaign's state, read again every CHECK_EVERY seconds, with the number's tier (an
@@ -79,6 +81,7 @@ class _Run:
         if time.monotonic() - self.noted_at >= every:
             self.noted_at = time.monotonic()
             campaign_progress.changed(self.campaign["_id"])
+            self.sends.flush()
 
     def loop(self):
         while self.current_state() == "sending":
@@ -108,8 +111,9 @@ class _Run:
         try:
             result = self.adapter.send(message)
         except ProviderError as error:
-            self.failed(recipient, error)
+            self.sends.count(self.account["provider"], "campaign", self.failed(recipient, error), error.code)
             return
+        self.sends.count(self.account["provider"], "campaign", "sent", "")
         _set(recipient, "sent", state_rank=campaign_status.RANK["sent"], provider_message_id=result.provider_message_id,
              sent_at=clock.now())
         statuses.flush_pending(self.account["_id"], result.provider_message_id)  # a status that beat this write
@@ -125,18 +129,22 @@ class _Run:
         campaign_progress.publish(self.campaign["_id"])
 
     def failed(self, recipient, error):
+        """Pause, slow down, try again later or give up; returns which as the send metric names it."""
         attempts = recipient.get("attempts", 0) + 1
         if error.category == "auth":
             _back(recipient, recipient.get("attempts", 0))
             self.pause(_paused_because(error))
-        elif error.category == "rate_limited" and error.retryable:
+            return "held"
+        if error.category == "rate_limited" and error.retryable:
             throttle.hold(self.key, error.retry_after or SLOW_DOWN)
             _back(recipient, recipient.get("attempts", 0))
-        elif error.retryable and attempts < MAX_ATTEMPTS:
+            return "retried"
+        if error.retryable and attempts < MAX_ATTEMPTS:
             _back(recipient, attempts)
-        else:
-            shown = error.to_dict()
-            _set(recipient, "failed", attempts=attempts, error={**shown, "sentence": provider_failures.sentence(shown)})
+            return "retried"
+        shown = error.to_dict()
+        _set(recipient, "failed", attempts=attempts, error={**shown, "sentence": provider_failures.sentence(shown)})
+        return "failed"
 
 
 def catch_up(rate):
@@ -180,6 +188,7 @@ def run(campaign_id, lanes=LANES):
                 done.result()
     finally:
         sending.claims.give_back()
+        sending.sends.flush()
         if took_lease:  # another run alive beside this one keeps its lease (and its held claims)
             recovery.drop_lease(campaign_id)
     if sending.current_state() == "sending" and not _left(campaign_id):

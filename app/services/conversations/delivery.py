@@ -17,6 +17,7 @@ from app.db import get_db
 from app.domain import interactive, provider_errors
 from app.domain.messages import STATUS_RANK
 from app.domain.window import is_open as window_is_open
+from app.observability import shared as shared_metrics
 from app.providers.errors import ProviderError
 from app.providers.events import Location
 from app.providers.outbound import OutboundMedia, OutboundMessage, OutboundReaction, TemplateButton, TemplateHeader, TemplateSpec
@@ -38,6 +39,8 @@ BACKOFF_CAP = 300.0
 #: job for it meanwhile does nothing, and the claim of a worker that died mid-call expires, so
 #: the reconciler (reconcile.py) sends it again. It outlives the send job's timeout (app/jobs.py).
 CLAIM_SECONDS = 2 * jobs.SEND_MESSAGE.timeout
+#: What a failed attempt led to, as the send metric names it (parley_sends_total's outcome).
+SEND_OUTCOMES = {"retrying": "retried", "failed": "failed", "held": "held"}
 
 
 def backoff(attempt, retry_after=None):
@@ -74,8 +77,11 @@ def deliver(interaction_id, message_id, attempt=1):
     try:
         result = adapter.send(build_outbound(adapter, account, interaction, message))
     except ProviderError as error:
-        return _failed_attempt(interaction, message, account, error, attempt, enqueue_delivery)
+        outcome = _failed_attempt(interaction, message, account, error, attempt, enqueue_delivery)
+        shared_metrics.increment("sends", account["provider"], "message", SEND_OUTCOMES[outcome], error.code)
+        return outcome
     _mark_sent(interaction, message, account, result.provider_message_id)
+    shared_metrics.increment("sends", account["provider"], "message", "sent", "")
     return "sent"
 
 

@@ -29,7 +29,7 @@ from app.services.analysis import interaction_sentiment
 from app.services.assistant import conversation as assistant
 from app.services.attachments import media
 from app.services.campaigns import campaign_replies, opt_out
-from app.services.contacts import whatsapp_identity
+from app.services.contacts import identity_changes, whatsapp_identity
 from app.services.conversations import (
     customer_edits,
     dedup,
@@ -91,6 +91,9 @@ def ingest_message(account, event, received_at=None, retry=False):
     if event.kind in ("edit", "revoke"):  # a change to an earlier message, claimed once the same way
         key = f"msg:{account['_id']}:{event.provider_message_id}"
         return dedup.once(key, lambda: customer_edits.apply(account, event))
+    if event.kind == "identity_change":  # a new number or BSUID for a known customer, claimed once too
+        key = f"msg:{account['_id']}:{event.provider_message_id}"
+        return dedup.once(key, lambda: identity_changes.apply(account, event))
     if retry:
         stored = message_store.by_provider_id(account["_id"], event.provider_message_id, "in")
         if stored is not None:

@@ -13,6 +13,8 @@ agents' tabs or processes cannot both send one), from a job on the `outbound` qu
 
 from datetime import timedelta
 
+from redis.exceptions import RedisError
+
 from app import jobs
 from app.db import get_db
 from app.domain.window import is_open as window_is_open
@@ -21,7 +23,7 @@ from app.services.access.access_rules import as_oid, load_visible, require_owner
 from app.services.channel import accounts
 from app.services.channel.provider_access import adapter_for, capabilities
 from app.services.conversations.delivery import read_receipts_when
-from app.services.errors import Conflict
+from app.services.errors import Conflict, Unavailable
 
 DEBOUNCE_SECONDS = 20
 CAPABILITY = "typing_indicator"
@@ -59,7 +61,11 @@ def agent_typing(actor, interaction_id):
     claimed = get_db().interactions.update_one({"_id": doc["_id"], **due}, {"$set": {"typing_sent_at": now}})
     if not claimed.modified_count:
         return {"sent": False, "reason": "debounced"}
-    jobs.enqueue(jobs.SEND_TYPING_INDICATOR, interaction_id=str(doc["_id"]))
+    try:
+        jobs.enqueue(jobs.SEND_TYPING_INDICATOR, interaction_id=str(doc["_id"]))
+    except RedisError:  # nothing queued: the claim goes, so the agent's next keystroke tries again
+        get_db().interactions.update_one({"_id": doc["_id"], "typing_sent_at": now}, {"$set": {"typing_sent_at": None}})
+        raise Unavailable("The typing indicator could not be sent just now.") from None
     return {"sent": True, "reason": None}
 
 

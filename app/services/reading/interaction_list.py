@@ -16,6 +16,7 @@ FILTERS = (
     "status",
     "account_id",
     "first_agent_id",
+    "contact_id",
     "read",
     "start_from",
     "start_to",

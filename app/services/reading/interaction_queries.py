@@ -53,6 +53,7 @@ FILTER_SAYS = {
     "account_id": "Not a valid id.",
     "agent_id": "Not a valid id.",
     "first_agent_id": "Not a valid id.",
+    "contact_id": "Not a valid id.",
     "read": "Use true or false.",
     "sort": f"One of: {', '.join(SORTS)} (prefix - for newest first).",
     "tag": "At most 60 characters.",
@@ -81,7 +82,7 @@ def build_query(actor, args):
         query["is_open"] = True
     elif shown.status:
         query["status"] = shown.status
-    for field in ("account_id", "agent_id", "first_agent_id"):
+    for field in ("account_id", "agent_id", "first_agent_id", "contact_id"):
         if getattr(shown, field):
             query[field] = ObjectId(getattr(shown, field))
     tags = [*(shown.tags or []), *([shown.tag] if shown.tag else [])]

@@ -17,11 +17,12 @@ JOURNEY_LIMIT = 20
 PAGE_MESSAGES = MAX_MESSAGE_PAGE
 
 
-def journey(actor, phone, limit=JOURNEY_LIMIT):
-    """The customer's interactions across accounts (matched by number), newest first, as visible to `actor`."""
-    if not phone:
+def journey(actor, phone, contact_id=None, limit=JOURNEY_LIMIT):
+    """The customer's interactions across accounts (matched by number), newest first, as visible to `actor`;
+    a customer WhatsApp names without a number: their contact's interactions."""
+    if not phone and not contact_id:
         return []
-    query = {"contact.phone": phone}
+    query = {"contact.phone": phone} if phone else {"contact_id": contact_id}
     visible = visibility_filter(actor)
     if visible:
         query = {"$and": [query, visible]}
@@ -73,7 +74,7 @@ def conversation(actor, interaction_id, before=None):
         "messages": messages,
         "paging": paging,
         "contact": contact,
-        "journey": journey(actor, (doc.get("contact") or {}).get("phone")),
+        "journey": journey(actor, (doc.get("contact") or {}).get("phone"), doc.get("contact_id")),
         "can": permissions(actor, doc),
         "provider_errors": [{**e, "at": aware(e.get("at"))} for e in provider_failures.for_admins(actor, doc["_id"])],
     }

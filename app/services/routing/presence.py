@@ -80,6 +80,14 @@ def _read(ids):
     return {user_id: _public(_decode(raw), user_id in connected) for user_id, raw in zip(ids, found, strict=True)}
 
 
+def tally(user_ids):
+    """{state: how many of these agents are in it}, every state listed, in one round trip."""
+    counts = dict.fromkeys(STATES, 0)
+    for state in states(user_ids).values():
+        counts[state["state"]] = counts.get(state["state"], 0) + 1
+    return counts
+
+
 def state_of(user_id):
     return states([user_id])[str(user_id)]
 
@@ -161,8 +169,11 @@ def sweep(grace_seconds):
     connected_now = push.online_user_ids()
     now = clock.now()
     gone = []
+    reading = redis.pipeline(transaction=False)  # every agent's state in one round trip
     for user_id in present:
-        raw = _decode(redis.hgetall(state_key(user_id)))
+        reading.hgetall(state_key(user_id))
+    for user_id, stored in zip(present, reading.execute(), strict=True):
+        raw = _decode(stored)
         if not raw or raw.get("state") == OFFLINE:
             redis.srem(PRESENT_KEY, user_id)
             continue

@@ -26,7 +26,21 @@ from app.services.simulation import simulator_numbers
 
 MEDIA_MAX_BYTES = 16 * 1024 * 1024
 TEXT_MAX = 4096
-KINDS = ("text", "image", "document", "voice", "audio", "video", "sticker", "location", "contacts", "reaction", "template_reply")
+KINDS = (
+    "text",
+    "image",
+    "document",
+    "voice",
+    "audio",
+    "video",
+    "sticker",
+    "location",
+    "contacts",
+    "reaction",
+    "template_reply",
+    "button_reply",
+    "list_reply",
+)
 MEDIA_KINDS = ("image", "document", "voice", "audio", "video", "sticker")
 ACK_STATUSES = ("delivered", "read")
 
@@ -46,8 +60,11 @@ def _signed(account, event):
     """(webhook path, body, signature header): the browser posts the body as it is."""
     body = json.dumps({"events": [event]}, separators=(",", ":")).encode()
     secret = provider_access.provider_config(account)["credentials"].get("webhook_secret") or ""
-    return {"url": accounts.WEBHOOK_PATH + account["webhook_key"], "body": body.decode(),
-            "headers": {sandbox.SIGNATURE_HEADER: sandbox.sign(body, secret), "Content-Type": "application/json"}}
+    return {
+        "url": accounts.WEBHOOK_PATH + account["webhook_key"],
+        "body": body.decode(),
+        "headers": {sandbox.SIGNATURE_HEADER: sandbox.sign(body, secret), "Content-Type": "application/json"},
+    }
 
 
 def _text(value, field, max_len=TEXT_MAX, required=False):
@@ -100,6 +117,25 @@ def _own_message(account, provider_message_id, phone, direction=None):
     return message_store.public(message)
 
 
+def _choice(account, payload, sender, kind, message_id):
+    """The button or list row the customer tapped, as the phone sends it: its id, title and (a row's)
+    description taken from the agent's interactive message it answers."""
+    reply = payload.get("reply") if isinstance(payload.get("reply"), dict) else {}
+    choice_id = _text(reply.get("id"), "choice", 256, required=True)
+    if not message_id:
+        raise ValidationFailed("Say which message the choice answers.", {"context_message_id": "Required."})
+    interactive = _own_message(account, message_id, sender, direction="out").get("interactive") or {}
+    if kind == "button_reply":
+        options = interactive.get("buttons") or []
+    else:
+        sections = (interactive.get("list") or {}).get("sections") or []
+        options = [row for section in sections for row in section.get("rows") or []]
+    chosen = next((option for option in options if option.get("id") == choice_id), None)
+    if chosen is None:
+        raise ValidationFailed("That message has no such choice.", {"reply": "Not one of the message's choices."})
+    return {k: chosen.get(k) for k in ("id", "title", "description") if chosen.get(k)}
+
+
 def message_event(account, payload, given):
     """A customer's message as the sandbox webhook takes it, signed. ``payload`` comes from the simulator page;
     ``given`` are the numbers the session may play."""
@@ -109,8 +145,11 @@ def message_event(account, payload, given):
     if kind not in KINDS:
         raise ValidationFailed(f"Unknown kind {kind!r}.", {"kind": "Unknown kind."})
     sender = simulator_numbers.check(payload.get("phone"), given)
-    fields = {"name": _text(payload.get("name"), "name", 100), "to": account["phone"],
-              "context_message_id": _text(payload.get("context_message_id"), "quoted message", 200)}
+    fields = {
+        "name": _text(payload.get("name"), "name", 100),
+        "to": account["phone"],
+        "context_message_id": _text(payload.get("context_message_id"), "quoted message", 200),
+    }
     if fields["context_message_id"]:
         _own_message(account, fields["context_message_id"], sender)
     if kind == "text":
@@ -124,13 +163,19 @@ def message_event(account, payload, given):
         fields["contacts"] = _contact_card(payload)
     elif kind == "reaction":
         reaction = payload.get("reaction") if isinstance(payload.get("reaction"), dict) else {}
-        fields["reaction"] = {"message_id": _text(reaction.get("message_id"), "message", 200, required=True),
-                              "emoji": _text(reaction.get("emoji"), "emoji", 16) or ""}
+        fields["reaction"] = {
+            "message_id": _text(reaction.get("message_id"), "message", 200, required=True),
+            "emoji": _text(reaction.get("emoji"), "emoji", 16) or "",
+        }
         _own_message(account, fields["reaction"]["message_id"], sender)
+    elif kind in ("button_reply", "list_reply"):
+        fields["reply"] = _choice(account, payload, sender, kind, fields["context_message_id"])
     else:
         reply = payload.get("reply") if isinstance(payload.get("reply"), dict) else {}
-        fields["reply"] = {"title": _text(reply.get("title"), "button", 200, required=True),
-                           "payload": _text(reply.get("payload"), "payload", 1000)}
+        fields["reply"] = {
+            "title": _text(reply.get("title"), "button", 200, required=True),
+            "payload": _text(reply.get("payload"), "payload", 1000),
+        }
     return _signed(account, sandbox.build_inbound(sender, kind, **{k: v for k, v in fields.items() if v is not None}))
 
 

@@ -19,7 +19,7 @@ from app.services.serialize import plain
 from app.services.simulation import simulator_numbers
 
 FIELDS = ("id", "provider_message_id", "direction", "author", "kind", "text", "caption", "at", "status", "reply_to",
-          "location", "contacts", "reply", "forwarded", "reactions")
+          "location", "contacts", "reply", "forwarded", "reactions", "interactive")
 
 
 def latest_interaction(account, phone, given, projection=None):

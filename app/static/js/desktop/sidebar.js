@@ -114,13 +114,17 @@ export class Sidebar {
     }
   }
 
-  // Past interactions of the same number, on any account: history rows and journey events.
+  // Past interactions of the same number, on any account; of the same contact for a customer
+  // WhatsApp names without a number: history rows and journey events.
   async loadHistory() {
     const phone = this.tab.interaction.contact?.phone;
-    if (!phone) return;
+    const contactId = this.tab.interaction.contact_id;
+    if (!phone && !contactId) return;
     let rows;
     try {
-      rows = (await api.interactions({ q: phone, per_page: 50, sort: "-start" })).data.filter((r) => r.contact?.phone === phone);
+      rows = phone
+        ? (await api.interactions({ q: phone, per_page: 50, sort: "-start" })).data.filter((r) => r.contact?.phone === phone)
+        : (await api.interactions({ contact_id: contactId, per_page: 50, sort: "-start" })).data;
     } catch (error) {
       this.historyBox.replaceChildren(el("li", { class: "dk-error", text: error.message }));
       return;

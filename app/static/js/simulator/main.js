@@ -20,7 +20,7 @@ if (root) {
   const menu = root.querySelector("[data-menu]");
   const menuToggle = root.querySelector("[data-menu-toggle]");
   const quoteBox = root.querySelector("[data-quote]");
-  const state = { quote: null, acked: new Set(), lastJson: "", recorder: null, busy: false };
+  const state = { quote: null, acked: new Set(), lastJson: "", recorder: null, busy: false, openLists: new Set() };
 
   const accountId = () => who.account.value;
   const phone = () => who.phone.value.trim();
@@ -85,6 +85,7 @@ if (root) {
     if (message.text) return message.text;
     if (message.template) return message.template.body || message.template.name;
     if (message.caption) return message.caption;
+    if (message.interactive) return message.interactive.body;
     if (message.reply) return message.reply.title;
     return message.kind;
   }
@@ -140,8 +141,56 @@ if (root) {
     return box;
   }
 
+  // A button or list row sends what the phone sends: the choice's id, answering this message.
+  function choiceButton(message, kind, option, label) {
+    const tap = el("button", "wa-button", label);
+    tap.type = "button";
+    tap.dataset.testid = kind === "button_reply" ? "sim-button" : "sim-list-row";
+    tap.addEventListener("click", () =>
+      send({ kind, reply: { id: option.id }, context_message_id: message.provider_message_id }),
+    );
+    return tap;
+  }
+
+  function interactiveNode(message) {
+    const box = el("div", "sim-template sim-interactive");
+    const i = message.interactive;
+    if (i.header) box.append(el("div", "wa-header", i.header));
+    box.append(el("div", "wa-body", i.body));
+    if (i.footer) box.append(el("div", "wa-footer", i.footer));
+    for (const button of i.buttons || []) box.append(choiceButton(message, "button_reply", button, button.title));
+    if (i.list) {
+      const open = el("button", "wa-button", `☰ ${i.list.button}`);
+      open.type = "button";
+      open.dataset.testid = "sim-list-open";
+      const rows = el("div", "sim-list-rows");
+      rows.hidden = !state.openLists.has(message.provider_message_id); // kept open across re-renders
+      for (const section of i.list.sections || []) {
+        if (section.title) rows.append(el("div", "wa-footer", section.title));
+        for (const row of section.rows || []) {
+          rows.append(choiceButton(message, "list_reply", row, row.description ? `${row.title} — ${row.description}` : row.title));
+        }
+      }
+      open.addEventListener("click", () => {
+        rows.hidden = !rows.hidden;
+        if (rows.hidden) state.openLists.delete(message.provider_message_id);
+        else state.openLists.add(message.provider_message_id);
+      });
+      box.append(open, rows);
+    }
+    if (i.cta) {
+      const link = el("a", "wa-button", `↗ ${i.cta.display_text}`);
+      link.href = i.cta.url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      box.append(link);
+    }
+    return box;
+  }
+
   function bodyNode(message) {
     if (message.template) return templateNode(message);
+    if (message.interactive) return interactiveNode(message);
     const body = el("div", "sim-body");
     if (message.media) body.append(mediaNode(message));
     if (message.location) {
