@@ -173,8 +173,10 @@ def main():
             rounds.append(send_round(admin, interaction_ids, sends, fake))
             print(f"{rounds[-1]['sends']} sends in {rounds[-1]['seconds']:.1f} s", flush=True)
         rss = rss_mb()
-        simple = [noop_round(200, forking=False) for _ in range(rounds_count)]
-        forks = [noop_round(200, forking=True) for _ in range(rounds_count)]
+        simple, forks = [], []
+        for _ in range(rounds_count):  # alternated, so that the machine's drift falls on both alike
+            simple.append(noop_round(200, forking=False))
+            forks.append(noop_round(200, forking=True))
         kept = footprint(account, interaction_ids)
     finally:
         fake.stop()
