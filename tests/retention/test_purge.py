@@ -184,3 +184,17 @@ def test_a_setting_out_of_range_stops_the_start_with_its_name(monkeypatch, varia
     monkeypatch.setenv(variable, value)
     with pytest.raises(config.ConfigError, match=variable):
         config.TestingConfig()
+
+
+def test_a_run_cut_off_after_deleting_a_batch_leaves_nothing_behind(app, team):
+    old, old_file = closed(team, "+15550000011")
+    clock.advance(40 * DAY)
+    # What a worker killed between the two steps leaves: the batch written down, its interaction deleted.
+    get_db().retention_marks.insert_one({"_id": purge.IN_FLIGHT, "ids": [old]})
+    get_db().interactions.delete_one({"_id": old})
+    assert get_db().messages.count_documents({"interaction_id": old}) >= 2
+
+    counts = run_purge(app, interactions_days=30)
+    assert counts["interactions"] == 1 and counts["media_files"] == 1
+    assert get_db().messages.count_documents({"interaction_id": old}) == 0 and not file_exists(old_file)
+    assert get_db().retention_marks.find_one({"_id": purge.IN_FLIGHT}) is None

@@ -3,7 +3,9 @@
 Only closed interactions are touched (`is_open` false), found by their `closed_at` index, oldest
 first. An interaction past `interactions_days` goes with its messages, their attachments in GridFS,
 its provider errors and the live events Redis kept for it; the interaction is deleted first, on the
-condition that it is still closed, so one reopened meanwhile keeps everything. Attachments alone go
+condition that it is still closed, so one reopened meanwhile keeps everything. Each batch's ids are
+written down (`retention_marks`) before its interactions are deleted, so a run cut off between the
+two steps leaves nothing behind: the next run cleans up after that batch first. Attachments alone go
 after `media_days`: their messages stay, with `media.state` "deleted". That pass remembers how far
 it got (`retention_marks`), since the interactions it went through stay. A run stops after
 `budget_seconds` and the next one goes on.
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 MEDIA_MARK = "media"
+IN_FLIGHT = "interactions-in-flight"
 
 
 def run(retention, budget_seconds=120.0, batch=BATCH):
@@ -65,21 +68,34 @@ def _closed_before(cutoff, batch, after=None):
 
 
 def _purge_interactions(cutoff, batch, deadline, counts):
-    interactions = get_db().interactions
+    _clean_up_after(counts)  # a batch a run cut off (its worker killed) deleted but did not clean up
+    marks = get_db().retention_marks
     while time.monotonic() < deadline:
         found = [doc["_id"] for doc in _closed_before(cutoff, batch)]
         if not found:
             return
-        interactions.delete_many({"_id": {"$in": found}, "is_open": False})
-        reopened = {doc["_id"] for doc in interactions.find({"_id": {"$in": found}}, {"_id": 1})}
-        gone = [i for i in found if i not in reopened]
+        # Written down before the deletion, so that what the batch leaves is cleaned up even if this run dies.
+        marks.update_one({"_id": IN_FLIGHT}, {"$set": {"ids": found}}, upsert=True)
+        get_db().interactions.delete_many({"_id": {"$in": found}, "is_open": False})
+        _clean_up_after(counts)
+        if len(found) < batch:
+            return
+
+
+def _clean_up_after(counts):
+    """Delete what the interactions of the batch in flight left behind (messages, attachments, provider
+    errors, live events); those still there were reopened, or not deleted yet, and keep everything."""
+    marks = get_db().retention_marks
+    pending = (marks.find_one({"_id": IN_FLIGHT}) or {}).get("ids") or []
+    if pending:
+        remaining = {doc["_id"] for doc in get_db().interactions.find({"_id": {"$in": pending}}, {"_id": 1})}
+        gone = [i for i in pending if i not in remaining]
         counts["media_files"] += media_store.delete(message_store.media_files_of(gone))
         counts["messages"] += message_store.delete_of(gone)
         get_db().provider_errors.delete_many({"interaction_id": {"$in": gone}})
         live.forget(gone)
         counts["interactions"] += len(gone)
-        if len(found) < batch:
-            return
+    marks.delete_one({"_id": IN_FLIGHT})
 
 
 def _purge_media(cutoff, batch, deadline, counts):
