@@ -37,6 +37,7 @@ def test_admin_configures_and_tests_the_assistant(new_page, admin, fake_chat):
     page.click("[data-testid=assistant-test]")
     error = page.inner_text("[data-testid=assistant-error]")
     assert error == "The endpoint answered HTTP 401: Incorrect API key provided: sk-xx***"
+    page.wait_for_load_state("load")  # the answered page's scripts have run: nothing refills the box after us
     page.fill("textarea[name=message]", "")
     page.click("[data-testid=assistant-test]")
     assert page.inner_text("[data-field=message] .field-error") == "Enter a sample message."
