@@ -363,3 +363,10 @@ INDEXES += [
         name="awaiting_recontact_by_user_id",
     ),
 ]
+
+# Deleting attachments with their interactions (app/services/retention/files.py): the files stored for
+# them, and whether a message of another interaction holds one of theirs.
+INDEXES += [
+    index("media.files", ("metadata.interaction_id", ASCENDING), sparse=True),
+    index("messages", ("media.file_id", ASCENDING), sparse=True),
+]

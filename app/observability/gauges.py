@@ -12,6 +12,7 @@ from prometheus_client.core import GaugeMetricFamily
 from rq import Queue
 
 from app import queues
+from app.observability import shared
 from app.services import health
 from app.services.channel import inbox
 from app.services.people import agents
@@ -69,7 +70,13 @@ def _agents():
     yield family
 
 
-PARTS = {"queues": _queue_jobs, "inbox": _inbox, "workers": _workers, "agents": _agents}
+PARTS = {
+    "queues": _queue_jobs,
+    "inbox": _inbox,
+    "workers": _workers,
+    "agents": _agents,
+    "shared_counters": shared.families,
+}
 
 
 class ScrapeGauges:

@@ -41,10 +41,6 @@ def bound(**fields):
             var.reset(token)
 
 
-def current(name):
-    return CONTEXT[name].get()
-
-
 class ContextFilter(logging.Filter):
     """Sets the context fields on each record the handler writes. The job id falls back to RQ's
     running job (kept per thread), so RQ's own lines around a job name it too; "-" outside jobs."""
@@ -99,12 +95,14 @@ def handler(stream=None, json_lines=False):
 
 def install(json_lines=False):
     """Log through one handler on the root logger (once per process: the first app's format
-    wins), `workers.*` from INFO up. `rq worker`'s own handler stops passing lines up (create_app
+    wins), `workers.*` and the retention's records (its purges, the erasures' audit lines) from INFO
+    up, everything else from WARNING. `rq worker`'s own handler stops passing lines up (create_app
     takes Flask's off): those lines reach the root handler, with the context, once."""
     root = logging.getLogger()
     if any(isinstance(f, ContextFilter) for h in root.handlers for f in h.filters):
         return
     root.addHandler(handler(json_lines=json_lines))
-    logging.getLogger("workers").setLevel(logging.INFO)
+    for name in ("workers", "app.services.retention"):
+        logging.getLogger(name).setLevel(logging.INFO)
     rq_worker = logging.getLogger("rq.worker")
     rq_worker.propagate = not rq_worker.handlers

@@ -2,7 +2,7 @@
 
 Each counter is one Redis hash, one field per label set ("meta|message|sent|"), incremented with
 one HINCRBY where the thing happens (or a `Tally`'s flush, where things happen by the thousand);
-`SharedCounters` turns the hashes into Prometheus counters when a web process is scraped.
+`families()` turns the hashes into Prometheus counters when a web process is scraped.
 Counting never fails the work it counts: Redis not answering loses the increment and logs a
 warning.
 """
@@ -78,18 +78,17 @@ class Tally:
         add(self.name, counts)
 
 
-class SharedCounters:
-    """A Prometheus collector: the Redis hashes, read in one round trip per scrape."""
-
-    def collect(self):
-        with queues.get_redis().pipeline(transaction=False) as pipe:
-            for name in COUNTERS:
-                pipe.hgetall(KEY_PREFIX + name)
-            found = pipe.execute()
-        for (name, (help_text, label_names)), fields in zip(COUNTERS.items(), found, strict=True):
-            family = CounterMetricFamily(f"parley_{name}", help_text, labels=label_names)
-            for field, value in sorted(fields.items()):
-                values = field.decode().split(SEPARATOR)
-                if len(values) == len(label_names):
-                    family.add_metric(values, int(value))
-            yield family
+def families():
+    """The counters' metric families: the Redis hashes, read in one round trip per scrape (a part of
+    the scrape's gauges, gauges.PARTS, so that Redis down leaves the rest of the scrape whole)."""
+    with queues.get_redis().pipeline(transaction=False) as pipe:
+        for name in COUNTERS:
+            pipe.hgetall(KEY_PREFIX + name)
+        found = pipe.execute()
+    for (name, (help_text, label_names)), fields in zip(COUNTERS.items(), found, strict=True):
+        family = CounterMetricFamily(f"parley_{name}", help_text, labels=label_names)
+        for field, value in sorted(fields.items()):
+            values = field.decode().split(SEPARATOR)
+            if len(values) == len(label_names):
+                family.add_metric(values, int(value))
+        yield family

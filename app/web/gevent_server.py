@@ -50,10 +50,6 @@ class NoDelayHandler(pywsgi.WSGIHandler):
         return super().start_response(status, headers, exc_info)
 
 
-def in_flight():
-    return _requests["in_flight"]
-
-
 def stop_accepting(server):
     """Refuse new connections from now on; the connections already accepted go on."""
     _requests["draining"] = True

@@ -11,7 +11,7 @@ import pytest
 
 from app import queues
 from app.db import get_db
-from app.observability.shared import SharedCounters
+from app.observability.gauges import ScrapeGauges
 from app.services import clock
 from app.services.campaigns import campaign_progress, campaign_records, claims, recovery, sender
 from app.services.campaigns import recipients as recipients_module
@@ -136,7 +136,7 @@ def test_errors_that_cannot_succeed_are_final_with_their_meaning_and_throttling_
     assert "will not try again" in failed["error"]["sentence"]
     assert found["+447700900202"]["state"] == found["+447700900203"]["state"] == "sent"
     assert len(fake_provider.requests_to(SEND_PATH)) == 5, "each retryable one tried twice, the final one once"
-    sends = collected(SharedCounters())  # parley_sends_total, as /metrics shows it
+    sends = collected(ScrapeGauges())  # parley_sends_total among them, as /metrics shows it
     assert value(sends, "parley_sends_total", provider="meta", kind="campaign", outcome="failed", code="131026") == 1
     assert value(sends, "parley_sends_total", provider="meta", kind="campaign", outcome="retried", code="130429") == 1
     assert value(sends, "parley_sends_total", provider="meta", kind="campaign", outcome="retried", code="1") == 1

@@ -9,8 +9,10 @@ import pytest
 from app.db import get_db
 from app.services.attachments import media
 from tests.fakes.provider_server import FakeResponse
+from tests.providers.support import read_bytes
 from tests.support.builders import csrf_token
 from tests.support.engine import live_events, stored_messages
+from tests.support.jobs import run_inbound
 from tests.webhooks.support import deliver, make_account, path_of, signed
 
 from .support import PNG, wait_for
@@ -24,8 +26,6 @@ def meta_account(app, fake_provider):
 
 
 def _post_image(client, account):
-    from tests.providers.support import read_bytes
-
     headers, body = signed(account, read_bytes("meta/inbound_image.json"))
     assert deliver(client, account, body, headers).status_code == 200
     return wait_for(lambda: get_db().interactions.find_one({"account_id": account["_id"]}))  # or the live server's worker
@@ -114,3 +114,18 @@ def test_files_are_served_only_to_who_may_see_the_interaction(live_server, meta_
     assert disposition.startswith("attachment") and "invoice.pdf" in disposition
     assert admin_client.get("/media/0123456789abcdef01234567").status_code == 404
     assert admin_client.get("/media/not-an-id").status_code == 404
+
+
+def test_a_download_whose_message_was_erased_meanwhile_leaves_no_file(app, client, fake_provider, meta_account):
+    download_path = fake_provider.meta_media(MEDIA_ID, PNG, "image/jpeg", token="meta-token")
+    messages = get_db().messages  # the fake server's thread erases through the same engine
+
+    def erased_while_downloading(req):
+        messages.delete_many({"kind": "image"})  # as an erasure or a purge would, while the bytes travel
+        return FakeResponse(body=PNG, headers={"Content-Type": "image/jpeg"})
+
+    fake_provider.route("GET", download_path, erased_while_downloading)
+    headers, body = signed(meta_account, read_bytes("meta/inbound_image.json"))
+    assert deliver(client, meta_account, body, headers).applied == {"stored": 1}
+    run_inbound(app, ("media",))
+    assert get_db()["media.files"].count_documents({}) == 0

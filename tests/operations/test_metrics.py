@@ -136,3 +136,18 @@ def test_sends_by_provider_outcome_and_code_and_this_process_sockets(app, client
     assert value(after, "parley_sends_total", provider="meta", kind="message", outcome="failed", code="131047") == 1
     assert value(after, "parley_workers", queue="outbound") == 2  # the embedded worker's two outbound threads
     assert wait_for(lambda: _delta(before, scrape(client), "parley_sockets_connected") == 0)
+
+
+def test_with_redis_down_the_scrape_still_answers_and_names_what_it_could_not_read(app, client):
+    from app import queues
+    from tools.devstack import free_port
+
+    queues.configure(f"redis://127.0.0.1:{free_port()}")
+    try:
+        samples = scrape(client)
+    finally:
+        queues.configure(app.config["REDIS_URL"])
+    for part in ("queues", "inbox", "workers", "shared_counters"):
+        assert value(samples, "parley_scrape_part_up", part=part) == 0, part
+    assert value(samples, "parley_scrape_part_up", part="agents") == 1
+    assert not any(name.startswith("parley_sends_total") for name, _ in samples)

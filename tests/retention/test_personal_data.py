@@ -186,3 +186,13 @@ def test_export_and_erasure_query_only_through_declared_indexes(person):
         export.build(person["contact_id"])
         erasure.erase(person["contact_id"], "test")
     assert uncovered(shapes) == []
+
+
+def test_the_erasures_audit_line_reaches_the_log(app, person, caplog):
+    import logging
+
+    assert logging.getLogger("app.services.retention.erasure").isEnabledFor(logging.INFO)
+    with caplog.at_level(logging.INFO, logger="app.services.retention"):
+        erasure.erase(person["contact_id"], by="command line")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "app.services.retention.erasure"]
+    assert line.startswith(f"erasure by command line of contacts ['{person['contact_id']}'") and NUMBER not in line

@@ -9,6 +9,7 @@ from rq import SimpleWorker
 import config
 from app import jobs, queues
 from app.db import get_db
+from app.domain import messages as msgs
 from app.services import clock
 from app.services.attachments import media_store
 from app.services.conversations import lifecycle, live
@@ -198,3 +199,37 @@ def test_a_run_cut_off_after_deleting_a_batch_leaves_nothing_behind(app, team):
     assert counts["interactions"] == 1 and counts["media_files"] == 1
     assert get_db().messages.count_documents({"interaction_id": old}) == 0 and not file_exists(old_file)
     assert get_db().retention_marks.find_one({"_id": purge.IN_FLIGHT}) is None
+
+
+def _holds(interaction_id, file_id):
+    """A message of the interaction holding the file (as an agent's message sending it does)."""
+    message = {"id": msgs.new_id(), "direction": "out", "author": "agent", "kind": "image", "at": clock.now(),
+               "media": {"file_id": file_id, "mime_type": "image/png", "state": "ready"}}
+    lifecycle.append_line({"_id": interaction_id}, {"$inc": {"messages_len": 1}}, message)
+
+
+def test_a_file_another_conversation_or_a_template_uses_stays_and_an_unsent_upload_goes(app, team):
+    old, shared = closed(team, "+15550000021")
+    header = media_store.put(b"\x89PNG header", "header.png", "image/png", purpose="template_header")["file_id"]
+    _holds(old, header)  # a template with a header image was sent in the old conversation
+    unsent = media_store.put(b"\x89PNG draft", "draft.png", "image/png", interaction_id=str(old))["file_id"]
+    clock.advance(40 * DAY)
+    elsewhere = taken(team["account"], team["bob"], "+15550000022", "Hi")["_id"]
+    _holds(elsewhere, shared)  # an agent sent the old conversation's file again here
+
+    counts = run_purge(app, interactions_days=30)
+    assert counts["interactions"] == 1 and counts["media_files"] == 1
+    assert not file_exists(unsent)
+    assert file_exists(shared) and file_exists(header)
+    assert get_db().messages.count_documents({"interaction_id": old}) == 0
+
+
+def test_a_purge_while_another_runs_leaves_it_alone(app, team):
+    closed(team, "+15550000031")
+    clock.advance(40 * DAY)
+    queues.get_redis().set(purge.LOCK_KEY, "another run", ex=60)
+    assert run_purge(app, interactions_days=30) == "busy"
+    assert get_db().interactions.count_documents({}) == 1
+    queues.get_redis().delete(purge.LOCK_KEY)
+    assert run_purge(app, interactions_days=30)["interactions"] == 1
+    assert not queues.get_redis().exists(purge.LOCK_KEY)

@@ -14,11 +14,9 @@ from app.blueprints.operations import bp
 from app.extensions import EMBEDDED_WORKER
 from app.observability import metrics
 from app.observability.gauges import ScrapeGauges
-from app.observability.shared import SharedCounters
 from app.services.health import check_readiness
 
 # Once per process (the module is imported once, however many apps the process builds).
-metrics.REGISTRY.register(SharedCounters())
 metrics.REGISTRY.register(ScrapeGauges())
 
 

@@ -73,8 +73,10 @@ def fetch_inbound(interaction_id, message_id, attempt=1):
         raise
     changes, remove = _store(message, account, data, mime_type)
     doc, interaction = message_store.update_and_bump(_key(message), _media_fields(changes), unset=_media_fields(remove))
-    if doc is not None:
-        live.publish(interaction, "media_ready", {"message_id": message["id"], "media": public_media(doc["media"])})
+    if doc is None or interaction is None:  # the message or its interaction went meanwhile (erased, purged): so does the file
+        media_store.delete([changes["file_id"]])
+        return "gone"
+    live.publish(interaction, "media_ready", {"message_id": message["id"], "media": public_media(doc["media"])})
     return "ready"
 
 

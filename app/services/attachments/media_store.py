@@ -48,3 +48,18 @@ def delete(file_ids):
             fs.delete(oid)
             deleted += 1
     return deleted
+
+
+def stored_for(interaction_ids):
+    """The ids of the files stored for these interactions (uploads, downloads), whether or not a message holds them."""
+    found = get_db()["media.files"].find(
+        {"metadata.interaction_id": {"$in": [str(i) for i in interaction_ids]}}, {"_id": 1}
+    )
+    return [str(doc["_id"]) for doc in found]
+
+
+def template_headers(file_ids):
+    """Those of these file ids that are templates' header files."""
+    oids = [ObjectId(f) for f in file_ids if ObjectId.is_valid(f)]
+    found = get_db()["media.files"].find({"_id": {"$in": oids}, "metadata.purpose": "template_header"}, {"_id": 1})
+    return {str(doc["_id"]) for doc in found}

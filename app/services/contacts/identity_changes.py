@@ -65,7 +65,7 @@ def _take_number(contact, phone):
     try:
         get_db().contacts.update_one({"_id": contact["_id"]}, update)
     except DuplicateKeyError:
-        log.warning("contact %s: new number %s belongs to another contact of its list; kept apart", contact["_id"], phone)
+        log.warning("contact %s: its new number belongs to another contact of its list; kept apart", contact["_id"])
         return None
     return phone
 

@@ -120,11 +120,7 @@ def learn(contact, e164, key, username):
     try:
         get_db().contacts.update_one({"_id": contact["_id"]}, update)
     except DuplicateKeyError:
-        log.warning(
-            "contact %s: number %s belongs to another contact of its list; kept apart",
-            contact["_id"],
-            e164,
-        )
+        log.warning("contact %s: the number WhatsApp gave belongs to another contact of its list; kept apart", contact["_id"])
         for taken in ("phone", "mobile"):
             changes.pop(taken, None)
         if not changes and not add:

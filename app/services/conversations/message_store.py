@@ -209,15 +209,23 @@ def media_files_of(interaction_ids):
     return [doc["media"]["file_id"] for doc in found]
 
 
+def files_used_outside(file_ids, interaction_ids):
+    """Those of these GridFS file ids that a message of another interaction holds."""
+    found = _collection().find(
+        {"media.file_id": {"$in": list(file_ids)}, "interaction_id": {"$nin": list(interaction_ids)}}, {"media.file_id": 1}
+    )
+    return {doc["media"]["file_id"] for doc in found}
+
+
 def delete_of(interaction_ids):
     """Delete every message of these interactions; returns how many."""
     return _collection().delete_many({"interaction_id": {"$in": list(interaction_ids)}}).deleted_count
 
 
-def mark_media_deleted(interaction_id, reason):
-    """The interaction's messages no longer hold their attachment: `media.state` becomes `deleted`
-    (with `reason`) and `media.file_id` goes; returns how many messages changed."""
+def mark_media_deleted(interaction_id, file_ids, reason):
+    """The interaction's messages holding these files no longer hold them: `media.state` becomes
+    `deleted` (with `reason`) and `media.file_id` goes; returns how many messages changed."""
     return _collection().update_many(
-        {"interaction_id": interaction_id, "media.file_id": {"$type": "string"}},
+        {"interaction_id": interaction_id, "media.file_id": {"$in": list(file_ids)}},
         {"$set": {"media.state": "deleted", "media.deleted_reason": reason}, "$unset": {"media.file_id": ""}},
     ).modified_count

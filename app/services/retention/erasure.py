@@ -11,9 +11,8 @@ import logging
 from app import queues
 from app.db import get_db
 from app.services import clock, config_cache
-from app.services.attachments import media_store
 from app.services.conversations import lifecycle, live, message_store
-from app.services.retention import subject
+from app.services.retention import files, subject
 from app.services.routing import reply_limit
 
 log = logging.getLogger(__name__)
@@ -33,7 +32,7 @@ def erase(contact_id, by):
     counts = {
         "contacts": len(person.contacts),
         "interactions": len(ids),
-        "media_files": media_store.delete(message_store.media_files_of(ids)),
+        "media_files": files.delete_only_of(ids),
         "messages": message_store.delete_of(ids),
     }
     db.provider_errors.delete_many({"interaction_id": {"$in": ids}})

@@ -12,25 +12,43 @@ it got (`retention_marks`), since the interactions it went through stay. A run s
 """
 
 import logging
+import secrets
 import time
 from datetime import timedelta
 
 from pymongo import ASCENDING
 
+from app import queues
 from app.db import get_db
 from app.services import clock
 from app.services.attachments import media_store
 from app.services.conversations import live, message_store
+from app.services.retention import files
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
 MEDIA_MARK = "media"
 IN_FLIGHT = "interactions-in-flight"
+LOCK_KEY = "parley:retention-purge"
+#: The lock outlives the run's budget by this much: the last batch, and the job timeout (300 s) beyond.
+LOCK_MARGIN_SECONDS = 180
 
 
 def run(retention, budget_seconds=120.0, batch=BATCH):
-    """Purge what `retention` no longer keeps; returns the counts deleted, by kind."""
+    """Purge what `retention` no longer keeps; returns the counts deleted, by kind, or "busy" when
+    another purge runs (two would share the batch written down in flight)."""
+    redis, token = queues.get_redis(), secrets.token_hex(8)
+    if not redis.set(LOCK_KEY, token, nx=True, ex=int(budget_seconds) + LOCK_MARGIN_SECONDS):
+        return "busy"
+    try:
+        return _run(retention, budget_seconds, batch)
+    finally:
+        if redis.get(LOCK_KEY) == token.encode():
+            redis.delete(LOCK_KEY)
+
+
+def _run(retention, budget_seconds, batch):
     deadline = time.monotonic() + budget_seconds
     now = clock.now()
     counts = {
@@ -90,7 +108,7 @@ def _clean_up_after(counts):
     if pending:
         remaining = {doc["_id"] for doc in get_db().interactions.find({"_id": {"$in": pending}}, {"_id": 1})}
         gone = [i for i in pending if i not in remaining]
-        counts["media_files"] += media_store.delete(message_store.media_files_of(gone))
+        counts["media_files"] += files.delete_only_of(gone)
         counts["messages"] += message_store.delete_of(gone)
         get_db().provider_errors.delete_many({"interaction_id": {"$in": gone}})
         live.forget(gone)
@@ -112,10 +130,10 @@ def _purge_media(cutoff, batch, deadline, counts):
             tied = get_db().interactions.find({"closed_at": last, "is_open": False}, {"closed_at": 1})
             found += [doc for doc in tied if doc["_id"] not in seen]
         for doc in found:
-            files = message_store.media_files_of([doc["_id"]])
-            if files:
-                counts["media_files"] += media_store.delete(files)
-                counts["media_messages"] += message_store.mark_media_deleted(doc["_id"], reason)
+            going = files.only_of([doc["_id"]])  # a file another conversation or a template uses stays
+            if going:
+                counts["media_files"] += media_store.delete(going)
+                counts["media_messages"] += message_store.mark_media_deleted(doc["_id"], going, reason)
         mark = found[-1]["closed_at"]
         marks.update_one({"_id": MEDIA_MARK}, {"$set": {"closed_at": mark}}, upsert=True)
         if len(found) < batch:
