@@ -196,3 +196,17 @@ def test_the_erasures_audit_line_reaches_the_log(app, person, caplog):
         erasure.erase(person["contact_id"], by="command line")
     [line] = [r.getMessage() for r in caplog.records if r.name == "app.services.retention.erasure"]
     assert line.startswith(f"erasure by command line of contacts ['{person['contact_id']}'") and NUMBER not in line
+
+
+def test_an_opt_out_is_exported_and_kept_after_the_erasure_without_the_words(person):
+    from app.services.campaigns import opt_out
+
+    account_id = get_db().interactions.find_one({"contact.phone": NUMBER})["account_id"]
+    assert opt_out.apply(account_id, NUMBER, "STOP") == "out"
+    record, _ = opened(export.build(person["contact_id"])[1])
+    assert [(o["id"], o["word"]) for o in record["opt_outs"]] == [(NUMBER, "STOP")]
+
+    erasure.erase(person["contact_id"], by="command line")
+    [kept] = get_db().opt_outs.find()
+    assert kept["_id"] == NUMBER and "word" not in kept and kept["account_id"] == account_id
+    assert opt_out.opted_out([NUMBER]) == {NUMBER}, "no campaign reaches them again"

@@ -46,7 +46,10 @@ def erase(contact_id, by):
         else 0
     )
     db.contacts.delete_many({"_id": {"$in": person.contact_ids}})
-    db.simulator_numbers.delete_many({"phone": {"$in": sorted(person.numbers)}})  # a number the simulator gave out
+    db.simulator_numbers.delete_many({"phone": {"$in": sorted(person.numbers)}})
+    # An opt-out stays, as a suppression list must (a list imported later never markets to the number
+    # again), without the words they wrote.
+    db.opt_outs.update_many({"_id": {"$in": sorted(person.numbers)}}, {"$unset": {"word": ""}})  # a number the simulator gave out
     config_cache.changed()
     _forget_in_redis(person)
     db.erasures.insert_one({"at": clock.now(), "by": by, "contact_ids": person.contact_ids, "counts": counts})

@@ -1,10 +1,12 @@
 """One person's data as a ZIP (a GDPR access request): `data.json` with their contacts, every
-interaction with its messages and notes, and the attachments under `attachments/<interaction>/`."""
+interaction with its messages and notes, their opt-outs from marketing, and the attachments under
+`attachments/<interaction>/`."""
 
 import io
 import json
 import zipfile
 
+from app.db import get_db
 from app.services import clock
 from app.services.attachments import media_store
 from app.services.conversations import message_store
@@ -34,6 +36,7 @@ def build(contact_id):
         "numbers": sorted(person.numbers),
         "whatsapp_user_ids": sorted(person.user_ids),
         "interactions": interactions,
+        "opt_outs": list(get_db().opt_outs.find({"_id": {"$in": sorted(person.numbers)}})),
         "attachments": [{"path": path, "size": len(data)} for path, data in files.values()],
     }
     buffer = io.BytesIO()
