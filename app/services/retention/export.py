@@ -42,8 +42,8 @@ def build(contact_id):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(plain(record), ensure_ascii=False, indent=2))
-        for path, data in files.values():
-            archive.writestr(path, data)
+        for path, data in files.values():  # stored as they are: images, audio and video are compressed already
+            archive.writestr(path, data, compress_type=zipfile.ZIP_STORED)
     return f"contact-{contact_id}.zip", buffer.getvalue()
 
 
