@@ -14,6 +14,9 @@ from .events import MediaRef
 from .http import call, json_object, missing_in_answer, read_capped
 from .outbound import OutboundMessage, SendResult
 
+#: Seconds the typing indicator waits for Meta's answer at most (it shows for 25 s, or until the reply).
+TYPING_READ_TIMEOUT = 5.0
+
 
 def meta_signature(body: bytes, app_secret: str) -> str:
     """``X-Hub-Signature-256`` value: HMAC-SHA256 of the raw body keyed with the App Secret."""
@@ -86,14 +89,14 @@ class MetaProvider(Provider):
     def _auth(self) -> dict:
         return {"Authorization": f"Bearer {self.credential('access_token')}"}
 
-    def _call(self, method: str, url: str, **kwargs):
+    def _call(self, method: str, url: str, timeout=None, **kwargs):
         kwargs.setdefault("headers", {}).update(self._auth())
         return call(
             self.session,
             method,
             url,
             provider=self.name,
-            timeout=self.timeout,
+            timeout=timeout or self.timeout,
             parse_error=meta_format.parse_error_body,
             **kwargs,
         )
@@ -114,7 +117,9 @@ class MetaProvider(Provider):
         body = {"messaging_product": "whatsapp", "status": "read", "message_id": provider_message_id}
         if typing:
             body["typing_indicator"] = {"type": "text"}
-        self._call("POST", self._messages_url(), json=body).close()
+        # "typing…" that comes late is of no use, and the call holds an outbound worker: it gives up sooner.
+        timeout = (self.timeout[0], min(self.timeout[1], TYPING_READ_TIMEOUT)) if typing else self.timeout
+        self._call("POST", self._messages_url(), json=body, timeout=timeout).close()
 
     def show_typing(self, provider_message_id: str) -> None:
         """Meta's typing indicator rides on the read receipt: it also marks the message read."""

@@ -120,3 +120,16 @@ def test_typing_while_redis_is_down_answers_503_and_the_next_keystroke_tries_aga
     assert client.post(url, headers={"X-CSRFToken": token}).get_json() == {"sent": True, "reason": None}, "no debounce left"
     run_inbound(app, ("outbound",))
     assert sent_to_meta(fake_provider) == [TYPING]
+
+
+def test_a_provider_slow_to_answer_an_indicator_is_given_up_sooner_than_a_send(app, fake_provider, monkeypatch):
+    from app.providers import meta
+
+    monkeypatch.setattr(meta, "TYPING_READ_TIMEOUT", 0.3)  # 5 s in use; a send waits the account's 15 s
+    agent, interaction = conversation_with(fake_provider, "on_view")
+    fake_provider.route("POST", MESSAGES, FakeResponse(200, {"success": True}, delay=1.5))
+    assert typing_indicator.agent_typing(agent, interaction["_id"])["sent"] is True
+    run_inbound(app, ("outbound",))
+    assert sent_to_meta(fake_provider) == [TYPING]
+    # Given up: the customer's message is not recorded as read, so the next read receipt still goes.
+    assert get_db().interactions.find_one({"_id": interaction["_id"]}).get("read_receipt_for") is None
