@@ -210,3 +210,29 @@ def test_an_opt_out_is_exported_and_kept_after_the_erasure_without_the_words(per
     [kept] = get_db().opt_outs.find()
     assert kept["_id"] == NUMBER and "word" not in kept and kept["account_id"] == account_id
     assert opt_out.opted_out([NUMBER]) == {NUMBER}, "no campaign reaches them again"
+
+
+def test_messages_still_in_the_inbox_are_stored_then_erased_or_the_erasure_waits(app, person, api, admin_client, monkeypatch):
+    from app import jobs as job_registry
+    from app.services import clock
+    from app.services.channel import inbox
+    from tests.support.jobs import run_inbound
+
+    account = get_db().accounts.find_one({})
+    late = from_customer(9, sender=NUMBER)  # accepted by a webhook, not applied yet
+    inbox.record(account["_id"], [late], clock.now())
+    monkeypatch.setattr(erasure, "INBOX_WAIT_SECONDS", 0.3)
+
+    refused = api.post(f"/contacts/{person['contact_id']}/erase")
+    assert refused.status_code == 409
+    message = refused.json["error"]["message"]
+    assert message == "Messages from this person are still being stored; try the erasure again in a minute."
+    url = f"/admin/contact-lists/contacts/{person['contact_id']}/erase"
+    page = admin_client.post(url, data={"csrf_token": csrf_token(admin_client, url)}, follow_redirects=True)
+    assert "still being stored" in page.get_data(as_text=True)
+    assert get_db().contacts.count_documents({"phone": NUMBER}) == 2, "nothing erased"
+
+    job_registry.enqueue(job_registry.DRAIN_INBOX)
+    assert run_inbound(app)["stored"] == 1  # the workers apply it
+    assert api.post(f"/contacts/{person['contact_id']}/erase").status_code == 200
+    assert traces(person) == []

@@ -7,7 +7,7 @@ from app.blueprints._crud import ConfirmForm, Section, confirm_delete
 from app.blueprints.contact_lists import bp
 from app.blueprints.contact_lists.forms import ContactListForm, ImportForm
 from app.services.contacts import contact_lists, contacts_csv
-from app.services.errors import ServiceError
+from app.services.errors import Conflict, ServiceError
 from app.services.retention import erasure, export, subject
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -75,7 +75,11 @@ def erase_contact(record_id):
         return render_template("contacts/erase.html", form=form, contact=contact, person=person,
                                name=contact_lists.display_name(contact),
                                open_count=sum(1 for i in person.interactions if i.get("is_open")))
-    counts = erasure.erase(record_id, current_user.doc["_id"])
+    try:
+        counts = erasure.erase(record_id, current_user.doc["_id"])
+    except Conflict as refused:
+        flash(refused.message, "error")
+        return redirect(url_for("contact_lists.erase_contact", record_id=record_id))
     flash(f"Erased {counts['contacts']} contact(s), {counts['interactions']} conversation(s) and "
           f"{counts['media_files']} attachment(s).", "success")
     return redirect(url_for("contacts.index"))

@@ -308,6 +308,16 @@ def stranded():
     return found
 
 
+def waiting(customer_keys):
+    """Whether any of these customers (``{account}:{customer}``) has accepted events not applied yet."""
+    if not customer_keys:
+        return False
+    with _redis().pipeline(transaction=False) as pipe:
+        for key in customer_keys:
+            pipe.exists(PREFIX + key)
+        return any(pipe.execute())
+
+
 def backlog():
     """(events waiting, seconds the oldest has waited or None)."""
     redis = _redis()

@@ -7,23 +7,31 @@ counts; nothing that names the person.
 """
 
 import logging
+import time
 
 from app import queues
 from app.db import get_db
 from app.services import clock, config_cache
+from app.services.channel import inbox
 from app.services.conversations import lifecycle, live, message_store
+from app.services.errors import Conflict
 from app.services.retention import files, subject
 from app.services.routing import reply_limit
 
 log = logging.getLogger(__name__)
 
+#: How long an erasure waits for the person's messages still in the inbox (a drain applies them in
+#: well under a second while workers run).
+INBOX_WAIT_SECONDS = 10.0
 CLOSING_LINE = "Closed: the customer's data is being erased at their request."
 
 
 def erase(contact_id, by):
     """Erase the person of contact `contact_id` (NotFound when there is none); returns the counts.
-    `by` is who asked: a user's id, or "command line"."""
+    `by` is who asked: a user's id, or "command line". Conflict, with nothing erased, while messages
+    of theirs accepted before it still wait to be stored (they would bring the person back)."""
     person = subject.find(contact_id)
+    _wait_for_their_inbox(person)
     db = get_db()
     for interaction in person.interactions:
         if interaction.get("is_open"):
@@ -55,6 +63,18 @@ def erase(contact_id, by):
     db.erasures.insert_one({"at": clock.now(), "by": by, "contact_ids": person.contact_ids, "counts": counts})
     log.info("erasure by %s of contacts %s: %s", by, [str(i) for i in person.contact_ids], counts)
     return counts
+
+
+def _wait_for_their_inbox(person):
+    """Messages of theirs that webhooks brought and workers have not applied yet are applied first (the
+    erasure then takes them too): wait for the inbox to let them go, for INBOX_WAIT_SECONDS at most."""
+    accounts = [a["_id"] for a in get_db().accounts.find({}, {"_id": 1})]
+    keys = [f"{account}:{who}" for account in accounts for who in sorted(person.numbers | person.user_ids)]
+    deadline = time.monotonic() + INBOX_WAIT_SECONDS
+    while inbox.waiting(keys):
+        if time.monotonic() >= deadline:
+            raise Conflict("Messages from this person are still being stored; try the erasure again in a minute.")
+        time.sleep(0.2)
 
 
 def _forget_in_redis(person):
