@@ -1,6 +1,6 @@
 # The two commands: `make run` (portal with demo data) and `make test` (every test).
 # Both install what they need: a virtualenv with the pinned requirements, and Debian's
-# redis-server and nginx (and chromium for the browser tests, docker-compose to validate compose.yaml)
+# redis-server (and for the tests chromium, nginx, and docker-compose to validate compose.yaml)
 # when they are missing.
 
 VENV ?= .venv
@@ -9,7 +9,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 LINT_PATHS := app workers config tests bench tools wsgi.py
 
-.PHONY: run test lint format system-deps browser-deps compose-deps clean
+.PHONY: run test lint format system-deps browser-deps compose-deps proxy-deps clean
 
 run: $(RUNTIME_STAMP) system-deps
 	$(PY) -m tools.devstack run
@@ -19,7 +19,7 @@ run: $(RUNTIME_STAMP) system-deps
 # `TEST_WORKERS=0 make test` runs them in one process.
 TEST_WORKERS ?= 2
 
-test: $(DEV_STAMP) system-deps browser-deps compose-deps lint
+test: $(DEV_STAMP) system-deps browser-deps compose-deps proxy-deps lint
 	$(PY) -m tools.devstack test -c config/pytest.ini --rootdir . -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
@@ -42,6 +42,9 @@ $(DEV_STAMP): requirements.txt config/requirements-dev.txt | $(VENV)/bin/python
 
 system-deps:
 	@command -v redis-server >/dev/null || ./config/apt-install redis-server
+
+# The several-process tests put Debian's nginx in front of two web processes (tests only).
+proxy-deps:
 	@test -x /usr/sbin/nginx || ./config/apt-install nginx
 
 browser-deps:

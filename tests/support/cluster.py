@@ -78,7 +78,7 @@ class Nginx:
 
     def __init__(self, workdir, backends):
         if not os.access(NGINX, os.X_OK):
-            raise RuntimeError("nginx is not installed: run `make system-deps` (Debian's nginx package)")
+            raise RuntimeError("nginx is not installed: run `make proxy-deps` (Debian's nginx package)")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = Path(workdir) / "nginx"
