@@ -4,6 +4,8 @@ An agent's reply then shows up on the simulated phone, which acknowledges it unt
 Then, next to agent1's desktop: read ticks on the customer's own messages, the attach menu and its sheets
 inside the phone, and "jump 24 h ahead" leading the desktop to the recontact path."""
 
+import re
+
 from playwright.sync_api import expect
 
 from app.db import get_db
@@ -131,7 +133,8 @@ def test_read_ticks_the_menu_inside_the_phone_and_the_jump_to_the_recontact_path
     pane.get_by_test_id("recontact").click()
     desk.get_by_test_id("recontact-dialog").get_by_test_id("dialog-confirm").click()
     template = pane.locator("[data-testid=message][data-kind=template]")
-    expect(template.get_by_test_id("ticks")).to_have_attribute("data-status", "sent")
+    # Sent; the simulated phone acknowledges it at once, so it may already show delivered or read.
+    expect(template.get_by_test_id("ticks")).to_have_attribute("data-status", re.compile("^(sent|delivered|read)$"))
     expect(sim.locator("[data-testid=sim-agent-message][data-kind=template]")).to_have_count(1)
     expect(sim.locator("[data-testid=sim-agent-message]", has_text="Are you still there?")).to_have_count(0)
     assert get_db().interactions.find_one({"contact.phone": phone})["window_expired"] is True
