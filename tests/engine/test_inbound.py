@@ -1,6 +1,5 @@
 """Customer messages into contacts and interactions."""
 
-import sys
 import threading
 from datetime import timedelta
 
@@ -11,6 +10,7 @@ from app.services.conversations import inbound
 from app.services.conversations.window_expiry import expire_windows
 from tests.support.engine import customer_says, live_events, sandbox_events, stored_messages
 from tests.support.query_shapes import embedded_only
+from tests.support.races import run_racing
 
 CUSTOMER = "+447700900123"
 
@@ -160,15 +160,6 @@ def test_concurrent_changes_to_one_interaction_never_share_a_sequence_number(tea
         else:
             lifecycle.add_note(team["alice"], interaction_id, f"note {n}")
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(12)]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads often, as a loaded server would
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_racing([threading.Thread(target=write, args=(n,)) for n in range(12)])
     seqs = [e["seq"] for e in live_events(interaction_id)]
     assert seqs == list(range(1, interactions()[0]["seq"] + 1))

@@ -76,6 +76,7 @@ def test_only_who_may_write_in_an_open_conversation_inside_the_window(app, fake_
     clock.advance(timedelta(hours=24, seconds=1))
     with pytest.raises(Conflict, match="24-hour window"):
         typing_indicator.agent_typing(agent, interaction["_id"])
+    run_inbound(app, ("outbound",))  # whatever was queued is sent now: nothing was
     assert sent_to_meta(fake_provider) == []
 
 

@@ -128,4 +128,5 @@ def test_a_download_whose_message_was_erased_meanwhile_leaves_no_file(app, clien
     headers, body = signed(meta_account, read_bytes("meta/inbound_image.json"))
     assert deliver(client, meta_account, body, headers).applied == {"stored": 1}
     run_inbound(app, ("media",))
+    assert fake_provider.requests_to(download_path), "the bytes were fetched"
     assert get_db()["media.files"].count_documents({}) == 0

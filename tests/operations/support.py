@@ -28,5 +28,10 @@ def _samples(families):
 
 
 def value(samples, name, **labels):
-    """One sample's value, 0 when the series is absent (a counter not yet incremented)."""
+    """One sample's value; a series the scrape does not have fails the test (KeyError)."""
+    return samples[(name, tuple(sorted(labels.items())))]
+
+
+def counted(samples, name, **labels):
+    """A counter's value, 0 while it has not been incremented (its series absent)."""
     return samples.get((name, tuple(sorted(labels.items()))), 0)

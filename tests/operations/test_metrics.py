@@ -16,7 +16,7 @@ from tests.support.jobs import run_inbound
 from tests.support.sockets import connect_as, wait_for
 from tests.webhooks.support import PNID, make_account, path_of, signed
 
-from .support import AUTH, TOKEN, scrape, value
+from .support import AUTH, TOKEN, counted, scrape, value
 
 SEND_PATH = f"/v23.0/{PNID}/messages"
 
@@ -41,7 +41,7 @@ def test_metrics_answer_only_the_bearer_of_the_token(client, config):
 
 
 def _delta(before, after, name, **labels):
-    return value(after, name, **labels) - value(before, name, **labels)
+    return counted(after, name, **labels) - counted(before, name, **labels)
 
 
 def test_webhooks_counted_by_provider_and_outcome_then_the_backlog_drains(app, client):
