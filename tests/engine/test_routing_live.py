@@ -11,7 +11,7 @@ from app.services.conversations import inbound
 from app.services.setup import queue_admin
 from tests.support.builders import make_user
 from tests.support.engine import customer_says, make_queue, make_sandbox_account
-from tests.support.http import signed_in_session
+from tests.support.http import api_caller, signed_in_session
 from tests.support.sockets import connect_as, wait_for
 
 GRACE = 2
@@ -37,10 +37,7 @@ def offers_to(client, interaction_id):
 
 
 def api(server, user):
-    session = signed_in_session(server.url, user["email"])
-    token = session.get(f"{server.url}/desktop").text.split('name="csrf-token" content="')[1].split('"')[0]
-    session.headers["X-CSRFToken"] = token
-    return session
+    return api_caller(signed_in_session(server.url, user["email"]), server.url)
 
 
 def test_an_offer_goes_to_one_agent_times_out_to_the_next_and_a_pause_or_disconnect_moves_it_on(desk):
@@ -57,11 +54,11 @@ def test_an_offer_goes_to_one_agent_times_out_to_the_next_and_a_pause_or_disconn
     assert wait_for(lambda: [ben_id] in offers_to(sockets["ana"], interaction_id)), "Ana's card goes"
 
     ben_api = api(server, ben)
-    assert ben_api.post(f"{server.url}/api/v1/interactions/{interaction_id}/reject", json={}).status_code == 200
+    assert ben_api("POST", f"/interactions/{interaction_id}/reject", {}).status_code == 200
     assert wait_for(lambda: offers_to(sockets["ana"], interaction_id)[-1:] == [[ana_id]]), "a rejection moves it at once"
 
     ana_api = api(server, ana)
-    answer = ana_api.put(f"{server.url}/api/v1/me/presence", json={"state": "paused", "reason": "Lunch"})
+    answer = ana_api("PUT", "/me/presence", {"state": "paused", "reason": "Lunch"})
     assert answer.status_code == 200 and answer.json()["label"] == "Paused · Lunch"
     heard = wait_for(lambda: [e for e in sockets["admin"].received("agent_state") if e["state"] == "paused"])
     assert heard[-1]["agent_id"] == ana_id and heard[-1]["reason"] == "Lunch"
@@ -69,15 +66,15 @@ def test_an_offer_goes_to_one_agent_times_out_to_the_next_and_a_pause_or_disconn
     withdrawn = wait_for(lambda: [e for e in sockets["ana"].received("offer_withdrawn") if e["interaction_id"] == interaction_id])
     assert withdrawn[-1]["agent_id"] == ana_id, "Ben rejected it, Ana paused: nobody holds it"
 
-    refused = ana_api.put(f"{server.url}/api/v1/me/presence", json={"state": "paused", "reason": "Nap"})
+    refused = ana_api("PUT", "/me/presence", {"state": "paused", "reason": "Nap"})
     assert refused.status_code == 422 and refused.json()["error"]["fields"] == {"reason": "Choose one of the pause reasons."}
 
-    assert ana_api.put(f"{server.url}/api/v1/me/presence", json={"state": "online"}).status_code == 200
+    assert ana_api("PUT", "/me/presence", {"state": "online"}).status_code == 200
     assert wait_for(lambda: offers_to(sockets["ana"], interaction_id)[-1:] == [[ana_id]]), "back Online: offered again"
 
     sockets["ana"].disconnect()  # her browser closed: after the grace period she is Offline
     offline = wait_for(lambda: [e for e in sockets["admin"].received("agent_state") if e["state"] == "offline"], timeout=15)
     assert offline[-1]["agent_id"] == ana_id
-    assert ana_api.get(f"{server.url}/api/v1/me/presence").json()["state"] == "offline"
+    assert ana_api("GET", "/me/presence").json()["state"] == "offline"
     doc = get_db().interactions.find_one({"_id": get_db().interactions.find_one({})["_id"]})
     assert doc["status"] == "queued" and doc.get("offer") is None, "nobody available: it waits, offered to no one"

@@ -4,7 +4,6 @@ moved instead of waiting days."""
 from datetime import timedelta
 
 import pytest
-from rq import SimpleWorker
 
 import config
 from app import jobs, queues
@@ -18,6 +17,7 @@ from app.services.retention import purge
 from app.services.retention.policy import Retention
 from tests.interactions.support import attach_image, make_team, taken
 from tests.support.builders import csrf_token
+from tests.support.jobs import run_inbound
 from tests.support.query_shapes import embedded_only, recording, uncovered
 from workers import context
 from workers.periodic import PERIODIC_JOBS
@@ -43,7 +43,7 @@ def run_purge(app, **days):
     """Queue the purge as the cron process does and run it with a real worker; returns its counts."""
     app.config["PARLEY_RETENTION"] = {**app.config["PARLEY_RETENTION"], **days}
     job = jobs.enqueue(jobs.PURGE_EXPIRED)
-    SimpleWorker(["maintenance"], connection=queues.worker_redis()).work(burst=True, logging_level="WARNING")
+    run_inbound(app, ("maintenance",))
     job.refresh()
     assert job.get_status() == "finished", job.exc_info
     return job.meta["outcome"]
