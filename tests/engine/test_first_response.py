@@ -221,3 +221,15 @@ def test_both_time_rules_and_the_return_to_the_queue_query_through_declared_inde
     by_status_and_queue = next(spec.keys for spec in INDEXES if [k for k, _ in spec.keys[:2]] == ["status", "queue_id"])
     assert len(searches) == 4
     assert all(fields["status"] == fields["queue_id"] == "eq" and serves(by_status_and_queue, fields, ()) for fields in searches)
+
+
+@pytest.mark.parametrize("to", ["agent", "queue"])
+def test_a_transfer_takes_the_overdue_flag_with_the_agent_who_had_it(team, target, to):
+    from app.services.conversations import lifecycle
+
+    interaction = conversation(team, text="Hello?")
+    minutes(5)
+    assert time_rules.check()["flagged"] == 1
+    where = {"to_agent_id": str(team["bob"]["_id"])} if to == "agent" else {"to_queue_id": str(team["queue"]["_id"])}
+    moved = lifecycle.transfer(team["alice"], interaction["_id"], **where)
+    assert "sla_breached_at" not in moved and "sla_breached_at" not in current(interaction)

@@ -189,6 +189,7 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
         {"_id": existing["_id"], "is_open": True, "agent_id": previous_agent},
         {
             "$set": changes,
+            "$unset": CLEAR_OVERDUE,
             "$push": {"transfers": {"at": now, "by": actor["_id"], "name": actor["name"], **record}},
             "$inc": {"seq": 1, "messages_len": 1},
         },
@@ -209,11 +210,13 @@ def transfer(actor, interaction_id, to_agent_id=None, to_queue_id=None):
     return doc
 
 
-def into_queue(queue, now):
-    """The changes that put an interaction back in `queue`, waiting for an agent (no offer yet)."""
+#: `$unset` with any change of an interaction's agent: the "Answer overdue" flag was about that agent's wait.
+CLEAR_OVERDUE = {"sla_breached_at": ""}
+
+
+def waiting_again(now):
+    """The changes that make an interaction wait for an agent again: no agent, no offer, nobody's passes."""
     return {
-        "queue_id": queue["_id"],
-        "queue_name": queue["name"],
         "agent_id": None,
         "agent_name": None,
         "status": "queued",
@@ -221,8 +224,14 @@ def into_queue(queue, now):
         "offer": None,
         "offer_skipped": [],
         "rejected_by": [],
+        "all_rejected_at": None,
         "updated_at": now,
     }
+
+
+def into_queue(queue, now):
+    """The changes that put an interaction in `queue`, waiting for an agent (no offer yet)."""
+    return {"queue_id": queue["_id"], "queue_name": queue["name"], **waiting_again(now)}
 
 
 def place_freed(agent_id, interaction):

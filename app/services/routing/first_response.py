@@ -89,8 +89,4 @@ def return_to_queue(actor, interaction_id):
     if since is not None:
         waited = int((clock.now() - since).total_seconds() // 60)
         reason += f": no answer for {waited} minute{'' if waited == 1 else 's'}"
-    doc = moves.requeue(existing["_id"], reason, actor)
-    # The flag belongs to the agent's wait: whoever accepts it next starts a wait of their own.
-    get_db().interactions.update_one({"_id": doc["_id"], "status": "queued"}, {"$unset": {"sla_breached_at": ""}})
-    doc.pop("sla_breached_at", None)
-    return doc
+    return moves.requeue(existing["_id"], reason, actor)  # the overdue flag goes with the agent

@@ -26,17 +26,8 @@ def requeue(interaction_id, reason, actor=None):
     doc = lifecycle.append_line(
         {"_id": existing["_id"], "is_open": True, "status": "open", "agent_id": existing["agent_id"]},
         {
-            "$set": {
-                "status": "queued",
-                "agent_id": None,
-                "agent_name": None,
-                "queued_at": now,
-                "offer": None,
-                "offer_skipped": [],
-                "rejected_by": [],
-                "all_rejected_at": None,
-                "updated_at": now,
-            },
+            "$set": lifecycle.waiting_again(now),
+            "$unset": lifecycle.CLEAR_OVERDUE,
             "$inc": {"seq": 1, "messages_len": 1},
         },
         line,
