@@ -113,8 +113,8 @@ INDEXES += [
     index("interactions", ("status", ASCENDING), ("queue_id", ASCENDING), ("created_at", ASCENDING)),
     index("interactions", ("status", ASCENDING), ("all_rejected_at", ASCENDING)),
     index("interactions", ("window_expired", ASCENDING), ("window_expires_at", ASCENDING)),
-    index("interactions", ("agent_id", ASCENDING), ("status", ASCENDING)),
-    # Routing: agents' open conversations (capacity), the waiting interactions a round offers in the
+    # Routing: agents' open conversations (capacity; the (agent_id, status) prefix serves an agent's
+    # interactions by status too), the waiting interactions a round offers in the
     # order they joined their queue, and the offers whose time ran out.
     index("interactions", ("agent_id", ASCENDING), ("status", ASCENDING), ("is_open", ASCENDING)),
     index("interactions", ("status", ASCENDING), ("is_open", ASCENDING), ("queue_id", ASCENDING), ("queued_at", ASCENDING)),

@@ -169,7 +169,6 @@ def card(interaction):
         "seq",
         "queued_at",
         "offer",
-        "sla_breached_at",
     )
     return plain({field: interaction.get(field) for field in fields})
 
@@ -191,9 +190,13 @@ def waiting_for(agent):
         "rejected_by": {"$ne": agent["_id"]},
     }
     cursor = get_db().interactions.find(query, {"search_terms": 0}).sort("created_at", 1).limit(200)
-    ring_all_open = {
-        queue_id for queue_id, queue in queues_by_id.items() if strategy_of(queue) == RING_ALL and below_limit([agent_id], queue)
+    limits = {  # the agent's limit in each ring-all queue; their open conversations counted once
+        queue_id: agent_limits([agent_id], queue)[agent_id]
+        for queue_id, queue in queues_by_id.items()
+        if strategy_of(queue) == RING_ALL
     }
+    held = capacity.open_count(agent["_id"]) if any(limit is not None for limit in limits.values()) else 0
+    ring_all_open = {queue_id for queue_id, limit in limits.items() if limit is None or held < limit}
     offered = [
         doc for doc in cursor if doc["queue_id"] in ring_all_open or str((doc.get("offer") or {}).get("agent_id")) == agent_id
     ]

@@ -28,6 +28,7 @@ from redis.exceptions import RedisError
 
 from app import queues
 from app.db import get_db
+from app.domain.shapes import DEFAULT_OFFER_TIMEOUT
 from app.services import clock
 from app.services.conversations import live
 from app.services.conversations import routing as offers
@@ -38,7 +39,6 @@ AGAIN_KEY = "parley:routing:again"
 ROUND_ROBIN_KEY = "parley:routing:round-robin"  # queue id → the agent it offered to last
 LOCK_SECONDS = 30
 ROUND_LIMIT = 500  # waiting interactions one round looks at (the longest waiting first)
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 def route():
@@ -54,7 +54,7 @@ def route():
             while redis.delete(AGAIN_KEY):
                 made += run_round()
         finally:
-            queues.run_script(_RELEASE, [LOCK_KEY], [token])
+            queues.run_script(queues.RELEASE_IF_MINE, [LOCK_KEY], [token])
     return made
 
 
@@ -148,6 +148,10 @@ class _Agents:
             if holder:
                 self.load[holder] = self.load.get(holder, 0) + 1
         self.last = offers.last_assigned(self.available)
+        self.names = {  # the name each offer shows, read once a round
+            str(user["_id"]): user.get("name")
+            for user in get_db().users.find({"_id": {"$in": [offers.object_id(a) for a in self.available]}}, {"name": 1})
+        }
 
     def live_holder(self, doc):
         """The agent holding the interaction's offer, if it has not run out and they are available."""
@@ -187,7 +191,7 @@ def _route_one(doc, queue, agents):
         if holder:
             _withdraw(doc, holder)
         return 0
-    if _offer(doc, queue, chosen, holder, skipped, agents.now):
+    if _offer(doc, queue, (chosen, agents.names.get(chosen)), holder, skipped, agents.now):
         agents.load[chosen] = agents.load.get(chosen, 0) + 1
         return 1
     return 0
@@ -224,16 +228,17 @@ def _next_in_turn(queue, eligible, order):
     return min(eligible, key=lambda agent: (order[agent] - start - 1) % members)
 
 
-def _offer(doc, queue, agent_id, holder, skipped, now):
-    timeout = ((queue.get("routing") or {}).get("offer_timeout_seconds")) or 30
-    agent = get_db().users.find_one({"_id": offers.object_id(agent_id)}, {"name": 1})
+def _offer(doc, queue, agent, holder, skipped, now):
+    """Offer `doc` to `agent` (id, name) unless its offer changed hands meanwhile."""
+    agent_id, agent_name = agent
+    timeout = ((queue.get("routing") or {}).get("offer_timeout_seconds")) or DEFAULT_OFFER_TIMEOUT
     updated = get_db().interactions.find_one_and_update(
         {"_id": doc["_id"], "status": "queued", "is_open": True, **_held_by(holder)},
         {
             "$set": {
                 "offer": {
                     "agent_id": offers.object_id(agent_id),
-                    "agent_name": (agent or {}).get("name"),
+                    "agent_name": agent_name,
                     "at": now,
                     "expires_at": now + timedelta(seconds=timeout),
                 },

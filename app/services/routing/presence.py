@@ -54,9 +54,10 @@ def _public(fields, connected):
     }
 
 
-def states(user_ids):
+def states(user_ids, connected=None):
     """{user id (str): {"state", "reason", "since", "by"}} for these agents, in one round trip (none
-    for agents already read in the same Redis batch: a drain round offers many interactions)."""
+    for agents already read in the same Redis batch: a drain round offers many interactions).
+    `connected`: the connected users, when the caller has read them already."""
     ids = [str(user_id) for user_id in user_ids]
     if not ids:
         return {}
@@ -64,12 +65,12 @@ def states(user_ids):
     known = batch.memo.setdefault("presence", {}) if batch is not None else {}
     missing = [user_id for user_id in dict.fromkeys(ids) if user_id not in known]
     if missing:
-        known.update(_read(missing))
+        known.update(_read(missing, connected))
     return {user_id: known[user_id] for user_id in ids}
 
 
-def _read(ids):
-    connected = push.online_user_ids()
+def _read(ids, connected=None):
+    connected = push.online_user_ids() if connected is None else connected
     try:
         pipe = queues.get_redis().pipeline(transaction=False)
         for user_id in ids:
@@ -96,7 +97,7 @@ def available(user_ids):
     """The agents among `user_ids` who may be offered work now: Online and connected."""
     connected = push.online_user_ids()
     candidates = [str(user_id) for user_id in user_ids if str(user_id) in connected]
-    return {user_id for user_id, state in states(candidates).items() if state["state"] == ONLINE}
+    return {user_id for user_id, state in states(candidates, connected).items() if state["state"] == ONLINE}
 
 
 def set_state(user_id, state, reason=None, by=BY_AGENT):
