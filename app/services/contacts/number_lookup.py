@@ -55,24 +55,14 @@ def upsert_from_whatsapp(list_id, e164, profile_name=None):
     return find_or_create(list_id, e164, profile_name)[0]
 
 
-def find_or_create(list_id, e164, profile_name=None):
-    """(contact, created): the list's contact with this number (as phone or mobile), created with the
-    WhatsApp profile name when there is none, in one round trip (none when cached).
-
-    One contact however many webhooks race: the unique (list_id, phone) index decides.
-    """
-    existing = config_cache.peek(_by_number_key(list_id, e164))
-    if existing:
-        return existing, False
+def new_contact(profile_name, **fields):
+    """A contact as a customer's first WhatsApp message creates it: named after their profile."""
     first, last = split_name(profile_name)
     now = clock.now()
-    new_id = ObjectId()
-    insert = {
-        "_id": new_id,
+    return {
+        "_id": ObjectId(),
         "first_name": first,
         "last_name": last,
-        "phone": e164,
-        "mobile": e164,
         "email": "",
         "company": "",
         "tags": [],
@@ -81,7 +71,21 @@ def find_or_create(list_id, e164, profile_name=None):
         "source": "whatsapp",
         "created_at": now,
         "updated_at": now,
+        **fields,
     }
+
+
+def find_or_create(list_id, e164, profile_name=None, **fields):
+    """(contact, created): the list's contact with this number (as phone or mobile), created with the
+    WhatsApp profile name (and `fields`) when there is none, in one round trip (none when cached).
+
+    One contact however many webhooks race: the unique (list_id, phone) index decides.
+    """
+    existing = config_cache.peek(_by_number_key(list_id, e164))
+    if existing:
+        return existing, False
+    insert = new_contact(profile_name, phone=e164, mobile=e164, **fields)
+    new_id = insert["_id"]
     try:
         contact = get_db().contacts.find_one_and_update(
             {"list_id": list_id, "$or": [{"phone": e164}, {"mobile": e164}]},

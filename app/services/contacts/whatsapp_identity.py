@@ -11,7 +11,6 @@ with one conversation once the number comes.
 
 import logging
 
-from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.db import get_db
@@ -66,35 +65,19 @@ def find_or_create(account, event):
     if contact is not None:
         return learn(contact, event.sender, key, event.username), False
     if event.sender:
-        contact, created = number_lookup.find_or_create(
-            list_id, event.sender, event.profile_name
-        )
-        return (learn(contact, None, key, event.username) if key else contact), created
+        # A new contact is created with its BSUID and username: no second write, and no cache flush
+        # in every process for each new customer.
+        ids = {"whatsapp_user_ids": [key], "whatsapp_username": event.username or ""} if key else {}
+        contact, created = number_lookup.find_or_create(list_id, event.sender, event.profile_name, **ids)
+        return (learn(contact, None, key, event.username) if key and not created else contact), created
     return _create_without_number(list_id, key, event), True
 
 
 def _create_without_number(list_id, key, event):
-    first, last = number_lookup.split_name(event.profile_name)
-    now = clock.now()
-    contact = {
-        "_id": ObjectId(),
-        "list_id": list_id,
-        "first_name": first,
-        "last_name": last,
-        "email": "",
-        "company": "",
-        "tags": [],
-        "notes": "",
-        "whatsapp_name": event.profile_name or "",
-        "whatsapp_username": event.username or "",
-        "whatsapp_user_ids": [key],
-        "source": "whatsapp",
-        "created_at": now,
-        "updated_at": now,
-    }
-    get_db().contacts.insert_one(
-        contact
-    )  # one customer's events are applied one at a time: no race
+    contact = number_lookup.new_contact(
+        event.profile_name, list_id=list_id, whatsapp_username=event.username or "", whatsapp_user_ids=[key]
+    )
+    get_db().contacts.insert_one(contact)  # one customer's events are applied one at a time: no race
     config_cache.remember(number_lookup.contact_key(contact["_id"]), contact)
     return contact
 
