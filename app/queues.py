@@ -47,6 +47,11 @@ def worker_redis():
     return _connection(redis_url(), None)
 
 
+#: Deletes a lock key only while it holds the caller's token (a lock that expired and was taken by
+#: another process is left to it): ``run_script(RELEASE_IF_MINE, [key], [token])``.
+RELEASE_IF_MINE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
+
 def run_script(source, keys, args, client=None):
     """Run the Lua `source` on Redis (EVALSHA, loading it once), its digest computed once per process;
     `client`: a pipeline to queue it on instead (its result comes with the pipeline's)."""

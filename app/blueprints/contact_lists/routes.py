@@ -68,10 +68,10 @@ def export_contact(record_id):
 @bp.route("/contacts/<record_id>/erase", methods=["GET", "POST"])
 def erase_contact(record_id):
     """Erase the person of this contact (a GDPR erasure request), after a confirmation page."""
-    person = subject.find(record_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        contact = contact_lists.get_contact(record_id)
+        person = subject.find(record_id)
+        contact = person.contacts[0]  # the contact asked for comes first, then the others of the person
         return render_template("contacts/erase.html", form=form, contact=contact, person=person,
                                name=contact_lists.display_name(contact),
                                open_count=sum(1 for i in person.interactions if i.get("is_open")))

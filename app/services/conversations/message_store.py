@@ -222,10 +222,10 @@ def delete_of(interaction_ids):
     return _collection().delete_many({"interaction_id": {"$in": list(interaction_ids)}}).deleted_count
 
 
-def mark_media_deleted(interaction_id, file_ids, reason):
-    """The interaction's messages holding these files no longer hold them: `media.state` becomes
+def mark_media_deleted(interaction_ids, file_ids, reason):
+    """These interactions' messages holding these files no longer hold them: `media.state` becomes
     `deleted` (with `reason`) and `media.file_id` goes; returns how many messages changed."""
     return _collection().update_many(
-        {"interaction_id": interaction_id, "media.file_id": {"$in": list(file_ids)}},
+        {"interaction_id": {"$in": list(interaction_ids)}, "media.file_id": {"$in": list(file_ids)}},
         {"$set": {"media.state": "deleted", "media.deleted_reason": reason}, "$unset": {"media.file_id": ""}},
     ).modified_count

@@ -44,8 +44,7 @@ def run(retention, budget_seconds=120.0, batch=BATCH):
     try:
         return _run(retention, budget_seconds, batch)
     finally:
-        if redis.get(LOCK_KEY) == token.encode():
-            redis.delete(LOCK_KEY)
+        queues.run_script(queues.RELEASE_IF_MINE, [LOCK_KEY], [token])
 
 
 def _run(retention, budget_seconds, batch):
@@ -129,11 +128,11 @@ def _purge_media(cutoff, batch, deadline, counts):
             seen = {doc["_id"] for doc in found}
             tied = get_db().interactions.find({"closed_at": last, "is_open": False}, {"closed_at": 1})
             found += [doc for doc in tied if doc["_id"] not in seen]
-        for doc in found:
-            going = files.only_of([doc["_id"]])  # a file another conversation or a template uses stays
-            if going:
-                counts["media_files"] += media_store.delete(going)
-                counts["media_messages"] += message_store.mark_media_deleted(doc["_id"], going, reason)
+        ids = [doc["_id"] for doc in found]
+        going = files.only_of(ids)  # a file a conversation outside the batch, or a template, uses stays
+        if going:
+            counts["media_files"] += media_store.delete(going)
+            counts["media_messages"] += message_store.mark_media_deleted(ids, going, reason)
         mark = found[-1]["closed_at"]
         marks.update_one({"_id": MEDIA_MARK}, {"$set": {"closed_at": mark}}, upsert=True)
         if len(found) < batch:

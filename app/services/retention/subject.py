@@ -13,7 +13,7 @@ from app.services.contacts import contact_lists
 
 @dataclass
 class Subject:
-    contacts: list  # contact documents
+    contacts: list  # contact documents, the one the person was found from first
     interactions: list  # interaction documents, oldest first
     numbers: set
     user_ids: set  # BSUIDs, without their portfolio
