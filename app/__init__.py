@@ -3,7 +3,6 @@
 import logging
 
 from flask import Flask
-from flask.logging import default_handler
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ConfigError, load_config
@@ -21,7 +20,6 @@ def create_app(config=None):
 
     logs.install(json_lines=config.PARLEY_LOG_FORMAT == "json")  # before Flask's logger, which then adds no handler
     app = Flask(__name__)
-    app.logger.removeHandler(default_handler)  # lines reach the root handler, with their context
     app.config.from_object(config)
     from app.web import request_ids
     from app.web.webhook_delivery import WebhookFastPath

@@ -92,7 +92,8 @@ def one_round(mode, sockets):
             cookies = list(pool.map(lambda email: signed_in_cookie(server.url, email, password), server.state["agents"]))
         time.sleep(5)  # the sign-ins' garbage collected, the embedded workers idle
         figures = asyncio.run(measure_connected(server, cookies))
-    figures["per_socket"] = (figures["after"] - figures["before"]) / sockets
+    # By the sockets connected when the memory was read (the figures say how many of those asked for).
+    figures["per_socket"] = (figures["after"] - figures["before"]) / max(figures["connected"], 1)
     print(
         f"{mode}: {figures['connected']}/{sockets} connected in {figures['connect_seconds']:.1f} s, RSS "
         f"{figures['before'] / 2**20:.1f} -> {figures['after'] / 2**20:.1f} MiB, "

@@ -40,3 +40,7 @@ def options(pairs):
     """Select options from (value, label) pairs, in the form WTForms asks for."""
     return [SelectChoice(str(value), label) for value, label in pairs]
 
+
+def lines_of(text):
+    """The non-empty lines of a text box, stripped: one rule or item per line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.blueprints._shared import fits, options
+from app.blueprints._shared import fits, lines_of, options
 from app.domain.shapes import ASSISTANT_RUNS, DEFAULT_RATE, MAX_RATE, READ_RECEIPTS, Account, Chatbot
 from app.services.channel import account_fields
 from app.services.channel.accounts import credentials_shape
@@ -59,7 +59,7 @@ class AccountForm(FlaskForm):
     def validate_reply_routes(self, field):
         """Each line `id = queue name`, naming one of the queues offered in the form."""
         names = {choice.label for choice in self.queue_id.choices if choice.value}
-        for line in _lines(field.data):
+        for line in lines_of(field.data):
             choice, sep, queue = (part.strip() for part in line.partition("="))
             if not sep or not choice or not queue:
                 raise ValidationError(f"Write each rule as “button id = queue name”: “{line}”.")
@@ -109,7 +109,7 @@ def form_to_data(form, provider):
         "recontact_template_id": form.recontact_template_id.data or None,
         "read_receipts": form.read_receipts.data,
         "chatbot": {name: _chatbot_value(form, name) for name in CHATBOT_FIELDS},
-        "closing_reply_ids": _lines(form.closing_reply_ids.data),
+        "closing_reply_ids": lines_of(form.closing_reply_ids.data),
         "reply_routes": _routes(form),
         **{flag: getattr(form, flag).data for flag in SETTING_FLAGS},
     }
@@ -126,15 +126,11 @@ def form_to_data(form, provider):
     }
 
 
-def _lines(text):
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
 def _routes(form):
     """The reply routing lines as the service takes them: [{id, queue_id}]."""
     ids = {choice.label: choice.value for choice in form.queue_id.choices if choice.value}
     routes = []
-    for line in _lines(form.reply_routes.data):
+    for line in lines_of(form.reply_routes.data):
         choice, _, queue = (part.strip() for part in line.partition("="))
         routes.append({"id": choice, "queue_id": ids.get(queue, "")})
     return routes

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
-from app.blueprints._shared import fits
+from app.blueprints._shared import fits, lines_of
 from app.domain.shapes import CannedAnswer
 
 
@@ -13,18 +13,14 @@ class CannedAnswerForm(FlaskForm):
     buttons = TextAreaField("Reply buttons (optional, up to 3)")
 
     def validate_buttons(self, field):
-        for line in _lines(field.data):
+        for line in lines_of(field.data):
             if not all(part.strip() for part in line.partition("=")):
                 raise ValidationError(f"Write each button as “id = title”: “{line}”.")
 
 
-def _lines(text):
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
 def buttons_from_form(text):
     """`id = title` lines as the service takes buttons: [{id, title}]."""
-    return [{"id": left.strip(), "title": right.strip()} for left, _, right in (line.partition("=") for line in _lines(text))]
+    return [{"id": left.strip(), "title": right.strip()} for left, _, right in (line.partition("=") for line in lines_of(text))]
 
 
 def buttons_to_form(buttons):

@@ -8,11 +8,10 @@ the record (app/domain/messages.py `as_seen_by`). Events that arrive late (an ol
 newer one, an edit after the deletion) change nothing.
 """
 
-from datetime import UTC
-
 from app.db import get_db
 from app.domain import messages as msgs
 from app.domain.search import message_terms
+from app.services import clock
 from app.services.conversations import live, message_store, routing
 
 DELETED_PREVIEW = "Deleted by the customer"
@@ -32,7 +31,7 @@ def apply(account, event):
 
 def _edit(message, event):
     last = message.get("edited_at")
-    if last is not None and _aware(last) >= event.timestamp:
+    if last is not None and clock.aware(last) >= event.timestamp:
         return "stale_edit"
     field = "caption" if message.get("kind") != "text" and event.caption is not None else "text"
     new_text = event.caption if field == "caption" else event.text
@@ -87,6 +86,3 @@ def _refresh_preview(interaction, message, preview):
 def _key(message):
     return {"interaction_id": message["interaction_id"], "id": message["id"]}
 
-
-def _aware(moment):
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
